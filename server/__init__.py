@@ -1,0 +1,1 @@
+"""Huimin (惠民): a civil-affairs service platform."""

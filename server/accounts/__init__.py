@@ -1,0 +1,1 @@
+"""Accounts: staff (password, TOTP, roles, region) and citizens (mobile one-time code, real name)."""

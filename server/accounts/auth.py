@@ -1,0 +1,105 @@
+"""Who is asking: server-side sessions (rotated at sign-in), guards for staff roles,
+and the dependencies that hand routes the signed-in person, their region scope and the
+audit actor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import Empty, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.models import Citizen, Staff
+from server.audit.service import Actor
+from server.regions.scope import RegionScope
+from server.web import client_ip
+
+ROTATE = "_rotate"
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Issues a fresh session id whenever a handler marks the session for rotation (at
+    sign-in), so an id planted before sign-in is worthless after it (session fixation)."""
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        return connection.scope.get("huimin.session_id") or super().get_session_id(connection)  # type: ignore[return-value]
+
+    async def store_in_message(self, scope_session, message: Message, connection: ASGIConnection) -> None:
+        if scope_session is Empty or not scope_session:
+            # Nothing to keep: no store entry, and no cookie unless one must be cleared, so
+            # anonymous visitors cost nothing.
+            if connection.cookies.get(self.config.key) not in (None, "null"):
+                await super().store_in_message(Empty, message, connection)
+            return
+        if scope_session.pop(ROTATE, None):
+            old = connection.cookies.get(self.config.key)
+            if old and old != "null":
+                await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
+            connection.scope["huimin.session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
+        await super().store_in_message(scope_session, message, connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def start_session(request: Request, data: dict[str, Any]) -> None:
+    request.set_session({**data, ROTATE: True})
+
+
+def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Signed-in staff only; a handler's ``opt={"roles": (...)}`` narrows it to those roles."""
+    session = connection.session if "session" in connection.scope else {}
+    if session.get("kind") != "staff":
+        raise NotAuthorizedException(detail="error.sign_in")
+    roles = handler.opt.get("roles")
+    if roles and session.get("role") not in roles:
+        raise PermissionDeniedException(detail="error.forbidden")
+
+
+def citizen_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if connection.session.get("kind") != "citizen":
+        raise NotAuthorizedException(detail="error.sign_in")
+
+
+async def provide_staff(request: Request, db_session: AsyncSession) -> Staff:
+    staff = await db_session.get(Staff, request.session.get("id"))
+    if (
+        staff is None
+        or not staff.active
+        or staff.role != request.session.get("role")
+        or staff.region_code != request.session.get("region")
+    ):
+        request.clear_session()
+        raise NotAuthorizedException(detail="error.sign_in")
+    return staff
+
+
+async def provide_citizen(request: Request, db_session: AsyncSession) -> Citizen:
+    citizen = await db_session.get(Citizen, request.session.get("id"))
+    if citizen is None:
+        request.clear_session()
+        raise NotAuthorizedException(detail="error.sign_in")
+    return citizen
+
+
+def provide_scope(request: Request) -> RegionScope:
+    """The signed-in staff member's whole region; the only source of region scope."""
+    region = request.session.get("region")
+    if request.session.get("kind") != "staff" or not region:
+        raise NotAuthorizedException(detail="error.sign_in")
+    return RegionScope(region)
+
+
+def provide_actor(request: Request) -> Actor:
+    s = request.session if "session" in request.scope else {}
+    if s.get("kind") == "staff":
+        return Actor("staff", str(s["id"]), s.get("name"), s.get("role"), s.get("region"), client_ip(request))
+    if s.get("kind") == "citizen":
+        return Actor("citizen", str(s["id"]), None, "citizen", None, client_ip(request))
+    return Actor("anonymous", None, None, None, None, client_ip(request))

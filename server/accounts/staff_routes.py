@@ -1,0 +1,278 @@
+"""Staff sign-in (password, optional TOTP), own account, and staff administration."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pyotp
+import segno
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import passwords
+from server.accounts import staff as staff_service
+from server.accounts.auth import provide_staff, staff_guard, start_session
+from server.accounts.models import ROLES, Staff
+from server.audit.service import Actor, record
+from server.regions.models import Region
+from server.regions.scope import RegionScope
+from server.settings import Settings
+from server.web import page
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+PAGE_SIZE = 50
+
+
+def _next(target: Any) -> str:
+    target = str(target or "")
+    return target if target.startswith("/office") else "/office"
+
+
+def _session_data(staff: Staff) -> dict:
+    return {
+        "kind": "staff",
+        "id": staff.id,
+        "role": staff.role,
+        "region": staff.region_code,
+        "name": staff.display_name,
+    }
+
+
+class StaffLoginController(Controller):
+    path = "/office"
+    tags = ["staff accounts"]
+
+    @get("/login")
+    async def login_form(self, request: Request, next: str | None = None) -> Template:
+        return page(request, "office/login.html", step="password", next=_next(next))
+
+    @post("/login")
+    async def login(
+        self, request: Request, data: Form, db_session: AsyncSession, actor: Actor
+    ) -> Template | Redirect:
+        username, nxt = str(data.get("username", "")).strip(), _next(data.get("next"))
+        try:
+            staff = await staff_service.authenticate(
+                db_session, username, str(data.get("password", "")), actor
+            )
+        except staff_service.StaffError as e:
+            await db_session.commit()  # the failure counts toward the lockout
+            ctx = dict(step="password", next=nxt, username=username, error=e.code)
+            return Template("office/login.html", context=ctx, status_code=e.status)
+        if staff.totp_enabled:
+            request.set_session({"kind": "pending_totp", "id": staff.id})
+            return page(request, "office/login.html", step="totp", next=nxt)
+        await staff_service.signed_in(db_session, staff, actor)
+        start_session(request, _session_data(staff))
+        return Redirect(nxt, status_code=303)
+
+    @post("/login/totp")
+    async def login_totp(
+        self, request: Request, data: Form, db_session: AsyncSession, settings: Settings, actor: Actor
+    ) -> Template | Redirect:
+        nxt = _next(data.get("next"))
+        staff = (
+            await db_session.get(Staff, request.session.get("id"))
+            if request.session.get("kind") == "pending_totp"
+            else None
+        )
+        if staff is None or passwords.locked(staff.locked_until, staff_service.utcnow()):
+            request.clear_session()
+            code = "login.locked" if staff else "error.sign_in"
+            return Template("office/login.html", context=dict(step="password", next=nxt, error=code),
+                            status_code=429 if staff else 401)  # fmt: skip
+        if not staff_service.check_totp(settings.secret_key, staff, str(data.get("code", ""))):
+            await staff_service.totp_failed(db_session, staff, actor)
+            await db_session.commit()
+            return Template(
+                "office/login.html",
+                context=dict(step="totp", next=nxt, error="login.totp_bad"),
+                status_code=401,
+            )
+        await staff_service.signed_in(db_session, staff, actor)
+        start_session(request, _session_data(staff))
+        return Redirect(nxt, status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect("/office/login", status_code=303)
+
+
+class AccountController(Controller):
+    """The signed-in staff member's own account: two-step verification, password."""
+
+    path = "/office/account"
+    guards = [staff_guard]
+    dependencies = {"me": provide_staff}
+
+    @get("/")
+    async def show(self, request: Request, me: Staff, saved: bool = False) -> Template:
+        return page(request, "office/account.html", me=me, saved=saved)
+
+    @post("/totp/start")
+    async def totp_start(self, request: Request, me: Staff) -> Template:
+        secret = pyotp.random_base32()
+        request.session["totp_pending"] = secret
+        uri = pyotp.TOTP(secret).provisioning_uri(name=me.username, issuer_name="Huimin")
+        qr = segno.make(uri, error="m").svg_data_uri(scale=5)
+        return page(request, "office/account.html", me=me, totp_secret=secret, totp_qr=qr)
+
+    @post("/totp/confirm")
+    async def totp_confirm(
+        self,
+        request: Request,
+        data: Form,
+        me: Staff,
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
+    ) -> Template | Redirect:
+        secret = request.session.get("totp_pending")
+        if not secret or not pyotp.TOTP(secret).verify(str(data.get("code", "")).strip(), valid_window=1):
+            return Template(
+                "office/account.html", context=dict(me=me, error="login.totp_bad"), status_code=422
+            )
+        staff_service.enable_totp(settings.secret_key, me, secret)
+        request.session.pop("totp_pending", None)
+        await record(db_session, actor, "staff.totp_enable", "staff", me.id, region_code=me.region_code)
+        return Redirect("/office/account?saved=1", status_code=303)
+
+    @post("/password")
+    async def change_password(
+        self, request: Request, data: Form, me: Staff, db_session: AsyncSession, actor: Actor
+    ) -> Template | Redirect:
+        new = str(data.get("new_password", ""))
+        if not passwords.verify_password(me.password_hash, str(data.get("current_password", ""))):
+            return Template("office/account.html", context=dict(me=me, error="login.bad"), status_code=422)
+        problem = passwords.password_problem(new)
+        if problem:
+            return Template("office/account.html", context=dict(me=me, error=problem), status_code=422)
+        me.password_hash = passwords.hash_password(new)
+        await record(db_session, actor, "staff.password_change", "staff", me.id, region_code=me.region_code)
+        return Redirect("/office/account?saved=1", status_code=303)
+
+
+class StaffAdminController(Controller):
+    """Administrators manage staff inside their own region's subtree."""
+
+    path = "/office/users"
+    guards = [staff_guard]
+    opt = {"roles": ("admin",)}
+
+    @get("/")
+    async def index(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        q: str = "",
+        page_no: int = 1,
+    ) -> Template:
+        stmt = (
+            select(Staff, Region.name)
+            .join(Region, Region.code == Staff.region_code)
+            .where(region_scope.where(Staff.region_code))
+        )
+        if q:
+            like = f"%{q.strip()}%"
+            stmt = stmt.where(or_(Staff.username.like(like), Staff.display_name.like(like)))
+        total = await db_session.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = (await db_session.execute(stmt.order_by(Staff.region_code, Staff.username)
+                                         .limit(PAGE_SIZE).offset((max(page_no, 1) - 1) * PAGE_SIZE))).all()  # fmt: skip
+        return page(request, "office/users.html", "office/_users_table.html", push_url=str(request.url),
+                    rows=rows, q=q, total=total, page_no=page_no, page_size=PAGE_SIZE)  # fmt: skip
+
+    async def _regions(self, db_session: AsyncSession, region_scope: RegionScope) -> list[Region]:
+        return list(
+            await db_session.scalars(
+                select(Region).where(region_scope.where(Region.code)).order_by(Region.code)
+            )
+        )
+
+    @get("/new")
+    async def new(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
+        return page(
+            request,
+            "office/user_form.html",
+            user=None,
+            roles=ROLES,
+            regions=await self._regions(db_session, region_scope),
+            form={},
+        )
+
+    @post("/")
+    async def create(
+        self, request: Request, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Template | Redirect:
+        region = region_scope.ensure(str(data.get("region_code", "")))
+        try:
+            staff = await staff_service.create_staff(
+                db_session, actor, username=str(data.get("username", "")).strip(),
+                display_name=str(data.get("display_name", "")), role=str(data.get("role", "")),
+                region_code=region, password=str(data.get("password", "")),
+            )  # fmt: skip
+        except staff_service.StaffError as e:
+            ctx = dict(
+                user=None,
+                roles=ROLES,
+                regions=await self._regions(db_session, region_scope),
+                form=data,
+                error=e.code,
+            )
+            return Template("office/user_form.html", context=ctx, status_code=e.status)
+        return Redirect(f"/office/users/{staff.id}", status_code=303)
+
+    @get("/{user_id:int}")
+    async def detail(
+        self, request: Request, user_id: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Template:
+        user = await region_scope.get(db_session, Staff, user_id)
+        return page(request, "office/user_form.html", user=user, roles=ROLES,
+                    regions=await self._regions(db_session, region_scope), form={})  # fmt: skip
+
+    @post("/{user_id:int}")
+    async def update(
+        self,
+        request: Request,
+        user_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Template | Redirect:
+        user = await region_scope.get(db_session, Staff, user_id)
+        region = region_scope.ensure(str(data.get("region_code", user.region_code)))
+        role, name = (
+            str(data.get("role", user.role)),
+            str(data.get("display_name", user.display_name)).strip(),
+        )
+        problem = staff_service.role_problem(role, region) or (None if name else "user.name")
+        if problem:
+            ctx = dict(
+                user=user,
+                roles=ROLES,
+                regions=await self._regions(db_session, region_scope),
+                form=data,
+                error=problem,
+            )
+            return Template("office/user_form.html", context=ctx, status_code=422)
+        before = staff_service.snapshot(user)
+        user.display_name, user.role, user.region_code = name, role, region
+        user.active = data.get("active") == "on"
+        await record(db_session, actor, "staff.update", "staff", user.id, before=before,
+                     after=staff_service.snapshot(user), region_code=region)  # fmt: skip
+        return Redirect(f"/office/users/{user.id}?saved=1", status_code=303)
+
+    @post("/{user_id:int}/unlock")
+    async def unlock(
+        self, user_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Redirect:
+        user = await region_scope.get(db_session, Staff, user_id)
+        user.failed_logins, user.locked_until = 0, None
+        await record(db_session, actor, "staff.unlock", "staff", user.id, region_code=user.region_code)
+        return Redirect(f"/office/users/{user.id}?saved=1", status_code=303)

@@ -1,0 +1,131 @@
+"""The application factory: every domain's controllers, plugins and plumbing wired once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.sqlalchemy import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.file import FileStore
+from litestar.stores.memory import MemoryStore
+from sqlalchemy import select
+
+from server.accounts.auth import SessionConfig, provide_actor, provide_scope
+from server.accounts.citizen_routes import CitizenAccountController
+from server.accounts.models import Staff
+from server.accounts.sms import load_sender
+from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
+from server.audit.routes import AuditController
+from server.db import make_engine
+from server.office.routes import OfficeController
+from server.pwa.routes import PwaController
+from server.settings import ROOT, Settings, load_settings
+from server.web import EXCEPTION_HANDLERS, SecurityHeaders, template_config
+
+log = logging.getLogger("huimin")
+
+CONTROLLERS = [
+    PwaController,
+    CitizenAccountController,
+    StaffLoginController,
+    AccountController,
+    StaffAdminController,
+    OfficeController,
+    AuditController,
+]
+
+MAX_BODY = 20 * 1024 * 1024
+
+
+class ProductionConfigError(RuntimeError):
+    pass
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    problems = settings.production_problems()
+    if problems:
+        raise ProductionConfigError("Refusing to start in production:\n- " + "\n- ".join(problems))
+
+    engine = make_engine(settings.database_url)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        before_send_handler="autocommit_include_redirects",
+    )
+
+    async def refuse_demo_accounts_in_production(app: Litestar) -> None:
+        if not settings.production:
+            return
+        async with engine.connect() as conn:
+            if await conn.scalar(select(Staff.id).where(Staff.is_demo.is_(True)).limit(1)) is not None:
+                raise ProductionConfigError(
+                    "Refusing to start in production: demo accounts exist (remove them first)"
+                )
+
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        session_store = RedisStore.with_client(url=settings.redis_url, namespace="huimin-sessions")
+    else:
+        session_store = FileStore(settings.var_dir / "sessions", create_directories=True)
+
+    app = Litestar(
+        route_handlers=[
+            *CONTROLLERS,
+            create_static_files_router(
+                path="/static",
+                directories=[ROOT / "static"],
+                name="static",
+                cache_control=None,
+                include_in_schema=False,
+            ),
+            create_static_files_router(
+                path="/pwa", directories=[ROOT / "pwa"], name="pwa", include_in_schema=False
+            ),
+        ],  # fmt: skip
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        template_config=template_config(),
+        middleware=[
+            DefineMiddleware(SecurityHeaders, hsts=settings.production),
+            SessionConfig(
+                store="sessions",
+                key="huimin_session",
+                max_age=int(timedelta(hours=settings.session_hours).total_seconds()),
+                httponly=True,
+                secure=settings.secure_cookies,
+                samesite="lax",
+            ).middleware,
+        ],  # fmt: skip
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="huimin_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_httponly=False,
+            cookie_samesite="lax",
+            exclude=["/api/device/"],
+        ),  # fmt: skip
+        stores={"sessions": session_store, "memory": MemoryStore()},
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "region_scope": Provide(provide_scope, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=MAX_BODY,
+        on_startup=[refuse_demo_accounts_in_production],
+        logging_config=LoggingConfig(
+            root={"level": "INFO", "handlers": ["queue_listener"]}, log_exceptions="never"
+        ),
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.sms = load_sender(settings.sms_sender)
+    return app

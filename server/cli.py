@@ -1,0 +1,161 @@
+"""The ``huimin`` command: database, demo data, users, audit chain, serving."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import sys
+
+import click
+
+from server.settings import ROOT, load_settings
+
+
+def upgrade_database(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+
+
+@click.group()
+def main() -> None:
+    """Huimin (惠民) civil-affairs service platform."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration."""
+    upgrade_database(load_settings().database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+async def _seed_and_list() -> None:
+    from sqlalchemy import select
+
+    from server.db import session_scope
+    from server.demo import DEMO_PASSWORD, demo_accounts, seed
+    from server.i18n import ROLE_LABELS
+    from server.regions.models import Region
+
+    settings = load_settings()
+    async with session_scope(settings.database_url) as session:
+        created = await seed(session, settings.secret_key)
+        accounts = await demo_accounts(session)
+        names = {r.code: r.name for r in await session.scalars(select(Region))}
+    click.echo("demo city created" if created else "demo city already present")
+    click.echo(f"\nDemo staff accounts (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/office")
+    for s in accounts:
+        click.echo(
+            f"  {s.username:<15} {ROLE_LABELS[s.role]:<12} {names.get(s.region_code, s.region_code)} ({s.region_code})"
+        )
+    click.echo(
+        "\nDemo citizens sign in at http://127.0.0.1:8000/login with 13800000001, 13800000002 or 13800000003;"
+    )
+    click.echo("the one-time code appears at http://127.0.0.1:8000/dev/outbox (development only).\n")
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Create the demo city (idempotent) and print the demo accounts."""
+    asyncio.run(_seed_and_list())
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", required=True)
+@click.option("--region", "region_code", required=True)
+@click.option(
+    "--password", envvar="HUIMIN_NEW_PASSWORD", default=None, help="or HUIMIN_NEW_PASSWORD; asked if absent"
+)
+def user_create(username: str, display_name: str, role: str, region_code: str, password: str | None) -> None:
+    """Create a staff account."""
+    from server.accounts.staff import StaffError, create_staff
+    from server.audit.service import Actor
+    from server.db import session_scope
+    from server.i18n import translate
+    from server.regions.models import Region
+
+    password = password or getpass.getpass("Password: ")
+
+    async def run() -> None:
+        async with session_scope(load_settings().database_url) as session:
+            if await session.get(Region, region_code) is None:
+                raise StaffError("region.unknown")
+            await create_staff(session, Actor("system", None, "huimin user create"), username=username,
+                               display_name=display_name, role=role, region_code=region_code, password=password)  # fmt: skip
+
+    try:
+        asyncio.run(run())
+    except StaffError as e:
+        click.echo(translate("zh", e.code) + " / " + translate("en", e.code), err=True)
+        sys.exit(2)
+    click.echo(f"created {username}")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the whole hash chain; name the first broken record."""
+    from server.audit.service import verify_chain
+    from server.db import session_scope
+
+    async def run():
+        async with session_scope(load_settings().database_url) as session:
+            return await verify_chain(session)
+
+    report = asyncio.run(run())
+    if report.intact:
+        click.echo(f"audit chain intact: {report.checked} records")
+        return
+    click.echo(
+        f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); {report.checked} records before it are intact"
+    )
+    sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the application with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("server.asgi:app", host=host, port=port, proxy_headers=False)
+
+
+@main.command("demo-run")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=8000, type=int)
+@click.pass_context
+def demo_run(ctx: click.Context, host: str, port: int) -> None:
+    """Upgrade the database, seed the demo city, print the accounts, and serve."""
+    ctx.invoke(db_upgrade)
+    ctx.invoke(demo_seed)
+    ctx.invoke(serve, host=host, port=port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""A demo city, Lishui-style: 2 districts, 4 streets, 8 communities, staff for every role
+and level, and a few citizens. Idempotent: seeding twice changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import idcard
+from server.accounts.models import Citizen, Staff
+from server.accounts.staff import create_staff
+from server.audit.service import SYSTEM, record
+from server.crypto import encrypt, keyed_hash
+from server.db import utcnow
+from server.regions.codes import level_of, parent_code, scope_prefix
+from server.regions.models import Region
+
+DEMO_PASSWORD = "huimin-demo-2026"
+
+CITY = ("331100", "丽水市")
+TREE = {
+    ("331102", "莲都区"): {
+        ("331102001", "紫金街道"): [("331102001001", "天宁社区"), ("331102001002", "中山社区")],
+        ("331102002", "岩泉街道"): [("331102002001", "岩泉社区"), ("331102002002", "万象社区")],
+    },
+    ("331121", "青田县"): {
+        ("331121001", "鹤城街道"): [("331121001001", "鹤城社区"), ("331121001002", "水南社区")],
+        ("331121002", "瓯南街道"): [("331121002001", "瓯南社区"), ("331121002002", "油竹社区")],
+    },
+}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    name: str
+    role: str
+    region: str
+
+
+STAFF = [
+    DemoAccount("admin", "系统管理员", "admin", "331100"),
+    DemoAccount("city", "市级监管员 王敏", "city_supervisor", "331100"),
+    DemoAccount("verify", "核对中心 陈洁", "verification_officer", "331100"),
+    DemoAccount("district", "莲都区审批员 李强", "district_approver", "331102"),
+    DemoAccount("district_admin", "莲都区管理员 周涛", "admin", "331102"),
+    DemoAccount("street", "紫金街道审核员 张丽", "street_reviewer", "331102001"),
+    DemoAccount("community", "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
+    DemoAccount("funeral", "丽水市殡仪馆 操作员 吴军", "funeral_operator", "331102"),
+    DemoAccount("qt_district", "青田县审批员 徐斌", "district_approver", "331121"),
+    DemoAccount("qt_street", "鹤城街道审核员 郑燕", "street_reviewer", "331121001"),
+    DemoAccount("qt_community", "鹤城社区工作人员 何静", "community_worker", "331121001001"),
+]
+
+CITIZENS = [("13800000001", "张建国", "33110219560312001"), ("13800000002", "李秀英", "33110219880506002"),
+            ("13800000003", None, None)]  # fmt: skip
+
+
+def region_rows(city: tuple[str, str], tree: dict) -> list[Region]:
+    def make(code: str, name: str) -> Region:
+        return Region(
+            code=code,
+            name=name,
+            level=level_of(code),
+            parent_code=parent_code(code),
+            prefix=scope_prefix(code),
+        )
+
+    rows = [make(*city)]
+    for district, streets in tree.items():
+        rows.append(make(*district))
+        for street, communities in streets.items():
+            rows.append(make(*street))
+            rows.extend(make(*c) for c in communities)
+    return rows
+
+
+async def seed(session: AsyncSession, secret: str) -> bool:
+    """Returns False when the demo city was already there."""
+    if await session.get(Region, CITY[0]) is not None:
+        return False
+    session.add_all(region_rows(CITY, TREE))
+    await session.flush()
+    await record(session, SYSTEM, "demo.seed", "region", CITY[0], region_code=CITY[0],
+                 after={"regions": 15, "staff": len(STAFF)})  # fmt: skip
+    for account in STAFF:
+        await create_staff(session, SYSTEM, username=account.username, display_name=account.name, role=account.role,
+                           region_code=account.region, password=DEMO_PASSWORD, is_demo=True)  # fmt: skip
+    for phone, name, first17 in CITIZENS:
+        citizen = Citizen(phone=phone, created_at=utcnow())
+        if name and first17:
+            number = first17 + idcard.check_char(first17)
+            citizen.name, citizen.id_masked, citizen.verified_at = name, idcard.mask(number), utcnow()
+            citizen.id_hash = keyed_hash(secret, "resident-id", number)
+            citizen.id_cipher = encrypt(secret, "resident-id", number)
+        session.add(citizen)
+    return True
+
+
+async def demo_accounts(session: AsyncSession) -> list[Staff]:
+    return list(
+        await session.scalars(
+            select(Staff).where(Staff.is_demo.is_(True)).order_by(Staff.region_code, Staff.id)
+        )
+    )

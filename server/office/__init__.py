@@ -1,0 +1,1 @@
+"""The back-office shell: dashboard and region tree."""

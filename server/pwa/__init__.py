@@ -1,0 +1,1 @@
+"""The citizen PWA shell: home, manifest, service worker, offline page, device preferences."""

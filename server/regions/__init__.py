@@ -1,0 +1,1 @@
+"""Administrative regions: the four-level tree every record and every staff member belongs to."""

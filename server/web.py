@@ -1,0 +1,172 @@
+"""Shared web plumbing: templates with translation, htmx-aware page rendering, plain-language
+errors in the user's language, security headers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.plugins.htmx import ClientRedirect, HTMXTemplate
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.i18n import CODES, ROLE_LABELS, pick_lang, translate
+from server.settings import ROOT
+
+log = logging.getLogger("huimin")
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "manifest-src 'self'",
+        "worker-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+def lang_of(request: Request) -> str:
+    return pick_lang(request.cookies.get("lang"))
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _t(ctx: dict[str, Any], text: str) -> str:
+    request = ctx.get("request")
+    return translate(lang_of(request) if request else "zh", text)
+
+
+def _role_label(ctx: dict[str, Any], role: str) -> str:
+    return _t(ctx, ROLE_LABELS.get(role, role))
+
+
+def _large_text(ctx: dict[str, Any]) -> bool:
+    request = ctx.get("request")
+    return bool(request and request.cookies.get("text") == "large")
+
+
+def template_config() -> TemplateConfig:
+    def setup(engine: JinjaTemplateEngine) -> None:
+        engine.register_template_callable("_", _t)
+        engine.register_template_callable("role_label", _role_label)
+        engine.register_template_callable("large_text", _large_text)
+        engine.engine.globals["lang_of"] = lang_of
+
+    return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=setup)
+
+
+def page(
+    request: Request, template: str, partial: str | None = None, push_url: str | bool = False, **context
+) -> Template:
+    """A full page, or for an htmx request its partial (pushing the URL when asked)."""
+    if partial and getattr(request, "htmx", False):
+        return HTMXTemplate(template_name=partial, context=context, push_url=push_url)
+    return Template(template_name=template, context=context)
+
+
+def wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "*/*" in accept or not accept
+
+
+def error_response(request: Request, status: int, code: str, extra: dict | None = None) -> Response:
+    lang = lang_of(request)
+    message = translate(lang, code)
+    if not wants_html(request):
+        return Response(
+            {"error": code, "message": message, **(extra or {})},
+            status_code=status,
+            media_type=MediaType.JSON,
+        )
+    office = request.url.path.startswith("/office")
+    template = "errors/_error.html" if getattr(request, "htmx", False) else "errors/error.html"
+    return Template(
+        template_name=template,
+        context={"status": status, "message": message, "office": office},
+        status_code=status,
+    )
+
+
+_STATUS_CODES = {400: "error.bad_request", 401: "error.sign_in", 403: "error.forbidden", 404: "error.not_found",
+                 409: "error.conflict", 413: "error.too_large", 429: "error.too_many"}  # fmt: skip
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if (
+        isinstance(exc, NotAuthorizedException)
+        and request.url.path.startswith("/office")
+        and wants_html(request)
+    ):
+        target = "/office/login?next=" + request.url.path
+        return ClientRedirect(target) if getattr(request, "htmx", False) else Redirect(target)
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    if exc.status_code == 403 and "CSRF" in detail:
+        detail = "error.csrf"
+    if isinstance(exc, ValidationException) or detail not in CODES:
+        detail = _STATUS_CODES.get(
+            exc.status_code, "error.bad_request" if exc.status_code < 500 else "error.server"
+        )
+    return error_response(request, exc.status_code, detail)
+
+
+def server_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "error.server")
+
+
+EXCEPTION_HANDLERS = {HTTPException: http_exception_handler, Exception: server_error_handler}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, static files included."""
+
+    def __init__(self, app: ASGIApp, hsts: bool = False):
+        self.app, self.hsts = app, hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for name, value in self.headers():
+                    if name.encode() not in present:
+                        headers.append((name.encode(), value.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def headers(self) -> list[tuple[str, str]]:
+        h = [
+            ("content-security-policy", CSP),
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "same-origin"),
+            ("permissions-policy", "camera=(self), geolocation=(self), microphone=()"),
+            ("cross-origin-opener-policy", "same-origin"),
+        ]
+        if self.hsts:
+            h.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+        return h

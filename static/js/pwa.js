@@ -1,0 +1,16 @@
+// Citizen PWA: register the service worker and show when the device is offline.
+(function () {
+  "use strict";
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+  function showOnline() {
+    var banner = document.getElementById("offline-banner");
+    if (banner) banner.hidden = navigator.onLine;
+  }
+  window.addEventListener("online", showOnline);
+  window.addEventListener("offline", showOnline);
+  document.addEventListener("DOMContentLoaded", showOnline);
+})();
