@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import citizen_login, last_code, post_form, sql
+from support import citizen_login, last_code, post_form, sql
 
 PHONE = "13912345678"
 

@@ -2,8 +2,8 @@
 sibling region's records, by URL and by forged form fields."""
 
 import pytest
-from conftest import in_db, post_form, sql, staff_login
 from sqlalchemy import select
+from support import in_db, post_form, sql, staff_login
 
 from server.accounts.staff import create_staff
 from server.audit.service import SYSTEM, record
