@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from server.db import make_engine
+from server.db import UTCDateTime, make_engine
 from server.models import metadata
 from server.settings import load_settings
 
@@ -16,6 +16,13 @@ def database_url() -> str:
     return config.attributes.get("database_url") or load_settings().database_url
 
 
+def render_item(type_, obj, autogen_context):
+    """Autogenerate writes our UTC type as a plain timezone-aware DateTime."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     context.configure(url=database_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
@@ -24,7 +31,11 @@ def run_migrations_offline() -> None:
 
 def do_run_migrations(connection: Connection) -> None:
     context.configure(
-        connection=connection, target_metadata=metadata, render_as_batch=True, compare_type=True
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

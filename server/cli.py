@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import click
 
@@ -17,7 +18,14 @@ def upgrade_database(url: str) -> None:
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
-    command.upgrade(config, "head")
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(config, "heads")
+        return
+    # called from inside an event loop (a test driving a browser): migrate on a fresh thread
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(command.upgrade, config, "heads").result()
 
 
 @click.group()

@@ -96,7 +96,64 @@ async def seed(session: AsyncSession, secret: str) -> bool:
             citizen.id_hash = keyed_hash(secret, "resident-id", number)
             citizen.id_cipher = encrypt(secret, "resident-id", number)
         session.add(citizen)
+    await seed_households(session, secret)
     return True
+
+
+# (community, address, benefit, monthly yuan, members: (name, first 17 ID digits, relationship, disability grade))
+HOUSEHOLDS = [
+    (
+        "331102001001",
+        "天宁社区 解放街 12 号 3 单元 201 室",
+        "dibao",
+        1460,
+        [("张建国", "33110219560312001", "head", None), ("王桂兰", "33110219580921002", "spouse", 2)],
+    ),
+    (
+        "331102001001",
+        "天宁社区 丽阳街 8 号 102 室",
+        "tekun",
+        1190,
+        [("赵德福", "33110219440105003", "head", 1)],
+    ),
+    (
+        "331102001002",
+        "中山社区 中山街 45 号",
+        "dibao",
+        2120,
+        [
+            ("李秀英", "33110219880506002", "head", None),
+            ("陈晨", "33110220150820001", "child", None),
+            ("陈雨", "33110220180304002", "child", 3),
+        ],
+    ),
+    ("331121001001", "鹤城社区 鹤城路 77 号", "dibao", 980, [("徐金花", "33112119500717004", "head", None)]),
+]
+
+
+async def seed_households(session: AsyncSession, secret: str) -> None:
+    """A few enrolled households, so every service has recipients to work with."""
+    from datetime import date
+
+    from server.people.models import Enrolment, Household, HouseholdMember
+    from server.people.registry import register_person
+
+    for community, address, benefit, yuan, members in HOUSEHOLDS:
+        people = []
+        for name, first17, relationship, disability in members:
+            number = first17 + idcard.check_char(first17)
+            person = await register_person(session, secret, name=name, id_number=number, region_code=community,
+                                           hukou_region_code=community)  # fmt: skip
+            people.append((person, relationship, disability))
+        household = Household(region_code=community, address=address, head_person_id=people[0][0].id)
+        session.add(household)
+        await session.flush()
+        for person, relationship, disability in people:
+            session.add(HouseholdMember(household_id=household.id, person_id=person.id, relationship_to_head=relationship,
+                                        disability_grade=disability, serious_illness=False))  # fmt: skip
+        session.add(Enrolment(household_id=household.id, benefit=benefit, status="active", monthly_amount_cents=yuan * 100,
+                              start_date=date(2026, 1, 1), region_code=community))  # fmt: skip
+    await session.flush()
 
 
 async def demo_accounts(session: AsyncSession) -> list[Staff]:

@@ -228,6 +228,12 @@ ROLE_LABELS = {
 }
 
 
+def register(codes: dict[str, str] | None = None, en: dict[str, str] | None = None) -> None:
+    """A domain adds its own messages (``server/<domain>/i18n.py`` calls this on import)."""
+    CODES.update(codes or {})
+    EN.update(en or {})
+
+
 def translate(lang: str, text: str) -> str:
     text = CODES.get(text, text)
     if lang == "en":

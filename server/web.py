@@ -4,6 +4,7 @@ errors in the user's language, security headers."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -39,6 +40,55 @@ CSP = "; ".join(
 )
 
 
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str  # Chinese text, translated in the template
+    roles: tuple[str, ...] = ()  # empty: every staff role
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class ServiceTile:
+    href: str | None
+    title: str
+    text: str
+    order: int = 50
+
+
+OFFICE_NAV: list[NavItem] = [
+    NavItem("/office", "工作台", order=0),
+    NavItem("/office/audit", "审计日志", order=90),
+    NavItem("/office/users", "人员管理", roles=("admin",), order=95),
+    NavItem("/office/account", "我的账号", order=99),
+]
+PWA_SERVICES: list[ServiceTile] = [  # placeholders until each domain registers its own tile
+    ServiceTile(None, "社会救助", "申请低保、特困、临时救助和医疗救助，查看办理进度", order=10),
+    ServiceTile(None, "主动发现", "发现身边需要帮助的人，告诉我们", order=20),
+    ServiceTile(None, "生存认证", "刷脸认证，按时领取待遇", order=30),
+    ServiceTile(None, "殡葬服务", "查询殡仪馆、公墓和墓位，预约服务", order=40),
+    ServiceTile(None, "居住证明", "申请、下载和核验居住证明", order=50),
+]
+
+
+def add_office_nav(item: NavItem) -> None:
+    """A domain puts its back-office section in the navigation (shown to ``item.roles``)."""
+    if item not in OFFICE_NAV:
+        OFFICE_NAV.append(item)
+        OFFICE_NAV.sort(key=lambda i: i.order)
+
+
+def add_pwa_service(tile: ServiceTile) -> None:
+    """A domain puts its citizen service on the PWA home page (replacing a placeholder of that title)."""
+    PWA_SERVICES[:] = [t for t in PWA_SERVICES if t.title != tile.title]
+    PWA_SERVICES.append(tile)
+    PWA_SERVICES.sort(key=lambda t: t.order)
+
+
+def _office_nav(ctx: dict[str, Any], role: str | None) -> list[NavItem]:
+    return [i for i in OFFICE_NAV if not i.roles or role in i.roles]
+
+
 def lang_of(request: Request) -> str:
     return pick_lang(request.cookies.get("lang"))
 
@@ -66,6 +116,8 @@ def template_config() -> TemplateConfig:
         engine.register_template_callable("_", _t)
         engine.register_template_callable("role_label", _role_label)
         engine.register_template_callable("large_text", _large_text)
+        engine.register_template_callable("office_nav", _office_nav)
+        engine.engine.globals["pwa_services"] = PWA_SERVICES
         engine.engine.globals["lang_of"] = lang_of
 
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=setup)

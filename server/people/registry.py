@@ -1,0 +1,41 @@
+"""Finding or registering a person by resident ID: the one way every service adds people."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import idcard
+from server.crypto import encrypt, keyed_hash
+from server.people.models import Person
+
+ID_PURPOSE = "resident-id"
+
+
+def id_hash(secret: str, id_number: str) -> str:
+    """The look-up key of a (validated, 18-digit) resident ID."""
+    return keyed_hash(secret, ID_PURPOSE, id_number)
+
+
+async def find_person(session: AsyncSession, secret: str, id_number: str) -> Person | None:
+    rid = idcard.parse(id_number)
+    return await session.scalar(select(Person).where(Person.id_hash == id_hash(secret, rid.number)))
+
+
+async def register_person(
+    session: AsyncSession, secret: str, *, name: str, id_number: str, region_code: str,
+    hukou_region_code: str | None = None, phone: str | None = None,
+) -> Person:  # fmt: skip
+    """The person with this ID, created if new (raises ``IdNumberError`` for a bad number)."""
+    rid = idcard.parse(id_number)
+    digest = id_hash(secret, rid.number)
+    person = await session.scalar(select(Person).where(Person.id_hash == digest))
+    if person is None:
+        person = Person(
+            name=name.strip(), id_hash=digest, id_masked=rid.masked, id_cipher=encrypt(secret, ID_PURPOSE, rid.number),
+            birth_date=rid.birth, male=rid.male, region_code=region_code,
+            hukou_region_code=hukou_region_code, phone=phone,
+        )  # fmt: skip
+        session.add(person)
+        await session.flush()
+    return person
