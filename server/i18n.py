@@ -49,6 +49,8 @@ CODES: dict[str, str] = {
     "user.username": "用户名需为3到32位字母、数字或下划线。",
     "user.name": "请填写姓名。",
     "region.unknown": "区域代码不存在。",
+    "enrolment.transition": "该待遇当前状态下不能进行此变更。",
+    "enrolment.reason": "请填写变更原因。",
     "user.role_level": "该角色不能设在这一级区域（例如社区工作人员只能属于社区）。",
 }
 
@@ -91,6 +93,8 @@ EN: dict[str, str] = {
     "用户名需为3到32位字母、数字或下划线。": "A username has 3 to 32 letters, digits or underscores.",
     "请填写姓名。": "Enter a name.",
     "区域代码不存在。": "No region has that code.",
+    "该待遇当前状态下不能进行此变更。": "This benefit cannot make that change from its current status.",
+    "请填写变更原因。": "Please give the reason for the change.",
     "该角色不能设在这一级区域（例如社区工作人员只能属于社区）。": "That role does not belong at this level of region (a community worker belongs to a community, for example).",
     # shell
     "惠民": "Huimin",
