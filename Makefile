@@ -15,7 +15,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/huimin demo-run
 
-test: $(STAMP)
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	touch node_modules/.installed
+
+test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

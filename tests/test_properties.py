@@ -30,7 +30,9 @@ def test_every_valid_number_parses_to_its_own_parts(region, birth, seq):
     assert rid.masked.startswith(region) and rid.masked.endswith(number[-4:]) and "*" * 8 in rid.masked
 
 
-@given(regions, births, sequences, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
+@given(
+    regions, births, sequences, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9)
+)
 def test_any_single_digit_change_is_caught(region, birth, seq, position, delta):
     number = make_id(region, birth, seq)
     changed = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1 :]

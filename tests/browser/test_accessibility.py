@@ -1,0 +1,70 @@
+"""axe-core (from the npm registry, `npm install`) in a real Chromium: no serious or critical
+accessibility violation on the citizen pages and the main back-office pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from support import DEMO_PASSWORD, last_code
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+CITIZEN_PAGES = ["/", "/login", "/offline", "/me"]
+OFFICE_PAGES = ["/office", "/office/audit", "/office/users", "/office/account", "/office/regions/331102001",
+                "/office/audit/verify"]  # fmt: skip
+
+
+def serious_violations(page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm install` (make test does)")
+    # evaluated through the DevTools protocol, so the page's CSP (no inline script) stays on
+    page.evaluate("() => { if (!window.axe) { " + AXE.read_text() + " } }")
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def sign_in_citizen(page, live, demo, phone="13800000001"):
+    page.goto(live.url + "/login")
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("验证码已发送至").wait_for()
+    page.get_by_label("验证码").fill(last_code(demo, phone))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/me")
+
+
+def test_citizen_pages(live, phone, demo):
+    page = phone.new_page()
+    found = {}
+    # the code-entry step of sign-in, before signing in
+    page.goto(live.url + "/login")
+    page.get_by_label("手机号码").fill("13800000002")
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("验证码已发送至").wait_for()
+    found["/login (code step)"] = serious_violations(page)
+    sign_in_citizen(page, live, demo)
+    for url in CITIZEN_PAGES:
+        page.goto(live.url + url)
+        found[url] = serious_violations(page)
+    page.get_by_role("button", name="大字模式").click()
+    found["/me (large text)"] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_office_pages(live, desk):
+    page = desk.new_page()
+    page.goto(live.url + "/office/login")
+    found = {"/office/login": serious_violations(page)}
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/office")
+    for url in OFFICE_PAGES:
+        page.goto(live.url + url)
+        found[url] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
