@@ -89,6 +89,14 @@ def _office_nav(ctx: dict[str, Any], role: str | None) -> list[NavItem]:
     return [i for i in OFFICE_NAV if not i.roles or role in i.roles]
 
 
+def session_of(request: Request) -> dict[str, Any]:
+    """The request's session as a plain dict: empty when there is none or it was just cleared."""
+    if "session" not in request.scope:
+        return {}
+    data = request.scope.get("session")
+    return data if isinstance(data, dict) else {}
+
+
 def lang_of(request: Request) -> str:
     return pick_lang(request.cookies.get("lang"))
 
@@ -119,6 +127,7 @@ def template_config() -> TemplateConfig:
         engine.register_template_callable("office_nav", _office_nav)
         engine.engine.globals["pwa_services"] = PWA_SERVICES
         engine.engine.globals["lang_of"] = lang_of
+        engine.engine.globals["session_of"] = session_of
 
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=setup)
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.models import Citizen, Staff
 from server.audit.service import Actor
 from server.regions.scope import RegionScope
-from server.web import client_ip
+from server.web import client_ip, session_of
 
 ROTATE = "_rotate"
 
@@ -97,7 +97,7 @@ def provide_scope(request: Request) -> RegionScope:
 
 
 def provide_actor(request: Request) -> Actor:
-    s = request.session if "session" in request.scope else {}
+    s = session_of(request)
     if s.get("kind") == "staff":
         return Actor("staff", str(s["id"]), s.get("name"), s.get("role"), s.get("region"), client_ip(request))
     if s.get("kind") == "citizen":

@@ -75,11 +75,8 @@ class StaffLoginController(Controller):
         self, request: Request, data: Form, db_session: AsyncSession, settings: Settings, actor: Actor
     ) -> Template | Redirect:
         nxt = _next(data.get("next"))
-        staff = (
-            await db_session.get(Staff, request.session.get("id"))
-            if request.session.get("kind") == "pending_totp"
-            else None
-        )
+        pending = request.session.get("kind") == "pending_totp" and isinstance(request.session.get("id"), int)
+        staff = await db_session.get(Staff, request.session["id"]) if pending else None
         if staff is None or passwords.locked(staff.locked_until, staff_service.utcnow()):
             request.clear_session()
             code = "login.locked" if staff else "error.sign_in"

@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 
 from server.i18n import LANGS
 from server.settings import ROOT
-from server.web import page
+from server.web import page, session_of
 
 PWA_DIR = ROOT / "pwa"
 ASSET_DIRS = (ROOT / "static", PWA_DIR)
@@ -43,7 +43,7 @@ class PwaController(Controller):
 
     @get("/")
     async def home(self, request: Request) -> Template:
-        signed_in = request.session.get("kind") == "citizen" if "session" in request.scope else False
+        signed_in = session_of(request).get("kind") == "citizen"
         return page(request, "pwa/home.html", signed_in=signed_in)
 
     @get("/offline")

@@ -48,6 +48,8 @@ class RegionScope:
     async def get(
         self, session: AsyncSession, model: type[T], key: Any, region_attr: str = "region_code"
     ) -> T:
+        if isinstance(key, int) and not -(2**63) <= key < 2**63:  # a forged id no database column can hold
+            raise NotFoundException(detail="error.not_found")
         obj = await session.get(model, key)
         if obj is None or not self.contains(getattr(obj, region_attr)):
             raise NotFoundException(detail="error.not_found")
