@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -22,12 +22,20 @@ from server.accounts.citizen_routes import CitizenAccountController
 from server.accounts.models import Staff
 from server.accounts.sms import load_sender
 from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
+from server.assistance import i18n as _assistance_i18n  # noqa: F401
+from server.assistance.citizen_routes import ApplyController, NoticeController
+from server.assistance.office_routes import (
+    AssistanceOfficeController,
+    HouseholdController,
+    PaymentController,
+    PolicyController,
+)
 from server.audit.routes import AuditController
 from server.db import make_engine
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
-from server.web import EXCEPTION_HANDLERS, SecurityHeaders, template_config
+from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
 
 log = logging.getLogger("huimin")
 
@@ -39,6 +47,12 @@ CONTROLLERS = [
     StaffAdminController,
     OfficeController,
     AuditController,
+    ApplyController,
+    NoticeController,
+    AssistanceOfficeController,
+    PolicyController,
+    HouseholdController,
+    PaymentController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024
@@ -117,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "region_scope": Provide(provide_scope, sync_to_thread=False),
             "actor": Provide(provide_actor, sync_to_thread=False),
+            "today": Provide(provide_today, sync_to_thread=False),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,
@@ -127,5 +142,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.today = date.today
     app.state.sms = load_sender(settings.sms_sender)
     return app

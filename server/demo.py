@@ -97,6 +97,9 @@ async def seed(session: AsyncSession, secret: str) -> bool:
             citizen.id_cipher = encrypt(secret, "resident-id", number)
         session.add(citizen)
     await seed_households(session, secret)
+    from server.assistance.demo import seed as seed_assistance
+
+    await seed_assistance(session, secret)
     return True
 
 

@@ -1,7 +1,20 @@
 """Every domain's models, imported once so the metadata is complete (Alembic, tests)."""
 
 from server.accounts.models import Citizen, OtpChallenge, SmsOutbox, Staff  # noqa: F401
+from server.assistance.models import (  # noqa: F401
+    Application,
+    Document,
+    Event,
+    HouseholdFacts,
+    MemberFacts,
+    PaymentLine,
+    PaymentRoll,
+    Policy,
+    Recalculation,
+    Receipt,
+)
 from server.audit.models import AuditHead, AuditRecord  # noqa: F401
+from server.calendar.models import CalendarDay  # noqa: F401
 from server.db import Base
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
 from server.regions.models import Region  # noqa: F401

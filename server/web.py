@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.params import Body
 from litestar.plugins.htmx import ClientRedirect, HTMXTemplate
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -38,6 +41,23 @@ CSP = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+class PlainError(Exception):
+    """A refusal the user should read: ``code`` names a message in CODES; nothing is saved."""
+
+    def __init__(self, code: str, status: int = 409):
+        super().__init__(code)
+        self.code, self.status = code, status
+
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def provide_today(request: Request) -> date:
+    """Today's date, from the application's clock (tests set ``app.state.today`` to fix it)."""
+    return request.app.state.today()
 
 
 @dataclass(frozen=True)
@@ -193,7 +213,15 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "error.server")
 
 
-EXCEPTION_HANDLERS = {HTTPException: http_exception_handler, Exception: server_error_handler}
+def plain_error_handler(request: Request, exc: PlainError) -> Response:
+    return error_response(request, exc.status, exc.code)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    PlainError: plain_error_handler,
+    Exception: server_error_handler,
+}
 
 
 class SecurityHeaders:

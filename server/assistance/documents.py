@@ -1,0 +1,38 @@
+"""Document photos attached to an application, cleaned (type sniffed, metadata stripped) and kept
+under the var folder, readable only through the back office of the case's region."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.assistance.answers import DOCUMENT_KINDS
+from server.assistance.models import Application, Document
+from server.assistance.service import AssistanceError
+from server.audit.service import Actor, record
+from server.images import clean_photo
+from server.settings import Settings
+
+
+def document_path(settings: Settings, stored_name: str):
+    return settings.var_dir / "uploads" / "assistance" / stored_name
+
+
+async def store_document(session: AsyncSession, actor: Actor, settings: Settings, app: Application, kind: str,
+                         raw: bytes) -> Document:  # fmt: skip
+    if app.status not in ("draft", "returned"):
+        raise AssistanceError("assistance.locked")
+    image = clean_photo(raw)
+    kind = kind if kind in DOCUMENT_KINDS else "other"
+    name = f"{app.reference}-{secrets.token_hex(8)}.jpg"
+    path = document_path(settings, name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(image.data)
+    doc = Document(application_id=app.id, kind=kind, stored_name=name, content_type=image.content_type, size=len(image.data),
+                   width=image.width, height=image.height, sha256=image.sha256)  # fmt: skip
+    session.add(doc)
+    await session.flush()
+    await record(session, actor, "assistance.document", "application", app.reference, region_code=app.region_code,
+                 after={"kind": kind, "sha256": image.sha256, "size": len(image.data)})  # fmt: skip
+    return doc

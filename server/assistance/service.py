@@ -1,0 +1,537 @@
+"""Social assistance: the database side of applications, the workflow, enrolment, policy
+changes and payment rolls. Every change is audited in the same transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import idcard
+from server.assistance import answers as form
+from server.assistance import calc, rules
+from server.assistance.models import (
+    Application,
+    Event,
+    HouseholdFacts,
+    MemberFacts,
+    PaymentLine,
+    PaymentRoll,
+    Policy,
+    Recalculation,
+    Receipt,
+)  # fmt: skip
+from server.audit.service import Actor, record
+from server.calendar.service import load_calendar
+from server.crypto import decrypt, encrypt
+from server.db import utcnow
+from server.people.models import Enrolment, Household, HouseholdMember, Person
+from server.people.registry import ID_PURPOSE, id_hash, register_person
+from server.regions.codes import scope_prefix
+from server.regions.models import Region
+from server.web import PlainError
+
+PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}
+
+
+class AssistanceError(PlainError):
+    pass
+
+
+def new_reference(benefit: str, today: date) -> str:
+    return f"{PREFIX[benefit]}{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
+
+
+def mask_bank(number: str) -> str:
+    return number[:4] + " **** **** " + number[-4:]
+
+
+def city_of(code: str) -> str:
+    return code[:4] + "00"
+
+
+# ---------------------------------------------------------------- policy
+
+
+async def policy_for(session: AsyncSession, region_code: str, on: date) -> Policy | None:
+    """The district's own policy if it has one in force, else the city's."""
+    candidates = (region_code[:6], city_of(region_code))
+    rows = await session.scalars(
+        select(Policy).where(Policy.region_code.in_(candidates), Policy.effective_from <= on)
+        .order_by((Policy.region_code == region_code[:6]).desc(), Policy.effective_from.desc(), Policy.id.desc()).limit(1)
+    )  # fmt: skip
+    return rows.first()
+
+
+def terms(policy: Policy) -> calc.PolicyTerms:
+    return calc.PolicyTerms(
+        standard_cents=policy.standard_cents, asset_limit_cents=policy.asset_limit_cents,
+        extra_pct=dict(policy.extra_pct or {}), tekun_pct=policy.tekun_pct, floor_cents=policy.floor_cents,
+        linshi_months=policy.linshi_months, yiliao_rate_pct=policy.yiliao_rate_pct, yiliao_cap_cents=policy.yiliao_cap_cents,
+    )  # fmt: skip
+
+
+def calculation_json(result: calc.Calculation) -> dict:
+    return {"eligible": result.eligible, "amount_cents": result.amount_cents, "reasons": list(result.reasons),
+            "lines": [{"label": ln.label, "amount_cents": ln.amount_cents, "member": ln.member, "rule": ln.rule}
+                      for ln in result.lines]}  # fmt: skip
+
+
+# ---------------------------------------------------------------- citizen side
+
+
+async def create_draft(
+    session: AsyncSession, actor: Actor, *, benefit: str, citizen_id: int | None, client_key: str | None,
+    today: date, source: str = "citizen",
+) -> Application:  # fmt: skip
+    if benefit not in calc.BENEFITS:
+        raise AssistanceError("assistance.benefit", 422)
+    if client_key:
+        existing = await session.scalar(select(Application).where(Application.client_key == client_key))
+        if existing is not None:
+            return existing
+    app = Application(reference=new_reference(benefit, today), client_key=client_key, benefit=benefit, status="draft",
+                      citizen_id=citizen_id, answers={}, source=source)  # fmt: skip
+    session.add(app)
+    await session.flush()
+    session.add(
+        Event(
+            application_id=app.id, step="draft", action="create", actor_name=actor.name, actor_role=actor.role
+        )
+    )
+    await record(
+        session,
+        actor,
+        "assistance.create",
+        "application",
+        app.reference,
+        after={"benefit": benefit, "source": source},
+    )
+    return app
+
+
+async def already_applied(session: AsyncSession, key: str | None) -> bool:
+    return bool(key) and await session.get(Receipt, key) is not None
+
+
+def _person_answer(secret: str, clean: dict) -> dict:
+    rid: idcard.ResidentId = clean.pop("_rid")
+    return {**clean, "id_hash": id_hash(secret, rid.number), "id_masked": rid.masked,
+            "id_cipher": encrypt(secret, ID_PURPOSE, rid.number), "birth": rid.birth.isoformat(), "male": rid.male}  # fmt: skip
+
+
+async def save_step(
+    session: AsyncSession, actor: Actor, secret: str, app: Application, step: str, raw: dict[str, str], key: str | None,
+    today: date, choices: dict[str, dict[str, str]],
+) -> bool:  # fmt: skip
+    """Save one step's answers; False when this exact submission (``key``) was already applied."""
+    if app.status not in ("draft", "returned"):
+        raise AssistanceError("assistance.locked")
+    if key and await session.get(Receipt, key) is not None:
+        return False
+    clean = form.clean_step(step, raw, app.benefit, today, choices)
+    answers = dict(app.answers or {})
+    if step == "applicant":
+        bank = clean.pop("_bank")
+        clean = _person_answer(secret, clean)
+        clean.update(bank_cipher=encrypt(secret, "bank-account", bank), bank_masked=mask_bank(bank))
+        app.applicant_name, app.id_hash, app.id_masked = clean["name"], clean["id_hash"], clean["id_masked"]
+        answers[step] = clean
+    elif step == "members":
+        member = _person_answer(secret, clean)
+        listed = answers.get("members", [])
+        if member["id_hash"] in {m["id_hash"] for m in listed} or member["id_hash"] == answers.get(
+            "applicant", {}
+        ).get("id_hash"):
+            raise form.AnswerError({"id_number": "assistance.member_twice"})
+        answers["members"] = [*listed, member]
+    elif step == "consent":
+        answers[step] = clean
+        app.consent_signer, app.consent_at = clean["signer"], utcnow()
+    else:
+        answers[step] = clean
+    if step == "address":
+        app.region_code = clean["community"]
+    app.answers = answers
+    if key:
+        session.add(Receipt(key=key, application_id=app.id, step=step))
+    await session.flush()
+    await record(session, actor, f"assistance.answer.{step}", "application", app.reference, region_code=app.region_code,
+                 after={k: v for k, v in (answers.get(step) or {}).items() if k not in ("id_cipher", "bank_cipher")} if step != "members"
+                 else {"members": len(answers["members"])})  # fmt: skip
+    return True
+
+
+async def remove_member(session: AsyncSession, actor: Actor, app: Application, index: int) -> None:
+    if app.status not in ("draft", "returned"):
+        raise AssistanceError("assistance.locked")
+    members = list(app.answers.get("members", []))
+    if 0 <= index < len(members):
+        gone = members.pop(index)
+        app.answers = {**app.answers, "members": members}
+        await record(session, actor, "assistance.member_remove", "application", app.reference, region_code=app.region_code,
+                     before={"member": gone["id_masked"]})  # fmt: skip
+
+
+async def receiving_elsewhere(session: AsyncSession, benefit: str, hashes: list[str]) -> list[str]:
+    """Names of people already in a household enrolled in the same benefit (set-based)."""
+    if not hashes:
+        return []
+    rows = await session.scalars(
+        select(Person.name).join(HouseholdMember, HouseholdMember.person_id == Person.id)
+        .join(Enrolment, Enrolment.household_id == HouseholdMember.household_id)
+        .where(Person.id_hash.in_(hashes), Enrolment.benefit == benefit, Enrolment.status.in_(("active", "suspended")))
+        .distinct()
+    )  # fmt: skip
+    return list(rows)
+
+
+async def evaluate(
+    session: AsyncSession, app: Application, today: date
+) -> tuple[list[rules.Finding], calc.Calculation | None]:
+    answers = app.answers or {}
+    applicant = answers.get("applicant", {})
+    hashes = [applicant.get("id_hash")] + [m["id_hash"] for m in answers.get("members", [])]
+    hukou = answers.get("hukou", {}).get("hukou", "")
+    region = app.region_code or ""
+    findings = rules.prechecks(
+        benefit=app.benefit, hukou_in_city=bool(hukou) and hukou != "other" and hukou[:4] == region[:4],
+        applicant_age=form._age(applicant.get("birth"), today),
+        applicant_disability=answers.get("health", {}).get("disability_grade"),
+        already_receiving=await receiving_elsewhere(session, app.benefit, [h for h in hashes if h]),
+    )  # fmt: skip
+    policy = await policy_for(session, region, today) if region else None
+    result = calc.calculate(app.benefit, form.household_of(answers, today), terms(policy)) if policy else None
+    return findings, result
+
+
+async def submit(
+    session: AsyncSession, actor: Actor, app: Application, today: date, key: str | None = None
+) -> bool:
+    if key and await session.get(Receipt, key) is not None:
+        return False
+    if app.status not in ("draft", "returned"):
+        raise AssistanceError("assistance.already_submitted")
+    missing = form.missing_steps(app.answers or {}, app.benefit)
+    if missing:
+        raise AssistanceError("assistance.incomplete", 422)
+    findings, result = await evaluate(session, app, today)
+    calendar = await load_calendar(session)
+    resubmission = app.status == "returned"
+    step = app.returned_from if resubmission and app.returned_from else "community"
+    app.prechecks = [{"code": f.code, "detail": f.detail} for f in findings]
+    app.calculation = calculation_json(result) if result else None
+    app.amount_cents = result.amount_cents if result else None
+    app.status, app.step_started_on = step, today
+    app.step_due_on = rules.step_due(calendar, step, today)
+    if not resubmission:
+        app.submitted_at = utcnow()
+        app.total_due_on = rules.total_due(calendar, app.benefit, today)
+    app.return_reason = None
+    if key:
+        session.add(Receipt(key=key, application_id=app.id, step="submit"))
+    session.add(Event(application_id=app.id, step=step, action="resubmit" if resubmission else "submit",
+                      actor_name=actor.name or app.applicant_name, actor_role=actor.role,
+                      details={"prechecks": app.prechecks}, expected_by=app.step_due_on))  # fmt: skip
+    await session.flush()
+    await record(session, actor, "assistance.submit", "application", app.reference, region_code=app.region_code,
+                 after={"status": step, "prechecks": [f.code for f in findings], "amount_cents": app.amount_cents})  # fmt: skip
+    return True
+
+
+async def start_application_for(
+    session: AsyncSession, actor: Actor, *, benefit: str, name: str, id_number: str | None, region_code: str,
+    address: str | None, phone: str | None, note: str, source: str, secret: str | None = None,
+) -> str:  # fmt: skip
+    """A draft application pre-filled for a person (e.g. from an active-discovery report); staff or
+    the person complete it. Returns the reference."""
+    app = await create_draft(session, actor, benefit=benefit, citizen_id=None, client_key=None, today=date.today(),
+                             source=source)  # fmt: skip
+    answers: dict[str, Any] = {"prefill": {"name": name, "address": address, "phone": phone, "note": note}}
+    if id_number and secret:
+        rid = idcard.parse(id_number)
+        answers["applicant"] = {"name": name, "phone": phone, "id_hash": id_hash(secret, rid.number), "id_masked": rid.masked,
+                                "id_cipher": encrypt(secret, ID_PURPOSE, rid.number), "birth": rid.birth.isoformat(),
+                                "male": rid.male}  # fmt: skip
+        app.id_hash, app.id_masked = answers["applicant"]["id_hash"], rid.masked
+    if address:
+        answers["address"] = {"community": region_code, "address": address}
+    answers["need"] = {"reason": note, "requested": 0, "out_of_pocket": 0}
+    app.answers, app.applicant_name, app.region_code = answers, name, region_code
+    await session.flush()
+    return app.reference
+
+
+# ---------------------------------------------------------------- staff workflow
+
+
+ACTIONS = ("approve", "return", "terminate", "objection", "enrol")
+
+
+def allowed_actions(app: Application, role: str, today: date) -> list[str]:
+    """Pure: what this role may do with the case now."""
+    if app.status in rules.STEP_ROLES and role == rules.STEP_ROLES[app.status]:
+        if app.status == "notice":
+            return ["objection", "terminate"] + (
+                ["enrol"] if app.step_due_on and today >= app.step_due_on else []
+            )
+        return ["approve", "return", "terminate"]
+    if app.status == "notice" and role in ("street_reviewer", "community_worker"):
+        return ["objection"]
+    return []
+
+
+async def act(
+    session: AsyncSession, actor: Actor, secret: str, app: Application, action: str, opinion: str, today: date,
+    details: dict | None = None,
+) -> None:  # fmt: skip
+    if action not in allowed_actions(app, actor.role or "", today):
+        raise AssistanceError("assistance.not_your_step", 403)
+    opinion = (opinion or "").strip()
+    if not opinion:
+        raise AssistanceError("assistance.opinion", 422)
+    if app.status == "street" and action == "approve" and not (details or {}).get("visit"):
+        raise AssistanceError("assistance.visit_required", 422)
+    calendar = await load_calendar(session)
+    before = {"status": app.status}
+    step = app.status
+    if action == "approve":
+        app.status = rules.NEXT_STEP[step]
+        app.step_started_on, app.step_due_on = today, rules.step_due(calendar, app.status, today)
+        if step == "district":  # the amount is fixed at approval, by rule
+            _, result = await evaluate(session, app, today)
+            app.calculation = calculation_json(result) if result else app.calculation
+            app.amount_cents = result.amount_cents if result else app.amount_cents
+    elif action == "return":
+        app.status, app.returned_from, app.return_reason = "returned", step, opinion
+        app.step_due_on = None
+    elif action == "terminate":
+        app.status, app.step_due_on = "terminated", None
+    elif action == "enrol":
+        await enrol(session, actor, secret, app, today)
+        app.status, app.step_due_on = "enrolled", None
+    session.add(Event(application_id=app.id, step=step, action=action, actor_name=actor.name, actor_role=actor.role,
+                      opinion=opinion, details=details, expected_by=app.step_due_on))  # fmt: skip
+    await session.flush()
+    await record(session, actor, f"assistance.{action}", "application", app.reference, region_code=app.region_code,
+                 before=before, after={"status": app.status, **({"details": details} if details else {})}, opinion=opinion)  # fmt: skip
+
+
+async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Application, today: date) -> Enrolment:
+    """Put the approved household on the register and start paying the computed amount."""
+    answers = app.answers
+    people = [answers["applicant"]] + list(answers.get("members", []))
+    persons = []
+    for p in people:
+        number = decrypt(secret, ID_PURPOSE, p["id_cipher"])
+        hukou = answers.get("hukou", {}).get("hukou")
+        persons.append(await register_person(session, secret, name=p["name"], id_number=number, region_code=app.region_code,
+                                             hukou_region_code=None if hukou == "other" else hukou, phone=p.get("phone")))  # fmt: skip
+    household = Household(region_code=app.region_code, address=answers["address"]["address"], head_person_id=persons[0].id,
+                          bank_account_cipher=answers["applicant"].get("bank_cipher"))  # fmt: skip
+    session.add(household)
+    await session.flush()
+    health = answers.get("health", {})
+    specs = [
+        (
+            "head",
+            health.get("disability_grade"),
+            bool(health.get("serious_illness")),
+            health.get("employment"),
+        )
+    ]
+    specs += [
+        (m["relationship"], m.get("disability_grade"), bool(m.get("serious_illness")), None)
+        for m in answers.get("members", [])
+    ]
+    hh = form.household_of(answers, today)
+    for person, (relationship, grade, ill, employment), member in zip(
+        persons, specs, hh.members, strict=True
+    ):
+        row = HouseholdMember(household_id=household.id, person_id=person.id, relationship_to_head=relationship,
+                              disability_grade=grade, serious_illness=ill, employment=employment)  # fmt: skip
+        session.add(row)
+        await session.flush()
+        groups = calc.groups_of(member, hh.single_parent)
+        session.add(MemberFacts(member_id=row.id, household_id=household.id, **{g: True for g in groups}))
+    session.add(HouseholdFacts(household_id=household.id, members=len(persons), income_cents=sum(hh.income_cents.values()),
+                               deposits_cents=hh.deposits_cents, extra_housing=hh.extra_housing, vehicles=hh.vehicles))  # fmt: skip
+    enrolment = Enrolment(household_id=household.id, benefit=app.benefit, status="active",
+                          monthly_amount_cents=app.amount_cents or 0, start_date=today, region_code=app.region_code)  # fmt: skip
+    if app.benefit not in calc.MONTHLY:
+        enrolment.end_date = today  # a one-off payment
+    session.add(enrolment)
+    app.household_id = household.id
+    await session.flush()
+    await record(session, actor, "enrolment.create", "enrolment", enrolment.id, region_code=app.region_code,
+                 after={"application": app.reference, "benefit": app.benefit, "amount_cents": enrolment.monthly_amount_cents})  # fmt: skip
+    return enrolment
+
+
+# ---------------------------------------------------------------- policy change: one set-based recalculation
+
+
+def _extra_pct_sum(policy: Policy):
+    """Per household, the sum over members of the highest extra percentage that applies (SQL)."""
+    pct = dict(policy.extra_pct or {})
+    parts = [select(MemberFacts.household_id, MemberFacts.member_id, literal(int(pct.get(g, 0))).label("pct"))
+             .where(getattr(MemberFacts, g).is_(True)) for g in calc.GROUPS]  # fmt: skip
+    groups = union_all(*parts).subquery("g")
+    best = (select(groups.c.household_id, groups.c.member_id, func.max(groups.c.pct).label("pct"))
+            .group_by(groups.c.household_id, groups.c.member_id).subquery("b"))  # fmt: skip
+    return (
+        select(best.c.household_id, func.sum(best.c.pct).label("pct_sum"))
+        .group_by(best.c.household_id)
+        .subquery("x")
+    )
+
+
+def new_amount_sql(policy: Policy, facts, extras, benefit_col):
+    """The calculation of ``calc.calculate`` for 低保 and 特困, as one SQL expression."""
+    s = literal(policy.standard_cents)
+    n = facts.c.members if hasattr(facts, "c") else facts.members
+    income = facts.income_cents
+    pct_sum = func.coalesce(extras.c.pct_sum, 0)
+    out = or_(
+        income / n >= s, facts.deposits_cents / n > policy.asset_limit_cents, facts.vehicles > 0, facts.extra_housing > 0
+    )  # fmt: skip
+    dibao = (s * n - income) + (s * pct_sum) / 100
+    dibao = case((dibao < policy.floor_cents * n, policy.floor_cents * n), else_=dibao)
+    tekun = (s * policy.tekun_pct / 100) * n
+    return case((out, 0), (benefit_col == "tekun", tekun), else_=dibao)
+
+
+async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, today: date) -> dict[str, int]:
+    """Recalculate every household the policy governs, in set-based statements, and keep the
+    report of who goes up, down or out. Runs in the caller's transaction."""
+    from server.people.models import Enrolment as E
+
+    extras = _extra_pct_sum(policy)
+    prefix = scope_prefix(policy.region_code)
+    governed = [
+        E.region_code.like(prefix + "%"),
+        E.benefit.in_(calc.MONTHLY),
+        E.status.in_(("active", "suspended")),
+    ]
+    if policy.region_code == city_of(
+        policy.region_code
+    ):  # districts with their own policy in force keep theirs
+        own = select(Policy.id).where(Policy.region_code == func.substr(E.region_code, 1, 6),
+                                      Policy.effective_from <= policy.effective_from).exists()  # fmt: skip
+        governed.append(~own)
+    new_amount = new_amount_sql(policy, HouseholdFacts, extras, E.benefit)
+    source = (
+        select(literal(policy.id), E.id, E.region_code, E.monthly_amount_cents, new_amount)
+        .join(HouseholdFacts, HouseholdFacts.household_id == E.household_id)
+        .outerjoin(extras, extras.c.household_id == E.household_id)
+        .where(*governed)
+    )  # fmt: skip
+    await session.execute(insert(Recalculation).from_select(
+        ["policy_id", "enrolment_id", "region_code", "old_cents", "new_cents"], source))  # fmt: skip
+    changed = select(Recalculation.new_cents).where(Recalculation.policy_id == policy.id,
+                                                    Recalculation.enrolment_id == E.id).scalar_subquery()  # fmt: skip
+    await session.execute(
+        update(E).where(exists().where(Recalculation.policy_id == policy.id, Recalculation.enrolment_id == E.id,
+                                       Recalculation.new_cents != Recalculation.old_cents))
+        .values(monthly_amount_cents=changed, updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )  # fmt: skip
+    report = await policy_report(session, policy.id)
+    await record(session, actor, "assistance.policy_apply", "policy", policy.id, region_code=policy.region_code,
+                 after={"effective_from": policy.effective_from.isoformat(), **report})  # fmt: skip
+    return report
+
+
+async def policy_report(session: AsyncSession, policy_id: int) -> dict[str, int]:
+    r = Recalculation
+    row = (await session.execute(select(
+        func.count(),
+        func.count().filter(and_(r.new_cents > r.old_cents, r.new_cents > 0)),
+        func.count().filter(and_(r.new_cents < r.old_cents, r.new_cents > 0)),
+        func.count().filter(and_(r.new_cents == 0, r.old_cents > 0)),
+        func.coalesce(func.sum(r.new_cents - r.old_cents), 0),
+    ).where(r.policy_id == policy_id))).one()  # fmt: skip
+    return {
+        "households": row[0],
+        "up": row[1],
+        "down": row[2],
+        "out": row[3],
+        "monthly_change_cents": int(row[4]),
+    }
+
+
+async def create_policy(
+    session: AsyncSession, actor: Actor, data: dict, today: date
+) -> tuple[Policy, dict[str, int]]:
+    policy = Policy(**data, created_by=actor.name)
+    session.add(policy)
+    await session.flush()
+    await record(session, actor, "assistance.policy_create", "policy", policy.id, region_code=policy.region_code,
+                 after={k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()})  # fmt: skip
+    return policy, await apply_policy(session, actor, policy, today)
+
+
+# ---------------------------------------------------------------- payment roll
+
+
+async def generate_roll(session: AsyncSession, actor: Actor, month: str, district: str) -> PaymentRoll:
+    existing = await session.scalar(
+        select(PaymentRoll).where(PaymentRoll.month == month, PaymentRoll.region_code == district)
+    )
+    if existing is not None and existing.status != "draft":
+        raise AssistanceError("payment.locked")
+    if existing is not None:
+        await session.execute(PaymentLine.__table__.delete().where(PaymentLine.roll_id == existing.id))
+        roll = existing
+    else:
+        roll = PaymentRoll(month=month, region_code=district, created_by=actor.name)
+        session.add(roll)
+        await session.flush()
+    year, mon = (int(x) for x in month.split("-"))
+    first = date(year, mon, 1)
+    source = (
+        select(literal(roll.id), Enrolment.id, Enrolment.household_id, Enrolment.region_code, Person.name,
+               Household.bank_account_cipher, Enrolment.benefit, Enrolment.monthly_amount_cents)
+        .join(Household, Household.id == Enrolment.household_id).join(Person, Person.id == Household.head_person_id)
+        .where(Enrolment.region_code.like(district + "%"), Enrolment.status == "active", Enrolment.monthly_amount_cents > 0,
+               Enrolment.start_date <= first + timedelta(days=31),
+               or_(Enrolment.benefit.in_(calc.MONTHLY), Enrolment.start_date >= first))
+    )  # fmt: skip
+    await session.execute(insert(PaymentLine).from_select(
+        ["roll_id", "enrolment_id", "household_id", "region_code", "payee_name", "bank_cipher", "benefit", "amount_cents"],
+        source))  # fmt: skip
+    totals = (await session.execute(select(func.count(), func.coalesce(func.sum(PaymentLine.amount_cents), 0))
+                                    .where(PaymentLine.roll_id == roll.id))).one()  # fmt: skip
+    roll.households, roll.total_cents = totals[0], int(totals[1])
+    await session.flush()
+    await record(session, actor, "payment.generate", "payment_roll", roll.id, region_code=district,
+                 after={"month": month, "households": roll.households, "total_cents": roll.total_cents})  # fmt: skip
+    return roll
+
+
+async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -> None:
+    before = roll.status
+    if actor.role == "district_approver" and roll.status == "draft":
+        roll.status, roll.district_approved_by = "district_approved", actor.name
+    elif actor.role in ("city_supervisor",) and roll.status == "district_approved":
+        roll.status, roll.city_approved_by = "locked", actor.name
+    else:
+        raise AssistanceError("payment.not_your_step", 403)
+    await record(session, actor, "payment.approve", "payment_roll", roll.id, region_code=roll.region_code,
+                 before={"status": before}, after={"status": roll.status})  # fmt: skip
+
+
+async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, str, int, int]]:
+    rows = await session.execute(
+        select(Region.code, Region.name, func.count(), func.sum(PaymentLine.amount_cents))
+        .join(Region, Region.code == func.substr(PaymentLine.region_code, 1, 9))
+        .where(PaymentLine.roll_id == roll_id).group_by(Region.code, Region.name).order_by(Region.code)
+    )  # fmt: skip
+    return [tuple(r) for r in rows]
+
+
+def today_of(now: datetime | None = None) -> date:
+    return (now or utcnow()).astimezone().date()

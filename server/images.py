@@ -1,0 +1,65 @@
+"""Photos people upload (documents, report photos): the type is read from the bytes, never from
+the name; size and pixel count are limited; the image is re-encoded, which drops EXIF, GPS and
+any other metadata, and scaled down to a sensible size."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo; anything larger is refused before decoding
+MAX_SIDE = 2000
+ALLOWED = {"JPEG", "PNG", "WEBP"}
+
+
+class ImageRefused(ValueError):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    width: int
+    height: int
+    sha256: str
+    content_type: str = "image/jpeg"
+
+
+def clean_photo(raw: bytes) -> CleanImage:
+    """Validate and re-encode as JPEG without metadata; raises ``ImageRefused``."""
+    if not raw:
+        raise ImageRefused("image.empty")
+    if len(raw) > MAX_BYTES:
+        raise ImageRefused("image.too_large")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw))
+            if probe.format not in ALLOWED:
+                raise ImageRefused("image.type")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ImageRefused("image.too_many_pixels")
+            probe.verify()  # structure check (truncated or corrupt files fail here or on load)
+            image = Image.open(io.BytesIO(raw))
+            image.load()
+    except ImageRefused:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRefused("image.type") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRefused("image.broken") from None
+    image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, then drop the EXIF
+    if image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
+    data = out.getvalue()
+    return CleanImage(data, image.width, image.height, hashlib.sha256(data).hexdigest())
