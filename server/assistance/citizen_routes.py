@@ -171,7 +171,7 @@ class ApplyController(Controller):
             raise NotFoundException(detail="error.not_found")
         if app.status not in ("draft", "returned"):
             return Redirect(f"/apply/{app.reference}", status_code=303)  # type: ignore[return-value]
-        saved = dict((app.answers or {}).get(step) or {})
+        saved = {} if step == "members" else dict((app.answers or {}).get(step) or {})
         if step == "applicant" and not saved:
             prefill = (app.answers or {}).get("prefill") or {}
             saved = {"name": citizen.name or prefill.get("name") or "", "phone": citizen.phone}

@@ -78,7 +78,7 @@ async def facts_for_existing_households(session: AsyncSession, secret: str) -> N
             select(Enrolment, Household).join(Household, Household.id == Enrolment.household_id)
         )
     ).all()
-    for enrolment, household in rows:
+    for _enrolment, household in rows:
         if await session.get(HouseholdFacts, household.id) is not None:
             continue
         members = (await session.execute(select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
