@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import idcard
@@ -374,34 +374,33 @@ async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Applicati
 # ---------------------------------------------------------------- policy change: one set-based recalculation
 
 
-def _extra_pct_sum(policy: Policy):
-    """Per household, the sum over members of the highest extra percentage that applies (SQL)."""
+def _extras(policy: Policy):
+    """Per household, the extra amount: for each member the highest percentage of the standard
+    that applies, in whole fen as ``calc.calculate`` rounds it, summed (SQL)."""
     pct = dict(policy.extra_pct or {})
     parts = [select(MemberFacts.household_id, MemberFacts.member_id, literal(int(pct.get(g, 0))).label("pct"))
              .where(getattr(MemberFacts, g).is_(True)) for g in calc.GROUPS]  # fmt: skip
     groups = union_all(*parts).subquery("g")
-    best = (select(groups.c.household_id, groups.c.member_id, func.max(groups.c.pct).label("pct"))
+    best = (select(groups.c.household_id, func.max(groups.c.pct).label("pct"))
             .group_by(groups.c.household_id, groups.c.member_id).subquery("b"))  # fmt: skip
+    per_member = literal(policy.standard_cents) * best.c.pct / 100
     return (
-        select(best.c.household_id, func.sum(best.c.pct).label("pct_sum"))
+        select(best.c.household_id, func.sum(per_member).label("cents"))
         .group_by(best.c.household_id)
         .subquery("x")
     )
 
 
-def new_amount_sql(policy: Policy, facts, extras, benefit_col):
+def new_amount_sql(policy: Policy, extras, benefit_col):
     """The calculation of ``calc.calculate`` for 低保 and 特困, as one SQL expression."""
     s = literal(policy.standard_cents)
-    n = facts.c.members if hasattr(facts, "c") else facts.members
-    income = facts.income_cents
-    pct_sum = func.coalesce(extras.c.pct_sum, 0)
-    out = or_(
-        income / n >= s, facts.deposits_cents / n > policy.asset_limit_cents, facts.vehicles > 0, facts.extra_housing > 0
-    )  # fmt: skip
-    dibao = (s * n - income) + (s * pct_sum) / 100
+    n, income = HouseholdFacts.members, HouseholdFacts.income_cents
+    out = or_(income / n >= s, HouseholdFacts.deposits_cents / n > policy.asset_limit_cents,
+              HouseholdFacts.vehicles > 0, HouseholdFacts.extra_housing > 0)  # fmt: skip
+    dibao = (s * n - income) + func.coalesce(extras.c.cents, 0)
     dibao = case((dibao < policy.floor_cents * n, policy.floor_cents * n), else_=dibao)
-    tekun = (s * policy.tekun_pct / 100) * n
-    return case((out, 0), (benefit_col == "tekun", tekun), else_=dibao)
+    tekun = literal(policy.standard_cents * policy.tekun_pct // 100) * n
+    return case((n == 0, 0), (out, 0), (benefit_col == "tekun", tekun), else_=dibao)
 
 
 async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, today: date) -> dict[str, int]:
@@ -409,7 +408,7 @@ async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, toda
     report of who goes up, down or out. Runs in the caller's transaction."""
     from server.people.models import Enrolment as E
 
-    extras = _extra_pct_sum(policy)
+    extras = _extras(policy)
     prefix = scope_prefix(policy.region_code)
     governed = [
         E.region_code.like(prefix + "%"),
@@ -422,7 +421,7 @@ async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, toda
         own = select(Policy.id).where(Policy.region_code == func.substr(E.region_code, 1, 6),
                                       Policy.effective_from <= policy.effective_from).exists()  # fmt: skip
         governed.append(~own)
-    new_amount = new_amount_sql(policy, HouseholdFacts, extras, E.benefit)
+    new_amount = new_amount_sql(policy, extras, E.benefit)
     source = (
         select(literal(policy.id), E.id, E.region_code, E.monthly_amount_cents, new_amount)
         .join(HouseholdFacts, HouseholdFacts.household_id == E.household_id)
@@ -431,12 +430,10 @@ async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, toda
     )  # fmt: skip
     await session.execute(insert(Recalculation).from_select(
         ["policy_id", "enrolment_id", "region_code", "old_cents", "new_cents"], source))  # fmt: skip
-    changed = select(Recalculation.new_cents).where(Recalculation.policy_id == policy.id,
-                                                    Recalculation.enrolment_id == E.id).scalar_subquery()  # fmt: skip
+    r = Recalculation
     await session.execute(
-        update(E).where(exists().where(Recalculation.policy_id == policy.id, Recalculation.enrolment_id == E.id,
-                                       Recalculation.new_cents != Recalculation.old_cents))
-        .values(monthly_amount_cents=changed, updated_at=utcnow()),
+        update(E).where(r.policy_id == policy.id, r.enrolment_id == E.id, r.new_cents != r.old_cents)
+        .values(monthly_amount_cents=r.new_cents, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
     )  # fmt: skip
     report = await policy_report(session, policy.id)
