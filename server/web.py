@@ -4,6 +4,7 @@ errors in the user's language, security headers."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
@@ -225,7 +226,8 @@ EXCEPTION_HANDLERS = {
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response, static files included."""
+    """Adds the security headers to every response, static files included, and a Server-Timing
+    header with the time the application took (read by the load benchmark and browser tools)."""
 
     def __init__(self, app: ASGIApp, hsts: bool = False):
         self.app, self.hsts = app, hsts
@@ -235,9 +237,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
+                headers.append(
+                    (b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode())
+                )
                 present = {k.lower() for k, _ in headers}
                 for name, value in self.headers():
                     if name.encode() not in present:
