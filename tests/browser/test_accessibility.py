@@ -3,6 +3,7 @@ accessibility violation on the citizen pages and the main back-office pages."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,9 +11,10 @@ from support import DEMO_PASSWORD, last_code
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-CITIZEN_PAGES = ["/", "/login", "/offline", "/me"]
+CITIZEN_PAGES = ["/", "/login", "/offline", "/me", "/apply", "/notice"]
 OFFICE_PAGES = ["/office", "/office/audit", "/office/users", "/office/account", "/office/regions/331102001",
-                "/office/audit/verify"]  # fmt: skip
+                "/office/audit/verify", "/office/assistance", "/office/assistance?overdue=true",
+                "/office/assistance/households", "/office/assistance/payments", "/office/assistance/policies"]  # fmt: skip
 
 
 def serious_violations(page) -> list[str]:
@@ -53,6 +55,20 @@ def test_citizen_pages(live, phone, demo):
         found[url] = serious_violations(page)
     page.get_by_role("button", name="大字模式").click()
     found["/me (large text)"] = serious_violations(page)
+    # an application: each kind of question screen, one with errors, and the check page
+    page.goto(live.url + "/apply")
+    page.get_by_role("button", name=re.compile("最低生活保障")).click()
+    page.get_by_role("button", name="下一步").click()  # nothing filled in: the browser's own check stops it
+    page.get_by_label("身份证号码").fill("123")
+    page.get_by_label("姓名").fill("测试")
+    page.get_by_label("手机号码").fill("1")
+    page.get_by_label("收款银行卡号").fill("1")
+    page.get_by_role("button", name="下一步").click()
+    found["apply: step with errors"] = serious_violations(page)
+    reference = page.url.split("/")[-2]
+    for step in ("hukou", "members", "health", "income", "documents", "consent", "check"):
+        page.goto(f"{live.url}/apply/{reference}/{step}")
+        found[f"apply: {step}"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
 
 
@@ -67,4 +83,10 @@ def test_office_pages(live, desk):
     for url in OFFICE_PAGES:
         page.goto(live.url + url)
         found[url] = serious_violations(page)
+    page.goto(live.url + "/office/assistance")
+    page.get_by_role("link", name=re.compile(r"^DB\d+")).first.click()
+    found["/office/assistance/{ref}"] = serious_violations(page)
+    page.goto(live.url + "/office/assistance/households")
+    page.locator("#households a").first.click()
+    found["/office/assistance/households/{id}"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
