@@ -59,3 +59,16 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push: show the message; a tap opens the page it is about.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: "惠民", body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "惠民", {
+    body: data.body || "", icon: "/pwa/icons/icon-192.png", data: { url: data.url || "/me/messages" },
+  }));
+});
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});

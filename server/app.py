@@ -32,6 +32,7 @@ from server.assistance.office_routes import (
 )
 from server.audit.routes import AuditController
 from server.db import make_engine
+from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
@@ -53,6 +54,7 @@ CONTROLLERS = [
     PolicyController,
     HouseholdController,
     PaymentController,
+    NotificationController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

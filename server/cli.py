@@ -41,7 +41,11 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every Alembic migration."""
-    upgrade_database(load_settings().database_url)
+    from server.notifications.service import vapid_public_key
+
+    settings = load_settings()
+    upgrade_database(settings.database_url)
+    vapid_public_key(settings)  # setup also creates the Web Push (VAPID) keys, once
     click.echo("database is up to date")
 
 
@@ -142,6 +146,31 @@ def audit_verify() -> None:
         f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); {report.checked} records before it are intact"
     )
     sys.exit(1)
+
+
+@main.command("worker")
+@click.option("--once", is_flag=True, help="process what is pending and exit")
+@click.option("--every", default=5.0, help="seconds between rounds")
+def worker(once: bool, every: float) -> None:
+    """Background work: push queued messages to citizens' phones."""
+    import time
+
+    from server.db import session_scope
+    from server.notifications.service import send_pending
+
+    settings = load_settings()
+
+    async def round_() -> int:
+        async with session_scope(settings.database_url) as session:
+            return await send_pending(session, settings)
+
+    while True:
+        sent = asyncio.run(round_())
+        if sent:
+            click.echo(f"pushed {sent} messages")
+        if once:
+            return
+        time.sleep(every)
 
 
 @main.command("serve")

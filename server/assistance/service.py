@@ -28,6 +28,7 @@ from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.crypto import decrypt, encrypt
 from server.db import utcnow
+from server.notifications.service import notify
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.registry import ID_PURPOSE, id_hash, register_person
 from server.regions.codes import scope_prefix
@@ -237,6 +238,8 @@ async def submit(
                       actor_name=actor.name or app.applicant_name, actor_role=actor.role,
                       details={"prechecks": app.prechecks}, expected_by=app.step_due_on))  # fmt: skip
     await session.flush()
+    await notify(session, app.citizen_id, f"申请已提交：{app.reference}", f"当前环节：{rules.STEP_LABELS[step]}，"
+                 f"预计 {app.step_due_on} 前完成。", f"/apply/{app.reference}")  # fmt: skip
     await record(session, actor, "assistance.submit", "application", app.reference, region_code=app.region_code,
                  after={"status": step, "prechecks": [f.code for f in findings], "amount_cents": app.amount_cents})  # fmt: skip
     return True
@@ -315,6 +318,15 @@ async def act(
         app.status, app.step_due_on = "enrolled", None
     session.add(Event(application_id=app.id, step=step, action=action, actor_name=actor.name, actor_role=actor.role,
                       opinion=opinion, details=details, expected_by=app.step_due_on))  # fmt: skip
+    if action != "objection":
+        body = (
+            f"退回原因：{opinion}"
+            if action == "return"
+            else f"当前环节：{rules.STEP_LABELS.get(app.status, app.status)}"
+        )
+        await notify(
+            session, app.citizen_id, f"申请有新进展：{app.reference}", body, f"/apply/{app.reference}"
+        )
     await session.flush()
     await record(session, actor, f"assistance.{action}", "application", app.reference, region_code=app.region_code,
                  before=before, after={"status": app.status, **({"details": details} if details else {})}, opinion=opinion)  # fmt: skip
