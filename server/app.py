@@ -32,6 +32,8 @@ from server.assistance.office_routes import (
 )
 from server.audit.routes import AuditController
 from server.db import make_engine
+from server.discovery import i18n as _discovery_i18n  # noqa: F401
+from server.discovery.routes import DiscoveryOfficeController, ReportController
 from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
@@ -55,6 +57,8 @@ CONTROLLERS = [
     HouseholdController,
     PaymentController,
     NotificationController,
+    ReportController,
+    DiscoveryOfficeController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

@@ -100,6 +100,9 @@ async def seed(session: AsyncSession, secret: str) -> bool:
     from server.assistance.demo import seed as seed_assistance
 
     await seed_assistance(session, secret)
+    from server.discovery.demo import seed as seed_discovery
+
+    await seed_discovery(session, [c for streets in TREE.values() for cs in streets.values() for c, _ in cs])
     return True
 
 

@@ -63,3 +63,20 @@ def clean_photo(raw: bytes) -> CleanImage:
     image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
     data = out.getvalue()
     return CleanImage(data, image.width, image.height, hashlib.sha256(data).hexdigest())
+
+
+def gps_of(raw: bytes) -> tuple[float, float] | None:
+    """The (lat, lon) a phone wrote into the photo, if any; read before the metadata is dropped."""
+    try:
+        gps = Image.open(io.BytesIO(raw)).getexif().get_ifd(0x8825)
+        if not gps or 2 not in gps or 4 not in gps:
+            return None
+
+        def degrees(value) -> float:
+            d, m, s = (float(x) for x in value)
+            return d + m / 60 + s / 3600
+
+        lat, lon = degrees(gps[2]), degrees(gps[4])
+        return (-lat if gps.get(1) == "S" else lat, -lon if gps.get(3) == "W" else lon)
+    except Exception:  # a photo without readable GPS is simply a photo
+        return None

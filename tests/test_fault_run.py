@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL
 from support import run
 
 from server.settings import normalise_database_url
@@ -28,6 +27,7 @@ async def _create_database(base: str, name: str) -> None:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 @pytest.mark.parametrize("database", ["sqlite"] + (["postgresql"] if PG_URL else []))
