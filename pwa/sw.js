@@ -3,11 +3,13 @@
 const VERSION = "__VERSION__";
 const SHELL = "huimin-shell-" + VERSION;
 const STATIC = "huimin-static-" + VERSION;
-const SHELL_URLS = ["/", "/offline"];
+const SHELL_URLS = ["/", "/offline", "/verify"];
 const STATIC_URLS = [
   "/static/css/huimin.css",
   "/static/js/pwa.js",
   "/static/vendor/htmx-2.0.11.min.js",
+  "/static/js/certificates.js",
+  "/static/vendor/jsQR-1.4.0.js",
   "/manifest.webmanifest",
   "/pwa/icons/icon-192.png",
   "/pwa/icons/icon-512.png",
@@ -50,7 +52,7 @@ self.addEventListener("fetch", (event) => {
     // Pages: network first; offline, the cached copy, else the offline page.
     event.respondWith(
       fetch(request).then((response) => {
-        if (response.ok && SHELL_URLS.includes(url.pathname)) {
+        if (response.ok && (SHELL_URLS.includes(url.pathname) || url.pathname.startsWith("/certificates/"))) {
           const copy = response.clone();
           caches.open(SHELL).then((c) => c.put(request, copy));
         }

@@ -31,6 +31,12 @@ from server.assistance.office_routes import (
     PolicyController,
 )
 from server.audit.routes import AuditController
+from server.certificates import i18n as _certificates_i18n  # noqa: F401
+from server.certificates.routes import (
+    CertificateOfficeController,
+    CitizenCertificateController,
+    VerificationController,
+)
 from server.db import make_engine
 from server.discovery import i18n as _discovery_i18n  # noqa: F401
 from server.discovery.routes import DiscoveryOfficeController, ReportController
@@ -59,6 +65,9 @@ CONTROLLERS = [
     NotificationController,
     ReportController,
     DiscoveryOfficeController,
+    CitizenCertificateController,
+    VerificationController,
+    CertificateOfficeController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

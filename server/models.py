@@ -15,6 +15,7 @@ from server.assistance.models import (  # noqa: F401
 )
 from server.audit.models import AuditHead, AuditRecord  # noqa: F401
 from server.calendar.models import CalendarDay  # noqa: F401
+from server.certificates.models import Certificate, SigningKey  # noqa: F401
 from server.db import Base
 from server.discovery.models import Alert, CommunityArea, Report  # noqa: F401
 from server.notifications.models import Notification, PushSubscription  # noqa: F401

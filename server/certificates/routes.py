@@ -1,0 +1,240 @@
+"""Citizens request and keep certificates; staff issue them at any counter of the city; anyone
+verifies them from the QR code, online or with the offline verifier."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import idcard
+from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
+from server.accounts.models import Citizen
+from server.assistance.rules import mask_name
+from server.audit.service import Actor
+from server.certificates import keys, service, token
+from server.certificates.models import Certificate
+from server.people.registry import id_hash
+from server.regions.models import Region
+from server.regions.scope import RegionScope
+from server.settings import Settings
+from server.web import (
+    Form,
+    NavItem,
+    PlainError,
+    ServiceTile,
+    add_office_nav,
+    add_pwa_service,
+    client_ip,
+    page,
+)
+
+add_pwa_service(ServiceTile("/certificates", "居住证明", "申请、下载和核验居住证明", order=50))
+add_office_nav(NavItem("/office/certificates", "居住证明", order=30))
+VERIFY_LIMIT = 60  # lookups per minute per address
+_hits: dict[str, list[float]] = {}
+
+
+def base_url(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def rate_limited(ip: str, now: float | None = None) -> bool:
+    now = now or time.monotonic()
+    recent = [t for t in _hits.get(ip, []) if now - t < 60]
+    recent.append(now)
+    _hits[ip] = recent[-VERIFY_LIMIT - 1 :]
+    return len(recent) > VERIFY_LIMIT
+
+
+class CitizenCertificateController(Controller):
+    path = "/certificates"
+    guards = [citizen_guard]
+    dependencies = {"citizen": Provide(provide_citizen)}
+
+    @get("/")
+    async def index(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
+        mine = list(await db_session.scalars(select(Certificate).where(Certificate.citizen_id == citizen.id)
+                                             .order_by(Certificate.id.desc())))  # fmt: skip
+        communities = list(
+            await db_session.scalars(select(Region).where(Region.level == "community").order_by(Region.code))
+        )
+        return page(
+            request, "certificates/mine.html", mine=mine, communities=communities, citizen=citizen, error=None
+        )
+
+    @post("/")
+    async def request_one(
+        self, request: Request, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor
+    ) -> Redirect:
+        try:
+            since = date.fromisoformat(str(data.get("since", "")))
+        except ValueError:
+            raise PlainError("certificate.since", 422) from None
+        cert = await service.request_certificate(db_session, actor, citizen, community=str(data.get("community", "")),
+                                                 address=str(data.get("address", "")), since=since,
+                                                 purpose=str(data.get("purpose", "")))  # fmt: skip
+        return Redirect(f"/certificates/{cert.serial}", status_code=303)
+
+    @get("/{serial:str}")
+    async def show(
+        self, request: Request, serial: str, db_session: AsyncSession, citizen: Citizen, today: date
+    ) -> Template:
+        cert = await service.find(db_session, serial)
+        if cert is None or cert.citizen_id != citizen.id:
+            raise NotFoundException(detail="error.not_found")
+        region = await db_session.get(Region, cert.region_code)
+        return page(
+            request, "certificates/show.html", cert=cert, region=region, verdict=service.verdict(cert, today)
+        )
+
+    @get("/{serial:str}/pdf")
+    async def pdf(
+        self, serial: str, db_session: AsyncSession, citizen: Citizen, settings: Settings
+    ) -> Response:
+        cert = await service.find(db_session, serial)
+        if cert is None or cert.citizen_id != citizen.id or not cert.pdf_name:
+            raise NotFoundException(detail="error.not_found")
+        return Response((settings.var_dir / "certificates" / cert.pdf_name).read_bytes(), media_type="application/pdf",
+                        headers={"content-disposition": f'inline; filename="residence-{serial}.pdf"',
+                                 "cache-control": "private, max-age=31536000"})  # fmt: skip
+
+
+class VerificationController(Controller):
+    """Public: no sign-in."""
+
+    path = "/"
+
+    @get("/v/{serial:str}")
+    async def verify_online(
+        self, request: Request, serial: str, db_session: AsyncSession, today: date
+    ) -> Template:
+        if rate_limited(client_ip(request)):
+            raise PlainError("error.too_many", 429)
+        cert = await service.find(db_session, serial)
+        region = await db_session.get(Region, cert.region_code) if cert else None
+        verdict = service.verdict(cert, today)
+        return Template("certificates/verify.html", context=dict(cert=cert if verdict != "unknown" else None, region=region,
+                        verdict=verdict, mask=mask_name),
+                        status_code=404 if verdict == "unknown" else 200)  # fmt: skip
+
+    @get("/verify")
+    async def offline_verifier(self, request: Request) -> Template:
+        return page(request, "certificates/verifier.html")
+
+    @get("/.well-known/huimin-certificate-keys.json", cache=False)
+    async def key_set(self, db_session: AsyncSession, settings: Settings) -> Response:
+        city = await db_session.scalar(
+            select(Region).where(Region.level == "city").order_by(Region.code).limit(1)
+        )
+        keysets = []
+        if city:
+            key, kid = await keys.token_key(db_session, settings.secret_key, city.code)
+            keysets.append(token.jwk(key.public_key(), kid))
+        return Response({"keys": keysets}, headers={"cache-control": "no-cache"})
+
+    @get("/certificates-revoked.json", cache=False)
+    async def revocations(self, db_session: AsyncSession) -> Response:
+        from server.db import utcnow
+
+        rows = await db_session.execute(select(Certificate.serial, Certificate.revoked_at, Certificate.revoke_reason)
+                                        .where(Certificate.status == "revoked"))  # fmt: skip
+        listed = [
+            {"serial": s, "revoked_at": r.isoformat() if r else None, "reason": why} for s, r, why in rows
+        ]
+        return Response(
+            {"generated_at": utcnow().isoformat(), "revoked": listed}, headers={"cache-control": "no-cache"}
+        )
+
+
+class CertificateOfficeController(Controller):
+    path = "/office/certificates"
+    guards = [staff_guard]
+
+    @get("/")
+    async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, settings: Settings,
+                    q: str = "") -> Template:  # fmt: skip
+        stmt = select(Certificate).where(region_scope.where(Certificate.region_code))
+        counter = []
+        if q.strip():  # a counter looks a resident up by ID anywhere in the city (全市通办)
+            try:
+                digest = id_hash(settings.secret_key, idcard.parse(q).number)
+                counter = list(await db_session.scalars(select(Certificate).where(
+                    Certificate.id_hash == digest, Certificate.region_code.like(region_scope.code[:4] + "%"))))  # fmt: skip
+            except idcard.IdNumberError as e:
+                return page(request, "certificates/office_list.html", rows=[], counter=[], q=q, error=e.code)
+        rows = list(
+            await db_session.scalars(
+                stmt.order_by(Certificate.status != "requested", Certificate.id.desc()).limit(200)
+            )
+        )
+        return page(request, "certificates/office_list.html", rows=rows, counter=counter, q=q, error=None)
+
+    @get("/{cert_id:int}")
+    async def detail(
+        self, request: Request, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
+    ) -> Template:
+        cert = await _reachable(db_session, region_scope, cert_id)
+        region = await db_session.get(Region, cert.region_code)
+        return page(request, "certificates/office_detail.html", cert=cert, region=region, verdict=service.verdict(cert, today),
+                    cross_city=not region_scope.contains(cert.region_code))  # fmt: skip
+
+    @post("/{cert_id:int}/issue", opt={"roles": ("community_worker",)})
+    async def issue(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                    actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
+        cert = await _reachable(db_session, region_scope, cert_id)
+        await service.issue(
+            db_session, actor, settings, cert, str(data.get("evidence", "")), today, base_url(request)
+        )
+        return Redirect(f"/office/certificates/{cert.id}", status_code=303)
+
+    @post("/{cert_id:int}/reject", opt={"roles": ("community_worker",)})
+    async def reject(
+        self, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Redirect:
+        cert = await _reachable(db_session, region_scope, cert_id)
+        await service.reject(db_session, actor, cert, str(data.get("reason", "")))
+        return Redirect(f"/office/certificates/{cert.id}", status_code=303)
+
+    @post("/{cert_id:int}/revoke", opt={"roles": ("community_worker",)})
+    async def revoke(
+        self, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Redirect:
+        cert = await _reachable(db_session, region_scope, cert_id)
+        await service.revoke(db_session, actor, cert, str(data.get("reason", "")))
+        return Redirect(f"/office/certificates/{cert.id}", status_code=303)
+
+    @post("/{cert_id:int}/reissue", opt={"roles": ("community_worker",)})
+    async def reissue(self, request: Request, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
+                      settings: Settings, today: date) -> Redirect:  # fmt: skip
+        cert = await _reachable(db_session, region_scope, cert_id)
+        new = await service.reissue(db_session, actor, settings, cert, today, base_url(request))
+        return Redirect(f"/office/certificates/{new.id}", status_code=303)
+
+    @get("/{cert_id:int}/pdf")
+    async def pdf(
+        self, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
+    ) -> Response:
+        cert = await _reachable(db_session, region_scope, cert_id)
+        if not cert.pdf_name:
+            raise NotFoundException(detail="error.not_found")
+        return Response((settings.var_dir / "certificates" / cert.pdf_name).read_bytes(), media_type="application/pdf",
+                        headers={"cache-control": "private, no-store"})  # fmt: skip
+
+
+async def _reachable(session: AsyncSession, region_scope: RegionScope, cert_id: int) -> Certificate:
+    """Staff of the residence region see it; community counters anywhere in the city may serve it."""
+    cert = await session.get(Certificate, cert_id) if 0 < cert_id < 2**63 else None
+    if cert is None:
+        raise NotFoundException(detail="error.not_found")
+    if region_scope.contains(cert.region_code):
+        return cert
+    if service.may_issue(region_scope.code, cert) and len(region_scope.code) == 12:
+        return cert
+    raise NotFoundException(detail="error.not_found")
