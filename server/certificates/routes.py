@@ -37,19 +37,18 @@ from server.web import (
 
 add_pwa_service(ServiceTile("/certificates", "居住证明", "申请、下载和核验居住证明", order=50))
 add_office_nav(NavItem("/office/certificates", "居住证明", order=30))
-VERIFY_LIMIT = 60  # lookups per minute per address
-_hits: dict[str, list[float]] = {}
+VERIFY_LIMIT = 60  # lookups per minute per address (per server process)
 
 
 def base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def rate_limited(ip: str, now: float | None = None) -> bool:
+def rate_limited(hits: dict[str, list[float]], ip: str, now: float | None = None) -> bool:
     now = now or time.monotonic()
-    recent = [t for t in _hits.get(ip, []) if now - t < 60]
+    recent = [t for t in hits.get(ip, []) if now - t < 60]
     recent.append(now)
-    _hits[ip] = recent[-VERIFY_LIMIT - 1 :]
+    hits[ip] = recent[-VERIFY_LIMIT - 1 :]
     return len(recent) > VERIFY_LIMIT
 
 
@@ -115,7 +114,9 @@ class VerificationController(Controller):
     async def verify_online(
         self, request: Request, serial: str, db_session: AsyncSession, today: date
     ) -> Template:
-        if rate_limited(client_ip(request)):
+        if not hasattr(request.app.state, "verify_hits"):
+            request.app.state.verify_hits = {}
+        if rate_limited(request.app.state.verify_hits, client_ip(request)):
             raise PlainError("error.too_many", 429)
         cert = await service.find(db_session, serial)
         region = await db_session.get(Region, cert.region_code) if cert else None
