@@ -40,6 +40,13 @@ from server.certificates.routes import (
 from server.db import make_engine
 from server.discovery import i18n as _discovery_i18n  # noqa: F401
 from server.discovery.routes import DiscoveryOfficeController, ReportController
+from server.funeral import i18n as _funeral_i18n  # noqa: F401
+from server.funeral.routes import (
+    DeviceController,
+    FuneralCitizenController,
+    FuneralOfficeController,
+    FuneralPublicController,
+)
 from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
@@ -68,6 +75,10 @@ CONTROLLERS = [
     CitizenCertificateController,
     VerificationController,
     CertificateOfficeController,
+    FuneralPublicController,
+    FuneralCitizenController,
+    FuneralOfficeController,
+    DeviceController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

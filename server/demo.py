@@ -103,6 +103,9 @@ async def seed(session: AsyncSession, secret: str) -> bool:
     from server.discovery.demo import seed as seed_discovery
 
     await seed_discovery(session, [c for streets in TREE.values() for cs in streets.values() for c, _ in cs])
+    from server.funeral.demo import seed as seed_funeral
+
+    await seed_funeral(session)
     from server.certificates import keys
 
     await keys.root(session, secret, CITY[0], CITY[1])  # the city's seal root CA

@@ -18,6 +18,19 @@ from server.calendar.models import CalendarDay  # noqa: F401
 from server.certificates.models import Certificate, SigningKey  # noqa: F401
 from server.db import Base
 from server.discovery.models import Alert, CommunityArea, Report  # noqa: F401
+from server.funeral.models import (  # noqa: F401
+    Booking,
+    BookingSlot,
+    Complaint,
+    Device,
+    Facility,
+    Operator,
+    Plot,
+    Position,
+    ServiceItem,
+    Slot,
+    Subsidy,
+)
 from server.notifications.models import Notification, PushSubscription  # noqa: F401
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
 from server.regions.models import Region  # noqa: F401

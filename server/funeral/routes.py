@@ -1,0 +1,396 @@
+"""Funeral services: public directory and lookup, citizen bookings and subsidies, the operators'
+calendar and the civil-affairs view, and the hearse position feed."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import segno
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
+from server.accounts.models import Citizen
+from server.audit.service import Actor, record
+from server.db import utcnow
+from server.funeral import drawing, rules, service
+from server.funeral.models import (
+    Booking,
+    BookingSlot,
+    Complaint,
+    Facility,
+    Operator,
+    Plot,
+    Position,
+    ServiceItem,
+    Slot,
+    Subsidy,
+)  # fmt: skip
+from server.regions.scope import RegionScope
+from server.settings import Settings
+from server.web import (
+    Form,
+    NavItem,
+    PlainError,
+    ServiceTile,
+    Upload,
+    add_office_nav,
+    add_pwa_service,
+    page,
+    session_of,
+)
+
+add_pwa_service(ServiceTile("/funeral", "殡葬服务", "查询殡仪馆、公墓和墓位，预约服务", order=40))
+add_office_nav(NavItem("/office/funeral", "殡葬服务", order=40))
+WEEK = 7
+
+
+async def availability(session: AsyncSession, facility_id: int, start: date, days: int = WEEK) -> list[Slot]:
+    return list(await session.scalars(select(Slot).where(Slot.facility_id == facility_id, Slot.day >= start,
+                                                         Slot.day < start + timedelta(days=days))
+                                      .order_by(Slot.kind, Slot.day, Slot.label)))  # fmt: skip
+
+
+class FuneralPublicController(Controller):
+    path = "/funeral"
+
+    @get("/")
+    async def directory(self, request: Request, db_session: AsyncSession, today: date) -> Template:
+        facilities = list(await db_session.scalars(select(Facility).order_by(Facility.kind, Facility.id)))
+        free = dict((await db_session.execute(select(Slot.facility_id, func.sum(Slot.capacity - Slot.taken))
+                                              .where(Slot.day >= today, Slot.day < today + timedelta(days=WEEK))
+                                              .group_by(Slot.facility_id))).all())  # fmt: skip
+        from server.discovery.models import CommunityArea
+
+        areas = list(await db_session.scalars(select(CommunityArea)))
+        return page(request, "funeral/directory.html", facilities=facilities, free=free, kinds=rules.KINDS,
+                    map_svg=drawing.facility_map(areas, facilities))  # fmt: skip
+
+    @get("/{facility_id:int}")
+    async def facility(
+        self, request: Request, facility_id: int, db_session: AsyncSession, today: date
+    ) -> Template:
+        facility = await db_session.get(Facility, facility_id) if 0 < facility_id < 2**63 else None
+        if facility is None:
+            raise NotFoundException(detail="error.not_found")
+        items = list(await db_session.scalars(select(ServiceItem).where(ServiceItem.facility_id == facility.id)
+                                              .order_by(ServiceItem.basic.desc(), ServiceItem.id)))  # fmt: skip
+        return page(request, "funeral/facility.html", facility=facility, items=items, slots=await availability(db_session, facility.id, today),
+                    kinds=rules.KINDS, slot_kinds=rules.SLOT_KINDS, signed_in=session_of(request).get("kind") == "citizen")  # fmt: skip
+
+    @get("/graves")
+    async def graves(
+        self, request: Request, db_session: AsyncSession, name: str = "", year: int | None = None
+    ) -> Template:
+        rows = []
+        if name.strip():
+            stmt = (
+                select(Plot, Facility.name)
+                .join(Facility, Facility.id == Plot.facility_id)
+                .where(Plot.deceased_name == name.strip())
+            )
+            if year:
+                stmt = stmt.where(Plot.death_year == year)
+            rows = (await db_session.execute(stmt.limit(20))).all()
+        return page(request, "funeral/graves.html", rows=rows, name=name, year=year or "")
+
+    @get("/graves/{plot_id:int}")
+    async def grave(self, request: Request, plot_id: int, db_session: AsyncSession) -> Template:
+        plot = await db_session.get(Plot, plot_id) if 0 < plot_id < 2**63 else None
+        if plot is None:
+            raise NotFoundException(detail="error.not_found")
+        facility = await db_session.get(Facility, plot.facility_id)
+        section = list(
+            await db_session.scalars(
+                select(Plot).where(Plot.facility_id == plot.facility_id, Plot.section == plot.section)
+            )
+        )
+        return page(
+            request, "funeral/grave.html", plot=plot, facility=facility, svg=drawing.section(section, plot)
+        )
+
+
+class FuneralCitizenController(Controller):
+    path = "/funeral"
+    guards = [citizen_guard]
+    dependencies = {"citizen": Provide(provide_citizen)}
+
+    @post("/{facility_id:int}/book")
+    async def book(self, request: Request, facility_id: int, data: Form, db_session: AsyncSession, citizen: Citizen,
+                   actor: Actor, settings: Settings) -> Redirect:  # fmt: skip
+        facility = await db_session.get(Facility, facility_id) if 0 < facility_id < 2**63 else None
+        if facility is None:
+            raise NotFoundException(detail="error.not_found")
+        slot_ids = [int(v) for k, v in data.items() if k.startswith("slot_") and str(v).isdigit()]
+        booking = await service.book(db_session, actor, settings.secret_key, citizen.id, facility,
+                                     deceased_name=str(data.get("deceased_name", "")), deceased_id=str(data.get("deceased_id", "")),
+                                     pickup_address=str(data.get("pickup_address", "")), slot_ids=slot_ids, item_ids=[])  # fmt: skip
+        return Redirect(f"/funeral/bookings/{booking.reference}", status_code=303)
+
+    @get("/bookings/{reference:str}")
+    async def booking(
+        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen
+    ) -> Template:
+        booking, facility = await _own(db_session, citizen, reference)
+        slots = await service.booking_slots(db_session, booking)
+        qr = segno.make(
+            f"{request.url.scheme}://{request.url.netloc}/funeral/bookings/{booking.reference}"
+        ).svg_data_uri(scale=4)
+        positions = list(
+            await db_session.scalars(
+                select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
+            )
+        )
+        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr,
+                    slot_kinds=rules.SLOT_KINDS, route=drawing.route(positions, facility))  # fmt: skip
+
+    @post("/bookings/{reference:str}/cancel")
+    async def cancel(
+        self, reference: str, db_session: AsyncSession, citizen: Citizen, actor: Actor
+    ) -> Redirect:
+        booking, facility = await _own(db_session, citizen, reference)
+        await service.cancel(db_session, actor, booking, facility, datetime.now().astimezone())
+        return Redirect(f"/funeral/bookings/{reference}", status_code=303)
+
+    @post("/bookings/{reference:str}/rate")
+    async def rate(
+        self,
+        reference: str,
+        data: Form,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        today: date,
+    ) -> Redirect:
+        booking, facility = await _own(db_session, citizen, reference)
+        if booking.status != "completed":
+            raise PlainError("funeral.not_done", 409)
+        stars = str(data.get("rating", ""))
+        if stars not in ("1", "2", "3", "4", "5"):
+            raise PlainError("form.choose", 422)
+        booking.rating, booking.rating_comment = (
+            int(stars),
+            str(data.get("comment", "")).strip()[:500] or None,
+        )
+        await record(db_session, actor, "funeral.rate", "funeral_booking", reference, region_code=facility.region_code,
+                     after={"rating": booking.rating})  # fmt: skip
+        if str(data.get("complaint", "")).strip():
+            await service.complain(db_session, actor, booking, str(data["complaint"]), today)
+        return Redirect(f"/funeral/bookings/{reference}", status_code=303)
+
+    @get("/subsidies")
+    async def subsidies(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
+        mine = list(
+            await db_session.scalars(
+                select(Subsidy).where(Subsidy.citizen_id == citizen.id).order_by(Subsidy.id.desc())
+            )
+        )
+        return page(
+            request,
+            "funeral/subsidies.html",
+            mine=mine,
+            kinds=rules.SUBSIDIES,
+            relationships=rules.RELATIONSHIPS,
+        )
+
+    @post("/subsidies")
+    async def apply(
+        self, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor, settings: Settings
+    ) -> Redirect:
+        await service.apply_subsidy(db_session, actor, settings.secret_key, citizen.id, kind=str(data.get("kind", "")),
+                                    deceased_name=str(data.get("deceased_name", "")), deceased_id=str(data.get("deceased_id", "")),
+                                    relationship=str(data.get("relationship", "")), region_code="331100")  # fmt: skip
+        return Redirect("/funeral/subsidies", status_code=303)
+
+
+async def _own(session: AsyncSession, citizen: Citizen, reference: str) -> tuple[Booking, Facility]:
+    booking = await session.scalar(select(Booking).where(Booking.reference == reference))
+    if booking is None or booking.citizen_id != citizen.id:
+        raise NotFoundException(detail="error.not_found")
+    return booking, await session.get(Facility, booking.facility_id)
+
+
+class DeviceController(Controller):
+    """Hearse devices post their positions with their own token (no session, no CSRF: /api/device/)."""
+
+    path = "/api/device"
+
+    @post("/positions", status_code=201)
+    async def position(
+        self, request: Request, data: dict[str, Any], db_session: AsyncSession
+    ) -> dict[str, Any]:
+        auth = request.headers.get("authorization", "")
+        pos = await service.device_position(db_session, auth.removeprefix("Bearer ").strip(), data)
+        return {"id": pos.id}
+
+
+async def operator_facilities(
+    session: AsyncSession, request: Request, region_scope: RegionScope
+) -> list[Facility]:
+    """Operators see their own facility; civil-affairs staff every facility of their region."""
+    if session_of(request).get("role") == "funeral_operator":
+        return list(await session.scalars(select(Facility).join(Operator, Operator.facility_id == Facility.id)
+                                          .where(Operator.staff_id == session_of(request).get("id"))))  # fmt: skip
+    return list(await session.scalars(select(Facility).where(region_scope.where(Facility.region_code))))
+
+
+class FuneralOfficeController(Controller):
+    path = "/office/funeral"
+    guards = [staff_guard]
+
+    @get("/")
+    async def calendar(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date,
+                       start: date | None = None, view: str = "week") -> Template:  # fmt: skip
+        facilities = await operator_facilities(db_session, request, region_scope)
+        ids = [f.id for f in facilities]
+        start = start or today
+        days = 1 if view == "day" else WEEK
+        rows = (await db_session.execute(
+            select(Slot, Booking).join(BookingSlot, BookingSlot.slot_id == Slot.id).join(Booking, Booking.id == BookingSlot.booking_id)
+            .where(Slot.facility_id.in_(ids), Slot.day >= start, Slot.day < start + timedelta(days=days), Booking.status != "cancelled")
+            .order_by(Slot.day, Slot.label))).all() if ids else []  # fmt: skip
+        complaints = list(await db_session.scalars(select(Complaint).join(Booking, Booking.id == Complaint.booking_id)
+                                                   .where(Booking.facility_id.in_(ids), Complaint.response.is_(None)))) if ids else []  # fmt: skip
+        subsidies = list(
+            await db_session.scalars(
+                select(Subsidy).where(
+                    region_scope.where(Subsidy.region_code), Subsidy.status.in_(("submitted", "approved"))
+                )
+            )
+        )
+        return page(request, "funeral/calendar.html", facilities=facilities, rows=rows, start=start, view=view, days=days,
+                    slot_kinds=rules.SLOT_KINDS, complaints=complaints, subsidies=subsidies, today=today,
+                    slots=[s for f in facilities for s in await availability(db_session, f.id, start, days)],
+                    sub_kinds=rules.SUBSIDIES, timedelta_days=lambda n: timedelta(days=n))  # fmt: skip
+
+    @get("/bookings/{booking_id:int}")
+    async def booking(
+        self, request: Request, booking_id: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Template:
+        booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
+        positions = list(
+            await db_session.scalars(
+                select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
+            )
+        )
+        return page(request, "funeral/office_booking.html", booking=booking, facility=facility, slot_kinds=rules.SLOT_KINDS,
+                    slots=await service.booking_slots(db_session, booking), route=drawing.route(positions, facility))  # fmt: skip
+
+    @post("/bookings/{booking_id:int}/pay")
+    async def pay(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                  actor: Actor) -> Redirect:  # fmt: skip
+        booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
+        raw = str(data.get("amount", "")).strip()
+        try:
+            cents = round(float(raw) * 100)
+        except ValueError:
+            raise PlainError("form.number", 422) from None
+        if cents != booking.payable_cents - booking.paid_cents or booking.status == "cancelled":
+            raise PlainError("funeral.amount", 422)
+        booking.paid_cents, booking.paid_at, booking.paid_by = (
+            booking.paid_cents + cents,
+            utcnow(),
+            actor.name,
+        )
+        if data.get("completed") == "on":
+            booking.status, booking.pickup_status = "completed", "done"
+        await record(db_session, actor, "funeral.payment", "funeral_booking", booking.reference, region_code=facility.region_code,
+                     after={"paid_cents": booking.paid_cents, "status": booking.status})  # fmt: skip
+        return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
+
+    @post("/slots/{slot_id:int}")
+    async def capacity(self, request: Request, slot_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                       actor: Actor) -> Redirect:  # fmt: skip
+        slot = await db_session.get(Slot, slot_id) if 0 < slot_id < 2**63 else None
+        if slot is None or slot.facility_id not in {
+            f.id for f in await operator_facilities(db_session, request, region_scope)
+        }:
+            raise NotFoundException(detail="error.not_found")
+        raw = str(data.get("capacity", ""))
+        if not raw.isdigit() or int(raw) < slot.taken or int(raw) > 500:
+            raise PlainError("funeral.capacity", 422)
+        before, slot.capacity = slot.capacity, int(raw)
+        await record(
+            db_session,
+            actor,
+            "funeral.capacity",
+            "funeral_slot",
+            slot.id,
+            before={"capacity": before},
+            after={"capacity": slot.capacity},
+        )
+        return Redirect(f"/office/funeral?start={slot.day}", status_code=303)
+
+    @post("/complaints/{complaint_id:int}")
+    async def respond(self, request: Request, complaint_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                      actor: Actor) -> Redirect:  # fmt: skip
+        complaint = await db_session.get(Complaint, complaint_id) if 0 < complaint_id < 2**63 else None
+        if complaint is None:
+            raise NotFoundException(detail="error.not_found")
+        await _staff_booking(db_session, request, region_scope, complaint.booking_id)
+        if not str(data.get("response", "")).strip():
+            raise PlainError("form.required", 422)
+        complaint.response, complaint.responded_by = str(data["response"]).strip(), actor.name
+        await record(
+            db_session,
+            actor,
+            "funeral.complaint_response",
+            "funeral_complaint",
+            complaint.id,
+            opinion=complaint.response,
+        )
+        return Redirect("/office/funeral", status_code=303)
+
+    @post("/subsidies/{subsidy_id:int}", opt={"roles": ("district_approver", "city_supervisor", "admin")})
+    async def subsidy(
+        self, subsidy_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Redirect:
+        subsidy = await region_scope.get(db_session, Subsidy, subsidy_id)
+        await service.decide_subsidy(
+            db_session, actor, subsidy, str(data.get("action", "")), str(data.get("transfer_ref", ""))
+        )
+        return Redirect("/office/funeral", status_code=303)
+
+    @post("/plots")
+    async def import_plots(self, request: Request, data: Upload, db_session: AsyncSession, region_scope: RegionScope,
+                           actor: Actor) -> Redirect:  # fmt: skip
+        facilities = {f.id for f in await operator_facilities(db_session, request, region_scope)}
+        upload = data.get("file")
+        raw = (await upload.read()).decode("utf-8-sig") if hasattr(upload, "read") else ""
+        rows, bad = [], 0
+        for line in csv.DictReader(io.StringIO(raw)):
+            try:
+                fid = int(line["facility_id"])
+                if fid not in facilities:
+                    raise ValueError
+                rows.append(dict(facility_id=fid, section=line["section"].strip()[:20], row=int(line["row"]), number=int(line["number"]),
+                                 deceased_name=line["deceased_name"].strip()[:50], death_year=int(line["death_year"]) if line.get("death_year") else None))  # fmt: skip
+            except (KeyError, ValueError, AttributeError):
+                bad += 1
+        if bad or not rows:
+            raise PlainError("funeral.plots_csv", 422)
+        from sqlalchemy import insert
+
+        await db_session.execute(insert(Plot), rows)
+        await record(
+            db_session, actor, "funeral.plots_import", "funeral_plots", None, after={"rows": len(rows)}
+        )
+        return Redirect("/office/funeral", status_code=303)
+
+
+async def _staff_booking(
+    session: AsyncSession, request: Request, region_scope: RegionScope, booking_id: int
+) -> tuple[Booking, Facility]:
+    booking = await session.get(Booking, booking_id) if 0 < booking_id < 2**63 else None
+    if booking is None or booking.facility_id not in {
+        f.id for f in await operator_facilities(session, request, region_scope)
+    }:
+        raise NotFoundException(detail="error.not_found")
+    return booking, await session.get(Facility, booking.facility_id)

@@ -1,0 +1,78 @@
+"""Funeral rules as plain functions: the itemised quote with waivers, cancellation, subsidies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+KINDS = {
+    "funeral_home": "殡仪馆",
+    "public_cemetery": "公益性公墓",
+    "commercial_cemetery": "经营性公墓",
+    "agency": "殡葬服务机构",
+}
+SLOT_KINDS = {
+    "pickup": "遗体接运",
+    "storage": "遗体冷藏",
+    "hall": "告别厅",
+    "cremation": "火化",
+    "niche": "骨灰寄存",
+}
+SUBSIDIES = {
+    "sea": ("海葬补贴", 2_000_00),
+    "eco": ("节地生态安葬补贴", 1_500_00),
+    "huimin": ("惠民殡葬补贴", 1_200_00),
+}
+RELATIONSHIPS = {
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "sibling": "兄弟姐妹",
+    "grandchild": "孙子女",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    price_cents: int
+    basic: bool
+    quantity: int = 1
+
+
+def waiver_eligible(hukou_local: bool, receiving_assistance: bool) -> bool:
+    """惠民殡葬: basic services are free for residents with local hukou and for assistance recipients."""
+    return hukou_local or receiving_assistance
+
+
+def quote(items: list[Item], eligible: bool) -> dict:
+    lines, total, waived = [], 0, 0
+    for item in items:
+        amount = item.price_cents * item.quantity
+        free = eligible and item.basic
+        lines.append({"name": item.name, "basic": item.basic, "quantity": item.quantity, "amount_cents": amount,
+                      "waived": free})  # fmt: skip
+        total += amount
+        waived += amount if free else 0
+    return {
+        "lines": lines,
+        "total_cents": total,
+        "waived_cents": waived,
+        "payable_cents": total - waived,
+        "eligible": eligible,
+    }
+
+
+def may_cancel(first_service: datetime, now: datetime, hours_before: int) -> bool:
+    return now <= first_service - timedelta(hours=hours_before)
+
+
+def subsidy_refusals(*, death_recorded: bool, relationship: str, paid_before: bool) -> list[str]:
+    refusals = []
+    if not death_recorded:
+        refusals.append("subsidy.no_death_record")
+    if relationship not in RELATIONSHIPS:
+        refusals.append("subsidy.relationship")
+    if paid_before:
+        refusals.append("subsidy.paid_before")
+    return refusals

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import idcard
+from server.audit.service import Actor, record
+from server.calendar.service import load_calendar
+from server.db import utcnow
+from server.funeral import rules
+from server.funeral.models import (
+    Booking,
+    BookingSlot,
+    Complaint,
+    Device,
+    Facility,
+    Position,
+    ServiceItem,
+    Slot,
+    Subsidy,
+)
+from server.people.models import Enrolment, HouseholdMember, Person
+from server.people.registry import id_hash
+from server.web import PlainError
+
+
+class FuneralError(PlainError):
+    pass
+
+
+async def take_slot(session: AsyncSession, slot_id: int) -> bool:
+    """One unit of capacity, atomically: the database decides who gets the last one."""
+    result = await session.execute(update(Slot).where(Slot.id == slot_id, Slot.taken < Slot.capacity)
+                                   .values(taken=Slot.taken + 1), execution_options={"synchronize_session": False})  # fmt: skip
+    return result.rowcount == 1
+
+
+async def release_slot(session: AsyncSession, slot_id: int) -> None:
+    await session.execute(update(Slot).where(Slot.id == slot_id, Slot.taken > 0).values(taken=Slot.taken - 1),
+                          execution_options={"synchronize_session": False})  # fmt: skip
+
+
+async def eligibility(
+    session: AsyncSession, deceased_hash: str, id_number: str, city_prefix: str
+) -> tuple[bool, str]:
+    """惠民殡葬 from the records: local hukou (register, else the ID's region), or an assistance household."""
+    person = await session.scalar(select(Person).where(Person.id_hash == deceased_hash))
+    receiving = False
+    if person is not None:
+        receiving = await session.scalar(select(Enrolment.id).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
+                                          .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
+                                          .limit(1)) is not None  # fmt: skip
+        local = bool(person.hukou_region_code and person.hukou_region_code.startswith(city_prefix))
+    else:
+        local = id_number.startswith(city_prefix)
+    why = "assistance" if receiving else "hukou" if local else ""
+    return rules.waiver_eligible(local, receiving), why
+
+
+async def book(session: AsyncSession, actor: Actor, secret: str, citizen_id: int, facility: Facility, *, deceased_name: str,
+               deceased_id: str, pickup_address: str | None, slot_ids: list[int], item_ids: list[int]) -> Booking:  # fmt: skip
+    if not deceased_name.strip():
+        raise FuneralError("name.required", 422)
+    try:
+        rid = idcard.parse(deceased_id)
+    except idcard.IdNumberError as e:
+        raise FuneralError(e.code, 422) from None
+    slots = (
+        list(
+            await session.scalars(select(Slot).where(Slot.id.in_(slot_ids), Slot.facility_id == facility.id))
+        )
+        if slot_ids
+        else []
+    )
+    if not slots or len(slots) != len(set(slot_ids)):
+        raise FuneralError("funeral.choose_slot", 422)
+    for slot in slots:
+        if not await take_slot(session, slot.id):
+            raise FuneralError("funeral.full", 409)
+    kinds = {s.kind for s in slots}
+    items = list(await session.scalars(select(ServiceItem).where(ServiceItem.facility_id == facility.id,
+                                                                 (ServiceItem.id.in_(item_ids)) | (ServiceItem.slot_kind.in_(kinds)))))  # fmt: skip
+    digest = id_hash(secret, rid.number)
+    eligible, why = await eligibility(session, digest, rid.number, facility.region_code[:4])
+    quote = rules.quote([rules.Item(i.name, i.price_cents, i.basic) for i in items], eligible)
+    quote["why"] = why
+    booking = Booking(reference=f"BZ{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}", citizen_id=citizen_id,
+                      facility_id=facility.id, deceased_name=deceased_name.strip()[:50], deceased_id_hash=digest,
+                      deceased_id_masked=rid.masked, pickup_address=(pickup_address or "").strip()[:200] or None, quote=quote,
+                      payable_cents=quote["payable_cents"])  # fmt: skip
+    session.add(booking)
+    await session.flush()
+    session.add_all([BookingSlot(booking_id=booking.id, slot_id=s.id) for s in slots])
+    await record(session, actor, "funeral.book", "funeral_booking", booking.reference, region_code=facility.region_code,
+                 after={"facility": facility.id, "slots": sorted(slot_ids), "payable_cents": booking.payable_cents,
+                        "waived_cents": quote["waived_cents"]})  # fmt: skip
+    return booking
+
+
+async def booking_slots(session: AsyncSession, booking: Booking) -> list[Slot]:
+    return list(await session.scalars(select(Slot).join(BookingSlot, BookingSlot.slot_id == Slot.id)
+                                      .where(BookingSlot.booking_id == booking.id).order_by(Slot.day, Slot.label)))  # fmt: skip
+
+
+def slot_start(slot: Slot) -> datetime:
+    hour, minute = (int(x) for x in (slot.label if ":" in slot.label else "08:00").split(":"))
+    return datetime.combine(slot.day, time(hour, minute)).astimezone()
+
+
+async def cancel(
+    session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, now: datetime
+) -> None:
+    slots = await booking_slots(session, booking)
+    if booking.status != "booked" or not rules.may_cancel(
+        min(slot_start(s) for s in slots), now, facility.cancel_hours
+    ):
+        raise FuneralError("funeral.too_late", 409)
+    for slot in slots:
+        await release_slot(session, slot.id)
+    booking.status = "cancelled"
+    await record(
+        session,
+        actor,
+        "funeral.cancel",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+    )
+
+
+async def reschedule(session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, old_slot_id: int,
+                     new_slot_id: int, now: datetime) -> None:  # fmt: skip
+    slots = {s.id: s for s in await booking_slots(session, booking)}
+    new = await session.get(Slot, new_slot_id)
+    if (
+        old_slot_id not in slots
+        or new is None
+        or new.facility_id != facility.id
+        or new.kind != slots[old_slot_id].kind
+    ):
+        raise FuneralError("funeral.choose_slot", 422)
+    if booking.status != "booked" or not rules.may_cancel(
+        slot_start(slots[old_slot_id]), now, facility.cancel_hours
+    ):
+        raise FuneralError("funeral.too_late", 409)
+    if not await take_slot(session, new_slot_id):
+        raise FuneralError("funeral.full", 409)
+    await release_slot(session, old_slot_id)
+    await session.execute(update(BookingSlot).where(BookingSlot.booking_id == booking.id, BookingSlot.slot_id == old_slot_id)
+                          .values(slot_id=new_slot_id))  # fmt: skip
+    await record(session, actor, "funeral.reschedule", "funeral_booking", booking.reference, region_code=facility.region_code,
+                 before={"slot": old_slot_id}, after={"slot": new_slot_id})  # fmt: skip
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def device_position(session: AsyncSession, token: str, data: dict) -> Position:
+    device = (
+        await session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
+        if token
+        else None
+    )
+    if device is None:
+        raise FuneralError("funeral.device", 401)
+    try:
+        lat, lon = float(data["lat"]), float(data["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise FuneralError("funeral.position", 422) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise FuneralError("funeral.position", 422)
+    booking = None
+    if data.get("booking"):
+        booking = await session.scalar(select(Booking).where(Booking.reference == str(data["booking"]),
+                                                             Booking.facility_id == device.facility_id))  # fmt: skip
+        if booking is None:
+            raise FuneralError("error.not_found", 404)
+        status = str(data.get("status") or "on_the_way")
+        if status in ("on_the_way", "arrived", "done"):
+            booking.pickup_status = status
+    position = Position(device_id=device.id, booking_id=booking.id if booking else None, lat=lat, lon=lon)
+    session.add(position)
+    await session.flush()
+    return position
+
+
+async def complain(
+    session: AsyncSession, actor: Actor, booking: Booking, text: str, today: date
+) -> Complaint:
+    if not text.strip():
+        raise FuneralError("form.required", 422)
+    due = (await load_calendar(session)).add_working_days(today, 5)
+    complaint = Complaint(booking_id=booking.id, text=text.strip()[:2000], due_on=due)
+    session.add(complaint)
+    await session.flush()
+    await record(
+        session, actor, "funeral.complaint", "funeral_booking", booking.reference, opinion=text.strip()[:200]
+    )
+    return complaint
+
+
+async def apply_subsidy(session: AsyncSession, actor: Actor, secret: str, citizen_id: int, *, kind: str, deceased_name: str,
+                        deceased_id: str, relationship: str, region_code: str) -> Subsidy:  # fmt: skip
+    if kind not in rules.SUBSIDIES:
+        raise FuneralError("form.choose", 422)
+    try:
+        rid = idcard.parse(deceased_id)
+    except idcard.IdNumberError as e:
+        raise FuneralError(e.code, 422) from None
+    digest = id_hash(secret, rid.number)
+    person = await session.scalar(select(Person).where(Person.id_hash == digest))
+    cremated = await session.scalar(
+        select(Booking.id).where(Booking.deceased_id_hash == digest, Booking.status == "completed").limit(1)
+    )
+    earlier = await session.scalar(
+        select(Subsidy.id).where(Subsidy.deceased_id_hash == digest, Subsidy.status != "rejected").limit(1)
+    )
+    refusals = rules.subsidy_refusals(death_recorded=bool((person and person.deceased_on) or cremated),
+                                      relationship=relationship, paid_before=earlier is not None)  # fmt: skip
+    if refusals:
+        raise FuneralError(refusals[0], 409 if "paid_before" in refusals[0] else 422)
+    subsidy = Subsidy(reference=f"BT{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}", kind=kind, citizen_id=citizen_id,
+                      deceased_name=deceased_name.strip()[:50], deceased_id_hash=digest, deceased_id_masked=rid.masked,
+                      relationship=relationship, region_code=person.region_code if person else region_code,
+                      amount_cents=rules.SUBSIDIES[kind][1],
+                      checks={"death_record": True, "relationship": relationship})  # fmt: skip
+    session.add(subsidy)
+    await session.flush()
+    await record(session, actor, "funeral.subsidy_apply", "funeral_subsidy", subsidy.reference, region_code=region_code,
+                 after={"kind": kind, "amount_cents": subsidy.amount_cents})  # fmt: skip
+    return subsidy
+
+
+async def decide_subsidy(
+    session: AsyncSession, actor: Actor, subsidy: Subsidy, action: str, transfer_ref: str = ""
+) -> None:
+    before = subsidy.status
+    if action == "approve" and subsidy.status == "submitted":
+        subsidy.status = "approved"
+    elif action == "reject" and subsidy.status == "submitted":
+        subsidy.status = "rejected"
+    elif action == "pay" and subsidy.status == "approved" and transfer_ref.strip():
+        subsidy.status, subsidy.transfer_ref, subsidy.paid_at = "paid", transfer_ref.strip()[:40], utcnow()
+    else:
+        raise FuneralError("funeral.subsidy_step", 409)
+    subsidy.decided_by = actor.name
+    await record(session, actor, f"funeral.subsidy_{action}", "funeral_subsidy", subsidy.reference, region_code=subsidy.region_code,
+                 before={"status": before}, after={"status": subsidy.status, "transfer": subsidy.transfer_ref})  # fmt: skip
+
+
+def days_ahead(start: date, n: int) -> list[date]:
+    return [start + timedelta(days=i) for i in range(n)]
