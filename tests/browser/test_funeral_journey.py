@@ -1,0 +1,51 @@
+"""Funeral services in Chromium: on a phone someone looks up the funeral home, books a farewell
+hall and a cremation slot, and the operator sees the booking in the calendar."""
+
+from __future__ import annotations
+
+import re
+
+from support import DEMO_PASSWORD, last_code, sql
+
+from server.accounts.idcard import check_char
+
+
+def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium, demo):
+    page = phone.new_page()
+    page.goto(live.url + "/login?next=/funeral")
+    page.get_by_label("手机号码").fill("13800000002")
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("验证码已发送至").wait_for()
+    page.get_by_label("验证码").fill(last_code(demo, "13800000002"))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/funeral")
+    page.get_by_role("link", name="丽水市殡仪馆").first.click()
+    assert "遗体火化" in page.content() and "500.00" in page.content()
+    hall_choice = page.locator("#s-hall option").nth(1).get_attribute("value")
+    page.locator("#s-hall").select_option(hall_choice)
+    page.locator("#s-cremation").select_option(
+        page.locator("#s-cremation option").nth(1).get_attribute("value")
+    )
+    page.get_by_label("逝者姓名").fill("周老先生")
+    page.get_by_label("逝者身份证号码").fill("33110219380808001" + check_char("33110219380808001"))
+    page.get_by_role("button", name="提交预约").click()
+    page.wait_for_url(re.compile(r"/funeral/bookings/BZ\d+"))
+    reference = page.locator("[data-reference]").inner_text().strip()
+    assert page.locator("[data-payable]").get_attribute("data-payable") == "0", (
+        "local hukou: the basic services are waived"
+    )
+    day = sql(demo, "SELECT day FROM funeral_slots WHERE id = :s", s=int(hall_choice))[0][0]
+
+    desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    office = desk.new_page()
+    office.goto(live.url + "/office/login")
+    office.get_by_label("用户名").fill("funeral")
+    office.get_by_label("密码").fill(DEMO_PASSWORD)
+    office.get_by_role("button", name="登录").click()
+    office.wait_for_url(re.compile(r"/office/?$"))
+    office.get_by_role("link", name="殡葬服务").first.click()
+    office.goto(live.url + f"/office/funeral?view=day&start={day}")
+    calendar = office.locator("#calendar")
+    assert "周老先生" in calendar.inner_text() and reference in calendar.inner_text()
+    assert "告别厅" in calendar.inner_text() and "火化" in calendar.inner_text()
+    desk.close()
