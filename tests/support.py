@@ -90,3 +90,24 @@ def citizen_login(client: TestClient, settings: Settings, phone: str):
     return post_form(
         client, "/login/verify", {"phone": phone, "code": last_code(settings, phone)}, follow_redirects=False
     )
+
+
+def browser_citizen_sign_in(
+    page, base_url: str, settings: Settings, phone: str = "13800000002", after: str = "/me"
+) -> None:
+    """Sign a citizen in through the real pages of a Playwright page, landing on ``after``."""
+    page.goto(f"{base_url}/login?next={after}")
+    page.get_by_label("手机号码").fill(phone)
+    page.get_by_role("button", name="获取验证码").click()
+    page.get_by_text("验证码已发送至").wait_for()
+    page.get_by_label("验证码").fill(last_code(settings, phone))
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**{after}")
+
+
+def browser_staff_sign_in(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base_url}/office/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r"/office/?(\?.*)?$"))

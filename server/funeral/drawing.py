@@ -19,7 +19,7 @@ def facility_map(areas, facilities, width=640, height=420) -> str:
         return ""
     xy = _frame(points, width, height)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="fmap"><title id="fmap">殡葬服务机构分布图</title>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="group" aria-labelledby="fmap"><title id="fmap">殡葬服务机构分布图</title>'
     ]
     for a in areas:
         out.append(

@@ -7,14 +7,31 @@ import re
 from pathlib import Path
 
 import pytest
-from support import DEMO_PASSWORD, last_code
+from support import browser_citizen_sign_in, browser_staff_sign_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-CITIZEN_PAGES = ["/", "/login", "/offline", "/me", "/apply", "/notice"]
+CITIZEN_PAGES = [
+    "/",
+    "/login",
+    "/offline",
+    "/me",
+    "/apply",
+    "/notice",
+    "/me/messages",
+    "/report",
+    "/certificates",
+    "/verify",
+    "/funeral",
+    "/funeral/1",
+    "/funeral/graves?name=王德顺",
+    "/funeral/graves/1",
+    "/funeral/subsidies",
+]
 OFFICE_PAGES = ["/office", "/office/audit", "/office/users", "/office/account", "/office/regions/331102001",
                 "/office/audit/verify", "/office/assistance", "/office/assistance?overdue=true",
-                "/office/assistance/households", "/office/assistance/payments", "/office/assistance/policies"]  # fmt: skip
+                "/office/assistance/households", "/office/assistance/payments", "/office/assistance/policies",
+                "/office/discovery", "/office/discovery/map", "/office/certificates", "/office/funeral"]  # fmt: skip
 
 
 def serious_violations(page) -> list[str]:
@@ -30,16 +47,6 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-def sign_in_citizen(page, live, demo, phone="13800000001"):
-    page.goto(live.url + "/login")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_text("验证码已发送至").wait_for()
-    page.get_by_label("验证码").fill(last_code(demo, phone))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/me")
-
-
 def test_citizen_pages(live, phone, demo):
     page = phone.new_page()
     found = {}
@@ -49,7 +56,7 @@ def test_citizen_pages(live, phone, demo):
     page.get_by_role("button", name="获取验证码").click()
     page.get_by_text("验证码已发送至").wait_for()
     found["/login (code step)"] = serious_violations(page)
-    sign_in_citizen(page, live, demo)
+    browser_citizen_sign_in(page, live.url, demo, "13800000001")
     for url in CITIZEN_PAGES:
         page.goto(live.url + url)
         found[url] = serious_violations(page)
@@ -76,10 +83,7 @@ def test_office_pages(live, desk):
     page = desk.new_page()
     page.goto(live.url + "/office/login")
     found = {"/office/login": serious_violations(page)}
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/office")
+    browser_staff_sign_in(page, live.url, "admin")
     for url in OFFICE_PAGES:
         page.goto(live.url + url)
         found[url] = serious_violations(page)

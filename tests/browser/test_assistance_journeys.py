@@ -9,17 +9,7 @@ from datetime import date, timedelta
 
 from assistance_support import ANSWERS, MEMBER, id_of
 from PIL import Image
-from support import DEMO_PASSWORD, last_code, sql
-
-
-def sign_in_citizen(page, live, demo, phone="13800000002"):
-    page.goto(live.url + "/login?next=/apply")
-    page.get_by_label("手机号码").fill(phone)
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_text("验证码已发送至").wait_for()
-    page.get_by_label("验证码").fill(last_code(demo, phone))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/apply")
+from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 
 def fill_until_members(page):
@@ -78,11 +68,7 @@ def fill_from_address(page, photo: bytes | None = None):
 def staff_page(chromium, live, username):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
-    page.goto(live.url + "/office/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/office/?$"))
+    browser_staff_sign_in(page, live.url, username)
     return context, page
 
 
@@ -110,7 +96,7 @@ def a_photo() -> bytes:
 
 def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromium, demo):
     page = phone.new_page()
-    sign_in_citizen(page, live, demo)
+    browser_citizen_sign_in(page, live.url, demo, after="/apply")
     fill_until_members(page)
     fill_from_address(page, photo=a_photo())
     assert "1876.00" in page.content(), "the estimate by rule: (1080x2-500) + 20% x 1080"
@@ -157,7 +143,7 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
 
 def test_offline_halfway_still_submits_exactly_once(live, phone, demo):
     page = phone.new_page()
-    sign_in_citizen(page, live, demo)
+    browser_citizen_sign_in(page, live.url, demo, after="/apply")
     fill_until_members(page)  # now on the address step
     phone.set_offline(True)
     page.get_by_label("所在社区（村）").select_option("331102001001")

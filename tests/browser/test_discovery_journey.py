@@ -7,7 +7,7 @@ import io
 import re
 
 from PIL import Image
-from support import DEMO_PASSWORD, sql
+from support import browser_staff_sign_in, sql
 
 from server.discovery.demo import outline_of
 
@@ -53,10 +53,7 @@ def test_report_with_location_and_photo_then_visit_starts_an_application(live, c
 
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     office = desk.new_page()
-    office.goto(live.url + "/office/login")
-    office.get_by_label("用户名").fill("community")
-    office.get_by_label("密码").fill(DEMO_PASSWORD)
-    office.get_by_role("button", name="登录").click()
+    browser_staff_sign_in(office, live.url, "community")
     office.get_by_role("link", name="主动发现").first.click()
     office.get_by_role("link", name=reference).click()
     office.get_by_role("img", name="报告照片").wait_for()

@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import re
 
-from support import DEMO_PASSWORD, last_code, sql
+from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 from server.accounts.idcard import check_char
 
 
 def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium, demo):
     page = phone.new_page()
-    page.goto(live.url + "/login?next=/funeral")
-    page.get_by_label("手机号码").fill("13800000002")
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_text("验证码已发送至").wait_for()
-    page.get_by_label("验证码").fill(last_code(demo, "13800000002"))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/funeral")
+    browser_citizen_sign_in(page, live.url, demo, after="/funeral")
     page.get_by_role("link", name="丽水市殡仪馆").first.click()
     assert "遗体火化" in page.content() and "500.00" in page.content()
     hall_choice = page.locator("#s-hall option").nth(1).get_attribute("value")
@@ -38,11 +32,7 @@ def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium
 
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     office = desk.new_page()
-    office.goto(live.url + "/office/login")
-    office.get_by_label("用户名").fill("funeral")
-    office.get_by_label("密码").fill(DEMO_PASSWORD)
-    office.get_by_role("button", name="登录").click()
-    office.wait_for_url(re.compile(r"/office/?$"))
+    browser_staff_sign_in(office, live.url, "funeral")
     office.get_by_role("link", name="殡葬服务").first.click()
     office.goto(live.url + f"/office/funeral?view=day&start={day}")
     calendar = office.locator("#calendar")

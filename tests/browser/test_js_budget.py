@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 
 import httpx
-from support import last_code
+from support import browser_citizen_sign_in
 
 BUDGET = 50 * 1024
 CITIZEN_PAGES = [
@@ -23,13 +23,7 @@ CITIZEN_PAGES = [
 
 def test_citizen_pages_stay_within_the_script_budget(live, phone, demo):
     page = phone.new_page()
-    page.goto(live.url + "/login")
-    page.get_by_label("手机号码").fill("13800000001")
-    page.get_by_role("button", name="获取验证码").click()
-    page.get_by_text("验证码已发送至").wait_for()
-    page.get_by_label("验证码").fill(last_code(demo, "13800000001"))
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/me")
+    browser_citizen_sign_in(page, live.url, demo, "13800000001")
     sizes: dict[str, int] = {}
     for path in CITIZEN_PAGES:
         response = page.goto(live.url + path)
