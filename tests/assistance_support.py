@@ -59,7 +59,13 @@ def apply_fully(
     for step, data in ANSWERS.items():
         assert answer(client, reference, step, data).status_code == 303, step
         if step == "address" and with_member:
-            member = {"name": MEMBER[0], "id_number": id_of(MEMBER[1]), "relationship": "child"}
+            member = {
+                "name": MEMBER[0],
+                "id_number": id_of(MEMBER[1]),
+                "relationship": "child",
+                "employment": "student",
+                "schooling": "天宁小学三年级",
+            }
             assert answer(client, reference, "members", member).status_code == 303
     check = client.get(f"/apply/{reference}/check")
     submitted = post_form(

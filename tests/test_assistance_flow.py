@@ -44,6 +44,7 @@ def test_a_step_sent_twice_is_applied_once(client, demo):
         "name": MEMBER[0],
         "id_number": id_of(MEMBER[1]),
         "relationship": "child",
+        "employment": "student",
         "idem": idem(page.text),
         "more": "1",
     }
@@ -146,6 +147,8 @@ def test_four_levels_notice_enrolment_and_return_for_correction(client, demo):
     enrolment = sql(demo, "SELECT e.status, e.monthly_amount_cents, e.benefit FROM enrolments e JOIN assistance_applications a "
                           "ON a.household_id = e.household_id WHERE a.reference = :r", r=reference)[0]  # fmt: skip
     assert enrolment == ("active", 1660_00 + 216_00, "dibao")
+    assert sql(demo, "SELECT employment, schooling FROM household_members WHERE relationship_to_head = 'child' "
+                     "ORDER BY id DESC LIMIT 1")[0] == ("student", "天宁小学三年级")  # fmt: skip
     actions = [
         r[0]
         for r in sql(demo, "SELECT action FROM audit_records WHERE object_id = :r ORDER BY seq", r=reference)

@@ -58,6 +58,8 @@ STEPS: tuple[Step, ...] = (
         Field("name", "姓名"),
         Field("id_number", "身份证号码"),
         Field("relationship", "与申请人的关系", kind="select", options=RELATIONSHIPS),
+        Field("employment", "就业或上学状况", kind="select", options=EMPLOYMENT),
+        Field("schooling", "就读学校或年级", required=False, hint="在校学生填写，例如：中山小学三年级"),
     )),
     Step("health", "健康状况", "申请人是否有残疾或重病？", (
         Field("disability_grade", "残疾等级", kind="select", required=False,
@@ -165,8 +167,12 @@ def clean_step(
         if relationship not in RELATIONSHIPS:
             errors["relationship"] = "form.choose"
         grade = form.get("disability_grade") or ""
+        employment = form.get("employment") or ""
+        if employment not in EMPLOYMENT:
+            errors["employment"] = "form.choose"
         out.update(relationship=relationship, disability_grade=int(grade) if grade in ("1", "2", "3", "4") else None,
-                   serious_illness=form.get("serious_illness") == "on", _rid=rid)  # fmt: skip
+                   serious_illness=form.get("serious_illness") == "on", employment=employment,
+                   schooling=(form.get("schooling") or "").strip()[:32] or None, _rid=rid)  # fmt: skip
     elif step == "health":
         grade = form.get("disability_grade") or ""
         if grade not in ("", "1", "2", "3", "4"):

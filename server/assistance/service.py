@@ -353,18 +353,17 @@ async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Applicati
             health.get("disability_grade"),
             bool(health.get("serious_illness")),
             health.get("employment"),
+            None,
         )
     ]
-    specs += [
-        (m["relationship"], m.get("disability_grade"), bool(m.get("serious_illness")), None)
-        for m in answers.get("members", [])
-    ]
+    specs += [(m["relationship"], m.get("disability_grade"), bool(m.get("serious_illness")), m.get("employment"), m.get("schooling"))
+              for m in answers.get("members", [])]  # fmt: skip
     hh = form.household_of(answers, today)
-    for person, (relationship, grade, ill, employment), member in zip(
+    for person, (relationship, grade, ill, employment, schooling), member in zip(
         persons, specs, hh.members, strict=True
     ):
         row = HouseholdMember(household_id=household.id, person_id=person.id, relationship_to_head=relationship,
-                              disability_grade=grade, serious_illness=ill, employment=employment)  # fmt: skip
+                              disability_grade=grade, serious_illness=ill, employment=employment, schooling=schooling)  # fmt: skip
         session.add(row)
         await session.flush()
         groups = calc.groups_of(member, hh.single_parent)
