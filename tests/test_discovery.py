@@ -156,9 +156,13 @@ def test_worker_visits_and_starts_an_application(client, demo):
         client, f"/office/discovery/{report_id}/visit", {"findings": "", "decision": "application"}
     )
     assert empty.status_code == 422
-    done = post_form(client, f"/office/discovery/{report_id}/visit", {"findings": "独居无收入，需申请特困", "decision": "application",
-                                                                      "benefit": "tekun", "address": "天宁社区 丽阳街 3 号"})  # fmt: skip
+    image = io.BytesIO()
+    Image.new("RGB", (800, 600), (180, 170, 160)).save(image, "JPEG")
+    done = client.post(f"/office/discovery/{report_id}/visit", data={"findings": "独居无收入，需申请特困", "decision": "application",
+                       "benefit": "tekun", "address": "天宁社区 丽阳街 3 号", "_csrf_token": client.cookies.get("huimin_csrf")},
+                       files={"photo": ("visit.jpg", image.getvalue(), "image/jpeg")})  # fmt: skip
     assert done.status_code == 200 and "已启动救助申请" in done.text
+    assert client.get(f"/office/discovery/{report_id}/visit-photo/0").headers["content-type"] == "image/jpeg"
     ref = sql(demo, "SELECT application_ref FROM discovery_reports")[0][0]
     app = sql(
         demo,

@@ -49,6 +49,7 @@ class Report(Base):
     visit_due_at: Mapped[datetime | None] = mapped_column(index=True)
     findings: Mapped[str | None] = mapped_column(Text)
     visited_at: Mapped[datetime | None]
+    visit_photos: Mapped[list | None] = mapped_column(JSON)  # stored names of photos taken at the visit
     decision: Mapped[str | None] = mapped_column(String(16))
     decision_note: Mapped[str | None] = mapped_column(Text)
     handoff: Mapped[dict | None] = mapped_column(JSON)

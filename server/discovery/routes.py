@@ -25,6 +25,7 @@ from server.settings import Settings
 from server.web import (
     Form,
     NavItem,
+    PlainError,
     ServiceTile,
     Upload,
     add_office_nav,
@@ -156,14 +157,32 @@ class DiscoveryOfficeController(Controller):
         return Redirect(f"/office/discovery/{report_id}", status_code=303)
 
     @post("/{report_id:int}/visit")
-    async def visit(self, report_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
+    async def visit(self, report_id: int, data: Upload, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                     settings: Settings) -> Redirect:  # fmt: skip
         report = await _scoped(db_session, region_scope, report_id)
+        photo = data.get("photo")
+        raw = await photo.read() if hasattr(photo, "read") else b""
+        if raw:
+            try:
+                service.add_visit_photo(settings, report, raw)
+            except ImageRefused as e:
+                raise PlainError(e.code, 422) from None
+        data = {k: v for k, v in data.items() if isinstance(v, str)}
         await service.record_visit(db_session, actor, settings.secret_key, report, findings=str(data.get("findings", "")),
                                    decision=str(data.get("decision", "")), note=str(data.get("note", "")),
                                    benefit=str(data.get("benefit") or "dibao"), id_number=str(data.get("id_number") or "") or None,
                                    address=str(data.get("address") or "") or None, phone=str(data.get("phone") or "") or None)  # fmt: skip
         return Redirect(f"/office/discovery/{report_id}", status_code=303)
+
+    @get("/{report_id:int}/visit-photo/{n:int}")
+    async def visit_photo(self, report_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope,
+                          settings: Settings) -> Response:  # fmt: skip
+        report = await _scoped(db_session, region_scope, report_id)
+        names = report.visit_photos or []
+        if not 0 <= n < len(names):
+            raise NotFoundException(detail="error.not_found")
+        data = (settings.var_dir / "uploads" / "discovery" / names[n]).read_bytes()
+        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
 
     @post("/{report_id:int}/spam")
     async def spam(

@@ -179,6 +179,18 @@ async def flag_spam(session: AsyncSession, actor: Actor, report: Report, reason:
                  before={"status": before}, after={"status": "spam"}, opinion=reason.strip())  # fmt: skip
 
 
+def add_visit_photo(settings: Settings, report: Report, raw: bytes) -> str:
+    """A photo taken at the home visit, cleaned like every upload (raises ImageRefused)."""
+    cleaned = clean_photo(raw)
+    names = list(report.visit_photos or [])
+    name = f"{report.reference}-visit-{len(names) + 1}.jpg"
+    path = settings.var_dir / "uploads" / "discovery" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(cleaned.data)
+    report.visit_photos = [*names, name]
+    return name
+
+
 def overdue(report: Report, now: datetime) -> bool:
     return (
         report.status in ("new", "assigned") and report.visit_due_at is not None and now > report.visit_due_at
