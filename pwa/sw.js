@@ -48,6 +48,16 @@ self.addEventListener("fetch", (event) => {
     );
     return;
   }
+  if (url.pathname === "/.well-known/huimin-certificate-keys.json" || url.pathname === "/certificates-revoked.json") {
+    // The verifier's key set and revocation list: fresh when online, the last copy when offline.
+    event.respondWith(
+      fetch(request).then((response) => {
+        if (response.ok) { const copy = response.clone(); caches.open(SHELL).then((c) => c.put(url.pathname, copy)); }
+        return response;
+      }).catch(() => caches.match(url.pathname))
+    );
+    return;
+  }
   if (request.mode === "navigate") {
     // Pages: network first; offline, the cached copy, else the offline page.
     event.respondWith(

@@ -133,6 +133,7 @@ def test_verification_page_valid_revoked_expired_unknown(client, demo):
     cert_id = issue(client, demo, serial)
     page = client.get(f"/v/{serial}")
     assert 'data-verdict="valid"' in page.text and "张*国" in page.text and "张建国" not in page.text
+    assert "data-seal" in page.text and "天宁社区 电子印章" in page.text
     assert client.get("/v/not-a-real-serial").status_code == 404
     refused = post_form(client, f"/office/certificates/{cert_id}/revoke", {"reason": ""})
     assert refused.status_code == 422

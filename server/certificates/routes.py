@@ -121,8 +121,19 @@ class VerificationController(Controller):
         cert = await service.find(db_session, serial)
         region = await db_session.get(Region, cert.region_code) if cert else None
         verdict = service.verdict(cert, today)
+        seal = None
+        if region is not None and verdict != "unknown":
+            import base64
+
+            from server.certificates.pdf import cjk_font_path
+            from server.certificates.seal import draw_seal
+
+            seal = (
+                "data:image/png;base64,"
+                + base64.b64encode(draw_seal(region.name, "居住证明专用章", cjk_font_path(), 160)).decode()
+            )
         return Template("certificates/verify.html", context=dict(cert=cert if verdict != "unknown" else None, region=region,
-                        verdict=verdict, mask=mask_name),
+                        verdict=verdict, mask=mask_name, seal=seal),
                         status_code=404 if verdict == "unknown" else 200)  # fmt: skip
 
     @get("/verify")
