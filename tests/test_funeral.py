@@ -212,3 +212,26 @@ def test_operator_calendar_payment_and_plot_import(client, demo):
     refused = client.post("/office/funeral/plots", data={"_csrf_token": client.cookies.get("huimin_csrf")},
                           files={"file": ("plots.csv", io.BytesIO(csv_text.encode()), "text/csv")})  # fmt: skip
     assert refused.status_code == 422, "the operator of the funeral home cannot load the cemetery's register"
+
+
+def test_reschedule_moves_the_booking_and_the_operator_keeps_the_fees(client, demo):
+    facility, slot = home_and_slot(demo, "hall")
+    later = sql(demo, "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND id != :s ORDER BY day, label LIMIT 1",
+                f=facility, s=slot)[0][0]  # fmt: skip
+    citizen_login(client, demo, "13800000002")
+    reference = book(client, facility, {"slot_hall": slot}).headers["location"].rsplit("/", 1)[1]
+    assert f'value="{later}"' in client.get(f"/funeral/bookings/{reference}").text
+    post_form(client, f"/funeral/bookings/{reference}/reschedule", {"old_slot": slot, "new_slot": later})
+    assert sql(
+        demo, "SELECT id, taken FROM funeral_slots WHERE id IN (:a, :b) ORDER BY id", a=slot, b=later
+    ) == sorted([(slot, 0), (later, 1)])
+    post_form(client, "/logout")
+    staff_login(client, "funeral")
+    item = sql(demo, "SELECT id FROM funeral_items WHERE name = '鲜花布置'")[0][0]
+    assert post_form(client, f"/office/funeral/items/{item}", {"price": "abc"}).status_code == 422
+    post_form(client, f"/office/funeral/items/{item}", {"price": "750"})
+    assert sql(demo, "SELECT price_cents FROM funeral_items WHERE id = :i", i=item)[0][0] == 75000
+    cemetery_item = sql(demo, "SELECT id FROM funeral_items WHERE name = '公益性墓位'")[0][0]
+    assert post_form(client, f"/office/funeral/items/{cemetery_item}", {"price": "1"}).status_code == 404, (
+        "not their facility"
+    )

@@ -148,7 +148,9 @@ class FuneralCitizenController(Controller):
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
             )
         )
-        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr,
+        free = [s for s in await availability(db_session, facility.id, date.today(), 14)
+                if s.taken < s.capacity and s.kind in {b.kind for b in slots} and s.id not in {b.id for b in slots}]  # fmt: skip
+        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr, free=free,
                     slot_kinds=rules.SLOT_KINDS, route=drawing.route(positions, facility))  # fmt: skip
 
     @post("/bookings/{reference:str}/cancel")
@@ -157,6 +159,19 @@ class FuneralCitizenController(Controller):
     ) -> Redirect:
         booking, facility = await _own(db_session, citizen, reference)
         await service.cancel(db_session, actor, booking, facility, datetime.now().astimezone())
+        return Redirect(f"/funeral/bookings/{reference}", status_code=303)
+
+    @post("/bookings/{reference:str}/reschedule")
+    async def reschedule(
+        self, reference: str, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor
+    ) -> Redirect:
+        booking, facility = await _own(db_session, citizen, reference)
+        old, new = str(data.get("old_slot", "")), str(data.get("new_slot", ""))
+        if not (old.isdigit() and new.isdigit()):
+            raise PlainError("funeral.choose_slot", 422)
+        await service.reschedule(
+            db_session, actor, booking, facility, int(old), int(new), datetime.now().astimezone()
+        )
         return Redirect(f"/funeral/bookings/{reference}", status_code=303)
 
     @post("/bookings/{reference:str}/rate")
@@ -268,7 +283,9 @@ class FuneralOfficeController(Controller):
         return page(request, "funeral/calendar.html", facilities=facilities, rows=rows, start=start, view=view, days=days,
                     slot_kinds=rules.SLOT_KINDS, complaints=complaints, subsidies=subsidies, today=today,
                     slots=[s for f in facilities for s in await availability(db_session, f.id, start, days)],
-                    sub_kinds=rules.SUBSIDIES, timedelta_days=lambda n: timedelta(days=n))  # fmt: skip
+                    sub_kinds=rules.SUBSIDIES, timedelta_days=lambda n: timedelta(days=n),
+                    items=list(await db_session.scalars(select(ServiceItem).where(ServiceItem.facility_id.in_(ids))
+                                                        .order_by(ServiceItem.facility_id, ServiceItem.id))) if ids else [])  # fmt: skip
 
     @get("/bookings/{booking_id:int}")
     async def booking(
@@ -327,6 +344,55 @@ class FuneralOfficeController(Controller):
             after={"capacity": slot.capacity},
         )
         return Redirect(f"/office/funeral?start={slot.day}", status_code=303)
+
+    @post("/items/{item_id:int}")
+    async def item(self, request: Request, item_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                   actor: Actor) -> Redirect:  # fmt: skip
+        """The operator keeps the catalogue: a service's fee (audited)."""
+        item = await db_session.get(ServiceItem, item_id) if 0 < item_id < 2**63 else None
+        if item is None or item.facility_id not in {
+            f.id for f in await operator_facilities(db_session, request, region_scope)
+        }:
+            raise NotFoundException(detail="error.not_found")
+        try:
+            cents = round(float(str(data.get("price", ""))) * 100)
+        except ValueError:
+            raise PlainError("form.number", 422) from None
+        if not 0 <= cents <= 10**8:
+            raise PlainError("form.number", 422)
+        before, item.price_cents = item.price_cents, cents
+        await record(db_session, actor, "funeral.fee", "funeral_item", item.id, before={"price_cents": before},
+                     after={"price_cents": cents, "name": item.name})  # fmt: skip
+        return Redirect("/office/funeral", status_code=303)
+
+    @post("/items")
+    async def add_item(
+        self, request: Request, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+    ) -> Redirect:
+        facilities = {f.id for f in await operator_facilities(db_session, request, region_scope)}
+        facility_id = str(data.get("facility_id", ""))
+        name = str(data.get("name", "")).strip()
+        try:
+            cents = round(float(str(data.get("price", ""))) * 100)
+        except ValueError:
+            raise PlainError("form.number", 422) from None
+        if not facility_id.isdigit() or int(facility_id) not in facilities:
+            raise NotFoundException(detail="error.not_found")
+        if not name or not 0 <= cents <= 10**8:
+            raise PlainError("form.required", 422)
+        item = ServiceItem(facility_id=int(facility_id), name=name[:60], basic=False, price_cents=cents,
+                           unit=str(data.get("unit", "次")).strip()[:20] or "次")  # fmt: skip
+        db_session.add(item)
+        await db_session.flush()
+        await record(
+            db_session,
+            actor,
+            "funeral.item_add",
+            "funeral_item",
+            item.id,
+            after={"name": item.name, "price_cents": cents},
+        )
+        return Redirect("/office/funeral", status_code=303)
 
     @post("/complaints/{complaint_id:int}")
     async def respond(self, request: Request, complaint_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
