@@ -192,12 +192,15 @@ _STATUS_CODES = {400: "error.bad_request", 401: "error.sign_in", 403: "error.for
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    office = request.url.path.startswith("/office")
     if (
         isinstance(exc, NotAuthorizedException)
-        and request.url.path.startswith("/office")
         and wants_html(request)
+        and (office or request.method == "GET")
     ):
-        target = "/office/login?next=" + request.url.path
+        # a page behind sign-in: take the person to the right sign-in page and back again
+        login = "/office/login" if office else "/login"
+        target = f"{login}?next={request.url.path}"
         return ClientRedirect(target) if getattr(request, "htmx", False) else Redirect(target)
     detail = exc.detail if isinstance(exc.detail, str) else ""
     if exc.status_code == 403 and "CSRF" in detail:

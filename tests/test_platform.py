@@ -88,3 +88,9 @@ def test_cli_seeds_the_demo_city_once_and_creates_users(settings):
     wrong = _cli(settings, "user", "create", "--username", "lisi", "--name", "李四", "--role",
                  "community_worker", "--region", "331102", "--password", "a-long-pass-2026")  # fmt: skip
     assert wrong.returncode == 2 and "社区工作人员只能属于社区" in wrong.stderr
+
+
+def test_citizen_pages_behind_sign_in_lead_to_sign_in_and_back(client, demo):
+    response = client.get("/apply", follow_redirects=False)
+    assert response.status_code in (302, 303, 307) and response.headers["location"] == "/login?next=/apply"
+    assert client.get("/apply", headers={"accept": "application/json"}).status_code == 401
