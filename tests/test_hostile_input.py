@@ -42,3 +42,29 @@ def test_citizen_name_is_refused_or_escaped(client, demo):
     )
     for html in (response.text, client.get("/me").text):
         assert "<script>alert" not in html and "<img src=x" not in html
+
+
+def test_free_text_in_reports_and_applications_is_escaped_for_staff(client, demo):
+    from assistance_support import ANSWERS, answer, idem, start
+
+    client.get("/report")
+    post_form(
+        client,
+        "/report",
+        {"situation": "other", "place": PAYLOAD, "details": PAYLOAD, "name": PAYLOAD},
+        follow_redirects=False,
+    )
+    citizen_login(client, demo, "13800000002")
+    reference = start(client)
+    for step, data in ANSWERS.items():
+        answer(client, reference, step, {**data, "reason": PAYLOAD} if step == "need" else data)
+    post_form(
+        client, f"/apply/{reference}/submit", {"idem": idem(client.get(f"/apply/{reference}/check").text)}
+    )
+    post_form(client, "/logout")
+    staff_login(client, "district")  # sees the unrouted report too
+    report_id = sql(demo, "SELECT id FROM discovery_reports")[0][0]
+    for url in (f"/office/discovery/{report_id}", "/office/discovery", f"/office/assistance/{reference}"):
+        page = client.get(url)
+        assert page.status_code == 200 and "&lt;script&gt;alert" in page.text, url
+        assert "<script>alert" not in page.text and "<img src=x" not in page.text, url
