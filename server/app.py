@@ -31,6 +31,7 @@ from server.assistance.office_routes import (
     PolicyController,
 )
 from server.audit.routes import AuditController
+from server.calendar.routes import CalendarController
 from server.certificates import i18n as _certificates_i18n  # noqa: F401
 from server.certificates.routes import (
     CertificateOfficeController,
@@ -79,6 +80,7 @@ CONTROLLERS = [
     FuneralCitizenController,
     FuneralOfficeController,
     DeviceController,
+    CalendarController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

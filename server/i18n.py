@@ -60,6 +60,7 @@ CODES: dict[str, str] = {
     "form.number": "请填写正确的金额（数字，最多两位小数）。",
     "form.count": "请填写0到99之间的整数。",
     "form.choose": "请从列表中选择一项。",
+    "calendar.day": "请填写正确的日期。",
     "user.role_level": "该角色不能设在这一级区域（例如社区工作人员只能属于社区）。",
 }
 

@@ -270,3 +270,21 @@ def test_payment_roll_excludes_suspended_and_locks_after_two_approvals(client, d
     as_staff(client, "district")
     again = post_form(client, "/office/assistance/payments", {"month": "2026-12", "region_code": "331102"})
     assert again.status_code == 409 and "已审核锁定" in again.text
+
+
+def test_holidays_are_configured_by_the_city_and_move_deadlines(client, demo):
+    staff_login(client, "street")
+    assert client.get("/office/calendar").status_code == 403
+    as_staff(client, "admin")
+    monday = date.today() + timedelta(days=(7 - date.today().weekday()))
+    post_form(client, "/office/calendar", {"day": str(monday + timedelta(days=1)), "name": "测试假日"})
+    assert (
+        "测试假日" in client.get("/office/calendar", params={"year": (monday + timedelta(days=1)).year}).text
+    )
+    from support import in_db
+
+    from server.calendar.service import load_calendar
+
+    cal = in_db(demo, load_calendar)
+    assert not cal.is_working_day(monday + timedelta(days=1))
+    assert cal.add_working_days(monday, 1) > monday + timedelta(days=1), "the deadline moves past the holiday"
