@@ -44,7 +44,9 @@ def test_large_text_and_english_are_remembered(live, phone):
     page = phone.new_page()
     page.goto(live.url + "/")
     page.get_by_role("button", name="大字模式").click()
+    page.get_by_role("button", name="标准字号").wait_for()  # the page came back in large text
     page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="中文").wait_for()  # and in English
     page.goto(live.url + "/login")
     assert "large-text" in (page.get_attribute("html", "class") or "")
     assert page.get_attribute("html", "lang") == "en"
