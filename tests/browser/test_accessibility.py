@@ -61,6 +61,7 @@ def test_citizen_pages(live, phone, demo):
         page.goto(live.url + url)
         found[url] = serious_violations(page)
     page.get_by_role("button", name="大字模式").click()
+    page.get_by_role("button", name="标准字号").wait_for()
     found["/me (large text)"] = serious_violations(page)
     # an application: each kind of question screen, one with errors, and the check page
     page.goto(live.url + "/apply")
