@@ -82,8 +82,8 @@ def staff_acts(chromium, live, username, reference, button, opinion, visit=False
         page.get_by_label("调查人员").fill("张丽、刘芳")
         page.get_by_label("调查情况").fill("入户核实，情况属实")
     page.get_by_label("办理意见").fill(opinion)
-    page.get_by_role("button", name=button).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
     status = page.locator("[data-status]").first.get_attribute("data-status")
     context.close()
     return status
@@ -130,13 +130,15 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
     office.get_by_label("月份").fill(f"{date.today() + timedelta(days=8):%Y-%m}")
     office.get_by_role("button", name="生成发放名册").click()
     office.get_by_role("cell", name="孙丽华").wait_for()
-    office.get_by_role("button", name="审核通过").click()
+    with office.expect_navigation():
+        office.get_by_role("button", name="审核通过").click()
     assert office.locator("[data-roll-status]").get_attribute("data-roll-status") == "district_approved"
     context.close()
     context, office = staff_page(chromium, live, "city")
     office.get_by_role("link", name="资金发放").click()
     office.get_by_role("link", name=re.compile(r"\d{4}-\d{2}")).first.click()
-    office.get_by_role("button", name="审核通过").click()
+    with office.expect_navigation():
+        office.get_by_role("button", name="审核通过").click()
     assert office.locator("[data-roll-status]").get_attribute("data-roll-status") == "locked"
     assert "6222 **** **** 3445" in office.content()
     context.close()

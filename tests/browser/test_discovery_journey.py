@@ -57,7 +57,8 @@ def test_report_with_location_and_photo_then_visit_starts_an_application(live, c
     office.get_by_role("link", name="主动发现").first.click()
     office.get_by_role("link", name=reference).click()
     office.get_by_role("img", name="报告照片").wait_for()
-    office.get_by_role("button", name="分派").click()
+    with office.expect_navigation():
+        office.get_by_role("button", name="分派").click()
     office.get_by_label("走访情况").fill("独居，无固定收入，行动不便")
     office.get_by_label("处理决定").select_option("application")
     office.get_by_label("启动申请时的救助类别").select_option("tekun")
