@@ -156,8 +156,10 @@ def template_config() -> TemplateConfig:
 def page(
     request: Request, template: str, partial: str | None = None, push_url: str | bool = False, **context
 ) -> Template:
-    """A full page, or for an htmx request its partial (pushing the URL when asked)."""
-    if partial and getattr(request, "htmx", False):
+    """A full page, or for an htmx request its partial (pushing the URL when asked). A boosted
+    link or form (hx-boost navigation) swaps the whole body, so it gets the full page."""
+    htmx = getattr(request, "htmx", None)
+    if partial and htmx and not htmx.boosted:
         return HTMXTemplate(template_name=partial, context=context, push_url=push_url)
     return Template(template_name=template, context=context)
 

@@ -94,3 +94,13 @@ def test_citizen_pages_behind_sign_in_lead_to_sign_in_and_back(client, demo):
     response = client.get("/apply", follow_redirects=False)
     assert response.status_code in (302, 303, 307) and response.headers["location"] == "/login?next=/apply"
     assert client.get("/apply", headers={"accept": "application/json"}).status_code == 401
+
+
+def test_boosted_navigation_gets_the_whole_page_and_targeted_requests_the_partial(client, demo):
+    from support import staff_login
+
+    staff_login(client, "admin")
+    boosted = client.get("/office/audit", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<nav" in boosted.text and "office-nav" in boosted.text, "a boosted nav click keeps the layout"
+    partial = client.get("/office/audit", headers={"HX-Request": "true"})
+    assert "office-nav" not in partial.text and "<html" not in partial.text
