@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -61,9 +61,11 @@ def home_and_slot(demo, kind="cremation"):
     facility = sql(demo, "SELECT id FROM funeral_facilities WHERE kind = 'funeral_home'")[0][0]
     slot = sql(
         demo,
-        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = :k ORDER BY day, label LIMIT 1",
+        # two days ahead at least, so the 24-hour cancellation window is open whatever the time of day
+        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = :k AND day >= :d ORDER BY day, label LIMIT 1",
         f=facility,
         k=kind,
+        d=date.today() + timedelta(days=2),
     )[0][0]
     return facility, slot
 
