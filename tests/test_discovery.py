@@ -149,6 +149,8 @@ def test_worker_visits_and_starts_an_application(client, demo):
     post_form(client, "/office/logout")
     staff_login(client, "community")
     worker = sql(demo, "SELECT id FROM staff WHERE username = 'community'")[0][0]
+    forged = post_form(client, f"/office/discovery/{report_id}/assign", {"assignee_id": "abc"})
+    assert forged.status_code == 404, "a forged worker id is refused plainly"
     assert (
         post_form(client, f"/office/discovery/{report_id}/assign", {"assignee_id": worker}).status_code == 200
     )

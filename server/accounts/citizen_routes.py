@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +14,7 @@ from server.accounts.models import Citizen, SmsOutbox
 from server.accounts.otp import normalise_phone
 from server.audit.service import Actor
 from server.settings import Settings
-from server.web import client_ip, page
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from server.web import Form, client_ip, page
 
 
 def _safe_next(target: str | None) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 import pyotp
 import segno
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +19,8 @@ from server.audit.service import Actor, record
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import page
+from server.web import Form, page
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 PAGE_SIZE = 50
 
 

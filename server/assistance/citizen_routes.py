@@ -78,10 +78,7 @@ class ApplyController(Controller):
                                          client_key=str(data.get("key") or "")[:64] or None, today=today)  # fmt: skip
         if app.citizen_id != citizen.id:
             raise NotFoundException(detail="error.not_found")
-        first = "applicant"
-        if citizen.name and "applicant" not in app.answers:
-            first = "applicant"
-        return Redirect(f"/apply/{app.reference}/{first}", status_code=303)
+        return Redirect(f"/apply/{app.reference}/applicant", status_code=303)
 
     @get("/{reference:str}")
     async def status(

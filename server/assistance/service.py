@@ -4,7 +4,7 @@ changes and payment rolls. Every change is audited in the same transaction."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all, update
@@ -539,7 +539,3 @@ async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, st
         .where(PaymentLine.roll_id == roll_id).group_by(Region.code, Region.name).order_by(Region.code)
     )  # fmt: skip
     return [tuple(r) for r in rows]
-
-
-def today_of(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone().date()

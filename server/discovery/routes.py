@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -152,7 +151,8 @@ class DiscoveryOfficeController(Controller):
         region = str(data.get("region_code") or "") or None
         if region:
             region_scope.ensure(region)
-        worker = await region_scope.get(db_session, Staff, int(str(data.get("assignee_id") or 0) or 0))
+        assignee = str(data.get("assignee_id") or "")
+        worker = await region_scope.get(db_session, Staff, int(assignee) if assignee.isdigit() else 0)
         await service.assign(db_session, actor, report, worker.id, region)
         return Redirect(f"/office/discovery/{report_id}", status_code=303)
 
@@ -202,7 +202,3 @@ async def _scoped(session: AsyncSession, region_scope: RegionScope, report_id: i
     ):
         raise NotFoundException(detail="error.not_found")
     return report
-
-
-def now_local() -> datetime:
-    return utcnow()

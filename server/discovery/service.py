@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -195,7 +195,3 @@ def overdue(report: Report, now: datetime) -> bool:
     return (
         report.status in ("new", "assigned") and report.visit_due_at is not None and now > report.visit_due_at
     )
-
-
-def today_utc() -> date:
-    return utcnow().date()

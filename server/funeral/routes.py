@@ -33,6 +33,7 @@ from server.funeral.models import (
     Slot,
     Subsidy,
 )  # fmt: skip
+from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import (
@@ -221,8 +222,15 @@ class FuneralCitizenController(Controller):
     ) -> Redirect:
         await service.apply_subsidy(db_session, actor, settings.secret_key, citizen.id, kind=str(data.get("kind", "")),
                                     deceased_name=str(data.get("deceased_name", "")), deceased_id=str(data.get("deceased_id", "")),
-                                    relationship=str(data.get("relationship", "")), region_code="331100")  # fmt: skip
+                                    relationship=str(data.get("relationship", "")), region_code=await _city_code(db_session))  # fmt: skip
         return Redirect("/funeral/subsidies", status_code=303)
+
+
+async def _city_code(session: AsyncSession) -> str:
+    """The city this deployment serves (a subsidy for someone not on the register is the city's)."""
+    return await session.scalar(
+        select(Region.code).where(Region.level == "city").order_by(Region.code).limit(1)
+    )
 
 
 async def _own(session: AsyncSession, citizen: Citizen, reference: str) -> tuple[Booking, Facility]:

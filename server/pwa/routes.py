@@ -2,23 +2,19 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from server.i18n import LANGS
 from server.settings import ROOT
-from server.web import page, session_of
+from server.web import Form, page, session_of
 
 PWA_DIR = ROOT / "pwa"
 ASSET_DIRS = (ROOT / "static", PWA_DIR)
 YEAR = 365 * 24 * 3600
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 @lru_cache(maxsize=1)
