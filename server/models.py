@@ -34,5 +34,14 @@ from server.funeral.models import (  # noqa: F401
 from server.notifications.models import Notification, PushSubscription  # noqa: F401
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
 from server.regions.models import Region  # noqa: F401
+from server.verification.models import (  # noqa: F401
+    ApiClient,
+    DataImport,
+    PossibleMatch,
+    ReviewCampaign,
+    ReviewItem,
+    SourceRecord,
+    VerificationWarning,
+)
 
 metadata = Base.metadata

@@ -31,7 +31,7 @@ def cjk_font_path() -> str | None:
     return None
 
 
-def _register_font() -> tuple[str, bool]:
+def register_cjk_font() -> tuple[str, bool]:
     """The font to write with, and whether it is embedded. Without an installed TrueType CJK font the
     PDF falls back to the standard STSong CID font, which every PDF reader shows but does not embed."""
     path = cjk_font_path()
@@ -61,7 +61,7 @@ class Content:
 
 
 def render(content: Content, seal_png: bytes) -> bytes:
-    font, _ = _register_font()
+    font, _ = register_cjk_font()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
     pdf.setTitle(f"居住证明 {content.serial}")

@@ -1,0 +1,326 @@
+"""Imports: read a CSV, XLSX or pushed JSON batch, check each row, load the good rows in bulk
+(PostgreSQL ``COPY``; batched inserts on SQLite), write the rejected rows to an error file, then
+supersede the previous snapshot, list possible matches and check the people touched.
+
+One import is one transaction: a crash halfway leaves nothing loaded (the import is marked
+failed and the uploaded file is kept for another try). Progress of a running import is kept in
+memory (``PROGRESS``) for the page that polls it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit.service import Actor, record
+from server.crypto import derive_key
+from server.db import utcnow
+from server.people.models import Person
+from server.people.registry import ID_PURPOSE
+from server.regions.models import Region
+from server.settings import Settings
+from server.verification import checks
+from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
+from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Source, normalise_name
+
+BATCH = 20_000
+MAX_API_ROWS = 50_000
+PROGRESS: dict[int, dict] = {}
+
+
+class ImportRefused(Exception):
+    """The file as a whole cannot be read against the standard; ``message`` says why, in Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def folder(settings: Settings) -> Path:
+    path = settings.var_dir / "verification"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def error_file(settings: Settings, import_id: int) -> Path:
+    return folder(settings) / f"errors-{import_id}.csv"
+
+
+# ----------------------------------------------------------------------------- reading files
+
+
+def _header_map(source: Source, header: list[str]) -> list[str | None]:
+    by_label = {f.label: f.name for f in source.all_fields}
+    names = []
+    for h in header:
+        key = (h or "").strip().lstrip("\ufeff")
+        names.append(key if key in source.field_by_name else by_label.get(key))
+    present = set(filter(None, names))
+    missing = [f.label for f in source.all_fields if f.required and f.name not in present]
+    if "id_number" not in present:
+        missing.insert(0, source.field_by_name["id_number"].label)
+    if missing:
+        raise ImportRefused(
+            "表头缺少标准要求的列：" + "、".join(missing) + "。请按数据交换标准使用字段名或中文列名。"
+        )
+    return names
+
+
+def _encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut at the end of the sample
+            return "utf-8"
+        return "gb18030"
+
+
+def read_csv(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+    with open(path, "rb") as fh:
+        encoding = _encoding(fh.read(65536))
+        fh.seek(0)
+        progress["bytes_total"] = path.stat().st_size
+
+        def lines():
+            done = 0
+            for raw in fh:
+                done += len(raw)
+                progress["bytes_done"] = done
+                yield raw.decode(encoding, errors="replace")
+
+        reader = csv.reader(lines())
+        header = next(reader, None)
+        if not header:
+            raise ImportRefused("文件是空的。")
+        names = _header_map(source, header)
+        pairs = [(i, n) for i, n in enumerate(names) if n]
+        width = len(names)
+        for row_no, values in enumerate(reader, start=2):
+            if not values or (len(values) == 1 and not values[0].strip()):
+                continue
+            if len(values) < width:
+                values = values + [""] * (width - len(values))
+            yield row_no, {n: values[i] for i, n in pairs}, values
+
+
+def read_xlsx(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or mislabelled workbook
+        raise ImportRefused("无法读取这个 Excel 文件，请确认它是 .xlsx 格式。") from exc
+    sheet = book.worksheets[0]
+    total = sheet.max_row or 0
+    progress["bytes_total"] = total
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise ImportRefused("文件是空的。")
+    names = _header_map(source, [str(h or "") for h in header])
+    pairs = [(i, n) for i, n in enumerate(names) if n]
+    for row_no, values in enumerate(rows, start=2):
+        progress["bytes_done"] = row_no
+        if values is None or all(v in (None, "") for v in values):
+            continue
+        values = list(values) + [None] * (len(names) - len(values))
+        row = {n: values[i] for i, n in pairs}
+        yield row_no, row, ["" if v is None else str(v) for v in values]
+    book.close()
+
+
+def read_json(rows: list, source: Source) -> Iterator[tuple[int, dict, list[str]]]:
+    names = [f.name for f in source.all_fields]
+    for index, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            row = {}
+        yield index, row, [str(row.get(n, "") or "") for n in names]
+
+
+# ------------------------------------------------------------------------------------ loading
+
+
+async def new_import(session: AsyncSession, actor: Actor, source: Source, *, channel: str, filename: str | None,
+                     stored_name: str | None, mode: str | None = None) -> DataImport:  # fmt: skip
+    version = (
+        await session.scalar(select(func.max(DataImport.version)).where(DataImport.source == source.code))
+    ) or 0
+    imp = DataImport(source=source.code, version=version + 1, mode=mode or source.mode, channel=channel,
+                     filename=filename, stored_name=stored_name, status="loading", uploaded_by=actor.name or "?",
+                     region_code=actor.region_code or "")  # fmt: skip
+    session.add(imp)
+    await session.flush()
+    return imp
+
+
+@dataclass
+class _Writer:
+    path: Path
+    header: list[str]
+    fh: io.TextIOWrapper | None = None
+    writer: object = None
+
+    def write(self, row_no: int, problems: list[str], values: list[str]) -> None:
+        if self.fh is None:
+            self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
+            self.writer = csv.writer(self.fh)
+            self.writer.writerow(["行号", "问题", *self.header])
+        self.writer.writerow([row_no, "；".join(problems), *values])
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+
+
+async def _copy(session: AsyncSession, batch: list[tuple]) -> None:
+    conn = await session.connection()
+    if conn.dialect.name == "postgresql":
+        raw = await conn.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(
+            SourceRecord.__tablename__, records=batch, columns=list(RECORD_COLUMNS)
+        )
+    else:
+        marks = ", ".join("?" * len(RECORD_COLUMNS))
+        sql = f"INSERT INTO {SourceRecord.__tablename__} ({', '.join(RECORD_COLUMNS)}) VALUES ({marks})"
+        await conn.exec_driver_sql(sql, [tuple(_sqlite_value(v) for v in r) for r in batch])
+
+
+def _sqlite_value(v):
+    return v.isoformat() if isinstance(v, date) else v
+
+
+async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
+                    rows: Iterable[tuple[int, dict, list[str]]], today: date, header: list[str] | None = None,
+                    progress: dict | None = None) -> None:  # fmt: skip
+    """Check and load every row; the counts land on ``imp``; rejected rows go to the error file."""
+    source = SOURCES[imp.source]
+    started = time.perf_counter()
+    checker = RowChecker(source, derive_key(settings.secret_key, ID_PURPOSE), imp.id, today)
+    progress = progress if progress is not None else {}
+    writer = _Writer(error_file(settings, imp.id), header or [f.name for f in source.all_fields])
+    batch: list[tuple] = []
+    total = accepted = legacy = without_id = 0
+    try:
+        for row_no, row, values in rows:
+            total += 1
+            checked = checker.check(row_no, row)
+            legacy += checked.legacy_id
+            if checked.record is None:
+                writer.write(row_no, checked.errors, values)
+                continue
+            accepted += 1
+            without_id += checked.record[3] is None
+            batch.append(checked.record)
+            if len(batch) >= BATCH:
+                await _copy(session, batch)
+                batch.clear()
+                progress["rows"] = total
+        if batch:
+            await _copy(session, batch)
+    finally:
+        writer.close()
+    imp.rows_total, imp.rows_accepted, imp.rows_rejected = total, accepted, total - accepted
+    imp.legacy_ids, imp.without_id = legacy, without_id
+    imp.seconds = round(time.perf_counter() - started, 3)
+    progress["rows"] = total
+
+
+async def city_code(session: AsyncSession) -> str:
+    return await session.scalar(
+        select(Region.code).where(Region.level == "city").order_by(Region.code).limit(1)
+    )
+
+
+async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, today: date) -> checks.CheckRun:
+    """Make the import the live version, list possible matches, and check the people it touched."""
+    if imp.mode == "replace":
+        await session.execute(
+            update(DataImport).where(DataImport.source == imp.source, DataImport.status == "active",
+                                     DataImport.id != imp.id).values(status="superseded", superseded_by=imp.id)
+        )  # fmt: skip
+    imp.status, imp.finished_at = "active", utcnow()
+    await session.flush()
+    await find_possible_matches(session, imp.id)
+    touched = select(SourceRecord.id_hash).where(
+        SourceRecord.import_id == imp.id, SourceRecord.id_hash.is_not(None)
+    )
+    city = await city_code(session)
+    run = await checks.run_checks(
+        session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
+    )
+    imp.warnings_raised = run.total
+    await record(session, actor, "verification.import", "verification_import", imp.id, region_code=imp.region_code or None,
+                 after={"source": imp.source, "version": imp.version, "mode": imp.mode, "channel": imp.channel,
+                        "accepted": imp.rows_accepted, "rejected": imp.rows_rejected, "warnings": run.total})  # fmt: skip
+    return run
+
+
+async def find_possible_matches(session: AsyncSession, import_id: int) -> int:
+    """Records without an ID whose normalised name and birth date equal an enrolled person's."""
+    en = checks.enrolled(None)
+    no_id = (select(SourceRecord.id, SourceRecord.name_norm, SourceRecord.birth_date)
+             .where(SourceRecord.import_id == import_id, SourceRecord.id_hash.is_(None)))  # fmt: skip
+    births = select(SourceRecord.birth_date).where(
+        SourceRecord.import_id == import_id, SourceRecord.id_hash.is_(None)
+    )
+    candidates = await session.execute(
+        select(en.c.person_id, Person.name, en.c.birth_date, en.c.region_code)
+        .join(Person, Person.id == en.c.person_id).where(en.c.birth_date.in_(births)).distinct()
+    )  # fmt: skip
+    index: dict[tuple, list[tuple[int, str]]] = {}
+    for person_id, name, birth, region in candidates:
+        index.setdefault((normalise_name(name), birth), []).append((person_id, region))
+    if not index:
+        return 0
+    found = []
+    for record_id, name_norm, birth in await session.execute(no_id):
+        for person_id, region in index.get((name_norm, birth), ()):
+            found.append({"record_id": record_id, "person_id": person_id, "region_code": region})
+    if found:
+        await session.execute(insert(PossibleMatch), found)
+    return len(found)
+
+
+async def rollback_import(session: AsyncSession, actor: Actor, imp: DataImport, reason: str) -> int:
+    """Take a version back: its rows are deleted, the snapshot it replaced is live again, and the
+    open warnings it raised are withdrawn. Returns the number of warnings withdrawn."""
+    if imp.status not in ("active", "superseded"):
+        raise ImportRefused("这个版本已经回滚或未成功导入，不能再回滚。")
+    before = imp.status
+    if imp.status == "active":
+        await session.execute(update(DataImport).where(DataImport.superseded_by == imp.id, DataImport.status == "superseded")
+                              .values(status="active", superseded_by=None))  # fmt: skip
+    withdrawn = await session.execute(
+        update(VerificationWarning).where(VerificationWarning.import_id == imp.id, VerificationWarning.status == "open")
+        .values(status="withdrawn", reason="数据版本已回滚：" + reason, handled_by=actor.name, handled_at=utcnow())
+    )  # fmt: skip
+    await session.execute(delete(PossibleMatch).where(PossibleMatch.record_id.in_(
+        select(SourceRecord.id).where(SourceRecord.import_id == imp.id))))  # fmt: skip
+    await session.execute(delete(SourceRecord).where(SourceRecord.import_id == imp.id))
+    imp.status, imp.rolled_back_at, imp.rolled_back_by = "rolled_back", utcnow(), actor.name
+    await session.flush()
+    await record(session, actor, "verification.rollback", "verification_import", imp.id, before={"status": before},
+                 after={"status": "rolled_back", "warnings_withdrawn": withdrawn.rowcount}, opinion=reason)  # fmt: skip
+    return withdrawn.rowcount or 0
+
+
+async def duplicate_rows(session: AsyncSession, import_id: int) -> int:
+    row = (await session.execute(select(func.count(), func.count(func.distinct(SourceRecord.fact_key)))
+                                 .where(SourceRecord.import_id == import_id))).one()  # fmt: skip
+    return row[0] - row[1]
+
+
+def live_filter():
+    return and_(SourceRecord.import_id == DataImport.id, DataImport.status == "active")

@@ -1,0 +1,416 @@
+"""Database work of the verification center: running an uploaded file in the background,
+working warnings through the assistance workflow, possible matches, household reports and the
+semiannual review campaign."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.assistance import households
+from server.audit.service import Actor, record
+from server.db import session_scope, utcnow
+from server.people.enrolments import EnrolmentError, change_status
+from server.people.models import Enrolment, Household, HouseholdMember, Person
+from server.settings import Settings
+from server.verification import checks, loader, rules
+from server.verification.models import (
+    DataImport,
+    PossibleMatch,
+    ReviewCampaign,
+    ReviewItem,
+    SourceRecord,
+    VerificationWarning,
+)
+from server.verification.sources import SOURCES
+from server.web import PlainError
+
+log = logging.getLogger("huimin.verification")
+
+
+# ------------------------------------------------------------------------ a file, in the background
+
+
+async def run_file_import(settings: Settings, actor: Actor, import_id: int, today: date) -> None:
+    """Load an uploaded file (after the upload's response has gone). On any failure nothing of the
+    file is kept but the import row says it failed and why; the file stays for another try."""
+    progress = loader.PROGRESS.setdefault(import_id, {"rows": 0, "bytes_done": 0, "bytes_total": 0})
+    try:
+        async with session_scope(settings.database_url) as session:
+            imp = await session.get(DataImport, import_id)
+            source = SOURCES[imp.source]
+            path = loader.folder(settings) / imp.stored_name
+            read = loader.read_xlsx if imp.channel == "xlsx" else loader.read_csv
+            header = _file_header(path, imp.channel)
+            await loader.load_rows(
+                session, settings, imp, read(path, source, progress), today, header, progress
+            )
+            progress["stage"] = "checking"
+            await loader.finish_import(session, actor, imp, today)
+    except Exception as exc:  # record the failure in plain language, keep nothing half-loaded
+        message = (
+            exc.message
+            if isinstance(exc, loader.ImportRefused)
+            else "导入时发生错误，数据未载入，请稍后重试或联系管理员。"
+        )
+        if not isinstance(exc, loader.ImportRefused):
+            log.exception("import %s failed", import_id)
+        async with session_scope(settings.database_url) as session:
+            await session.execute(update(DataImport).where(DataImport.id == import_id)
+                                  .values(status="failed", failure=message, finished_at=utcnow()))  # fmt: skip
+    finally:
+        progress["stage"] = "done"
+
+
+def _file_header(path, channel: str) -> list[str]:
+    import csv
+
+    if channel == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True)
+            header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            book.close()
+            return [str(h or "") for h in header]
+        except Exception:
+            return []
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    line = head.decode(loader._encoding(head), errors="replace").splitlines()[:1]
+    return next(csv.reader(line), []) if line else []
+
+
+async def recover_stale_imports(session: AsyncSession) -> int:
+    """Imports left 'loading' by a stopped server never committed a row: say so."""
+    result = await session.execute(
+        update(DataImport).where(DataImport.status == "loading", DataImport.id.not_in(list(loader.PROGRESS) or [0]))
+        .values(status="failed", failure="服务器在导入过程中重启，数据未载入，请重新导入。", finished_at=utcnow())
+    )  # fmt: skip
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------------------------- warnings
+
+
+async def handle_warning(session: AsyncSession, actor: Actor, warning: VerificationWarning, *, decision: str,
+                         action: str, reason: str, today: date) -> None:  # fmt: skip
+    """Confirm (and act through the assistance workflow) or dismiss, with a reason; audited."""
+    if warning.status != "open":
+        raise PlainError("verification.handled", 409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlainError("verification.reason", 422)
+    if decision not in ("confirm", "dismiss") or (decision == "confirm" and action not in rules.ACTIONS):
+        raise PlainError("verification.action", 422)
+    before = {"status": warning.status}
+    if decision == "dismiss":
+        warning.status, warning.action = "dismissed", None
+    else:
+        warning.status, warning.action = "confirmed", action
+        if action != "none":
+            await _act(session, actor, warning, action, reason, today)
+    warning.reason, warning.handled_by, warning.handled_at = reason, actor.name, utcnow()
+    await session.flush()
+    await record(session, actor, f"verification.warning_{warning.status}", "verification_warning", warning.id,
+                 region_code=warning.region_code, before=before,
+                 after={"status": warning.status, "rule": warning.rule, "action": warning.action}, opinion=reason)  # fmt: skip
+
+
+async def _act(session: AsyncSession, actor: Actor, warning: VerificationWarning, action: str, reason: str,
+               today: date) -> None:  # fmt: skip
+    enrolment = await session.get(Enrolment, warning.enrolment_id) if warning.enrolment_id else None
+    if enrolment is None:
+        raise PlainError("verification.no_enrolment", 409)
+    label = rules.RULES[warning.rule].label
+    text = f"{label}：{reason}"
+    try:
+        if action in ("suspend", "stop"):
+            new = "suspended" if action == "suspend" else "stopped"
+            await change_status(session, actor, enrolment, new, text, source=f"verification.warning:{warning.id}",
+                                effective=today)  # fmt: skip
+        elif action == "recalculate":
+            member_died = None
+            if warning.rule == "deceased" and warning.person_id:
+                member_died = await session.scalar(select(HouseholdMember.id).where(
+                    HouseholdMember.household_id == enrolment.household_id, HouseholdMember.person_id == warning.person_id))  # fmt: skip
+            await households.change_request(
+                session, actor, enrolment, today, reason=text, member_died=member_died
+            )
+    except EnrolmentError as exc:
+        raise PlainError(exc.code, 409) from None
+
+
+async def counts_by_rule(session: AsyncSession, where) -> dict[str, int]:
+    rows = await session.execute(select(VerificationWarning.rule, func.count()).where(where, VerificationWarning.status == "open")
+                                 .group_by(VerificationWarning.rule))  # fmt: skip
+    return dict(rows.all())
+
+
+# ------------------------------------------------------------------------------ possible matches
+
+
+async def decide_match(
+    session: AsyncSession, actor: Actor, match: PossibleMatch, confirm: bool, today: date
+) -> int:
+    """Confirming gives the record the person's ID hash and checks that person at once."""
+    if match.status != "pending":
+        raise PlainError("verification.handled", 409)
+    match.status, match.decided_by, match.decided_at = (
+        ("confirmed" if confirm else "rejected"),
+        actor.name,
+        utcnow(),
+    )
+    raised = 0
+    if confirm:
+        person = await session.get(Person, match.person_id)
+        await session.execute(
+            update(SourceRecord).where(SourceRecord.id == match.record_id).values(id_hash=person.id_hash)
+        )
+        await session.execute(update(PossibleMatch).where(PossibleMatch.record_id == match.record_id,
+                                                          PossibleMatch.id != match.id, PossibleMatch.status == "pending")
+                              .values(status="rejected", decided_by=actor.name, decided_at=utcnow()))  # fmt: skip
+        city = await loader.city_code(session)
+        touched = select(Person.id_hash).where(Person.id == person.id)
+        run = await checks.run_checks(
+            session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
+        )
+        raised = run.total
+    await session.flush()
+    await record(session, actor, f"verification.match_{match.status}", "verification_match", match.id,
+                 region_code=match.region_code, after={"record": match.record_id, "warnings": raised})  # fmt: skip
+    return raised
+
+
+# ------------------------------------------------------------------------------ household report
+
+
+async def household_report(session: AsyncSession, household: Household, today: date) -> dict:
+    members = await households.members_of(session, household.id)
+    hashes = [p.id_hash for _, p in members]
+    records = list(await session.execute(
+        select(SourceRecord, DataImport).join(DataImport, DataImport.id == SourceRecord.import_id)
+        .where(SourceRecord.id_hash.in_(hashes), DataImport.status == "active")
+        .order_by(SourceRecord.source, SourceRecord.start_date)
+    ))  # fmt: skip
+    by_person: dict[str, list] = {h: [] for h in hashes}
+    for rec, imp in records:
+        by_person[rec.id_hash].append((rec, imp))
+    warnings = list(await session.scalars(select(VerificationWarning).where(VerificationWarning.household_id == household.id)
+                                          .order_by(VerificationWarning.id)))  # fmt: skip
+    enrolments = list(await session.scalars(select(Enrolment).where(Enrolment.household_id == household.id)))
+    sources_loaded = dict((await session.execute(
+        select(DataImport.source, func.max(DataImport.finished_at)).where(DataImport.status == "active")
+        .group_by(DataImport.source))).all())  # fmt: skip
+    return {"household": household, "members": members, "by_person": by_person, "warnings": warnings,
+            "enrolments": enrolments, "sources_loaded": sources_loaded, "today": today}  # fmt: skip
+
+
+def report_pdf(report: dict, community: str) -> bytes:
+    import io
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from server.certificates.pdf import register_cjk_font
+
+    font, _ = register_cjk_font()
+    body = ParagraphStyle("b", fontName=font, fontSize=10, leading=14)
+    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
+    h2 = ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=6)
+    hh = report["household"]
+    out = [Paragraph("家庭经济状况核对报告", title), Spacer(1, 4 * mm),
+           Paragraph(f"社区：{community}　地址：{hh.address}　报告日期：{report['today']:%Y-%m-%d}", body),
+           Spacer(1, 3 * mm), Paragraph("家庭成员", h2)]  # fmt: skip
+    rows = [["姓名", "身份证号", "关系", "核对到的记录"]]
+    for m, p in report["members"]:
+        found = (
+            "；".join(
+                f"{SOURCES[r.source].label}{('·' + r.kind) if r.kind else ''}"
+                for r, _ in report["by_person"].get(p.id_hash, [])
+            )
+            or "无"
+        )
+        rows.append([p.name, p.id_masked, m.relationship_to_head, Paragraph(found, body)])
+    out.append(_table(rows, font, colors, TableStyle, Table, [25 * mm, 45 * mm, 20 * mm, 80 * mm]))
+    out += [Paragraph("预警", h2)]
+    wrows = [["规则", "等级", "状态", "说明"]]
+    for w in report["warnings"]:
+        rule = rules.RULES[w.rule]
+        wrows.append([rule.label, rules.SEVERITY_LABELS[w.severity], STATUS_LABELS[w.status],
+                      Paragraph((w.reason or w.detail or rule.explain), body)])  # fmt: skip
+    if len(wrows) == 1:
+        wrows.append(["无", "", "", ""])
+    out.append(_table(wrows, font, colors, TableStyle, Table, [30 * mm, 15 * mm, 20 * mm, 105 * mm]))
+    out += [Spacer(1, 3 * mm), Paragraph("数据来源（当前版本）：" + "；".join(
+        f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report["sources_loaded"].items()) if t), body)]  # fmt: skip
+    buf = io.BytesIO()
+    SimpleDocTemplate(
+        buf, pagesize=A4, title="家庭经济状况核对报告", leftMargin=18 * mm, rightMargin=18 * mm
+    ).build(out)
+    return buf.getvalue()
+
+
+def _table(rows, font, colors, TableStyle, Table, widths):  # noqa: N803 - reportlab classes passed in
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
+                           ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))  # fmt: skip
+    return t
+
+
+STATUS_LABELS = {"open": "待处理", "confirmed": "已核实", "dismissed": "已排除", "withdrawn": "已撤回"}
+
+
+# ------------------------------------------------------------------------------- review campaign
+
+
+async def start_review(
+    session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
+) -> ReviewCampaign:
+    """Check every enrolled household of the region at once (set-based), then list those to cancel
+    or adjust. The Python part only sorts the flagged households' rule sets into proposals."""
+    started = time.perf_counter()
+    city = await loader.city_code(session)
+    prefix = region_code[:4] if region_code == city else region_code
+    review = ReviewCampaign(
+        region_code=region_code, title=title.strip() or f"{today.year} 年度复核", started_by=actor.name or "?"
+    )
+    session.add(review)
+    await session.flush()
+    await checks.run_checks(session, checks.Scope(prefix=prefix, city_code=city, today=today))
+    en = checks.enrolled(checks.Scope(prefix=prefix, city_code=city, today=today))
+    totals = (
+        await session.execute(
+            select(func.count(func.distinct(en.c.household_id)), func.count(func.distinct(en.c.person_id)))
+        )
+    ).one()
+    review.households_reviewed, review.people_reviewed = totals
+    w = VerificationWarning
+    flagged = await session.execute(
+        select(w.enrolment_id, w.household_id, w.rule, func.count(func.distinct(w.person_id)))
+        .where(w.status == "open", w.enrolment_id.is_not(None), w.region_code.like(prefix + "%"))
+        .group_by(w.enrolment_id, w.household_id, w.rule)
+    )  # fmt: skip
+    per_enrolment: dict[int, dict] = {}
+    for enrolment_id, household_id, rule, people in flagged:
+        item = per_enrolment.setdefault(enrolment_id, {"household": household_id, "rules": set(), "gone": 0})
+        item["rules"].add(rule)
+        if rule in rules.GONE:
+            item["gone"] = max(item["gone"], people)
+    if per_enrolment:
+        sizes = dict((await session.execute(select(HouseholdMember.household_id, func.count()).join(Person)
+                                            .where(HouseholdMember.household_id.in_({i["household"] for i in per_enrolment.values()}),
+                                                   Person.deceased_on.is_(None))
+                                            .group_by(HouseholdMember.household_id))).all())  # fmt: skip
+        amounts = dict((await session.execute(select(Enrolment.id, Enrolment.monthly_amount_cents).where(
+            Enrolment.id.in_(list(per_enrolment))))).all())  # fmt: skip
+        regions = dict((await session.execute(select(Enrolment.id, Enrolment.region_code).where(
+            Enrolment.id.in_(list(per_enrolment))))).all())  # fmt: skip
+        items = []
+        for enrolment_id, info in per_enrolment.items():
+            people = sizes.get(info["household"], 0)
+            proposal = rules.household_proposal(info["rules"], people, info["gone"])
+            if proposal in ("cancel", "adjust"):
+                items.append({"review_id": review.id, "enrolment_id": enrolment_id, "household_id": info["household"],
+                              "region_code": regions[enrolment_id], "proposal": proposal, "people": people,
+                              "amount_before_cents": amounts[enrolment_id]})  # fmt: skip
+        if items:
+            await session.execute(ReviewItem.__table__.insert(), items)
+    review.seconds = round(time.perf_counter() - started, 3)
+    await session.flush()
+    await record(session, actor, "verification.review_start", "verification_review", review.id, region_code=region_code,
+                 after={"households": review.households_reviewed, "people": review.people_reviewed})  # fmt: skip
+    return review
+
+
+async def process_items(session: AsyncSession, actor: Actor, review: ReviewCampaign, item_ids: list[int], outcome: str,
+                        reason: str, today: date) -> int:  # fmt: skip
+    """Bulk: cancel (stop the benefit), adjust (recalculate by rule) or keep the chosen households.
+    Each enrolment goes through the assistance workflow, so each change is its own audit record."""
+    if review.status != "open":
+        raise PlainError("verification.review_closed", 409)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlainError("verification.reason", 422)
+    if outcome not in ("cancel", "adjust", "keep"):
+        raise PlainError("verification.action", 422)
+    items = list(await session.scalars(select(ReviewItem).where(ReviewItem.review_id == review.id, ReviewItem.id.in_(item_ids),
+                                                                ReviewItem.outcome.is_(None))))  # fmt: skip
+    for item in items:
+        enrolment = await session.get(Enrolment, item.enrolment_id)
+        text = f"{review.title}：{reason}"
+        try:
+            if outcome == "cancel":
+                if enrolment.status != "stopped":
+                    await change_status(session, actor, enrolment, "stopped", text, source=f"verification.review:{review.id}",
+                                        effective=today)  # fmt: skip
+                item.outcome, item.amount_after_cents = "cancelled", 0
+            elif outcome == "adjust":
+                await _adjust(session, actor, item, enrolment, text, today)
+                item.outcome, item.amount_after_cents = "adjusted", enrolment.monthly_amount_cents
+            else:
+                item.outcome, item.amount_after_cents = "kept", item.amount_before_cents
+        except EnrolmentError as exc:
+            raise PlainError(exc.code, 409) from None
+        item.decided_by, item.decided_at = actor.name, utcnow()
+        close = "confirmed" if outcome != "keep" else "dismissed"
+        await session.execute(update(VerificationWarning).where(VerificationWarning.enrolment_id == enrolment.id,
+                                                                VerificationWarning.status == "open")
+                              .values(status=close, action={"cancel": "stop", "adjust": "recalculate"}.get(outcome, "none"),
+                                      reason=text, handled_by=actor.name, handled_at=utcnow()))  # fmt: skip
+    await session.flush()
+    return len(items)
+
+
+async def _adjust(
+    session: AsyncSession, actor: Actor, item: ReviewItem, enrolment: Enrolment, text: str, today: date
+) -> None:
+    """Members found deceased leave the household; then the amount is recalculated by rule."""
+    dead = list(await session.scalars(
+        select(HouseholdMember.id).join(VerificationWarning, VerificationWarning.person_id == HouseholdMember.person_id)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id == item.household_id, VerificationWarning.rule == "deceased",
+               VerificationWarning.status == "open", Person.deceased_on.is_(None)).distinct()))  # fmt: skip
+    for member_id in dead:
+        await households.change_request(session, actor, enrolment, today, reason=text, member_died=member_id)
+    if not dead:
+        await households.change_request(session, actor, enrolment, today, reason=text)
+
+
+async def close_review(session: AsyncSession, actor: Actor, review: ReviewCampaign) -> dict:
+    """The figures bureaus report: households reviewed, cancelled, adjusted, people, amount saved."""
+    i = ReviewItem
+    row = (await session.execute(select(
+        func.count().filter(i.outcome == "cancelled"), func.coalesce(func.sum(i.people).filter(i.outcome == "cancelled"), 0),
+        func.count().filter(i.outcome == "adjusted"),
+        func.coalesce(func.sum(i.amount_before_cents - func.coalesce(i.amount_after_cents, i.amount_before_cents))
+                      .filter(i.outcome.in_(("cancelled", "adjusted"))), 0),
+        func.count().filter(i.outcome.is_(None)),
+    ).where(i.review_id == review.id))).one()  # fmt: skip
+    counts = {"households_reviewed": review.households_reviewed, "people_reviewed": review.people_reviewed,
+              "households_cancelled": row[0], "people_cancelled": row[1], "households_adjusted": row[2],
+              "monthly_saved_cents": row[3], "undecided": row[4]}  # fmt: skip
+    review.counts, review.status, review.closed_at = counts, "closed", utcnow()
+    await session.flush()
+    await record(session, actor, "verification.review_close", "verification_review", review.id,
+                 region_code=review.region_code, after=counts)  # fmt: skip
+    return counts
+
+
+async def review_counts(session: AsyncSession, review_id: int) -> dict[str, int]:
+    rows = await session.execute(select(ReviewItem.proposal, ReviewItem.outcome, func.count()).where(ReviewItem.review_id == review_id)
+                                 .group_by(ReviewItem.proposal, ReviewItem.outcome))  # fmt: skip
+    out: dict[str, int] = {}
+    for proposal, outcome, n in rows:
+        out[proposal] = out.get(proposal, 0) + n
+        if outcome is None:
+            out[f"{proposal}_open"] = out.get(f"{proposal}_open", 0) + n
+    return out
