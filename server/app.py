@@ -52,6 +52,8 @@ from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
+from server.verification import i18n as _verification_i18n  # noqa: F401
+from server.verification.routes import VerificationApiController, VerificationOfficeController
 from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
 
 log = logging.getLogger("huimin")
@@ -81,6 +83,8 @@ CONTROLLERS = [
     FuneralOfficeController,
     DeviceController,
     CalendarController,
+    VerificationOfficeController,
+    VerificationApiController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024
@@ -152,7 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_httponly=False,
             cookie_samesite="lax",
-            exclude=["/api/device/"],
+            exclude=["/api/device/", "/api/verification/"],
         ),  # fmt: skip
         stores={"sessions": session_store, "memory": MemoryStore()},
         dependencies={
