@@ -294,7 +294,7 @@ class VerificationOfficeController(Controller):
                       actor: Actor, today: date) -> Redirect:  # fmt: skip
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         form = await request.form()
-        ids = [int(x) for x in form.getall("item") if str(x).isdigit()] if hasattr(form, "getall") else []
+        ids = [int(x) for x in form.getall("item", []) if str(x).isdigit()]
         if not ids:
             raise PlainError("verification.none_chosen", 422)
         proposal = str(form.get("proposal") or "cancel")
