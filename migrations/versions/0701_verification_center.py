@@ -92,12 +92,10 @@ def upgrade() -> None:
     sa.Column('amount_cents', sa.BigInteger(), nullable=True),
     sa.Column('balance_cents', sa.BigInteger(), nullable=True),
     sa.Column('fact_key', sa.String(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['import_id'], ['verification_imports.id'], name=op.f('fk_verification_records_import_id_verification_imports')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_records'))
     )
     with op.batch_alter_table('verification_records', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_verification_records_import_id'), ['import_id'], unique=False)
-        batch_op.create_index('ix_verification_records_name', ['name_norm', 'birth_date'], unique=False)
+        batch_op.create_index('ix_verification_records_import', ['import_id'], unique=False, postgresql_using='brin')
         batch_op.create_index('ix_verification_records_source_hash', ['source', 'id_hash'], unique=False)
 
     op.create_table('verification_matches',
@@ -195,8 +193,7 @@ def downgrade() -> None:
     op.drop_table('verification_matches')
     with op.batch_alter_table('verification_records', schema=None) as batch_op:
         batch_op.drop_index('ix_verification_records_source_hash')
-        batch_op.drop_index('ix_verification_records_name')
-        batch_op.drop_index(batch_op.f('ix_verification_records_import_id'))
+        batch_op.drop_index('ix_verification_records_import')
 
     op.drop_table('verification_records')
     with op.batch_alter_table('verification_reviews', schema=None) as batch_op:

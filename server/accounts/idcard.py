@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -57,24 +59,39 @@ class ResidentId:
 
 def parse(raw: str, today: date | None = None) -> ResidentId:
     """Validate and normalise; raise ``IdNumberError`` with the first problem found."""
-    number = raw.strip().replace(" ", "").upper()
+    number, birth = check_number(raw.strip().replace(" ", "").upper(), today or date.today())
+    return ResidentId(number=number, birth=birth, male=int(number[16]) % 2 == 1)
+
+
+_SUM_ZERO = 48 * sum(WEIGHTS)  # the weighted sum of seventeen ASCII "0"s
+
+
+@lru_cache(maxsize=65536)
+def _birth(text: str) -> date | None:
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return None
+
+
+def check_number(number: str, today: date) -> tuple[str, date]:
+    """The checks of ``parse`` on an upper-case number without spaces, fast enough for bulk
+    imports (millions of rows): returns the 18-digit number and the birth date."""
     if len(number) == 15:
         number = upgrade_15(number)
     if len(number) != 18:
         raise IdNumberError("id.length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    raw = number.encode("ascii", "replace")
+    if not raw[:17].isdigit() or raw[17] not in b"0123456789X":
         raise IdNumberError("id.characters")
     if number[:2] not in PROVINCES or number[2:6] == "0000":
         raise IdNumberError("id.region")
-    try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise IdNumberError("id.birth_date") from None
-    if birth.year < 1890 or birth > (today or date.today()):
+    birth = _birth(number[6:14])
+    if birth is None or birth.year < 1890 or birth > today:
         raise IdNumberError("id.birth_date")
-    if check_char(number[:17]) != number[17]:
+    if CHECK_CHARS[(sum(map(mul, raw[:17], WEIGHTS)) - _SUM_ZERO) % 11] != number[17]:
         raise IdNumberError("id.check_digit")
-    return ResidentId(number=number, birth=birth, male=int(number[16]) % 2 == 1)
+    return number, birth
 
 
 def mask(number: str) -> str:

@@ -9,6 +9,7 @@ memory (``PROGRESS``) for the page that polls it.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import io
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, column, delete, func, insert, select, table, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.service import Actor, record
@@ -212,6 +213,7 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     writer = _Writer(error_file(settings, imp.id), header or [f.name for f in source.all_fields])
     batch: list[tuple] = []
     total = accepted = legacy = without_id = 0
+    loading: asyncio.Task | None = None  # the batch PostgreSQL is loading while this process checks the next
     try:
         for row_no, row, values in rows:
             total += 1
@@ -224,17 +226,55 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
             without_id += checked.record[3] is None
             batch.append(checked.record)
             if len(batch) >= BATCH:
-                await _copy(session, batch)
-                batch.clear()
+                if loading is not None:
+                    await loading
+                loading = asyncio.create_task(_copy(session, batch))
+                batch = []
                 progress["rows"] = total
+            elif loading is not None and total % 2000 == 0:
+                await asyncio.sleep(0)  # let the load in flight send its data
+        if loading is not None:
+            await loading
+            loading = None
         if batch:
             await _copy(session, batch)
     finally:
         writer.close()
+        if loading is not None:
+            loading.cancel()
     imp.rows_total, imp.rows_accepted, imp.rows_rejected = total, accepted, total - accepted
     imp.legacy_ids, imp.without_id = legacy, without_id
     imp.seconds = round(time.perf_counter() - started, 3)
     progress["rows"] = total
+
+
+def file_header(path: Path, channel: str) -> list[str]:
+    """The first row as written, for the error file's header."""
+    if channel == "xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True)
+            header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+            book.close()
+            return [str(h or "") for h in header]
+        except Exception:  # a damaged workbook: read_xlsx says so in plain words
+            return []
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    line = head.decode(_encoding(head), errors="replace").splitlines()[:1]
+    return next(csv.reader(line), []) if line else []
+
+
+async def load_file(session: AsyncSession, settings: Settings, imp: DataImport, path: Path, today: date,
+                    progress: dict | None = None) -> None:  # fmt: skip
+    """Check and load an uploaded file (CSV or XLSX)."""
+    progress = progress if progress is not None else {}
+    source = SOURCES[imp.source]
+    read = read_xlsx if imp.channel == "xlsx" else read_csv
+    await load_rows(
+        session, settings, imp, read(path, source, progress), today, file_header(path, imp.channel), progress
+    )
 
 
 async def city_code(session: AsyncSession) -> str:
@@ -252,10 +292,13 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
         )  # fmt: skip
     imp.status, imp.finished_at = "active", utcnow()
     await session.flush()
-    await find_possible_matches(session, imp.id)
-    touched = select(SourceRecord.id_hash).where(
-        SourceRecord.import_id == imp.id, SourceRecord.id_hash.is_not(None)
-    )
+    if imp.rows_accepted > 10_000 and session.bind.dialect.name == "postgresql":
+        # fresh statistics, or the planner takes a big table for an empty one (it counts this
+        # transaction's own new rows)
+        await session.execute(text("ANALYZE verification_records"))
+    if imp.without_id:
+        await find_possible_matches(session, imp.id)
+    touched = await touched_people(session, imp.id)
     city = await city_code(session)
     run = await checks.run_checks(
         session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
@@ -265,6 +308,23 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
                  after={"source": imp.source, "version": imp.version, "mode": imp.mode, "channel": imp.channel,
                         "accepted": imp.rows_accepted, "rejected": imp.rows_rejected, "warnings": run.total})  # fmt: skip
     return run
+
+
+TOUCHED = table("verification_touched", column("id_hash"))
+
+
+async def touched_people(session: AsyncSession, import_id: int):
+    """The ID hashes an import brings, in a temporary table the planner has statistics for
+    (a subquery over millions of new rows misleads it into slow plans)."""
+    pg = session.bind.dialect.name == "postgresql"
+    await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS verification_touched (id_hash VARCHAR(64) PRIMARY KEY)"
+                               + (" ON COMMIT DELETE ROWS" if pg else "")))  # fmt: skip
+    await session.execute(text("DELETE FROM verification_touched"))
+    await session.execute(text("INSERT INTO verification_touched (id_hash) SELECT DISTINCT id_hash FROM verification_records "
+                               "WHERE import_id = :i AND id_hash IS NOT NULL"), {"i": import_id})  # fmt: skip
+    if pg:
+        await session.execute(text("ANALYZE verification_touched"))
+    return select(TOUCHED.c.id_hash)
 
 
 async def find_possible_matches(session: AsyncSession, import_id: int) -> int:

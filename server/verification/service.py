@@ -42,12 +42,8 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
     try:
         async with session_scope(settings.database_url) as session:
             imp = await session.get(DataImport, import_id)
-            source = SOURCES[imp.source]
-            path = loader.folder(settings) / imp.stored_name
-            read = loader.read_xlsx if imp.channel == "xlsx" else loader.read_csv
-            header = _file_header(path, imp.channel)
-            await loader.load_rows(
-                session, settings, imp, read(path, source, progress), today, header, progress
+            await loader.load_file(
+                session, settings, imp, loader.folder(settings) / imp.stored_name, today, progress
             )
             progress["stage"] = "checking"
             await loader.finish_import(session, actor, imp, today)
@@ -64,25 +60,6 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
                                   .values(status="failed", failure=message, finished_at=utcnow()))  # fmt: skip
     finally:
         progress["stage"] = "done"
-
-
-def _file_header(path, channel: str) -> list[str]:
-    import csv
-
-    if channel == "xlsx":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(path, read_only=True)
-            header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
-            book.close()
-            return [str(h or "") for h in header]
-        except Exception:
-            return []
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    line = head.decode(loader._encoding(head), errors="replace").splitlines()[:1]
-    return next(csv.reader(line), []) if line else []
 
 
 async def recover_stale_imports(session: AsyncSession) -> int:
