@@ -6,6 +6,7 @@ import asyncio
 import getpass
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import click
 
@@ -171,6 +172,43 @@ def worker(once: bool, every: float) -> None:
         if once:
             return
         time.sleep(every)
+
+
+@main.group()
+def verification() -> None:
+    """The verification center: its standard, department API keys, imports from the shell."""
+
+
+@verification.command("standard")
+@click.option("--out", default=str(ROOT / "docs"), help="folder for the standard and the JSON Schemas")
+def verification_standard(out: str) -> None:
+    """Write docs/verification-data-standard.md and docs/schemas/*.json."""
+    from server.verification import standard
+
+    standard.write(Path(out))
+    click.echo(f"written to {out}")
+
+
+@verification.command("client")
+@click.argument("name")
+@click.option("--sources", required=True, help="comma-separated source codes, e.g. deaths,hukou")
+@click.option("--region", default=None, help="the department's region code (default: the city)")
+def verification_client(name: str, sources: str, region: str | None) -> None:
+    """Create an API key for a department system (shown once)."""
+    from server.db import session_scope
+    from server.verification import loader
+    from server.verification.routes import create_api_client
+
+    settings = load_settings()
+
+    async def run() -> str:
+        async with session_scope(settings.database_url) as session:
+            code = region or await loader.city_code(session)
+            return await create_api_client(
+                session, name, [s.strip() for s in sources.split(",") if s.strip()], code
+            )
+
+    click.echo(asyncio.run(run()))
 
 
 @main.command("serve")
