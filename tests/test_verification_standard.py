@@ -13,7 +13,6 @@ from server.verification import standard
 from server.verification.sources import SOURCES, RowChecker, normalise_name
 
 
-
 def test_docs_are_the_generated_standard():
     assert (ROOT / "docs" / "verification-data-standard.md").read_text(
         encoding="utf-8"
