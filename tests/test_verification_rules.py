@@ -190,9 +190,8 @@ def test_possible_match_without_id_is_confirmed_by_a_person(demo, tmp_path):
     imp = import_csv(demo, "deaths", write_csv(tmp_path / "m.csv", "deaths", rows))
     assert imp.without_id == 2
     assert warned(demo) == set()  # a name is not enough to warn
-    matches = sql(
-        demo, "SELECT m.id, p.name FROM verification_matches m JOIN persons p ON p.id = m.person_id"
-    )
+    matches = sql(demo, "SELECT m.id, p.name FROM verification_matches m JOIN persons p ON p.id = m.person_id "
+                        "JOIN verification_records r ON r.id = m.record_id WHERE r.import_id = :i", i=imp.id)  # fmt: skip
     assert [n for _, n in matches] == ["赵大山"]
 
     async def confirm(session):

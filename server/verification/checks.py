@@ -74,8 +74,9 @@ def _live() -> Select:
     return select(DataImport.id).where(DataImport.status == "active")
 
 
-def enrolled(scope: Scope | None, *, anywhere: bool = False):
-    """One row per living member of a household with a monthly benefit (active or suspended)."""
+def enrolled(scope: Scope | None, *, anywhere: bool = False, households=None):
+    """One row per living member of a household with a monthly benefit (active or suspended);
+    ``households`` (a SELECT of household ids) narrows it to those households."""
     stmt = (
         select(
             Person.id.label("person_id"),
@@ -94,6 +95,8 @@ def enrolled(scope: Scope | None, *, anywhere: bool = False):
             Person.deceased_on.is_(None),
         )  # fmt: skip
     )
+    if households is not None:
+        stmt = stmt.where(HouseholdMember.household_id.in_(households))
     if scope is not None and not anywhere:
         stmt = stmt.where(Enrolment.region_code.like(scope.prefix + "%"))
         if scope.touched is not None:
@@ -170,7 +173,7 @@ def hukou_outside(scope: Scope) -> list[Select]:
 
 
 def _members(scope: Scope):
-    en = enrolled(scope, anywhere=True)
+    en = enrolled(scope, anywhere=True, households=_touched_households(scope))
     return select(en.c.household_id, func.count(func.distinct(en.c.person_id)).label("n")).group_by(
         en.c.household_id
     )
@@ -200,17 +203,15 @@ def _touched_households(scope: Scope):
 
 
 def _evidence(scope: Scope, source_filter, amount=None):
-    en = enrolled(scope, anywhere=True)
+    """Records of the members of each household in scope (after an import: of the households
+    whose people it touched), for the rules about a household's means."""
+    en = enrolled(scope, anywhere=True, households=_touched_households(scope))
     cols = [en.c.person_id, en.c.household_id, en.c.enrolment_id, en.c.region_code, R.id, R.import_id, R.fact_key,
             R.ref, R.kind, (amount if amount is not None else R.amount_cents).label("amount")]  # fmt: skip
-    stmt = (
+    return (
         select(*cols).select_from(en).join(R, R.id_hash == en.c.id_hash)
         .where(R.import_id.in_(_live()), en.c.region_code.like(scope.prefix + "%"), source_filter)
     )  # fmt: skip
-    touched = _touched_households(scope)
-    if touched is not None:
-        stmt = stmt.where(en.c.household_id.in_(touched))
-    return stmt
 
 
 def property_(scope: Scope) -> list[Select]:

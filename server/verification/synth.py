@@ -361,6 +361,13 @@ FILLER_VALUES = {
 }
 
 
+def filler_number(i: int) -> str:
+    """A valid ID of someone who is not in the generated register (a region code not used for it)."""
+    birth = date(1950, 1, 1) + timedelta(days=i % 20000)
+    first17 = f"331181{birth:%Y%m%d}{(i // 20000) % 1000:03d}"
+    return first17 + check_char(first17)
+
+
 def expected_age_hits(city: SynthCity, today: date) -> set[tuple]:
     """Members who turned 60 or 18 after enrolment (the age rule's truth)."""
     out = set()
