@@ -52,6 +52,8 @@ from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
+from server.survival import i18n as _survival_i18n  # noqa: F401
+from server.survival.routes import SurvivalController, SurvivalOfficeController
 from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
 
 log = logging.getLogger("huimin")
@@ -81,6 +83,8 @@ CONTROLLERS = [
     FuneralOfficeController,
     DeviceController,
     CalendarController,
+    SurvivalController,
+    SurvivalOfficeController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024
