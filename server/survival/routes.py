@@ -175,8 +175,7 @@ class SurvivalOfficeController(Controller):
         try:
             await service.enrol_reference(db_session, actor, person, raw, source="office", today=today,
                                           policy=policy_of(request))  # fmt: skip
-        except (ImageRefused, service.SurvivalError) as e:
-            await db_session.rollback()
+        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
             template = await _person_page(request, db_session, person, today, error=e.code)
             template.status_code = 422
             return template
