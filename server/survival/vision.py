@@ -61,9 +61,8 @@ def _detect(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     scale = min(1.0, DETECT_SIDE / max(h, w))
     small = rgb
     if scale < 1.0:
-        small = np.ascontiguousarray(
-            np.asarray(Image.fromarray(rgb).resize((max(1, round(w * scale)), max(1, round(h * scale)))))
-        )
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = np.ascontiguousarray(np.asarray(Image.fromarray(rgb).resize(size, Image.BICUBIC)))
     boxes = fr.face_locations(small, number_of_times_to_upsample=0, model="hog")
     if not boxes:
         boxes = fr.face_locations(small, number_of_times_to_upsample=1, model="hog")
