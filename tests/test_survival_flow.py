@@ -69,11 +69,18 @@ def test_the_enrolled_person_passes_with_frames_from_the_real_photo(zhang, demo)
     shown = zhang.get(result.json()["url"])
     assert "已通过" in shown.text and "下次认证日期" in shown.text
     pid = person_id(demo)
-    next_due, last = sql(demo, "SELECT next_due, last_passed_on FROM survival_schedules WHERE person_id = :p", p=pid)[0]
-    assert str(next_due) == rules.add_months(date.today(), 3).isoformat() and str(last) == date.today().isoformat()
+    next_due, last = sql(
+        demo, "SELECT next_due, last_passed_on FROM survival_schedules WHERE person_id = :p", p=pid
+    )[0]
+    assert (
+        str(next_due) == rules.add_months(date.today(), 3).isoformat()
+        and str(last) == date.today().isoformat()
+    )
     assert sql(demo, "SELECT status, assisted, frame_count FROM survival_checks")[0] == ("passed", False, 15)
     assert ("生存认证已通过",) in sql(demo, "SELECT title FROM notifications")
-    assert sql(demo, "SELECT action FROM audit_records WHERE action = 'survival.check'") == [("survival.check",)]
+    assert sql(demo, "SELECT action FROM audit_records WHERE action = 'survival.check'") == [
+        ("survival.check",)
+    ]
     # the history shows it; the frames are kept only as re-encoded JPEGs
     assert "已通过" in zhang.get("/survival").text
     raw = sql(demo, "SELECT data FROM survival_frames ORDER BY n LIMIT 1")[0][0]
@@ -86,7 +93,10 @@ def test_a_mirrored_capture_passes_with_the_turn_seen_the_other_way():
     mirrored = [faces.jpeg(np.ascontiguousarray(f[:, ::-1])) for f in shot]
     frames, _ = vision.analyse_frames(mirrored)
     assert rules.decide(frames, ("open_mouth", "turn_right"), reference, rules.NonceFacts()).outcome == "pass"
-    assert "turn_left.missing" in rules.decide(frames, ("open_mouth", "turn_left"), reference, rules.NonceFacts()).reasons
+    assert (
+        "turn_left.missing"
+        in rules.decide(frames, ("open_mouth", "turn_left"), reference, rules.NonceFacts()).reasons
+    )
 
 
 def test_another_person_fails(zhang, demo):
@@ -118,11 +128,21 @@ def test_a_reused_nonce_fails_and_a_late_one_too(zhang, demo):
     assert again.status_code == 201 and again.json()["decision"] == "fail"
     assert "已经用过了" in zhang.get(again.json()["url"]).text
     late = challenge(zhang)
-    sql(demo, "UPDATE survival_challenges SET expires_at = :t WHERE used_at IS NULL", t=utcnow() - timedelta(seconds=1))
-    assert upload(zhang, late["nonce"], faces.capture_frames(GRACE, late["actions"])).json()["decision"] == "fail"
+    sql(
+        demo,
+        "UPDATE survival_challenges SET expires_at = :t WHERE used_at IS NULL",
+        t=utcnow() - timedelta(seconds=1),
+    )
+    assert (
+        upload(zhang, late["nonce"], faces.capture_frames(GRACE, late["actions"])).json()["decision"]
+        == "fail"
+    )
     rows = sql(demo, "SELECT status, reasons FROM survival_checks ORDER BY id")
     assert [r[0] for r in rows] == ["passed", "failed", "failed"]
-    assert [json.loads(r[1]) if isinstance(r[1], str) else r[1] for r in rows[1:]] == [["nonce.used"], ["nonce.expired"]]
+    assert [json.loads(r[1]) if isinstance(r[1], str) else r[1] for r in rows[1:]] == [
+        ["nonce.used"],
+        ["nonce.expired"],
+    ]
     # the schedule moved once, for the one real pass
     assert len(sql(demo, "SELECT seq FROM audit_records WHERE action = 'survival.check'")) == 3
 
@@ -132,7 +152,10 @@ def test_unknown_nonce_garbage_frames_and_other_peoples_results(zhang, demo, cli
     c = challenge(zhang)
     junk = upload(zhang, c["nonce"], [b"not a photo"] * 12)
     assert junk.status_code == 201 and junk.json()["decision"] == "fail"
-    assert sql(demo, "SELECT reasons FROM survival_checks")[0][0] in (["frames.unreadable"], '["frames.unreadable"]')
+    assert sql(demo, "SELECT reasons FROM survival_checks")[0][0] in (
+        ["frames.unreadable"],
+        '["frames.unreadable"]',
+    )
     check_id = sql(demo, "SELECT id FROM survival_checks")[0][0]
     zhang.cookies.clear()
     citizen_login(zhang, demo, "13800000002")
@@ -168,30 +191,53 @@ def test_review_queue_frames_beside_the_reference_confirm_and_reject(zhang, demo
     assert "不通过" not in detail.text  # a community worker sees the queue but does not decide
     frame = zhang.get(f"/office/survival/checks/{check_id}/frames/0")
     assert frame.headers["content-type"] == "image/jpeg" and "no-store" in frame.headers["cache-control"]
-    assert post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm"}).status_code == 403
+    assert (
+        post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm"}).status_code
+        == 403
+    )
     zhang.cookies.clear()
 
     staff_login(zhang, "street")
-    assert post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "reject"}).status_code == 422
-    done = post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm", "note": "本人无误"})
+    assert (
+        post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "reject"}).status_code
+        == 422
+    )
+    done = post_form(
+        zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm", "note": "本人无误"}
+    )
     assert done.status_code == 200 and "审核通过" in done.text
-    assert post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm"}).status_code == 409
+    assert (
+        post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm"}).status_code
+        == 409
+    )
     other = check_id + 1
     post_form(zhang, f"/office/survival/checks/{other}/review", {"verdict": "reject", "note": "照片模糊"})
-    rows = sql(demo, "SELECT status, reviewed_by IS NOT NULL, closed_at IS NOT NULL FROM survival_checks ORDER BY id")
+    rows = sql(
+        demo, "SELECT status, reviewed_by IS NOT NULL, closed_at IS NOT NULL FROM survival_checks ORDER BY id"
+    )
     assert rows == [("confirmed", True, True), ("rejected", True, True)]
-    actions = [a for (a,) in sql(demo, "SELECT action FROM audit_records WHERE object_type = 'survival_check' ORDER BY seq")]
+    actions = [
+        a
+        for (a,) in sql(
+            demo, "SELECT action FROM audit_records WHERE object_type = 'survival_check' ORDER BY seq"
+        )
+    ]
     assert actions == ["survival.check", "survival.check", "survival.confirmed", "survival.rejected"]
-    last = sql(demo, "SELECT last_passed_on FROM survival_schedules WHERE person_id = :p", p=person_id(demo))[0][0]
+    last = sql(demo, "SELECT last_passed_on FROM survival_schedules WHERE person_id = :p", p=person_id(demo))[
+        0
+    ][0]
     assert str(last) == date.today().isoformat()
 
 
 def test_staff_outside_the_region_see_nothing(client, demo):
     pid = person_id(demo)
+
     async def make_check(session):
         person = await session.get(Person, pid)
         nonce, ch = await service.issue_challenge(session, person)
-        check = await service.submit(session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today())
+        check = await service.submit(
+            session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today()
+        )
         return check.id
 
     check_id = in_db(demo, make_check)
@@ -212,7 +258,9 @@ def test_staff_outside_the_region_see_nothing(client, demo):
 
 
 def challenge_status(client, url: str) -> int:
-    return client.post(url, headers={"x-csrftoken": csrf_token(client), "accept": "application/json"}).status_code
+    return client.post(
+        url, headers={"x-csrftoken": csrf_token(client), "accept": "application/json"}
+    ).status_code
 
 
 def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, demo):
@@ -229,9 +277,13 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
                        headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)  # fmt: skip
     assert made.status_code == 303
     assert client.get(f"/office/survival/people/{zhao}/reference.jpg").headers["content-type"] == "image/jpeg"
-    source, by = sql(demo, "SELECT source, created_by FROM survival_references WHERE person_id = :p", p=zhao)[0]
+    source, by = sql(demo, "SELECT source, created_by FROM survival_references WHERE person_id = :p", p=zhao)[
+        0
+    ]
     assert source == "office" and by is not None
-    assert ("survival.reference",) in sql(demo, "SELECT action FROM audit_records WHERE object_id = :p", p=str(zhao))
+    assert ("survival.reference",) in sql(
+        demo, "SELECT action FROM audit_records WHERE object_id = :p", p=str(zhao)
+    )
     assert "赵德福" not in client.get("/office/survival").text.split("尚未采集参考照片")[1]
 
     page = client.get(f"/office/survival/people/{zhao}/capture")
@@ -240,12 +292,17 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
     result = upload(client, c["nonce"], faces.capture_frames(ASTRONAUT, c["actions"], seed=5),
                     url=f"/office/survival/people/{zhao}/check")  # fmt: skip
     assert result.status_code == 201 and result.json()["url"].startswith("/office/survival/checks/")
-    assisted, staff_id = sql(demo, "SELECT assisted, staff_id FROM survival_checks WHERE person_id = :p", p=zhao)[0]
+    assisted, staff_id = sql(
+        demo, "SELECT assisted, staff_id FROM survival_checks WHERE person_id = :p", p=zhao
+    )[0]
     assert assisted and staff_id is not None
     # a citizen's nonce cannot be spent by staff, nor the other way round
     pid = person_id(demo)
     theirs = in_db(demo, lambda s: _citizen_challenge(s, pid))
-    assert upload(client, theirs, still_frames(GRACE), url=f"/office/survival/people/{pid}/check").status_code == 422
+    assert (
+        upload(client, theirs, still_frames(GRACE), url=f"/office/survival/people/{pid}/check").status_code
+        == 422
+    )
 
 
 async def _citizen_challenge(session, pid):
@@ -288,7 +345,9 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     assert in_db(demo, passes) == "passed"
     assert sql(demo, "SELECT e.status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
                p=pid) == [("active",)]  # fmt: skip
-    schedule = sql(demo, "SELECT next_due, suspended_on FROM survival_schedules WHERE person_id = :p", p=pid)[0]
+    schedule = sql(demo, "SELECT next_due, suspended_on FROM survival_schedules WHERE person_id = :p", p=pid)[
+        0
+    ]
     assert str(schedule[0]) == "2026-10-05" and schedule[1] is None
     assert len(sql(demo, "SELECT seq FROM audit_records WHERE action = 'enrolment.active'")) == 1
 
@@ -301,7 +360,13 @@ def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(d
         ids = []
         for _ in range(2):
             nonce, _ch = await service.issue_challenge(session, person)
-            ids.append((await service.submit(session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today())).id)
+            ids.append(
+                (
+                    await service.submit(
+                        session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today()
+                    )
+                ).id
+            )
         review = await session.get(Check, ids[1])
         review.status, review.closed_at = "review", None
         old = await session.get(Check, ids[0])
@@ -317,14 +382,22 @@ def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(d
         return sorted({r[0] for r in rows})
 
     assert in_db(demo, left) == [open_]
-    assert sql(demo, "SELECT frames_purged_at IS NOT NULL FROM survival_checks ORDER BY id") == [(True,), (False,)]
+    assert sql(demo, "SELECT frames_purged_at IS NOT NULL FROM survival_checks ORDER BY id") == [
+        (True,),
+        (False,),
+    ]
     assert closed < open_
 
 
 def test_policy_from_the_environment():
     policy = service.load_policy({"HUIMIN_SURVIVAL_INTERVAL_MONTHS": "6", "HUIMIN_SURVIVAL_TOLERANCE": "0.45",
                                   "HUIMIN_SURVIVAL_GRACE_DAYS": "bad"})  # fmt: skip
-    assert (policy.interval_months, policy.tolerance, policy.grace_days, policy.retention_days) == (6, 0.45, 30, 30)
+    assert (policy.interval_months, policy.tolerance, policy.grace_days, policy.retention_days) == (
+        6,
+        0.45,
+        30,
+        30,
+    )
 
 
 def test_datetime_helpers_are_timezone_aware():

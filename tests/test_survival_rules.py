@@ -24,7 +24,14 @@ def face(ear=0.3, yaw=0.0, mar=0.05, dx=0.0, dy=0.0, scale=1.0, wobble=0.0) -> d
     o = mar * 30
 
     def eye(cx, cy):
-        return [(cx - 10, cy), (cx - 4, cy - h), (cx + 4, cy - h), (cx + 10, cy), (cx + 4, cy + h), (cx - 4, cy + h)]
+        return [
+            (cx - 10, cy),
+            (cx - 4, cy - h),
+            (cx + 4, cy - h),
+            (cx + 10, cy),
+            (cx + 4, cy + h),
+            (cx - 4, cy + h),
+        ]
 
     lm = {
         "chin": [(i * 100 / 16, 60 + 35 * (1 - ((i - 8) / 8) ** 2) + (wobble if i % 2 else 0)) for i in range(17)],
@@ -61,7 +68,9 @@ def sequence(actions, encoding=SAME, poses=POSES, light=128.0) -> list[Frame]:
             for i, f in enumerate(frames)]  # fmt: skip
 
 
-PAIRS = [p for p in [(a, b) for a in rules.ACTIONS for b in rules.ACTIONS if a != b] if not set(p) <= rules.RIGID]
+PAIRS = [
+    p for p in [(a, b) for a in rules.ACTIONS for b in rules.ACTIONS if a != b] if not set(p) <= rules.RIGID
+]
 
 
 def test_geometry_measures_what_it_names():
@@ -94,12 +103,21 @@ def test_an_action_not_done_fails_and_a_faint_one_goes_to_review(action):
         "turn_right": [{}, dict(yaw=-0.09), dict(yaw=-0.09), dict(yaw=-0.09), {}, {}],
         "open_mouth": [{}, dict(mar=0.2), dict(mar=0.2), dict(mar=0.2), {}, {}],
     }
-    result = decide(sequence([other, action], poses={**POSES, action: faint[action]}), (other, action), REF, NonceFacts())
+    result = decide(
+        sequence([other, action], poses={**POSES, action: faint[action]}), (other, action), REF, NonceFacts()
+    )
     assert result.outcome == "review" and result.reasons == [f"{action}.borderline"], result
 
 
 def test_blink_must_recover_and_one_noisy_frame_is_not_an_action():
-    never_open_again = [dict(ear=0.3), dict(ear=0.07), dict(ear=0.07), dict(ear=0.07), dict(ear=0.07), dict(ear=0.07)]
+    never_open_again = [
+        dict(ear=0.3),
+        dict(ear=0.07),
+        dict(ear=0.07),
+        dict(ear=0.07),
+        dict(ear=0.07),
+        dict(ear=0.07),
+    ]
     frames = sequence(["open_mouth", "blink"], poses={**POSES, "blink": never_open_again})[:-1]
     frames = frames + [frame(20, ear=0.07, encoding=SAME)]
     assert "blink.missing" in decide(frames, ("open_mouth", "blink"), REF, NonceFacts()).reasons
@@ -123,9 +141,13 @@ def test_nonce_used_or_late_fails_without_looking_at_the_frames():
     now = datetime(2026, 5, 1, 10)
     used = decide(frames, ("blink", "open_mouth"), REF, NonceFacts(used_before=True))
     assert used.outcome == "fail" and used.reasons == ["nonce.used"]
-    late = NonceFacts(issued_at=now, expires_at=now + timedelta(seconds=120), received_at=now + timedelta(seconds=121))
+    late = NonceFacts(
+        issued_at=now, expires_at=now + timedelta(seconds=120), received_at=now + timedelta(seconds=121)
+    )
     assert decide(frames, ("blink", "open_mouth"), REF, late).reasons == ["nonce.expired"]
-    in_time = NonceFacts(issued_at=now, expires_at=now + timedelta(seconds=120), received_at=now + timedelta(seconds=119))
+    in_time = NonceFacts(
+        issued_at=now, expires_at=now + timedelta(seconds=120), received_at=now + timedelta(seconds=119)
+    )
     assert decide(frames, ("blink", "open_mouth"), REF, in_time).outcome == "pass"
 
 
@@ -134,13 +156,21 @@ def test_identity_another_person_a_change_of_person_and_borderline_distance():
     other = decide(sequence(actions, encoding=OTHER), actions, REF, NonceFacts())
     assert other.outcome == "fail" and "face.mismatch" in other.reasons
     frames = sequence(actions)
-    swapped = [Frame(**{**f.__dict__, "encoding": OTHER}) if i == len(frames) - 1 else f for i, f in enumerate(frames)]
+    swapped = [
+        Frame(**{**f.__dict__, "encoding": OTHER}) if i == len(frames) - 1 else f
+        for i, f in enumerate(frames)
+    ]
     assert "face.changed" in decide(swapped, actions, REF, NonceFacts()).reasons
     near = tuple([0.1] * 127 + [0.63])  # distance 0.53: above 0.5, within the margin
     borderline = decide(sequence(actions, encoding=near), actions, REF, NonceFacts())
     assert borderline.outcome == "review" and borderline.reasons == ["face.borderline"]
     # the tolerance is configurable
-    assert decide(sequence(actions, encoding=near), actions, REF, NonceFacts(), rules.Thresholds(tolerance=0.55)).outcome == "pass"
+    assert (
+        decide(
+            sequence(actions, encoding=near), actions, REF, NonceFacts(), rules.Thresholds(tolerance=0.55)
+        ).outcome
+        == "pass"
+    )
     assert decide(frames, actions, None, NonceFacts()).outcome == "fail"
 
 
@@ -169,7 +199,9 @@ def test_challenges_always_include_a_movement_of_the_face_itself():
 def test_frames_to_encode_are_few_and_include_both_sides_of_a_jump():
     frames = sequence(["blink", "open_mouth"])
     assert rules.frames_to_encode(frames) == [0, 14]
-    jumped = [Frame(**{**f.__dict__, "box": (0, 400, 100, 300)}) if i >= 10 else f for i, f in enumerate(frames)]
+    jumped = [
+        Frame(**{**f.__dict__, "box": (0, 400, 100, 300)}) if i >= 10 else f for i, f in enumerate(frames)
+    ]
     assert {9, 10} <= set(rules.frames_to_encode(jumped))
 
 

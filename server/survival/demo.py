@@ -102,7 +102,9 @@ def jitter(rgb: np.ndarray, rng: random.Random) -> np.ndarray:
     """A hand-held phone: a few pixels of shift and a little change of light."""
     dx, dy = rng.randint(-6, 6), rng.randint(-6, 6)
     moved = np.roll(np.roll(rgb, dy, axis=0), dx, axis=1)
-    image = ImageEnhance.Brightness(Image.fromarray(np.ascontiguousarray(moved))).enhance(rng.uniform(0.93, 1.07))
+    image = ImageEnhance.Brightness(Image.fromarray(np.ascontiguousarray(moved))).enhance(
+        rng.uniform(0.93, 1.07)
+    )
     return np.ascontiguousarray(np.asarray(image))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.audit.service import Actor
+from server.i18n import translate
 from server.images import ImageRefused
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions.scope import RegionScope
@@ -34,7 +35,6 @@ from server.web import (
     lang_of,
     page,
 )
-from server.i18n import translate
 
 add_pwa_service(ServiceTile("/survival", "生存认证", "刷脸认证，按时领取待遇", order=30))
 STAFF_ROLES = ("community_worker", "street_reviewer", "district_approver", "city_supervisor", "admin")
@@ -75,7 +75,9 @@ class SurvivalController(Controller):
     dependencies = {"citizen": Provide(provide_citizen)}
 
     @get("/")
-    async def index(self, request: Request, db_session: AsyncSession, citizen: Citizen, today: date) -> Template:
+    async def index(
+        self, request: Request, db_session: AsyncSession, citizen: Citizen, today: date
+    ) -> Template:
         person = await service.person_of_citizen(db_session, citizen)
         reference = schedule = None
         checks: list[Check] = []
@@ -84,7 +86,9 @@ class SurvivalController(Controller):
             schedule = await service.schedule_of(db_session, person.id)
             checks = list(await db_session.scalars(select(Check).where(Check.person_id == person.id)
                                                    .order_by(Check.id.desc()).limit(20)))  # fmt: skip
-        state = rules.schedule_state(schedule.next_due if schedule else None, today, policy_of(request).grace_days)
+        state = rules.schedule_state(
+            schedule.next_due if schedule else None, today, policy_of(request).grace_days
+        )
         return page(request, "survival/index.html", person=person, reference=reference, schedule=schedule,
                     checks=checks, state=state, labels=texts.ACTION_LABELS)  # fmt: skip
 
@@ -116,13 +120,17 @@ class SurvivalController(Controller):
         return {"decision": check.decision, "status": check.status, "url": f"/survival/checks/{check.id}"}
 
     @get("/checks/{check_id:int}")
-    async def result(self, request: Request, check_id: int, db_session: AsyncSession, citizen: Citizen) -> Template:
+    async def result(
+        self, request: Request, check_id: int, db_session: AsyncSession, citizen: Citizen
+    ) -> Template:
         person = await service.person_of_citizen(db_session, citizen)
         check = await db_session.get(Check, check_id) if 0 < check_id < 2**63 else None
         if check is None or person is None or check.person_id != person.id:
             raise NotFoundException(detail="error.not_found")
         schedule = await service.schedule_of(db_session, person.id)
-        return page(request, "survival/result.html", check=check, schedule=schedule, labels=texts.ACTION_LABELS)
+        return page(
+            request, "survival/result.html", check=check, schedule=schedule, labels=texts.ACTION_LABELS
+        )
 
 
 class SurvivalOfficeController(Controller):
@@ -131,7 +139,9 @@ class SurvivalOfficeController(Controller):
     opt = {"roles": STAFF_ROLES}
 
     @get("/")
-    async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date) -> Template:
+    async def index(
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date
+    ) -> Template:
         policy = policy_of(request)
         rows = (await db_session.execute(
             select(Schedule, Person).join(Person, Person.id == Schedule.person_id)
@@ -149,11 +159,18 @@ class SurvivalOfficeController(Controller):
                    ~exists().where(Reference.person_id == Person.id))
             .distinct().order_by(Person.id).limit(200)
         ))  # fmt: skip
-        due = [(s, p, rules.schedule_state(s.next_due, today, policy.grace_days, policy.remind_days)) for s, p in rows]
-        return page(request, "survival/office_index.html", due=due, waiting=waiting, missing=missing, today=today)
+        due = [
+            (s, p, rules.schedule_state(s.next_due, today, policy.grace_days, policy.remind_days))
+            for s, p in rows
+        ]
+        return page(
+            request, "survival/office_index.html", due=due, waiting=waiting, missing=missing, today=today
+        )
 
     @get("/reviews")
-    async def reviews(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
+    async def reviews(
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Template:
         rows = (await db_session.execute(
             select(Check, Person).join(Person, Person.id == Check.person_id)
             .where(region_scope.where(Check.region_code), Check.status == "review").order_by(Check.id).limit(200)
@@ -182,7 +199,9 @@ class SurvivalOfficeController(Controller):
         return Redirect(f"/office/survival/people/{person.id}", status_code=303)
 
     @get("/people/{person_id:int}/reference.jpg")
-    async def reference_photo(self, person_id: int, db_session: AsyncSession, region_scope: RegionScope) -> Response:
+    async def reference_photo(
+        self, person_id: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Response:
         person = await region_scope.get(db_session, Person, person_id)
         reference = await service.reference_of(db_session, person.id)
         if reference is None:
@@ -213,7 +232,11 @@ class SurvivalOfficeController(Controller):
         nonce, frames = await _frames_of(data)
         check = await service.submit(db_session, actor, person, nonce, frames, staff_id=int(actor.id or 0),
                                      today=today, policy=policy_of(request))  # fmt: skip
-        return {"decision": check.decision, "status": check.status, "url": f"/office/survival/checks/{check.id}"}
+        return {
+            "decision": check.decision,
+            "status": check.status,
+            "url": f"/office/survival/checks/{check.id}",
+        }
 
     @get("/checks/{check_id:int}")
     async def detail(self, request: Request, check_id: int, db_session: AsyncSession,
@@ -228,7 +251,9 @@ class SurvivalOfficeController(Controller):
                     reference=reference, labels=texts.ACTION_LABELS, may_review=role in REVIEWERS)  # fmt: skip
 
     @get("/checks/{check_id:int}/frames/{n:int}")
-    async def frame(self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope) -> Response:
+    async def frame(
+        self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Response:
         check = await region_scope.get(db_session, Check, check_id)
         data = await db_session.scalar(select(CheckFrame.data).where(CheckFrame.check_id == check.id,
                                                                      CheckFrame.n == n))  # fmt: skip
@@ -254,6 +279,8 @@ async def _person_page(request: Request, session: AsyncSession, person: Person, 
     schedule = await service.schedule_of(session, person.id)
     checks = list(await session.scalars(select(Check).where(Check.person_id == person.id)
                                         .order_by(Check.id.desc()).limit(20)))  # fmt: skip
-    state = rules.schedule_state(schedule.next_due if schedule else None, today, policy_of(request).grace_days)
+    state = rules.schedule_state(
+        schedule.next_due if schedule else None, today, policy_of(request).grace_days
+    )
     return page(request, "survival/office_person.html", person=person, reference=reference, schedule=schedule,
                 checks=checks, state=state, error=error, labels=texts.ACTION_LABELS)  # fmt: skip

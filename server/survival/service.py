@@ -108,7 +108,11 @@ async def enrol_reference(
     if reference is None:
         reference = Reference(person_id=person.id)
         session.add(reference)
-    reference.region_code, reference.encoding, reference.photo = person.region_code, vision.pack(encoding), cleaned.data
+    reference.region_code, reference.encoding, reference.photo = (
+        person.region_code,
+        vision.pack(encoding),
+        cleaned.data,
+    )
     reference.source, reference.created_at = source, utcnow()
     reference.created_by = int(actor.id) if actor.kind == "staff" and actor.id else None
     schedule = await schedule_of(session, person.id)
@@ -172,7 +176,11 @@ async def submit(
     frames: list[rules.Frame] = []
     images: list[np.ndarray] = []
     decision: rules.Decision | None = None
-    if not facts.used_before and not facts.expired and rules.MIN_FRAMES <= len(raw_frames) <= rules.MAX_FRAMES:
+    if (
+        not facts.used_before
+        and not facts.expired
+        and rules.MIN_FRAMES <= len(raw_frames) <= rules.MAX_FRAMES
+    ):
         try:
             frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames)
         except vision.VisionError:
@@ -180,7 +188,9 @@ async def submit(
     if decision is None:
         # the nonce is spent now, atomically: a second upload racing this one finds it used
         taken = await session.execute(
-            update(Challenge).where(Challenge.id == challenge.id, Challenge.used_at.is_(None)).values(used_at=now)
+            update(Challenge)
+            .where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
+            .values(used_at=now)
         )
         if taken.rowcount != 1 and not facts.used_before:
             facts = rules.NonceFacts(True, True, facts.issued_at, facts.expires_at, now)
@@ -236,7 +246,9 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
         due = f"下次认证日期：{schedule.next_due.isoformat()}。" if schedule else ""
         await notify(session, citizen_id, "生存认证已通过", f"{person.name}的生存认证已通过。{due}", url)
     elif check.status == "review":
-        await notify(session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url)
+        await notify(
+            session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url
+        )
     else:
         await notify(session, citizen_id, "生存认证未通过",
                      "请按提示重新认证；如无法完成，可联系社区工作人员上门协助认证。", url)  # fmt: skip
@@ -286,7 +298,11 @@ async def run_round(
     now = now or utcnow()
     counts = {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
 
-    base = select(Schedule, Person).join(Person, Person.id == Schedule.person_id).where(Schedule.active.is_(True))
+    base = (
+        select(Schedule, Person)
+        .join(Person, Person.id == Schedule.person_id)
+        .where(Schedule.active.is_(True))
+    )
     due = (await session.execute(base.where(
         Schedule.next_due >= today, Schedule.next_due <= today + timedelta(days=policy.remind_days),
         (Schedule.reminded_on.is_(None)) | (Schedule.reminded_on <= today - timedelta(days=7)),

@@ -33,8 +33,15 @@ def main() -> None:
     if photo is None:
         raise SystemExit("matplotlib is not installed (pip install -e '.[test]')")
     reference = vision.reference_from_photo(demo.jpeg(photo))[0]
-    pairs = [p for p in ((a, b) for a in rules.ACTIONS for b in rules.ACTIONS if a != b) if not set(p) <= rules.RIGID]
-    captures = [(pairs[i % len(pairs)], demo.capture_frames(photo, pairs[i % len(pairs)], seed=i)) for i in range(args.runs)]
+    pairs = [
+        p
+        for p in ((a, b) for a in rules.ACTIONS for b in rules.ACTIONS if a != b)
+        if not set(p) <= rules.RIGID
+    ]
+    captures = [
+        (pairs[i % len(pairs)], demo.capture_frames(photo, pairs[i % len(pairs)], seed=i))
+        for i in range(args.runs)
+    ]
     vision.analyse_frames(captures[0][1])  # load dlib's models once, as a running server has
 
     times, cpu, outcomes = [], [], []
