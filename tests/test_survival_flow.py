@@ -402,3 +402,44 @@ def test_policy_from_the_environment():
 
 def test_datetime_helpers_are_timezone_aware():
     assert isinstance(utcnow(), datetime) and utcnow().tzinfo is not None
+
+
+def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, demo):
+    from server.assistance.documents import store_document
+    from server.assistance.models import Application
+
+    zhao = person_id(demo, "赵德福")
+
+    async def apply_with_photo(session):
+        person = await session.get(Person, zhao)
+        app = Application(reference="TK2026000001", benefit="tekun", status="draft", id_hash=person.id_hash,
+                          region_code=person.region_code, answers={})  # fmt: skip
+        session.add(app)
+        await session.flush()
+        return (await store_document(session, SYSTEM, demo, app, "id_card", faces.jpeg(ASTRONAUT))).id
+
+    doc = in_db(demo, apply_with_photo)
+    staff_login(client, "qt_community")  # another district: neither the person nor the photo
+    assert (
+        post_form(
+            client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc}
+        ).status_code
+        == 404
+    )
+    client.cookies.clear()
+    staff_login(client, "community")
+    page = client.get(f"/office/survival/people/{zhao}")
+    assert f"/office/assistance/TK2026000001/documents/{doc}" in page.text and "用作参考照片" in page.text
+    other = person_id(demo)  # 张建国's page cannot take 赵德福's document
+    assert (
+        post_form(
+            client, f"/office/survival/people/{other}/reference/document", {"document_id": doc}
+        ).status_code
+        == 404
+    )
+    made = post_form(client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc},
+                     follow_redirects=False)  # fmt: skip
+    assert made.status_code == 303
+    assert sql(demo, "SELECT source FROM survival_references WHERE person_id = :p", p=zhao) == [
+        ("application",)
+    ]

@@ -16,11 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
+from server.assistance.answers import DOCUMENT_KINDS
+from server.assistance.documents import document_path
+from server.assistance.models import Application, Document
 from server.audit.service import Actor
 from server.i18n import translate
 from server.images import ImageRefused
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions.scope import RegionScope
+from server.settings import Settings
 from server.survival import i18n as texts
 from server.survival import rules, service
 from server.survival.models import Check, CheckFrame, Reference, Schedule
@@ -181,7 +185,7 @@ class SurvivalOfficeController(Controller):
     async def person(self, request: Request, person_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      today: date) -> Template:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
-        return await _person_page(request, db_session, person, today, error=None)
+        return await _person_page(request, db_session, region_scope, person, today, error=None)
 
     @post("/people/{person_id:int}/reference")
     async def reference(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
@@ -193,7 +197,34 @@ class SurvivalOfficeController(Controller):
             await service.enrol_reference(db_session, actor, person, raw, source="office", today=today,
                                           policy=policy_of(request))  # fmt: skip
         except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
-            template = await _person_page(request, db_session, person, today, error=e.code)
+            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
+            template.status_code = 422
+            return template
+        return Redirect(f"/office/survival/people/{person.id}", status_code=303)
+
+    @post("/people/{person_id:int}/reference/document")
+    async def reference_from_document(self, request: Request, person_id: int, data: Form, db_session: AsyncSession,
+                                      region_scope: RegionScope, actor: Actor, settings: Settings,
+                                      today: date) -> Response:  # fmt: skip
+        """A photo the recipient uploaded with their application becomes the reference."""
+        person = await region_scope.get(db_session, Person, person_id)
+        raw_id = str(data.get("document_id", ""))
+        found = (await db_session.execute(
+            select(Document, Application).join(Application, Application.id == Document.application_id)
+            .where(Document.id == (int(raw_id) if raw_id.isdigit() and len(raw_id) < 18 else 0))
+        )).first()  # fmt: skip
+        if (
+            found is None
+            or found[1].id_hash != person.id_hash
+            or not region_scope.contains(found[1].region_code)
+        ):
+            raise NotFoundException(detail="error.not_found")
+        path = document_path(settings, found[0].stored_name)
+        try:
+            await service.enrol_reference(db_session, actor, person, path.read_bytes() if path.exists() else b"",
+                                          source="application", today=today, policy=policy_of(request))  # fmt: skip
+        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
+            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
             template.status_code = 422
             return template
         return Redirect(f"/office/survival/people/{person.id}", status_code=303)
@@ -273,8 +304,8 @@ class SurvivalOfficeController(Controller):
         return Redirect(f"/office/survival/checks/{check.id}", status_code=303)
 
 
-async def _person_page(request: Request, session: AsyncSession, person: Person, today: date,
-                       error: str | None) -> Template:  # fmt: skip
+async def _person_page(request: Request, session: AsyncSession, region_scope: RegionScope, person: Person,
+                       today: date, error: str | None) -> Template:  # fmt: skip
     reference = await service.reference_of(session, person.id)
     schedule = await service.schedule_of(session, person.id)
     checks = list(await session.scalars(select(Check).where(Check.person_id == person.id)
@@ -282,5 +313,11 @@ async def _person_page(request: Request, session: AsyncSession, person: Person, 
     state = rules.schedule_state(
         schedule.next_due if schedule else None, today, policy_of(request).grace_days
     )
+    documents = (await session.execute(
+        select(Document, Application.reference).join(Application, Application.id == Document.application_id)
+        .where(Application.id_hash == person.id_hash, region_scope.where(Application.region_code))
+        .order_by(Document.id.desc()).limit(12)
+    )).all()  # fmt: skip
     return page(request, "survival/office_person.html", person=person, reference=reference, schedule=schedule,
-                checks=checks, state=state, error=error, labels=texts.ACTION_LABELS)  # fmt: skip
+                checks=checks, state=state, error=error, labels=texts.ACTION_LABELS, documents=documents,
+                kinds=DOCUMENT_KINDS)  # fmt: skip
