@@ -165,6 +165,15 @@ def test_unknown_nonce_garbage_frames_and_other_peoples_results(zhang, demo, cli
     assert zhang.get("/survival/capture").status_code == 409
 
 
+def test_challenges_are_limited_per_hour(zhang, demo):
+    for _ in range(service.CHALLENGES_PER_HOUR):
+        challenge(zhang)
+    refused = zhang.post(
+        "/survival/challenge", headers={"x-csrftoken": csrf_token(zhang), "accept": "application/json"}
+    )
+    assert refused.status_code == 429 and refused.json()["error"] == "error.too_many"
+
+
 def test_the_capture_page_explains_what_to_do_without_a_camera(zhang):
     page = zhang.get("/survival/capture")
     assert page.status_code == 200

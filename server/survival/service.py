@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import Citizen
@@ -27,6 +27,8 @@ from server.people.models import Enrolment, HouseholdMember, Person
 from server.survival import rules, vision
 from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule
 from server.web import PlainError
+
+CHALLENGES_PER_HOUR = 20
 
 
 class SurvivalError(PlainError):
@@ -138,6 +140,10 @@ async def issue_challenge(
     if await reference_of(session, person.id) is None:
         raise SurvivalError("survival.no_reference", 409)
     now = now or utcnow()
+    recent = await session.scalar(select(func.count()).where(Challenge.person_id == person.id,
+                                                             Challenge.issued_at > now - timedelta(hours=1)))  # fmt: skip
+    if recent >= CHALLENGES_PER_HOUR:
+        raise SurvivalError("error.too_many", 429)
     nonce = secrets.token_urlsafe(24)
     challenge = Challenge(nonce_hash=_hash(nonce), person_id=person.id, citizen_id=citizen_id, staff_id=staff_id,
                           actions=list(rules.pick_actions()), issued_at=now,
