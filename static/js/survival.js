@@ -97,11 +97,12 @@
       var frames = [], canvas = document.createElement("canvas");
       // phases: still, the first action, the second action, still again
       var phases = [[d.msgReady]].concat(c.steps).concat([[d.msgHold]]);
+      var t0 = performance.now();  // one frame every STEP_MS from here, without drift
       for (var p = 0; p < plan.length; p++) {
         var steps = phases[p];
         tell(steps[0]);
         for (var i = 1; i <= plan[p]; i++) {
-          await wait(STEP_MS);
+          await wait(Math.max(0, t0 + STEP_MS * (frames.length + 1) - performance.now()));
           if (steps.length > 1 && i === plan[p] - 1) tell(steps[1]);
           frames.push(await grab(canvas));
           bar.value = frames.length;
