@@ -17,10 +17,9 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.survival import vision
+from server.survival import rules, vision
 
-# frames per phase of the capture page: still, first action, second action, still again
-PLAN = (2, 6, 6, 1)
+PLAN = rules.CAPTURE_PLAN
 
 
 def sample_photo(name: str = "grace_hopper") -> np.ndarray | None:

@@ -56,7 +56,7 @@ def _challenge_json(request: Request, nonce: str, actions: list[str]) -> dict[st
     return {"nonce": nonce, "actions": actions, "expires_in": rules.CHALLENGE_SECONDS,
             "labels": [translate(lang, texts.ACTION_LABELS[a]) for a in actions],
             "steps": [[translate(lang, s) for s in texts.ACTION_STEPS[a]] for a in actions],
-            "plan": [2, 6, 6, 1]}  # fmt: skip
+            "plan": list(rules.CAPTURE_PLAN)}  # fmt: skip
 
 
 async def _frames_of(data: dict[str, Any]) -> tuple[str, list[bytes]]:

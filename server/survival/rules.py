@@ -23,6 +23,8 @@ ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth")
 RIGID = {"turn_left", "turn_right"}
 CHALLENGE_SECONDS = 120
 MIN_FRAMES, MAX_FRAMES = 8, 20
+# frames the capture page takes, one every 0.5 s: still, first action, second action, still again
+CAPTURE_PLAN = (2, 6, 6, 1)
 MAX_SIDE = 640
 
 Point = tuple[float, float]
