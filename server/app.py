@@ -52,6 +52,8 @@ from server.notifications.routes import NotificationController
 from server.office.routes import OfficeController
 from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
+from server.survival import i18n as _survival_i18n  # noqa: F401
+from server.survival.routes import SurvivalController, SurvivalOfficeController
 from server.verification import i18n as _verification_i18n  # noqa: F401
 from server.verification.routes import VerificationApiController, VerificationOfficeController
 from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
@@ -85,6 +87,8 @@ CONTROLLERS = [
     CalendarController,
     VerificationOfficeController,
     VerificationApiController,
+    SurvivalController,
+    SurvivalOfficeController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

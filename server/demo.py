@@ -109,6 +109,9 @@ async def seed(session: AsyncSession, secret: str) -> bool:
     from server.verification.demo import seed as seed_verification
 
     await seed_verification(session, secret)
+    from server.survival.demo import seed as seed_survival
+
+    await seed_survival(session)
     from server.certificates import keys
 
     await keys.root(session, secret, CITY[0], CITY[1])  # the city's seal root CA

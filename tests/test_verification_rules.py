@@ -289,3 +289,16 @@ def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tm
         )
     ]
     assert sources[-2:] == ["enrolment.stopped", "verification.warning_confirmed"]
+
+
+def test_survival_check_overdue(demo):
+    register(demo)
+    sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+              "SELECT id, region_code, true, 3, '2026-11-20', '2026-08-20' FROM persons WHERE name = '钱小河'")  # fmt: skip
+    sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+              "SELECT id, region_code, true, 3, '2026-12-20', '2026-09-20' FROM persons WHERE name = '孙一一'")  # fmt: skip
+    full_check(demo)
+    assert warned(demo, "survival_overdue") == {("survival_overdue", "钱小河")}
+    full_check(demo)  # the same missed date is one warning
+    assert sql(demo, "SELECT count(*) FROM verification_warnings WHERE rule = 'survival_overdue' "
+                     "AND evidence = 'due:2026-11-20'")[0][0] == 1  # fmt: skip

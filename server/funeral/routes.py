@@ -97,7 +97,7 @@ class FuneralPublicController(Controller):
                 .join(Facility, Facility.id == Plot.facility_id)
                 .where(Plot.deceased_name == name.strip())
             )
-            if year:
+            if year and abs(year) < 10_000:  # a forged huge year no column can hold is no filter
                 stmt = stmt.where(Plot.death_year == year)
             rows = (await db_session.execute(stmt.limit(20))).all()
         return page(request, "funeral/graves.html", rows=rows, name=name, year=year or "")

@@ -32,6 +32,7 @@ from server.assistance import rules as assistance_rules
 from server.assistance.models import Application, Policy
 from server.db import utcnow
 from server.people.models import Enrolment, HouseholdMember, Person
+from server.survival.models import Schedule
 from server.verification.models import DataImport, SourceRecord, VerificationWarning
 from server.verification.rules import RULES
 
@@ -304,12 +305,15 @@ def approval_overdue(scope: Scope) -> list[Select]:
 
 
 def survival_overdue(scope: Scope) -> list[Select]:
-    """Filled in by the survival domain (``server.survival``) when it is installed."""
-    hook = SURVIVAL_HOOK.get("select")
-    return hook(scope, enrolled(scope), _warning_row) if hook else []
+    """A recipient whose survival check fell due and was not done (one warning per due date)."""
+    en = enrolled(scope)
+    return [
+        select(*_warning_row("survival_overdue", en, evidence=literal("due:") + cast(Schedule.next_due, String),
+                             detail=literal("生存认证应于 ") + cast(Schedule.next_due, String) + literal(" 前完成")))
+        .select_from(en).join(Schedule, Schedule.person_id == en.c.person_id)
+        .where(Schedule.active.is_(True), Schedule.next_due < scope.today)
+    ]  # fmt: skip
 
-
-SURVIVAL_HOOK: dict = {}
 
 RULE_SQL = {
     "deceased": deceased, "imprisoned": imprisoned, "business": business, "duplicate": duplicate,

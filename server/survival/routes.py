@@ -1,0 +1,323 @@
+"""Survival checks: the recipient's capture in the PWA and their history; the back office's due and
+overdue lists, reference photos, assisted checks and the review queue. Photos are served only to
+staff of the person's region (and a recipient's own result to them); encodings never leave."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Template
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
+from server.accounts.models import Citizen
+from server.assistance.answers import DOCUMENT_KINDS
+from server.assistance.documents import document_path
+from server.assistance.models import Application, Document
+from server.audit.service import Actor
+from server.i18n import translate
+from server.images import ImageRefused
+from server.people.models import Enrolment, HouseholdMember, Person
+from server.regions.scope import RegionScope
+from server.settings import Settings
+from server.survival import i18n as texts
+from server.survival import rules, service
+from server.survival.models import Check, CheckFrame, Reference, Schedule
+from server.web import (
+    Form,
+    NavItem,
+    PlainError,
+    ServiceTile,
+    Upload,
+    add_office_nav,
+    add_pwa_service,
+    lang_of,
+    page,
+)
+
+add_pwa_service(ServiceTile("/survival", "生存认证", "刷脸认证，按时领取待遇", order=30))
+STAFF_ROLES = ("community_worker", "street_reviewer", "district_approver", "city_supervisor", "admin")
+REVIEWERS = ("street_reviewer", "district_approver", "admin")
+add_office_nav(NavItem("/office/survival", "生存认证", roles=STAFF_ROLES, order=30))
+PRIVATE = {"cache-control": "private, no-store"}
+
+
+def policy_of(request: Request) -> service.Policy:
+    return getattr(request.app.state, "survival_policy", None) or service.load_policy()
+
+
+def _challenge_json(request: Request, nonce: str, actions: list[str]) -> dict[str, Any]:
+    lang = lang_of(request)
+    return {"nonce": nonce, "actions": actions, "expires_in": rules.CHALLENGE_SECONDS,
+            "labels": [translate(lang, texts.ACTION_LABELS[a]) for a in actions],
+            "steps": [[translate(lang, s) for s in texts.ACTION_STEPS[a]] for a in actions],
+            "plan": list(rules.CAPTURE_PLAN)}  # fmt: skip
+
+
+async def _frames_of(data: dict[str, Any]) -> tuple[str, list[bytes]]:
+    """The nonce and the frames (fields ``frame0`` .. ``frameN``) of a capture upload."""
+    nonce = data.get("nonce")
+    files = []
+    for key, value in data.items():
+        if key.startswith("frame") and key[5:].isdigit() and hasattr(value, "read"):
+            files.append((int(key[5:]), await value.read()))
+    if len(files) > rules.MAX_FRAMES * 2:
+        raise PlainError("survival.frame_unreadable", 413)
+    return (nonce if isinstance(nonce, str) else ""), [raw for _, raw in sorted(files)]
+
+
+class SurvivalController(Controller):
+    """The recipient's side (PWA)."""
+
+    path = "/survival"
+    guards = [citizen_guard]
+    dependencies = {"citizen": Provide(provide_citizen)}
+
+    @get("/")
+    async def index(
+        self, request: Request, db_session: AsyncSession, citizen: Citizen, today: date
+    ) -> Template:
+        person = await service.person_of_citizen(db_session, citizen)
+        reference = schedule = None
+        checks: list[Check] = []
+        if person is not None:
+            reference = await service.reference_of(db_session, person.id)
+            schedule = await service.schedule_of(db_session, person.id)
+            checks = list(await db_session.scalars(select(Check).where(Check.person_id == person.id)
+                                                   .order_by(Check.id.desc()).limit(20)))  # fmt: skip
+        state = rules.schedule_state(
+            schedule.next_due if schedule else None, today, policy_of(request).grace_days
+        )
+        return page(request, "survival/index.html", person=person, reference=reference, schedule=schedule,
+                    checks=checks, state=state, labels=texts.ACTION_LABELS)  # fmt: skip
+
+    @get("/capture")
+    async def capture(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
+        person = await service.person_of_citizen(db_session, citizen)
+        if person is None or await service.reference_of(db_session, person.id) is None:
+            raise PlainError("survival.no_reference", 409)
+        return page(request, "survival/capture.html", layout="pwa/layout.html", person=person,
+                    challenge_url="/survival/challenge", check_url="/survival/check", back="/survival")  # fmt: skip
+
+    @post("/challenge")
+    async def challenge(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> dict[str, Any]:
+        person = await service.person_of_citizen(db_session, citizen)
+        if person is None:
+            raise PlainError("survival.not_recipient", 404)
+        nonce, challenge = await service.issue_challenge(db_session, person, citizen_id=citizen.id)
+        return _challenge_json(request, nonce, challenge.actions)
+
+    @post("/check")
+    async def check(self, request: Request, data: Upload, db_session: AsyncSession, citizen: Citizen, actor: Actor,
+                    today: date) -> dict[str, Any]:  # fmt: skip
+        person = await service.person_of_citizen(db_session, citizen)
+        if person is None:
+            raise PlainError("survival.not_recipient", 404)
+        nonce, frames = await _frames_of(data)
+        check = await service.submit(db_session, actor, person, nonce, frames, citizen_id=citizen.id, today=today,
+                                     policy=policy_of(request))  # fmt: skip
+        return {"decision": check.decision, "status": check.status, "url": f"/survival/checks/{check.id}"}
+
+    @get("/checks/{check_id:int}")
+    async def result(
+        self, request: Request, check_id: int, db_session: AsyncSession, citizen: Citizen
+    ) -> Template:
+        person = await service.person_of_citizen(db_session, citizen)
+        check = await db_session.get(Check, check_id) if 0 < check_id < 2**63 else None
+        if check is None or person is None or check.person_id != person.id:
+            raise NotFoundException(detail="error.not_found")
+        schedule = await service.schedule_of(db_session, person.id)
+        return page(
+            request, "survival/result.html", check=check, schedule=schedule, labels=texts.ACTION_LABELS
+        )
+
+
+class SurvivalOfficeController(Controller):
+    path = "/office/survival"
+    guards = [staff_guard]
+    opt = {"roles": STAFF_ROLES}
+
+    @get("/")
+    async def index(
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date
+    ) -> Template:
+        policy = policy_of(request)
+        rows = (await db_session.execute(
+            select(Schedule, Person).join(Person, Person.id == Schedule.person_id)
+            .where(region_scope.where(Schedule.region_code), Schedule.active.is_(True),
+                   Schedule.next_due <= today + timedelta(days=policy.remind_days))
+            .order_by(Schedule.next_due).limit(300)
+        )).all()  # fmt: skip
+        waiting = await db_session.scalar(select(func.count()).where(region_scope.where(Check.region_code),
+                                                                     Check.status == "review"))  # fmt: skip
+        # recipients in an active household without a reference face yet
+        missing = list(await db_session.scalars(
+            select(Person).join(HouseholdMember, HouseholdMember.person_id == Person.id)
+            .join(Enrolment, Enrolment.household_id == HouseholdMember.household_id)
+            .where(region_scope.where(Person.region_code), Enrolment.status == "active", Person.deceased_on.is_(None),
+                   ~exists().where(Reference.person_id == Person.id))
+            .distinct().order_by(Person.id).limit(200)
+        ))  # fmt: skip
+        due = [
+            (s, p, rules.schedule_state(s.next_due, today, policy.grace_days, policy.remind_days))
+            for s, p in rows
+        ]
+        return page(
+            request, "survival/office_index.html", due=due, waiting=waiting, missing=missing, today=today
+        )
+
+    @get("/reviews")
+    async def reviews(
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Template:
+        rows = (await db_session.execute(
+            select(Check, Person).join(Person, Person.id == Check.person_id)
+            .where(region_scope.where(Check.region_code), Check.status == "review").order_by(Check.id).limit(200)
+        )).all()  # fmt: skip
+        return page(request, "survival/office_reviews.html", rows=rows)
+
+    @get("/people/{person_id:int}")
+    async def person(self, request: Request, person_id: int, db_session: AsyncSession, region_scope: RegionScope,
+                     today: date) -> Template:  # fmt: skip
+        person = await region_scope.get(db_session, Person, person_id)
+        return await _person_page(request, db_session, region_scope, person, today, error=None)
+
+    @post("/people/{person_id:int}/reference")
+    async def reference(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
+                        region_scope: RegionScope, actor: Actor, today: date) -> Response:  # fmt: skip
+        person = await region_scope.get(db_session, Person, person_id)
+        photo = data.get("photo")
+        raw = await photo.read() if hasattr(photo, "read") else b""
+        try:
+            await service.enrol_reference(db_session, actor, person, raw, source="office", today=today,
+                                          policy=policy_of(request))  # fmt: skip
+        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
+            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
+            template.status_code = 422
+            return template
+        return Redirect(f"/office/survival/people/{person.id}", status_code=303)
+
+    @post("/people/{person_id:int}/reference/document")
+    async def reference_from_document(self, request: Request, person_id: int, data: Form, db_session: AsyncSession,
+                                      region_scope: RegionScope, actor: Actor, settings: Settings,
+                                      today: date) -> Response:  # fmt: skip
+        """A photo the recipient uploaded with their application becomes the reference."""
+        person = await region_scope.get(db_session, Person, person_id)
+        raw_id = str(data.get("document_id", ""))
+        found = (await db_session.execute(
+            select(Document, Application).join(Application, Application.id == Document.application_id)
+            .where(Document.id == (int(raw_id) if raw_id.isdigit() and len(raw_id) < 18 else 0))
+        )).first()  # fmt: skip
+        if (
+            found is None
+            or found[1].id_hash != person.id_hash
+            or not region_scope.contains(found[1].region_code)
+        ):
+            raise NotFoundException(detail="error.not_found")
+        path = document_path(settings, found[0].stored_name)
+        try:
+            await service.enrol_reference(db_session, actor, person, path.read_bytes() if path.exists() else b"",
+                                          source="application", today=today, policy=policy_of(request))  # fmt: skip
+        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
+            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
+            template.status_code = 422
+            return template
+        return Redirect(f"/office/survival/people/{person.id}", status_code=303)
+
+    @get("/people/{person_id:int}/reference.jpg")
+    async def reference_photo(
+        self, person_id: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Response:
+        person = await region_scope.get(db_session, Person, person_id)
+        reference = await service.reference_of(db_session, person.id)
+        if reference is None:
+            raise NotFoundException(detail="error.not_found")
+        return Response(reference.photo, media_type="image/jpeg", headers=PRIVATE)
+
+    @get("/people/{person_id:int}/capture")
+    async def capture(self, request: Request, person_id: int, db_session: AsyncSession,
+                      region_scope: RegionScope) -> Template:  # fmt: skip
+        person = await region_scope.get(db_session, Person, person_id)
+        if await service.reference_of(db_session, person.id) is None:
+            raise PlainError("survival.no_reference", 409)
+        base = f"/office/survival/people/{person.id}"
+        return page(request, "survival/capture.html", layout="office/layout.html", person=person,
+                    challenge_url=f"{base}/challenge", check_url=f"{base}/check", back=base)  # fmt: skip
+
+    @post("/people/{person_id:int}/challenge")
+    async def challenge(self, request: Request, person_id: int, db_session: AsyncSession, region_scope: RegionScope,
+                        actor: Actor) -> dict[str, Any]:  # fmt: skip
+        person = await region_scope.get(db_session, Person, person_id)
+        nonce, challenge = await service.issue_challenge(db_session, person, staff_id=int(actor.id or 0))
+        return _challenge_json(request, nonce, challenge.actions)
+
+    @post("/people/{person_id:int}/check")
+    async def check(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
+                    region_scope: RegionScope, actor: Actor, today: date) -> dict[str, Any]:  # fmt: skip
+        person = await region_scope.get(db_session, Person, person_id)
+        nonce, frames = await _frames_of(data)
+        check = await service.submit(db_session, actor, person, nonce, frames, staff_id=int(actor.id or 0),
+                                     today=today, policy=policy_of(request))  # fmt: skip
+        return {
+            "decision": check.decision,
+            "status": check.status,
+            "url": f"/office/survival/checks/{check.id}",
+        }
+
+    @get("/checks/{check_id:int}")
+    async def detail(self, request: Request, check_id: int, db_session: AsyncSession,
+                     region_scope: RegionScope) -> Template:  # fmt: skip
+        check = await region_scope.get(db_session, Check, check_id)
+        person = await db_session.get(Person, check.person_id)
+        frames = list(await db_session.scalars(select(CheckFrame.n).where(CheckFrame.check_id == check.id)
+                                               .order_by(CheckFrame.n)))  # fmt: skip
+        reference = await service.reference_of(db_session, check.person_id)
+        role = request.session.get("role")
+        return page(request, "survival/office_check.html", check=check, person=person, frames=frames,
+                    reference=reference, labels=texts.ACTION_LABELS, may_review=role in REVIEWERS)  # fmt: skip
+
+    @get("/checks/{check_id:int}/frames/{n:int}")
+    async def frame(
+        self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Response:
+        check = await region_scope.get(db_session, Check, check_id)
+        data = await db_session.scalar(select(CheckFrame.data).where(CheckFrame.check_id == check.id,
+                                                                     CheckFrame.n == n))  # fmt: skip
+        if data is None:
+            raise NotFoundException(detail="error.not_found")
+        return Response(data, media_type="image/jpeg", headers=PRIVATE)
+
+    @post("/checks/{check_id:int}/review", opt={"roles": REVIEWERS})
+    async def review(self, check_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
+                     actor: Actor, today: date) -> Redirect:  # fmt: skip
+        check = await region_scope.get(db_session, Check, check_id)
+        verdict = str(data.get("verdict", ""))
+        if verdict not in ("confirm", "reject"):
+            raise PlainError("form.choose", 422)
+        await service.review(db_session, actor, check, confirm=verdict == "confirm", note=str(data.get("note", "")),
+                             today=today)  # fmt: skip
+        return Redirect(f"/office/survival/checks/{check.id}", status_code=303)
+
+
+async def _person_page(request: Request, session: AsyncSession, region_scope: RegionScope, person: Person,
+                       today: date, error: str | None) -> Template:  # fmt: skip
+    reference = await service.reference_of(session, person.id)
+    schedule = await service.schedule_of(session, person.id)
+    checks = list(await session.scalars(select(Check).where(Check.person_id == person.id)
+                                        .order_by(Check.id.desc()).limit(20)))  # fmt: skip
+    state = rules.schedule_state(
+        schedule.next_due if schedule else None, today, policy_of(request).grace_days
+    )
+    documents = (await session.execute(
+        select(Document, Application.reference).join(Application, Application.id == Document.application_id)
+        .where(Application.id_hash == person.id_hash, region_scope.where(Application.region_code))
+        .order_by(Document.id.desc()).limit(12)
+    )).all()  # fmt: skip
+    return page(request, "survival/office_person.html", person=person, reference=reference, schedule=schedule,
+                checks=checks, state=state, error=error, labels=texts.ACTION_LABELS, documents=documents,
+                kinds=DOCUMENT_KINDS)  # fmt: skip

@@ -1,0 +1,376 @@
+"""The survival-check decision: a pure function over per-frame landmarks, face encodings and the
+facts about the challenge's nonce. No web, no database, no dlib: ``vision.py`` turns photos into
+the ``Frame`` values read here.
+
+Pass only when every condition is positively met: exactly one face in every frame, the same person
+throughout, a match with the reference encoding, each challenged action seen and in order, the
+nonce unused and in time, frames that are not a still photo replayed. A condition that clearly
+fails gives ``fail`` with its reason; a number close to its threshold, poor light or a frame that
+lost the face gives ``review`` (a person decides). Never a silent pass.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import median
+
+ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth")
+# A pair of two head turns can be played by tilting a printed photo; every challenge therefore
+# asks for at least one movement of the face itself (eyes or mouth).
+RIGID = {"turn_left", "turn_right"}
+CHALLENGE_SECONDS = 120
+MIN_FRAMES, MAX_FRAMES = 8, 20
+# frames the capture page takes, one every 0.5 s: still, first action, second action, still again
+CAPTURE_PLAN = (2, 6, 6, 1)
+MAX_SIDE = 640
+
+Point = tuple[float, float]
+Landmarks = dict[str, list[Point]]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    tolerance: float = 0.5  # face distance to the reference (face_recognition's scale)
+    tolerance_margin: float = 0.06  # above the tolerance by less than this: review
+    same_person: float = 0.6  # face distance between two frames of the same capture
+    blink_closed: float = 0.6  # EAR at most this share of the open baseline: eyes closed
+    blink_borderline: float = 0.78
+    blink_open: float = 0.85  # back to at least this share: eyes open again
+    turn: float = 0.11  # yaw change from the baseline (share of the face width)
+    turn_borderline: float = 0.07
+    mouth: float = 0.12  # mouth aspect ratio above the baseline
+    mouth_borderline: float = 0.07
+    mouth_min: float = 0.28  # and at least this, absolutely
+    dark: float = 50.0  # mean brightness of the face (0-255) below this, or
+    bright: float = 215.0  # above this, or
+    flat: float = 14.0  # contrast below this: poor light
+    lost_share: float = 0.2  # more frames than this without a face: fail, fewer: review
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What vision saw in one frame: the number of faces, and for the (largest) face its 68
+    landmarks (face_recognition's named groups), box, light and, when computed, its encoding."""
+
+    faces: int
+    landmarks: Landmarks | None = None
+    box: tuple[int, int, int, int] | None = None  # top, right, bottom, left
+    brightness: float = 128.0
+    contrast: float = 50.0
+    encoding: tuple[float, ...] | None = None
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class NonceFacts:
+    known: bool = True
+    used_before: bool = False
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+    received_at: datetime | None = None
+
+    @property
+    def expired(self) -> bool:
+        return bool(self.expires_at and self.received_at and self.received_at > self.expires_at)
+
+
+@dataclass
+class Decision:
+    outcome: str  # pass | fail | review
+    reasons: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+
+# --- geometry -------------------------------------------------------------------------------
+
+
+def _dist(a: Point, b: Point) -> float:
+    return math.hypot(a[0] - b[0], a[1] - b[1])
+
+
+def _mean(points: list[Point]) -> Point:
+    return (sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+
+
+def eye_aspect_ratio(eye: list[Point]) -> float:
+    """(|p2-p6| + |p3-p5|) / 2|p1-p4| over the six points of one eye."""
+    width = _dist(eye[0], eye[3]) or 1e-6
+    return (_dist(eye[1], eye[5]) + _dist(eye[2], eye[4])) / (2 * width)
+
+
+def ear(lm: Landmarks) -> float:
+    return (eye_aspect_ratio(lm["left_eye"]) + eye_aspect_ratio(lm["right_eye"])) / 2
+
+
+def mouth_aspect_ratio(lm: Landmarks) -> float:
+    """Inner-lip opening over mouth width (points 61-67 against 48-54 of the 68)."""
+    top, bottom = lm["top_lip"], lm["bottom_lip"]
+    width = _dist(top[0], top[6]) or 1e-6
+    opening = (_dist(top[10], bottom[8]) + _dist(top[9], bottom[9]) + _dist(top[8], bottom[10])) / 3
+    return opening / width
+
+
+def yaw(lm: Landmarks) -> float:
+    """How far the nose tip sits toward the image's right, as a share of the face: from the jaw
+    line and from the eyes, averaged. In an unmirrored camera frame a person turning their head
+    to their own left moves the nose to the image's right (positive)."""
+    chin, nose = lm["chin"], lm["nose_tip"][2]
+    span = (chin[16][0] - chin[0][0]) or 1e-6
+    by_jaw = (nose[0] - chin[0][0]) / span - 0.5
+    left, right = _mean(lm["left_eye"]), _mean(lm["right_eye"])
+    between = (right[0] - left[0]) or 1e-6
+    by_eyes = (nose[0] - (left[0] + right[0]) / 2) / between
+    return (by_jaw + by_eyes) / 2
+
+
+def _shape(lm: Landmarks) -> list[Point]:
+    """All the points, centred and scaled by the distance between the eyes."""
+    points = [p for name in sorted(lm) for p in lm[name]]
+    cx, cy = _mean(points)
+    scale = _dist(_mean(lm["left_eye"]), _mean(lm["right_eye"])) or 1e-6
+    return [((x - cx) / scale, (y - cy) / scale) for x, y in points]
+
+
+def shape_change(a: Landmarks, b: Landmarks) -> float:
+    """Root-mean-square distance between two landmark sets after removing translation, scale and
+    rotation (Procrustes), in eye distances: about zero for a photo moved about in front of the
+    camera, larger for a face that moves."""
+    pa, pb = _shape(a), _shape(b)
+    if len(pa) != len(pb) or not pa:
+        return 0.0
+    # best rotation of b onto a (2-D Procrustes)
+    num = sum(xa * yb - ya * xb for (xa, ya), (xb, yb) in zip(pa, pb, strict=True))
+    den = sum(xa * xb + ya * yb for (xa, ya), (xb, yb) in zip(pa, pb, strict=True))
+    theta = math.atan2(-num, den)
+    c, s = math.cos(theta), math.sin(theta)
+    sq = sum((xa - (c * xb - s * yb)) ** 2 + (ya - (s * xb + c * yb)) ** 2
+             for (xa, ya), (xb, yb) in zip(pa, pb, strict=True))  # fmt: skip
+    return math.sqrt(sq / len(pa))
+
+
+def face_distance(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return math.sqrt(sum((x - y) ** 2 for x, y in zip(a, b, strict=True)))
+
+
+# --- challenges ------------------------------------------------------------------------------
+
+
+def pick_actions(rng: random.Random | None = None) -> tuple[str, str]:
+    """Two different actions in a random order, at least one of them not a head turn."""
+    rng = rng or random.SystemRandom()
+    while True:
+        pair = tuple(rng.sample(ACTIONS, 2))
+        if not set(pair) <= RIGID:
+            return pair  # type: ignore[return-value]
+
+
+def frames_to_encode(frames: list[Frame]) -> list[int]:
+    """Which frames need a face encoding (the slow part): the first and the last with a face, and
+    both frames around any jump of the face box (where another person could have stepped in);
+    between them the face is followed by its box from frame to frame."""
+    with_face = [i for i, f in enumerate(frames) if f.faces >= 1 and f.box]
+    if not with_face:
+        return []
+    chosen = {with_face[0], with_face[-1]}
+    for prev, cur in zip(with_face, with_face[1:], strict=False):
+        if _box_jump(frames[prev].box, frames[cur].box):  # type: ignore[arg-type]
+            chosen |= {prev, cur}
+    return sorted(chosen)
+
+
+def _box_jump(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    wa, wb = a[1] - a[3], b[1] - b[3]
+    ca, cb = ((a[1] + a[3]) / 2, (a[0] + a[2]) / 2), ((b[1] + b[3]) / 2, (b[0] + b[2]) / 2)
+    return _dist(ca, cb) > 0.5 * max(wa, wb, 1) or not (0.7 < (wb or 1) / (wa or 1) < 1.43)
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seen:
+    first: int | None  # index of the first frame where the action is clearly seen
+    peak: float  # its strongest signal
+    borderline: bool
+
+
+def _sustained(values: list[float | None]) -> list[float | None]:
+    """Each frame's signal held into the next frame too (the smaller of the two): one noisy frame
+    is not an action; the capture page asks to hold each action for a moment."""
+    return [None if a is None or b is None else min(a, b) for a, b in zip(values, values[1:], strict=False)]
+
+
+def _blink(ears: list[float | None], t: Thresholds) -> Seen:
+    values = [e for e in ears if e is not None]
+    if len(values) < 3:
+        return Seen(None, 0.0, False)
+    base = sorted(values)[int(len(values) * 0.75)]  # eyes are open in most frames
+    ratios = [None if e is None else e / base for e in ears]
+    closed = _sustained([None if r is None else 1 - r for r in ratios])  # how far shut, held
+    best = max([c for c in closed if c is not None] or [0.0])
+    for i, c in enumerate(closed):
+        if c is None or c < 1 - t.blink_closed:
+            continue
+        before = any(x is not None and x >= t.blink_open for x in ratios[:i])
+        after = any(x is not None and x >= t.blink_open for x in ratios[i + 2 :])
+        if before and after:  # dropped from open and recovered
+            return Seen(i, best, False)
+    # half shut at most: borderline; shut but never open again (or never open before): not a blink
+    return Seen(None, best, 1 - t.blink_borderline <= best < 1 - t.blink_closed)
+
+
+def _signal(values: list[float | None], strong: float, weak: float) -> Seen:
+    held = _sustained(values)
+    present = [v for v in held if v is not None]
+    if not present:
+        return Seen(None, 0.0, False)
+    peak = max(present)
+    first = next((i for i, v in enumerate(held) if v is not None and v >= strong), None)
+    return Seen(first, peak, first is None and peak >= weak)
+
+
+def actions_seen(frames: list[Frame], t: Thresholds) -> dict[str, Seen]:
+    lms = [f.landmarks if f.faces >= 1 else None for f in frames]
+    ears = [ear(lm) if lm else None for lm in lms]
+    yaws = [yaw(lm) if lm else None for lm in lms]
+    mars = [mouth_aspect_ratio(lm) if lm else None for lm in lms]
+    yaw_base = median([y for y in yaws if y is not None] or [0.0])
+    mar_base = median([m for m in mars if m is not None] or [0.0])
+    mouth = [None if m is None else (m - mar_base if m >= t.mouth_min else min(m - mar_base, t.mouth_borderline))
+             for m in mars]  # fmt: skip
+    return {
+        "blink": _blink(ears, t),
+        "turn_left": _signal([None if y is None else y - yaw_base for y in yaws], t.turn, t.turn_borderline),
+        "turn_right": _signal([None if y is None else yaw_base - y for y in yaws], t.turn, t.turn_borderline),
+        "open_mouth": _signal(mouth, t.mouth, t.mouth_borderline),
+    }
+
+
+# --- the decision ----------------------------------------------------------------------------
+
+
+def decide(
+    frames: list[Frame], actions: tuple[str, ...] | list[str], reference: tuple[float, ...] | None,
+    nonce: NonceFacts, t: Thresholds | None = None,
+) -> Decision:  # fmt: skip
+    t = t or Thresholds()
+    fail: list[str] = []
+    review: list[str] = []
+    metrics: dict = {"frames": len(frames)}
+
+    if not nonce.known:
+        fail.append("nonce.unknown")
+    if nonce.used_before:
+        fail.append("nonce.used")
+    if nonce.expired:
+        fail.append("nonce.expired")
+    if fail:  # an unusable nonce: the frames are not looked at
+        return Decision("fail", fail, metrics)
+    if not MIN_FRAMES <= len(frames) <= MAX_FRAMES:
+        fail.append("frames.count")
+    if reference is None:
+        fail.append("reference.missing")
+    if not frames:
+        return Decision("fail", fail or ["frames.count"], metrics)
+
+    # exactly one face in every frame
+    many = sum(1 for f in frames if f.faces > 1)
+    lost = sum(1 for f in frames if f.faces == 0 or not f.landmarks)
+    metrics.update(many_faces=many, no_face=lost)
+    if many:
+        fail.append("face.many")
+    if lost > t.lost_share * len(frames):
+        fail.append("face.none")
+    elif lost:
+        review.append("face.lost")
+
+    # a still photo replayed: identical frames, or a face that never moves at all
+    seen = [f for f in frames if f.faces >= 1 and f.landmarks]
+    digests = [f.digest for f in frames if f.digest]
+    found = actions_seen(frames, t) if len(seen) >= 2 else {}
+    if len(digests) >= 2 and len(set(digests)) == 1:
+        fail.append("replay.still")
+    elif found and all(s.first is None and not s.borderline for s in found.values()):
+        fail.append("replay.still")
+    if len(seen) >= 2:
+        change = max(shape_change(seen[0].landmarks, f.landmarks) for f in seen[1:])  # type: ignore[arg-type]
+        metrics["shape_change"] = round(change, 4)
+
+    # the same person throughout, and the reference person
+    encoded = [f.encoding for f in frames if f.encoding is not None]
+    metrics["encoded"] = len(encoded)
+    if seen and not encoded:
+        review.append("face.not_encoded")
+    if len(encoded) >= 2:
+        spread = max(face_distance(a, b) for i, a in enumerate(encoded) for b in encoded[i + 1 :])
+        metrics["spread"] = round(spread, 4)
+        if spread > t.same_person:
+            fail.append("face.changed")
+    if encoded and reference is not None:
+        distances = [face_distance(e, reference) for e in encoded]
+        worst, typical = max(distances), median(distances)
+        metrics.update(distance=round(typical, 4), distance_max=round(worst, 4))
+        if typical > t.tolerance + t.tolerance_margin:
+            fail.append("face.mismatch")
+        elif worst > t.tolerance:
+            review.append("face.borderline")
+
+    # each challenged action seen, in order
+    order: list[int] = []
+    for action in actions:
+        s = found.get(action)
+        if s is not None:
+            metrics[action] = round(s.peak, 4)
+        if s is None or s.first is None:
+            (review if s is not None and s.borderline else fail).append(
+                f"{action}.{'borderline' if s is not None and s.borderline else 'missing'}"
+            )
+        else:
+            order.append(s.first)
+    if len(order) == len(actions) and order != sorted(order):
+        fail.append("actions.order")
+
+    # light
+    lit = [f for f in frames if f.faces >= 1]
+    poor = sum(1 for f in lit if f.brightness < t.dark or f.brightness > t.bright or f.contrast < t.flat)
+    metrics["poor_light"] = poor
+    if lit and poor > len(lit) / 3:
+        review.append("light.poor")
+
+    if fail:
+        return Decision("fail", _unique(fail + review), metrics)
+    if review:
+        return Decision("review", _unique(review), metrics)
+    return Decision("pass", [], metrics)
+
+
+def _unique(codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(codes))
+
+
+# --- schedule --------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+def schedule_state(next_due: date | None, today: date, grace_days: int, remind_days: int = 14) -> str:
+    """``none`` (nothing due), ``due`` (within the reminder window), ``overdue`` (past the due
+    date, within the grace period) or ``lapsed`` (past the grace period: the benefit is suspended)."""
+    if next_due is None:
+        return "none"
+    if today > next_due + timedelta(days=grace_days):
+        return "lapsed"
+    if today > next_due:
+        return "overdue"
+    if today >= next_due - timedelta(days=remind_days):
+        return "due"
+    return "none"

@@ -1,0 +1,357 @@
+"""Survival checks in the database: reference faces, schedules, challenges, checks and their
+review, and the scheduled round (reminders, overdue notices, suspension after the grace period,
+deleting old frames)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+from PIL import Image
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.models import Citizen
+from server.audit.service import SYSTEM, Actor, record
+from server.db import utcnow
+from server.images import clean_photo
+from server.notifications.service import notify
+from server.people.enrolments import change_status
+from server.people.models import Enrolment, HouseholdMember, Person
+from server.survival import rules, vision
+from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule
+from server.web import PlainError
+
+CHALLENGES_PER_HOUR = 20
+
+
+class SurvivalError(PlainError):
+    pass
+
+
+@dataclass(frozen=True)
+class Policy:
+    interval_months: int = 3  # a check falls due this often
+    tolerance: float = 0.5  # face distance to the reference
+    grace_days: int = 30  # after the due date, before the benefit is suspended
+    retention_days: int = 30  # frames kept after the check closes
+    remind_days: int = 14  # reminders start this many days before the due date
+
+    @property
+    def thresholds(self) -> rules.Thresholds:
+        return rules.Thresholds(tolerance=self.tolerance)
+
+
+def load_policy(env: dict[str, str] | None = None) -> Policy:
+    """The policy from ``HUIMIN_SURVIVAL_*`` environment variables, else the defaults."""
+    env = dict(os.environ if env is None else env)
+
+    def get(name: str, kind, default):
+        raw = env.get(f"HUIMIN_SURVIVAL_{name}")
+        try:
+            return kind(raw) if raw else default
+        except ValueError:
+            return default
+
+    d = Policy()
+    return Policy(get("INTERVAL_MONTHS", int, d.interval_months), get("TOLERANCE", float, d.tolerance),
+                  get("GRACE_DAYS", int, d.grace_days), get("RETENTION_DAYS", int, d.retention_days),
+                  get("REMIND_DAYS", int, d.remind_days))  # fmt: skip
+
+
+def _hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+async def person_of_citizen(session: AsyncSession, citizen: Citizen) -> Person | None:
+    if not citizen.id_hash:
+        return None
+    return await session.scalar(select(Person).where(Person.id_hash == citizen.id_hash))
+
+
+async def citizen_of_person(session: AsyncSession, person: Person) -> int | None:
+    return await session.scalar(select(Citizen.id).where(Citizen.id_hash == person.id_hash))
+
+
+async def reference_of(session: AsyncSession, person_id: int) -> Reference | None:
+    return await session.scalar(select(Reference).where(Reference.person_id == person_id))
+
+
+async def schedule_of(session: AsyncSession, person_id: int) -> Schedule | None:
+    return await session.get(Schedule, person_id)
+
+
+# --- enrolment -------------------------------------------------------------------------------
+
+
+async def enrol_reference(
+    session: AsyncSession, actor: Actor, person: Person, raw: bytes, *, source: str, today: date,
+    policy: Policy | None = None,
+) -> Reference:  # fmt: skip
+    """Keep the photo (cleaned) and its face encoding; start the schedule. Raises ImageRefused or
+    SurvivalError when the photo has no single clear face."""
+    policy = policy or load_policy()
+    cleaned = clean_photo(raw)
+    try:
+        encoding, _ = await asyncio.to_thread(vision.reference_from_photo, cleaned.data)
+    except vision.VisionError as e:
+        raise SurvivalError(e.code, 422) from None
+    reference = await reference_of(session, person.id)
+    replaced = reference is not None
+    if reference is None:
+        reference = Reference(person_id=person.id)
+        session.add(reference)
+    reference.region_code, reference.encoding, reference.photo = (
+        person.region_code,
+        vision.pack(encoding),
+        cleaned.data,
+    )
+    reference.source, reference.created_at = source, utcnow()
+    reference.created_by = int(actor.id) if actor.kind == "staff" and actor.id else None
+    schedule = await schedule_of(session, person.id)
+    if schedule is None:
+        schedule = Schedule(person_id=person.id, region_code=person.region_code, interval_months=policy.interval_months,
+                            next_due=rules.add_months(today, policy.interval_months), active=True)  # fmt: skip
+        session.add(schedule)
+    schedule.active = True
+    await session.flush()
+    await record(session, actor, "survival.reference", "person", person.id, region_code=person.region_code,
+                 after={"source": source, "replaced": replaced, "sha256": cleaned.sha256,
+                        "next_due": schedule.next_due.isoformat()})  # fmt: skip
+    return reference
+
+
+# --- challenge and check ---------------------------------------------------------------------
+
+
+async def issue_challenge(
+    session: AsyncSession, person: Person, *, citizen_id: int | None = None, staff_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[str, Challenge]:  # fmt: skip
+    if await reference_of(session, person.id) is None:
+        raise SurvivalError("survival.no_reference", 409)
+    now = now or utcnow()
+    recent = await session.scalar(select(func.count()).where(Challenge.person_id == person.id,
+                                                             Challenge.issued_at > now - timedelta(hours=1)))  # fmt: skip
+    if recent >= CHALLENGES_PER_HOUR:
+        raise SurvivalError("error.too_many", 429)
+    nonce = secrets.token_urlsafe(24)
+    challenge = Challenge(nonce_hash=_hash(nonce), person_id=person.id, citizen_id=citizen_id, staff_id=staff_id,
+                          actions=list(rules.pick_actions()), issued_at=now,
+                          expires_at=now + timedelta(seconds=rules.CHALLENGE_SECONDS))  # fmt: skip
+    session.add(challenge)
+    await session.flush()
+    return nonce, challenge
+
+
+def _jpeg(rgb: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(rgb).save(out, "JPEG", quality=85)  # re-encoded: no metadata kept
+    return out.getvalue()
+
+
+async def submit(
+    session: AsyncSession, actor: Actor, person: Person, nonce: str, raw_frames: list[bytes], *,
+    citizen_id: int | None = None, staff_id: int | None = None, today: date, policy: Policy | None = None,
+    now: datetime | None = None,
+) -> Check:  # fmt: skip
+    """Decide one capture and record it. An unknown nonce (or another person's) is refused; a used
+    or late one gives a failed check; otherwise the frames are analysed and decided."""
+    policy = policy or load_policy()
+    now = now or utcnow()
+    challenge = await session.scalar(select(Challenge).where(Challenge.nonce_hash == _hash(nonce or "")))
+    if (
+        challenge is None
+        or challenge.person_id != person.id
+        or (citizen_id is not None and challenge.citizen_id != citizen_id)
+        or (staff_id is not None and challenge.staff_id != staff_id)
+    ):
+        raise SurvivalError("survival.nonce", 422)
+    reference = await reference_of(session, person.id)
+    facts = rules.NonceFacts(known=True, used_before=challenge.used_at is not None, issued_at=challenge.issued_at,
+                             expires_at=challenge.expires_at, received_at=now)  # fmt: skip
+    frames: list[rules.Frame] = []
+    images: list[np.ndarray] = []
+    decision: rules.Decision | None = None
+    if (
+        not facts.used_before
+        and not facts.expired
+        and rules.MIN_FRAMES <= len(raw_frames) <= rules.MAX_FRAMES
+    ):
+        try:
+            frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames)
+        except vision.VisionError:
+            decision = rules.Decision("fail", ["frames.unreadable"], {"frames": len(raw_frames)})
+    if decision is None:
+        # the nonce is spent now, atomically: a second upload racing this one finds it used
+        taken = await session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if taken.rowcount != 1 and not facts.used_before:
+            facts = rules.NonceFacts(True, True, facts.issued_at, facts.expires_at, now)
+        ref = vision.unpack(reference.encoding) if reference else None
+        decision = rules.decide(frames if frames else [rules.Frame(faces=0)] * len(raw_frames), challenge.actions,
+                                ref, facts, policy.thresholds)  # fmt: skip
+    else:
+        await session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
+                              .values(used_at=now))  # fmt: skip
+    status = {"pass": "passed", "fail": "failed", "review": "review"}[decision.outcome]
+    check = Check(person_id=person.id, region_code=person.region_code, challenge_id=challenge.id,
+                  actions=list(challenge.actions), assisted=staff_id is not None, staff_id=staff_id,
+                  citizen_id=citizen_id or challenge.citizen_id, created_at=now, decision=decision.outcome,
+                  reasons=decision.reasons, metrics=decision.metrics, status=status, frame_count=len(images),
+                  closed_at=None if status == "review" else now)  # fmt: skip
+    session.add(check)
+    await session.flush()
+    for n, rgb in enumerate(images):
+        session.add(CheckFrame(check_id=check.id, n=n, data=await asyncio.to_thread(_jpeg, rgb)))
+    await record(session, actor, "survival.check", "survival_check", check.id, region_code=person.region_code,
+                 after={"decision": decision.outcome, "reasons": decision.reasons, "assisted": check.assisted,
+                        "actions": check.actions})  # fmt: skip
+    if status == "passed":
+        await _passed(session, actor, person, today)
+    await _tell(session, person, check, today)
+    await session.flush()
+    return check
+
+
+async def _passed(session: AsyncSession, actor: Actor, person: Person, today: date) -> None:
+    """A passed (or confirmed) check: the next one falls due an interval later, and a benefit
+    this schedule suspended is resumed through the enrolment workflow."""
+    schedule = await schedule_of(session, person.id)
+    if schedule is None:
+        return
+    schedule.last_passed_on = today
+    schedule.next_due = rules.add_months(today, schedule.interval_months)
+    schedule.reminded_on = schedule.overdue_notified_on = None
+    if schedule.suspended_on:
+        for enrolment_id in schedule.suspended_enrolments or []:
+            enrolment = await session.get(Enrolment, enrolment_id)
+            if enrolment is not None and enrolment.status == "suspended":
+                await change_status(session, actor, enrolment, "active", "生存认证已通过，恢复发放",
+                                    source="survival.passed")  # fmt: skip
+        schedule.suspended_on, schedule.suspended_enrolments = None, None
+
+
+async def _tell(session: AsyncSession, person: Person, check: Check, today: date) -> None:
+    citizen_id = check.citizen_id or await citizen_of_person(session, person)
+    url = f"/survival/checks/{check.id}"
+    if check.status in ("passed", "confirmed"):
+        schedule = await schedule_of(session, person.id)
+        due = f"下次认证日期：{schedule.next_due.isoformat()}。" if schedule else ""
+        await notify(session, citizen_id, "生存认证已通过", f"{person.name}的生存认证已通过。{due}", url)
+    elif check.status == "review":
+        await notify(
+            session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url
+        )
+    else:
+        await notify(session, citizen_id, "生存认证未通过",
+                     "请按提示重新认证；如无法完成，可联系社区工作人员上门协助认证。", url)  # fmt: skip
+
+
+async def review(
+    session: AsyncSession, actor: Actor, check: Check, *, confirm: bool, note: str, today: date
+) -> Check:
+    if check.status != "review":
+        raise SurvivalError("survival.not_in_review", 409)
+    if not confirm and not note.strip():
+        raise SurvivalError("survival.note", 422)
+    check.status = "confirmed" if confirm else "rejected"
+    check.reviewed_by = int(actor.id) if actor.id else None
+    check.reviewed_at = check.closed_at = utcnow()
+    check.review_note = note.strip() or None
+    await record(session, actor, f"survival.{check.status}", "survival_check", check.id, region_code=check.region_code,
+                 before={"status": "review"}, after={"status": check.status}, opinion=note.strip() or None)  # fmt: skip
+    person = await session.get(Person, check.person_id)
+    if confirm and person is not None:
+        await _passed(session, actor, person, today)
+    if person is not None:
+        await _tell(session, person, check, today)
+    await session.flush()
+    return check
+
+
+# --- the scheduled round ---------------------------------------------------------------------
+
+
+async def _notify_schedules(session: AsyncSession, rows, title: str, body: str) -> int:
+    sent = 0
+    for schedule, person in rows:
+        citizen_id = await citizen_of_person(session, person)
+        await notify(session, citizen_id, title, body.format(name=person.name, due=schedule.next_due.isoformat()),
+                     "/survival")  # fmt: skip
+        sent += 1 if citizen_id else 0
+    return sent
+
+
+async def run_round(
+    session: AsyncSession, today: date, policy: Policy | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """Reminders before the due date (again every week), one overdue notice, suspension after the
+    grace period (audited, through ``change_status``, the recipient told), old frames deleted."""
+    policy = policy or load_policy()
+    now = now or utcnow()
+    counts = {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
+
+    base = (
+        select(Schedule, Person)
+        .join(Person, Person.id == Schedule.person_id)
+        .where(Schedule.active.is_(True))
+    )
+    due = (await session.execute(base.where(
+        Schedule.next_due >= today, Schedule.next_due <= today + timedelta(days=policy.remind_days),
+        (Schedule.reminded_on.is_(None)) | (Schedule.reminded_on <= today - timedelta(days=7)),
+    ))).all()  # fmt: skip
+    counts["reminded"] = await _notify_schedules(session, due, "生存认证提醒",
+                                                 "{name}的生存认证将于{due}到期，请打开“生存认证”刷脸完成认证。")  # fmt: skip
+    for schedule, _ in due:
+        schedule.reminded_on = today
+
+    late = (await session.execute(base.where(Schedule.next_due < today, Schedule.overdue_notified_on.is_(None),
+                                             Schedule.suspended_on.is_(None)))).all()  # fmt: skip
+    counts["overdue"] = await _notify_schedules(session, late, "生存认证已逾期",
+        f"{{name}}的生存认证已于{{due}}到期，请尽快完成；逾期{policy.grace_days}天未认证将暂停发放待遇。")  # fmt: skip
+    for schedule, _ in late:
+        schedule.overdue_notified_on = today
+
+    lapsed = (await session.execute(base.where(Schedule.next_due < today - timedelta(days=policy.grace_days),
+                                               Schedule.suspended_on.is_(None)))).all()  # fmt: skip
+    for schedule, person in lapsed:
+        enrolments = list(await session.scalars(
+            select(Enrolment).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
+            .where(HouseholdMember.person_id == person.id, Enrolment.status == "active")
+        ))  # fmt: skip
+        reason = f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，宽限{policy.grace_days}天后仍未完成"
+        for enrolment in enrolments:
+            await change_status(session, SYSTEM, enrolment, "suspended", reason, source="survival.overdue")
+        schedule.suspended_on, schedule.suspended_enrolments = today, [e.id for e in enrolments]
+        await record(session, SYSTEM, "survival.lapsed", "person", person.id, region_code=person.region_code,
+                     after={"next_due": schedule.next_due.isoformat(), "suspended": [e.id for e in enrolments]})  # fmt: skip
+        if enrolments:
+            await notify(session, await citizen_of_person(session, person), "待遇已暂停发放",
+                         f"{reason}，待遇已暂停发放。完成生存认证后恢复；如有困难请联系社区工作人员。", "/survival")  # fmt: skip
+        counts["suspended"] += len(enrolments)
+
+    counts["purged"] = await purge_frames(session, now - timedelta(days=policy.retention_days), now)
+    await session.flush()
+    return counts
+
+
+async def purge_frames(session: AsyncSession, cutoff: datetime, now: datetime) -> int:
+    """Delete the frames of checks closed before ``cutoff`` (set-based)."""
+    old = select(Check.id).where(Check.closed_at.is_not(None), Check.closed_at < cutoff)
+    result = await session.execute(delete(CheckFrame).where(CheckFrame.check_id.in_(old)))
+    await session.execute(update(Check).where(Check.id.in_(old), Check.frames_purged_at.is_(None))
+                          .values(frames_purged_at=now))  # fmt: skip
+    return result.rowcount or 0
