@@ -193,14 +193,7 @@ class SurvivalOfficeController(Controller):
         person = await region_scope.get(db_session, Person, person_id)
         photo = data.get("photo")
         raw = await photo.read() if hasattr(photo, "read") else b""
-        try:
-            await service.enrol_reference(db_session, actor, person, raw, source="office", today=today,
-                                          policy=policy_of(request))  # fmt: skip
-        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
-            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
-            template.status_code = 422
-            return template
-        return Redirect(f"/office/survival/people/{person.id}", status_code=303)
+        return await _enrol(request, db_session, region_scope, actor, person, raw, "office", today)
 
     @post("/people/{person_id:int}/reference/document")
     async def reference_from_document(self, request: Request, person_id: int, data: Form, db_session: AsyncSession,
@@ -220,14 +213,8 @@ class SurvivalOfficeController(Controller):
         ):
             raise NotFoundException(detail="error.not_found")
         path = document_path(settings, found[0].stored_name)
-        try:
-            await service.enrol_reference(db_session, actor, person, path.read_bytes() if path.exists() else b"",
-                                          source="application", today=today, policy=policy_of(request))  # fmt: skip
-        except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
-            template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
-            template.status_code = 422
-            return template
-        return Redirect(f"/office/survival/people/{person.id}", status_code=303)
+        raw = path.read_bytes() if path.exists() else b""
+        return await _enrol(request, db_session, region_scope, actor, person, raw, "application", today)
 
     @get("/people/{person_id:int}/reference.jpg")
     async def reference_photo(
@@ -321,3 +308,16 @@ async def _person_page(request: Request, session: AsyncSession, region_scope: Re
     return page(request, "survival/office_person.html", person=person, reference=reference, schedule=schedule,
                 checks=checks, state=state, error=error, labels=texts.ACTION_LABELS, documents=documents,
                 kinds=DOCUMENT_KINDS)  # fmt: skip
+
+
+async def _enrol(request: Request, db_session: AsyncSession, region_scope: RegionScope, actor: Actor, person: Person,
+                 raw: bytes, source: str, today: date) -> Response:  # fmt: skip
+    """Make ``raw`` the person's reference face, or show the person's page with why not."""
+    try:
+        await service.enrol_reference(db_session, actor, person, raw, source=source, today=today,
+                                      policy=policy_of(request))  # fmt: skip
+    except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
+        template = await _person_page(request, db_session, region_scope, person, today, error=e.code)
+        template.status_code = 422
+        return template
+    return Redirect(f"/office/survival/people/{person.id}", status_code=303)
