@@ -203,7 +203,7 @@ def _touched_households(scope: Scope):
     return select(en.c.household_id)
 
 
-def _evidence(scope: Scope, source_filter, amount=None):
+def _evidence(scope: Scope, *source_filter, amount=None):
     """Records of the members of each household in scope (after an import: of the households
     whose people it touched), for the rules about a household's means."""
     en = enrolled(scope, anywhere=True, households=_touched_households(scope))
@@ -211,12 +211,12 @@ def _evidence(scope: Scope, source_filter, amount=None):
             R.ref, R.kind, (amount if amount is not None else R.amount_cents).label("amount")]  # fmt: skip
     return (
         select(*cols).select_from(en).join(R, R.id_hash == en.c.id_hash)
-        .where(R.import_id.in_(_live()), en.c.region_code.like(scope.prefix + "%"), source_filter)
+        .where(R.import_id.in_(_live()), en.c.region_code.like(scope.prefix + "%"), *source_filter)
     )  # fmt: skip
 
 
 def property_(scope: Scope) -> list[Select]:
-    owned = _evidence(scope, and_(R.source == "property", R.end_date.is_(None))).subquery("owned")
+    owned = _evidence(scope, and_(R.source == "property", R.end_date.is_(None))).cte("owned")
     homes = (
         select(owned.c.household_id).where(owned.c.kind == "residential").group_by(owned.c.household_id)
         .having(func.count(func.distinct(owned.c.ref)) > 1)
@@ -228,11 +228,13 @@ def property_(scope: Scope) -> list[Select]:
 def income(scope: Scope) -> list[Select]:
     year = date(scope.today.year - 1, 1, 1)
     monthly = case((R.source == "tax_income", R.amount_cents / 12), else_=R.amount_cents)
-    rows = _evidence(scope, or_(
+    # the list of sources as well as the OR, so that the planner can look up each person's
+    # records by (source, id_hash) instead of scanning every record
+    rows = _evidence(scope, R.source.in_(("tax_income", "housing_fund", "social_insurance")), or_(
         and_(R.source == "tax_income", R.start_date >= year),
         and_(R.source == "housing_fund", or_(R.kind.is_(None), R.kind == "paying"), R.amount_cents.is_not(None)),
         and_(R.source == "social_insurance", _current(scope.today)),
-    ), amount=monthly).add_columns(R.source.label("src")).subquery("inc")  # fmt: skip
+    ), amount=monthly).add_columns(R.source.label("src")).cte("inc")  # fmt: skip
     wages = case((rows.c.src == "social_insurance", 0), else_=rows.c.amount)
     benefits = case((rows.c.src == "social_insurance", rows.c.amount), else_=0)
     per_person = (
@@ -252,7 +254,7 @@ def income(scope: Scope) -> list[Select]:
 
 def deposits(scope: Scope) -> list[Select]:
     rows = _evidence(scope, and_(R.source == "housing_fund", R.balance_cents > 0), amount=R.balance_cents)
-    rows = rows.subquery("dep")
+    rows = rows.cte("dep")
     members = _members(scope).subquery("m")
     over = (
         select(rows.c.household_id)

@@ -292,10 +292,14 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
         )  # fmt: skip
     imp.status, imp.finished_at = "active", utcnow()
     await session.flush()
-    if imp.rows_accepted > 10_000 and session.bind.dialect.name == "postgresql":
-        # fresh statistics, or the planner takes a big table for an empty one (it counts this
-        # transaction's own new rows)
-        await session.execute(text("ANALYZE verification_records"))
+    if session.bind.dialect.name == "postgresql":
+        # the BRIN index knows nothing of pages written since it was last summarised, and would
+        # send every lookup of this import's rows through the whole table
+        await session.execute(text("SELECT brin_summarize_new_values('ix_verification_records_import')"))
+        if imp.rows_accepted > 10_000:
+            # fresh statistics, or the planner takes a big table for an empty one (it counts
+            # this transaction's own new rows)
+            await session.execute(text("ANALYZE verification_records"))
     if imp.without_id:
         await find_possible_matches(session, imp.id)
     touched = await touched_people(session, imp.id)
@@ -314,14 +318,16 @@ TOUCHED = table("verification_touched", column("id_hash"))
 
 
 async def touched_people(session: AsyncSession, import_id: int):
-    """The ID hashes an import brings, in a temporary table the planner has statistics for
-    (a subquery over millions of new rows misleads it into slow plans)."""
+    """The ID hashes an import brings that belong to people on the register (no rule can hit
+    anyone else), in a temporary table the planner has statistics for: a subquery over millions
+    of new rows, or a count of touched IDs that are mostly strangers, misleads it into scanning
+    every record instead of looking up the few people concerned."""
     pg = session.bind.dialect.name == "postgresql"
     await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS verification_touched (id_hash VARCHAR(64) PRIMARY KEY)"
                                + (" ON COMMIT DELETE ROWS" if pg else "")))  # fmt: skip
     await session.execute(text("DELETE FROM verification_touched"))
-    await session.execute(text("INSERT INTO verification_touched (id_hash) SELECT DISTINCT id_hash FROM verification_records "
-                               "WHERE import_id = :i AND id_hash IS NOT NULL"), {"i": import_id})  # fmt: skip
+    await session.execute(text("INSERT INTO verification_touched (id_hash) SELECT DISTINCT r.id_hash FROM verification_records r "
+                               "JOIN persons p ON p.id_hash = r.id_hash WHERE r.import_id = :i"), {"i": import_id})  # fmt: skip
     if pg:
         await session.execute(text("ANALYZE verification_touched"))
     return select(TOUCHED.c.id_hash)
