@@ -15,12 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
+from server.assistance.office_routes import scoped_application
 from server.audit.service import Actor
 from server.people.models import Household, Person
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.verification import loader, rules, service
+from server.verification import loader, report, rules, service
 from server.verification.models import (
     ApiClient,
     DataImport,
@@ -176,7 +177,7 @@ class VerificationOfficeController(Controller):
         regions = list(await db_session.scalars(select(Region).where(region_scope.where(Region.code), Region.level != "community")
                                                 .order_by(Region.code)))  # fmt: skip
         return page(request, "verification/warnings.html", "verification/_warnings_table.html", push_url=str(request.url),
-                    rows=rows, total=total, rules=rules.RULES, severity=rules.SEVERITY_LABELS, statuses=service.STATUS_LABELS,
+                    rows=rows, total=total, rules=rules.RULES, severity=rules.SEVERITY_LABELS, statuses=rules.STATUS_LABELS,
                     regions=regions, page_no=page_no, page_size=PAGE,
                     filters={"rule": rule, "status": status, "region": region})  # fmt: skip
 
@@ -235,21 +236,43 @@ class VerificationOfficeController(Controller):
     async def report(self, request: Request, household_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      today: date) -> Template:  # fmt: skip
         household = await region_scope.get(db_session, Household, household_id)
-        data = await service.household_report(db_session, household, today)
-        community = await db_session.get(Region, household.region_code)
-        return page(request, "verification/report.html", **data, community=community, sources=SOURCES, rules=rules.RULES,
-                    statuses=service.STATUS_LABELS)  # fmt: skip
+        data = await report.for_household(db_session, household, today)
+        return _report_page(request, data, f"/office/verification/households/{household.id}/report/pdf")
 
     @get("/households/{household_id:int}/report/pdf")
     async def report_pdf(
         self, household_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Response:
         household = await region_scope.get(db_session, Household, household_id)
-        data = await service.household_report(db_session, household, today)
-        community = await db_session.get(Region, household.region_code)
-        pdf = service.report_pdf(data, community.name if community else household.region_code)
-        return Response(pdf, media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="verification-{household.id}.pdf"'})  # fmt: skip
+        return _pdf(
+            report.pdf(await report.for_household(db_session, household, today)), f"household-{household.id}"
+        )
+
+    @get("/applications/{reference:str}/report")
+    async def application_report(self, request: Request, reference: str, db_session: AsyncSession,
+                                 region_scope: RegionScope, today: date) -> Template:  # fmt: skip
+        app = await scoped_application(db_session, region_scope, reference)
+        data = await report.for_application(db_session, app, today)
+        return _report_page(request, data, f"/office/verification/applications/{app.reference}/report/pdf", app=app,
+                            can_attach=report.can_attach(app, request.session.get("role"), today))  # fmt: skip
+
+    @get("/applications/{reference:str}/report/pdf")
+    async def application_report_pdf(
+        self, reference: str, db_session: AsyncSession, region_scope: RegionScope, today: date
+    ) -> Response:
+        app = await scoped_application(db_session, region_scope, reference)
+        return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
+
+    @post("/applications/{reference:str}/report")
+    async def attach_report(self, request: Request, reference: str, db_session: AsyncSession, region_scope: RegionScope,
+                            actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
+        app = await scoped_application(db_session, region_scope, reference)
+        if not report.can_attach(app, actor.role, today):
+            raise PlainError("verification.attach_step", 409)
+        await report.attach(db_session, actor, settings, app, today)
+        response = Redirect(f"/office/assistance/{app.reference}#h-docs", status_code=303)
+        response.headers["HX-Trigger"] = "report-attached"
+        return response
 
     # ------------------------------------------------------------------ review campaigns
 
@@ -313,6 +336,17 @@ class VerificationOfficeController(Controller):
         return Redirect(f"/office/verification/reviews/{review.id}", status_code=303)
 
 
+def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -> Template:
+    return page(request, "verification/report.html", report=data, pdf_url=pdf_url, sources=SOURCES, rules=rules.RULES,
+                statuses=rules.STATUS_LABELS, relationships=report.RELATIONSHIP_LABELS, describe=report.describe,
+                fact_of=report.fact_of, **{"app": None, "can_attach": False, **extra})  # fmt: skip
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="verification-report-{name}.pdf"'})  # fmt: skip
+
+
 async def _get(session: AsyncSession, model, key: int):
     obj = await session.get(model, key) if -(2**63) <= key < 2**63 else None
     if obj is None:
@@ -330,7 +364,7 @@ async def _warning_context(session: AsyncSession, w: VerificationWarning) -> dic
     suggested = rules.suggested_action(w.rule, 2, 0)
     return {"w": w, "rule": rules.RULES[w.rule], "person": person, "rec": rec, "imp": imp, "enrolment": enrolment,
             "sources": SOURCES, "actions": rules.ACTION_LABELS, "suggested": suggested,
-            "severity": rules.SEVERITY_LABELS, "statuses": service.STATUS_LABELS}  # fmt: skip
+            "severity": rules.SEVERITY_LABELS, "statuses": rules.STATUS_LABELS}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------- push API

@@ -10,6 +10,10 @@ is in ``checks.py``; what a hit means for the household is decided here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from server.assistance.calc import MONTHLY
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
 )}  # fmt: skip
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+STATUS_LABELS = {"open": "待处理", "confirmed": "已核实", "dismissed": "已排除", "withdrawn": "已撤回"}
 ACTIONS = ("suspend", "stop", "recalculate", "none")
 ACTION_LABELS = {
     "suspend": "暂停发放",
@@ -69,15 +74,7 @@ def household_proposal(rules_hit: set[str], members: int, members_gone: int) -> 
     return "check"
 
 
-def monthly_income_cents(source: str, kind: str | None, amount_cents: int) -> int:
-    """What a record adds to a person's monthly income (the SQL in ``checks.py`` says the same):
-    tax income is yearly (÷12); the housing-fund base is the monthly wage; insurance pays monthly."""
-    if source == "tax_income":
-        return amount_cents // 12
-    return amount_cents
-
-
-def over_income(total_monthly_cents: int, members: int, standard_cents: int) -> bool:
+def over_income(total_monthly_cents: int | Fraction, members: int, standard_cents: int) -> bool:
     """A household is over the limit when its verified income per person reaches the standard."""
     return members > 0 and total_monthly_cents >= standard_cents * members
 
@@ -90,3 +87,105 @@ def suggested_action(rule: str, members: int, members_gone: int) -> str:
     """The action a clerk is offered first when confirming a warning."""
     proposal = household_proposal({rule}, members, members_gone)
     return {"cancel": "stop", "adjust": "recalculate"}.get(proposal or "", "none")
+
+
+# ------------------------------------------------------------------ one household, in Python
+#
+# The same rules as the SQL of ``checks.py``, over the records of one household held in memory:
+# for the report a street reviewer attaches to an application, before anyone is enrolled (the
+# SQL rules read only enrolled people). A test keeps the two in step on a generated city.
+
+@dataclass(frozen=True)
+class Fact:
+    """One live record, as the rules read it (``person``: whose, any key)."""
+
+    person: str
+    source: str
+    kind: str | None = None
+    ref: str | None = None
+    region_code: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    amount_cents: int | None = None
+    balance_cents: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    person: str | None  # None: the household as a whole
+    facts: tuple[Fact, ...]
+
+
+def _current(fact: Fact, today: date) -> bool:
+    return fact.end_date is None or fact.end_date >= today
+
+
+def _person_rule(fact: Fact, facts: list[Fact], city_code: str, today: date) -> str | None:
+    s = fact.source
+    if s == "deaths":
+        return "deceased"
+    if s == "prisoners" and fact.start_date and fact.start_date <= today and _current(fact, today):
+        return "imprisoned"
+    if s == "business" and _current(fact, today):
+        return "business"
+    if s == "staff_relatives":
+        return "staff_relative"
+    if s == "vehicles" and fact.kind != "disability" and _current(fact, today):
+        return "vehicle"
+    if s == "other_benefits" and fact.kind in MONTHLY and _current(fact, today):
+        return "duplicate"
+    if (s == "hukou" and fact.region_code and not fact.region_code.startswith(city_code[:4])
+            and fact.kind in (None, "normal")
+            and not any(o.source == "hukou" and o.person == fact.person and o.start_date and fact.start_date
+                        and o.start_date > fact.start_date for o in facts)):  # fmt: skip
+        return "hukou_outside"
+    return None
+
+
+def assess(facts: list[Fact], members: int, standard_cents: int, asset_limit_cents: int, city_code: str,
+           today: date) -> list[Finding]:  # fmt: skip
+    """What the verification rules find in one household's live records (``members``: the
+    living members counted for the per-person limits)."""
+    found: dict[tuple[str, str], list[Fact]] = {}
+    for fact in facts:
+        rule = _person_rule(fact, facts, city_code, today)
+        if rule:
+            found.setdefault((rule, fact.person), []).append(fact)
+    out = [Finding(rule, person, tuple(fs)) for (rule, person), fs in found.items()]
+
+    owned = [f for f in facts if f.source == "property" and f.end_date is None]
+    homes = {f.ref for f in owned if f.kind == "residential"}
+    if len(homes) > 1 or any(f.kind != "residential" for f in owned):
+        out.append(Finding("property", None, tuple(owned)))
+
+    income, evidence = monthly_income(facts, today)
+    if evidence and over_income(income, members, standard_cents):
+        out.append(Finding("income", None, evidence))
+    savings = tuple(f for f in facts if f.source == "housing_fund" and (f.balance_cents or 0) > 0)
+    if savings and over_assets(sum(f.balance_cents for f in savings), members, asset_limit_cents):
+        out.append(Finding("deposits", None, savings))
+    return out
+
+
+def monthly_income(facts: list[Fact], today: date) -> tuple[Fraction, tuple[Fact, ...]]:
+    """A household's verified monthly income and the records it comes from: per person the
+    larger wage (last year's tax income / 12, or the housing-fund base) plus current pensions
+    and insurance benefits (exact fractions, as the SQL's numeric division)."""
+    year = date(today.year - 1, 1, 1)
+    wages: dict[str, Fraction] = {}
+    benefits = Fraction(0)
+    evidence = []
+    for f in facts:
+        if f.amount_cents is None:
+            continue
+        if f.source == "tax_income" and f.start_date and f.start_date >= year:
+            wages[f.person] = max(wages.get(f.person, Fraction(0)), Fraction(f.amount_cents, 12))
+        elif f.source == "housing_fund" and f.kind in (None, "paying"):
+            wages[f.person] = max(wages.get(f.person, Fraction(0)), Fraction(f.amount_cents))
+        elif f.source == "social_insurance" and _current(f, today):
+            benefits += f.amount_cents
+        else:
+            continue
+        evidence.append(f)
+    return sum(wages.values(), benefits), tuple(evidence)

@@ -15,7 +15,7 @@ from server.assistance import households
 from server.audit.service import Actor, record
 from server.db import session_scope, utcnow
 from server.people.enrolments import EnrolmentError, change_status
-from server.people.models import Enrolment, Household, HouseholdMember, Person
+from server.people.models import Enrolment, HouseholdMember, Person
 from server.settings import Settings
 from server.verification import checks, loader, rules
 from server.verification.models import (
@@ -26,7 +26,6 @@ from server.verification.models import (
     SourceRecord,
     VerificationWarning,
 )
-from server.verification.sources import SOURCES
 from server.web import PlainError
 
 log = logging.getLogger("huimin.verification")
@@ -161,89 +160,6 @@ async def decide_match(
     await record(session, actor, f"verification.match_{match.status}", "verification_match", match.id,
                  region_code=match.region_code, after={"record": match.record_id, "warnings": raised})  # fmt: skip
     return raised
-
-
-# ------------------------------------------------------------------------------ household report
-
-
-async def household_report(session: AsyncSession, household: Household, today: date) -> dict:
-    members = await households.members_of(session, household.id)
-    hashes = [p.id_hash for _, p in members]
-    records = list(await session.execute(
-        select(SourceRecord, DataImport).join(DataImport, DataImport.id == SourceRecord.import_id)
-        .where(SourceRecord.id_hash.in_(hashes), DataImport.status == "active")
-        .order_by(SourceRecord.source, SourceRecord.start_date)
-    ))  # fmt: skip
-    by_person: dict[str, list] = {h: [] for h in hashes}
-    for rec, imp in records:
-        by_person[rec.id_hash].append((rec, imp))
-    warnings = list(await session.scalars(select(VerificationWarning).where(VerificationWarning.household_id == household.id)
-                                          .order_by(VerificationWarning.id)))  # fmt: skip
-    enrolments = list(await session.scalars(select(Enrolment).where(Enrolment.household_id == household.id)))
-    sources_loaded = dict((await session.execute(
-        select(DataImport.source, func.max(DataImport.finished_at)).where(DataImport.status == "active")
-        .group_by(DataImport.source))).all())  # fmt: skip
-    return {"household": household, "members": members, "by_person": by_person, "warnings": warnings,
-            "enrolments": enrolments, "sources_loaded": sources_loaded, "today": today}  # fmt: skip
-
-
-def report_pdf(report: dict, community: str) -> bytes:
-    import io
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    from server.certificates.pdf import register_cjk_font
-
-    font, _ = register_cjk_font()
-    body = ParagraphStyle("b", fontName=font, fontSize=10, leading=14)
-    title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
-    h2 = ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=6)
-    hh = report["household"]
-    out = [Paragraph("家庭经济状况核对报告", title), Spacer(1, 4 * mm),
-           Paragraph(f"社区：{community}　地址：{hh.address}　报告日期：{report['today']:%Y-%m-%d}", body),
-           Spacer(1, 3 * mm), Paragraph("家庭成员", h2)]  # fmt: skip
-    rows = [["姓名", "身份证号", "关系", "核对到的记录"]]
-    for m, p in report["members"]:
-        found = (
-            "；".join(
-                f"{SOURCES[r.source].label}{('·' + r.kind) if r.kind else ''}"
-                for r, _ in report["by_person"].get(p.id_hash, [])
-            )
-            or "无"
-        )
-        rows.append([p.name, p.id_masked, m.relationship_to_head, Paragraph(found, body)])
-    out.append(_table(rows, font, colors, TableStyle, Table, [25 * mm, 45 * mm, 20 * mm, 80 * mm]))
-    out += [Paragraph("预警", h2)]
-    wrows = [["规则", "等级", "状态", "说明"]]
-    for w in report["warnings"]:
-        rule = rules.RULES[w.rule]
-        wrows.append([rule.label, rules.SEVERITY_LABELS[w.severity], STATUS_LABELS[w.status],
-                      Paragraph((w.reason or w.detail or rule.explain), body)])  # fmt: skip
-    if len(wrows) == 1:
-        wrows.append(["无", "", "", ""])
-    out.append(_table(wrows, font, colors, TableStyle, Table, [30 * mm, 15 * mm, 20 * mm, 105 * mm]))
-    out += [Spacer(1, 3 * mm), Paragraph("数据来源（当前版本）：" + "；".join(
-        f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report["sources_loaded"].items()) if t), body)]  # fmt: skip
-    buf = io.BytesIO()
-    SimpleDocTemplate(
-        buf, pagesize=A4, title="家庭经济状况核对报告", leftMargin=18 * mm, rightMargin=18 * mm
-    ).build(out)
-    return buf.getvalue()
-
-
-def _table(rows, font, colors, TableStyle, Table, widths):  # noqa: N803 - reportlab classes passed in
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                           ("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))  # fmt: skip
-    return t
-
-
-STATUS_LABELS = {"open": "待处理", "confirmed": "已核实", "dismissed": "已排除", "withdrawn": "已撤回"}
 
 
 # ------------------------------------------------------------------------------- review campaign

@@ -31,7 +31,10 @@ CITIZEN_PAGES = [
 OFFICE_PAGES = ["/office", "/office/audit", "/office/users", "/office/account", "/office/regions/331102001",
                 "/office/audit/verify", "/office/assistance", "/office/assistance?overdue=true",
                 "/office/assistance/households", "/office/assistance/payments", "/office/assistance/policies",
-                "/office/discovery", "/office/discovery/map", "/office/certificates", "/office/funeral"]  # fmt: skip
+                "/office/discovery", "/office/discovery/map", "/office/certificates", "/office/funeral",
+                "/office/verification", "/office/verification/warnings", "/office/verification/imports",
+                "/office/verification/matches", "/office/verification/reviews", "/office/verification/standard",
+                "/office/survival", "/office/survival/reviews"]  # fmt: skip
 
 
 def serious_violations(page) -> list[str]:
@@ -91,7 +94,14 @@ def test_office_pages(live, desk):
     page.goto(live.url + "/office/assistance")
     page.get_by_role("link", name=re.compile(r"^DB\d+")).first.click()
     found["/office/assistance/{ref}"] = serious_violations(page)
+    page.get_by_role("link", name="查看核对报告").click()
+    found["/office/verification/applications/{ref}/report"] = serious_violations(page)
     page.goto(live.url + "/office/assistance/households")
     page.locator("#households a").first.click()
     found["/office/assistance/households/{id}"] = serious_violations(page)
+    page.get_by_role("link", name="查看核对报告").click()
+    found["/office/verification/households/{id}/report"] = serious_violations(page)
+    page.goto(live.url + "/office/verification/warnings")
+    page.locator("#warnings a").first.click()
+    found["/office/verification/warnings/{id}"] = serious_violations(page)
     assert {k: v for k, v in found.items() if v} == {}
