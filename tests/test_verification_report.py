@@ -56,7 +56,9 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     detail = client.get(f"/office/assistance/{reference}")
     assert "生成核对报告并附到申请材料" in detail.text
     attached = post_form(client, url, follow_redirects=False)
-    assert attached.status_code == 303 and attached.headers["location"].startswith(f"/office/assistance/{reference}")
+    assert attached.status_code == 303 and attached.headers["location"].startswith(
+        f"/office/assistance/{reference}"
+    )
 
     detail = client.get(f"/office/assistance/{reference}")
     assert 'data-document="verification_report"' in detail.text
@@ -70,7 +72,9 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     digest = hashlib.sha256(pdf.content).hexdigest()
     audit = sql(demo, "SELECT after FROM audit_records WHERE action = 'verification.report_attached' AND object_id = :r",
                 r=reference)  # fmt: skip
-    assert len(audit) == 1 and digest in str(audit[0][0]), "the audit trail holds the hash of what was attached"
+    assert len(audit) == 1 and digest in str(audit[0][0]), (
+        "the audit trail holds the hash of what was attached"
+    )
 
     # the district sees the attached report with the case; later data do not change it
     import_csv(demo, "vehicles", write_csv(tmp_path / "v2.csv", "vehicles", [
@@ -80,7 +84,10 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     post_form(client, f"/office/assistance/{reference}/act", {"action": "approve", "opinion": "同意", "visit_date": "2026-11-20",
                                                                "visitors": "张丽", "findings": "有车辆，收入超标"})  # fmt: skip
     as_staff(client, "district")
-    assert hashlib.sha256(client.get(f"/office/assistance/{reference}/documents/{doc_id}").content).hexdigest() == digest
+    assert (
+        hashlib.sha256(client.get(f"/office/assistance/{reference}/documents/{doc_id}").content).hexdigest()
+        == digest
+    )
 
     # only whoever works the current step may attach one; other regions see nothing
     as_staff(client, "street")
@@ -89,7 +96,9 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     as_staff(client, "qt_street")
     assert client.get(url).status_code == 404
     assert post_form(client, url, follow_redirects=False).status_code == 404
-    assert sql(demo, "SELECT count(*) FROM assistance_documents WHERE kind = 'verification_report'")[0][0] == 1
+    assert (
+        sql(demo, "SELECT count(*) FROM assistance_documents WHERE kind = 'verification_report'")[0][0] == 1
+    )
 
 
 def test_the_rules_for_one_household_agree_with_the_sql_on_a_generated_city(demo, tmp_path):
@@ -116,4 +125,6 @@ def test_the_rules_for_one_household_agree_with_the_sql_on_a_generated_city(demo
     disagree = {h: (found[h], warned.get(h, set())) for h in found if found[h] != warned.get(h, set())}
     assert not disagree, list(disagree.items())[:5]
     assert sum(map(len, found.values())) >= 50, "the generated city plants cases of every rule"
-    assert set().union(*found.values()) == {rule for *_, rule in truth} & PURE_RULES, "every planted rule is seen"
+    assert set().union(*found.values()) == {rule for *_, rule in truth} & PURE_RULES, (
+        "every planted rule is seen"
+    )

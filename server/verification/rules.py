@@ -95,6 +95,7 @@ def suggested_action(rule: str, members: int, members_gone: int) -> str:
 # for the report a street reviewer attaches to an application, before anyone is enrolled (the
 # SQL rules read only enrolled people). A test keeps the two in step on a generated city.
 
+
 @dataclass(frozen=True)
 class Fact:
     """One live record, as the rules read it (``person``: whose, any key)."""
