@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pypdfium2
 from support import in_db, post_form, sql, staff_login
-from test_verification_rules import NUM, register
+from test_verification_rules import NUM, PEOPLE, register
 from verification_support import TODAY, small_city, write_csv
 
 from server.verification.routes import create_api_client
@@ -46,6 +46,20 @@ def test_upload_reports_accepted_and_rejected_rows_and_the_error_file(demo, clie
     assert errors.status_code == 200 and "校验位不正确" in errors.content.decode("utf-8-sig")
     warnings = client.get("/office/verification/warnings?rule=deceased")
     assert "赵大山" in warnings.text and "钱小河" not in warnings.text
+
+
+def test_the_action_offered_first_depends_on_who_is_left_in_the_household(demo, client, tmp_path):
+    register(demo)
+    signed_in(client, demo)
+    rows = [{"id_number": NUM[k], "name": PEOPLE[k][0], "death_date": "2026-10-01"} for k in ("a", "c")]
+    upload(client, "deaths", write_csv(tmp_path / "d.csv", "deaths", rows).read_bytes())
+    offered = {}
+    for name in ("赵大山", "孙一一"):  # one of two members; the only member
+        wid = sql(demo, "SELECT w.id FROM verification_warnings w JOIN persons p ON p.id = w.person_id "
+                        "WHERE p.name = :n AND w.rule = 'deceased'", n=name)[0][0]  # fmt: skip
+        page = client.get(f"/office/verification/warnings/{wid}").text
+        offered[name] = re.search(r'<option value="(\w+)" selected>', page).group(1)
+    assert offered == {"赵大山": "recalculate", "孙一一": "stop"}
 
 
 def test_upload_refuses_wrong_files_in_plain_words(demo, client):

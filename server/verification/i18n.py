@@ -90,6 +90,7 @@ EN = {
     "回滚": "Roll back",
     "回滚这个版本": "Roll back this version",
     "正在校验和导入，请稍候……": "Checking and loading, please wait…",
+    "数据已全部校验，正在核对受影响的在保人员，请稍候……": "Every row is checked; now checking the recipients it concerns, please wait…",
     "开始复核": "Start the review",
     "批量处理": "Process the chosen households",
     "结束复核并统计": "Close the review and count",

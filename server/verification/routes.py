@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import staff_guard
 from server.assistance.office_routes import scoped_application
 from server.audit.service import Actor
-from server.people.models import Household, Person
+from server.people.models import Enrolment, Household, Person
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -358,10 +358,8 @@ async def _warning_context(session: AsyncSession, w: VerificationWarning) -> dic
     person = await session.get(Person, w.person_id) if w.person_id else None
     rec = await session.get(SourceRecord, w.record_id) if w.record_id else None
     imp = await session.get(DataImport, w.import_id) if w.import_id else None
-    from server.people.models import Enrolment
-
     enrolment = await session.get(Enrolment, w.enrolment_id) if w.enrolment_id else None
-    suggested = rules.suggested_action(w.rule, 2, 0)
+    suggested = rules.suggested_action(w.rule, *await service.household_size(session, w.household_id))
     return {"w": w, "rule": rules.RULES[w.rule], "person": person, "rec": rec, "imp": imp, "enrolment": enrolment,
             "sources": SOURCES, "actions": rules.ACTION_LABELS, "suggested": suggested,
             "severity": rules.SEVERITY_LABELS, "statuses": rules.STATUS_LABELS}  # fmt: skip

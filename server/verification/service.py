@@ -127,6 +127,19 @@ async def counts_by_rule(session: AsyncSession, where) -> dict[str, int]:
     return dict(rows.all())
 
 
+async def household_size(session: AsyncSession, household_id: int | None) -> tuple[int, int]:
+    """Living members of a household, and how many of them open warnings say are gone (dead or
+    in prison): what decides between recalculating and stopping."""
+    if household_id is None:
+        return 0, 0
+    living = await session.scalar(select(func.count()).select_from(HouseholdMember).join(Person)
+                                  .where(HouseholdMember.household_id == household_id, Person.deceased_on.is_(None)))  # fmt: skip
+    gone = await session.scalar(select(func.count(func.distinct(VerificationWarning.person_id))).where(
+        VerificationWarning.household_id == household_id, VerificationWarning.status == "open",
+        VerificationWarning.rule.in_(rules.GONE)))  # fmt: skip
+    return living or 0, gone or 0
+
+
 # ------------------------------------------------------------------------------ possible matches
 
 
