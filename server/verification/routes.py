@@ -106,12 +106,15 @@ class VerificationOfficeController(Controller):
                 context={"rows": rows, "sources": SOURCES, "filters": {}, "error": error, "values": values},
             )
         stored = f"{secrets.token_hex(12)}.{channel}"
-        content = await upload.read()
-        (loader.folder(settings) / stored).write_bytes(content)
+        size = 0
+        with open(loader.folder(settings) / stored, "wb") as fh:  # in pieces: a file may be 200 MB
+            while chunk := await upload.read(1 << 20):
+                fh.write(chunk)
+                size += len(chunk)
         mode = values["mode"] if values["mode"] in ("append", "replace") else None
         imp = await loader.new_import(db_session, actor, SOURCES[code], channel=channel, filename=name[:200],
                                       stored_name=stored, mode=mode)  # fmt: skip
-        loader.PROGRESS[imp.id] = {"rows": 0, "bytes_done": 0, "bytes_total": len(content), "stage": "queued"}
+        loader.PROGRESS[imp.id] = {"rows": 0, "bytes_done": 0, "bytes_total": size, "stage": "queued"}
         await db_session.commit()
         return Redirect(f"/office/verification/imports/{imp.id}", status_code=303,
                         background=BackgroundTask(service.run_file_import, settings, actor, imp.id, today))  # fmt: skip
