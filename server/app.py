@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server.accounts.auth import SessionConfig, provide_actor, provide_scope
 from server.accounts.citizen_routes import CitizenAccountController
@@ -55,6 +56,7 @@ from server.settings import ROOT, Settings, load_settings
 from server.survival import i18n as _survival_i18n  # noqa: F401
 from server.survival.routes import SurvivalController, SurvivalOfficeController
 from server.verification import i18n as _verification_i18n  # noqa: F401
+from server.verification import service as verification_service
 from server.verification.routes import VerificationApiController, VerificationOfficeController
 from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
 
@@ -120,6 +122,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     "Refusing to start in production: demo accounts exist (remove them first)"
                 )
 
+    async def recover_interrupted_work(app: Litestar) -> None:
+        """Imports and reviews a stopped server left half-way are marked failed, in plain words."""
+        async with async_sessionmaker(engine)() as session, session.begin():
+            await verification_service.recover_interrupted_work(session)
+
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
@@ -171,7 +178,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=MAX_BODY,
-        on_startup=[refuse_demo_accounts_in_production],
+        on_startup=[refuse_demo_accounts_in_production, recover_interrupted_work],
         logging_config=LoggingConfig(
             root={"level": "INFO", "handlers": ["queue_listener"]}, log_exceptions="never"
         ),

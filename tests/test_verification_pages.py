@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pypdfium2
 from support import in_db, post_form, sql, staff_login
 from test_verification_rules import NUM, PEOPLE, register
-from verification_support import TODAY, small_city, write_csv
+from verification_support import OFFICER, TODAY, small_city, write_csv
 
 from server.verification.routes import create_api_client
 
@@ -200,3 +200,58 @@ def test_semiannual_review_of_a_small_generated_city(demo, client, tmp_path):
     assert sql(demo, "SELECT count(*) FROM audit_records WHERE action = 'enrolment.stopped'")[0][0] == len(
         items
     )
+
+
+def test_a_review_runs_in_the_background_and_its_page_shows_how_far_it_is(demo, client, monkeypatch):
+    from server.verification import service
+
+    signed_in(client, demo)
+    running = in_db(demo, lambda s: service.create_review(s, OFFICER, "331102", "莲都区复核", TODAY))
+    service.REVIEW_PROGRESS[running.id] = {"rule": "income", "done": 8, "total": 13}
+    try:
+        page = client.get(f"/office/verification/reviews/{running.id}").text
+        assert 'data-stage="running"' in page and "收入超标" in page and "（9/13）" in page
+        assert 'value="8"' in page and "刷新查看进度" in page, "a progress bar, and a link without JavaScript"
+        again = post_form(client, "/office/verification/reviews", {"title": "再来一次", "region_code": "331102"},
+                          follow_redirects=False)  # fmt: skip
+        assert again.status_code == 409 and "已有一次复核正在核对" in again.text
+        polled = client.get(
+            f"/office/verification/reviews/{running.id}/progress", headers={"HX-Request": "true"}
+        )
+        assert polled.status_code == 200 and "HX-Refresh" not in polled.headers
+    finally:
+        service.REVIEW_PROGRESS.pop(running.id, None)
+    sql(demo, "UPDATE verification_reviews SET status = 'open' WHERE id = :i", i=running.id)
+    done = client.get(f"/office/verification/reviews/{running.id}/progress", headers={"HX-Request": "true"})
+    assert done.headers.get("HX-Refresh") == "true", (
+        "the page reloads with the results once the review is done"
+    )
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(service.checks, "run_checks", broken)
+    started = post_form(client, "/office/verification/reviews", {"title": "会失败的复核", "region_code": "331121"},
+                        follow_redirects=False)  # fmt: skip
+    assert started.status_code == 303
+    failed = client.get(started.headers["location"]).text
+    assert 'data-status="failed"' in failed and "没有产生任何结果" in failed
+    assert sql(demo, "SELECT count(*) FROM verification_review_items")[0][0] == 0
+
+
+def test_work_a_stopped_server_left_half_way_is_marked_failed_at_start(demo):
+    from litestar.testing import TestClient
+
+    from server.app import create_app
+
+    sql(demo, "INSERT INTO verification_imports (source, version, mode, channel, status, uploaded_by, region_code, "
+              "rows_total, rows_accepted, rows_rejected, legacy_ids, without_id, warnings_raised, created_at) "
+              "VALUES ('deaths', 99, 'append', 'csv', 'loading', 'x', '331100', 0, 0, 0, 0, 0, 0, :t)", t=TODAY)  # fmt: skip
+    sql(demo, "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, households_reviewed, "
+              "people_reviewed) VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)", t=TODAY)  # fmt: skip
+    with TestClient(create_app(demo)):
+        pass
+    assert sql(demo, "SELECT status, failure FROM verification_imports WHERE version = 99") == [
+        ("failed", "服务器在导入过程中重启，数据未载入，请重新导入。")
+    ]
+    assert sql(demo, "SELECT status FROM verification_reviews WHERE title = '中断的复核'") == [("failed",)]

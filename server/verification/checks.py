@@ -335,13 +335,18 @@ async def load_standards(session: AsyncSession, city_code: str, today: date) -> 
     return {code: (standard, limit) for code, standard, limit in rows}  # later rows win
 
 
-async def run_checks(session: AsyncSession, scope: Scope, only: tuple[str, ...] | None = None) -> CheckRun:
-    """Run the rules (all, or ``only``) in the caller's transaction; counts of new warnings."""
+async def run_checks(session: AsyncSession, scope: Scope, only: tuple[str, ...] | None = None,
+                     progress: dict | None = None) -> CheckRun:  # fmt: skip
+    """Run the rules (all, or ``only``) in the caller's transaction; counts of new warnings.
+    ``progress`` (a dict a page polls) is told which rule is running."""
     started = time.perf_counter()
     if not scope.standards:
         scope.standards = await load_standards(session, scope.city_code, scope.today)
     raised: dict[str, int] = {}
-    for code in only or tuple(RULES):
+    codes = only or tuple(RULES)
+    for done, code in enumerate(codes):
+        if progress is not None:
+            progress.update(rule=code, done=done, total=len(codes))
         if code == "age":
             statements = age(scope, session)
         else:

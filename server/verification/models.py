@@ -151,7 +151,8 @@ class ReviewCampaign(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     region_code: Mapped[str] = mapped_column(String(12), index=True)
     title: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(12), default="open")  # running | open | closed | failed
+    failure: Mapped[str | None] = mapped_column(Text)
     started_by: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     seconds: Mapped[float | None]

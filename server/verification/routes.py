@@ -291,10 +291,13 @@ class VerificationOfficeController(Controller):
 
     @post("/reviews", opt={"roles": REVIEWERS})
     async def start_review(self, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
-                           today: date) -> Redirect:  # fmt: skip
+                           settings: Settings, today: date) -> Redirect:  # fmt: skip
         code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
-        review = await service.start_review(db_session, actor, code, str(data.get("title") or ""), today)
-        return Redirect(f"/office/verification/reviews/{review.id}", status_code=303)
+        review = await service.create_review(db_session, actor, code, str(data.get("title") or ""), today)
+        service.REVIEW_PROGRESS[review.id] = {"done": 0, "total": len(rules.RULES)}
+        await db_session.commit()
+        return Redirect(f"/office/verification/reviews/{review.id}", status_code=303,
+                        background=BackgroundTask(service.run_review_in_background, settings, actor, review.id, today))  # fmt: skip
 
     @get("/reviews/{review_id:int}")
     async def review(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,
@@ -313,7 +316,19 @@ class VerificationOfficeController(Controller):
                 reasons.setdefault(enrolment_id, []).append(rules.RULES[rule].label)
         counts = await service.review_counts(db_session, review.id)
         return page(request, "verification/review.html", "verification/_review_items.html", push_url=str(request.url),
-                    review=review, items=items, reasons=reasons, counts=counts, proposal=proposal)  # fmt: skip
+                    review=review, items=items, reasons=reasons, counts=counts, proposal=proposal,
+                    progress=service.REVIEW_PROGRESS.get(review.id, {}), rules=rules.RULES)  # fmt: skip
+
+    @get("/reviews/{review_id:int}/progress")
+    async def review_progress(
+        self, review_id: int, db_session: AsyncSession, region_scope: RegionScope
+    ) -> Response:
+        """What a running review is doing, for the page that polls it; once done, the page reloads."""
+        review = await region_scope.get(db_session, ReviewCampaign, review_id)
+        if review.status != "running":
+            return Response(b"", status_code=200, headers={"HX-Refresh": "true"})
+        return Template(template_name="verification/_review_progress.html",
+                        context={"review": review, "progress": service.REVIEW_PROGRESS.get(review.id, {}), "rules": rules.RULES})  # fmt: skip
 
     @post("/reviews/{review_id:int}/process", opt={"roles": REVIEWERS})
     async def process(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,

@@ -61,13 +61,18 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         progress["stage"] = "done"
 
 
-async def recover_stale_imports(session: AsyncSession) -> int:
-    """Imports left 'loading' by a stopped server never committed a row: say so."""
-    result = await session.execute(
+async def recover_interrupted_work(session: AsyncSession) -> int:
+    """Imports left 'loading' and reviews left 'running' by a stopped server never committed
+    anything: say so, so that nobody waits on a page that will not move."""
+    imports = await session.execute(
         update(DataImport).where(DataImport.status == "loading", DataImport.id.not_in(list(loader.PROGRESS) or [0]))
         .values(status="failed", failure="服务器在导入过程中重启，数据未载入，请重新导入。", finished_at=utcnow())
     )  # fmt: skip
-    return result.rowcount or 0
+    reviews = await session.execute(
+        update(ReviewCampaign).where(ReviewCampaign.status == "running", ReviewCampaign.id.not_in(list(REVIEW_PROGRESS) or [0]))
+        .values(status="failed", failure="服务器在复核过程中重启，没有产生任何结果，请重新开始复核。")
+    )  # fmt: skip
+    return (imports.rowcount or 0) + (reviews.rowcount or 0)
 
 
 # ---------------------------------------------------------------------------------- warnings
@@ -178,20 +183,62 @@ async def decide_match(
 # ------------------------------------------------------------------------------- review campaign
 
 
+REVIEW_PROGRESS: dict[int, dict] = {}  # a running review's stage, for the page that polls it
+
+
+async def create_review(
+    session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
+) -> ReviewCampaign:
+    """A new review of the region, not yet run; one at a time for a region."""
+    running = await session.scalar(select(func.count()).select_from(ReviewCampaign).where(
+        ReviewCampaign.region_code == region_code, ReviewCampaign.status == "running"))  # fmt: skip
+    if running:
+        raise PlainError("verification.review_running", 409)
+    review = ReviewCampaign(region_code=region_code, title=title.strip() or f"{today.year} 年度复核",
+                            started_by=actor.name or "?", status="running")  # fmt: skip
+    session.add(review)
+    await session.flush()
+    return review
+
+
 async def start_review(
     session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
 ) -> ReviewCampaign:
+    """Create and run a review in the caller's transaction (the page runs it in the background)."""
+    return await run_review(
+        session, actor, await create_review(session, actor, region_code, title, today), today
+    )
+
+
+async def run_review_in_background(settings: Settings, actor: Actor, review_id: int, today: date) -> None:
+    """Run a review after the response that created it has gone; a failure leaves nothing of the
+    run but the review marked failed, in plain words."""
+    progress = REVIEW_PROGRESS.setdefault(review_id, {})
+    try:
+        async with session_scope(settings.database_url) as session:
+            await run_review(session, actor, await session.get(ReviewCampaign, review_id), today, progress)
+    except Exception:
+        log.exception("review %s failed", review_id)
+        async with session_scope(settings.database_url) as session:
+            await session.execute(update(ReviewCampaign).where(ReviewCampaign.id == review_id)
+                                  .values(status="failed", failure="复核时发生错误，没有产生任何结果，请重新开始复核。"))  # fmt: skip
+    finally:
+        REVIEW_PROGRESS.pop(review_id, None)
+
+
+async def run_review(session: AsyncSession, actor: Actor, review: ReviewCampaign, today: date,
+                     progress: dict | None = None) -> ReviewCampaign:  # fmt: skip
     """Check every enrolled household of the region at once (set-based), then list those to cancel
     or adjust. The Python part only sorts the flagged households' rule sets into proposals."""
     started = time.perf_counter()
     city = await loader.city_code(session)
+    region_code = review.region_code
     prefix = region_code[:4] if region_code == city else region_code
-    review = ReviewCampaign(
-        region_code=region_code, title=title.strip() or f"{today.year} 年度复核", started_by=actor.name or "?"
+    await checks.run_checks(
+        session, checks.Scope(prefix=prefix, city_code=city, today=today), progress=progress
     )
-    session.add(review)
-    await session.flush()
-    await checks.run_checks(session, checks.Scope(prefix=prefix, city_code=city, today=today))
+    if progress is not None:
+        progress.update(rule=None, done=progress.get("total", 0))  # sorting the households found
     en = checks.enrolled(checks.Scope(prefix=prefix, city_code=city, today=today))
     totals = (
         await session.execute(
@@ -230,7 +277,7 @@ async def start_review(
                               "amount_before_cents": amounts[enrolment_id]})  # fmt: skip
         if items:
             await session.execute(ReviewItem.__table__.insert(), items)
-    review.seconds = round(time.perf_counter() - started, 3)
+    review.seconds, review.status = round(time.perf_counter() - started, 3), "open"
     await session.flush()
     await record(session, actor, "verification.review_start", "verification_review", review.id, region_code=region_code,
                  after={"households": review.households_reviewed, "people": review.people_reviewed})  # fmt: skip
