@@ -104,3 +104,21 @@ def test_boosted_navigation_gets_the_whole_page_and_targeted_requests_the_partia
     assert "<nav" in boosted.text and "office-nav" in boosted.text, "a boosted nav click keeps the layout"
     partial = client.get("/office/audit", headers={"HX-Request": "true"})
     assert "office-nav" not in partial.text and "<html" not in partial.text
+
+
+def test_the_migrations_build_exactly_what_the_models_say(settings):
+    """Every schema change is an Alembic revision: the migrated database and the models agree
+    (tables, columns, types, indexes, constraints)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from support import in_db
+
+    from server.models import metadata
+
+    async def differences(session):
+        conn = await session.connection()
+        return await conn.run_sync(
+            lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata)
+        )
+
+    assert in_db(settings, differences) == []
