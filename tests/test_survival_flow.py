@@ -116,6 +116,35 @@ def test_another_person_fails(zhang, demo):
     assert ("生存认证未通过",) in sql(demo, "SELECT title FROM notifications")
 
 
+def aligned(photo, like):
+    """``photo`` scaled and moved so that its face lies where the face of ``like`` is: another
+    person stepping in front of the camera in the enrolled person's place."""
+    (t, r, b, le), (t2, r2, b2, le2) = vision._detect(photo)[0], vision._detect(like)[0]
+    scale = (r2 - le2) / (r - le)
+    big = np.asarray(
+        Image.fromarray(photo).resize((round(photo.shape[1] * scale), round(photo.shape[0] * scale)))
+    )
+    dx, dy = round((r2 + le2) / 2 - (r + le) * scale / 2), round((t2 + b2) / 2 - (t + b) * scale / 2)
+    canvas = Image.new("RGB", (like.shape[1], like.shape[0]), (128, 128, 128))
+    canvas.paste(Image.fromarray(big), (dx, dy))
+    return np.asarray(canvas)
+
+
+def test_another_person_doing_the_actions_between_frames_of_the_recipient_fails(zhang, demo):
+    """The recipient's photo at the start and the end, someone else in the same place doing the
+    actions in between: the frames of the actions are compared with the reference too."""
+    c = challenge(zhang)
+    own = faces.capture_arrays(GRACE, c["actions"], seed=3)
+    other = faces.capture_arrays(aligned(ASTRONAUT, GRACE), c["actions"], seed=3)
+    mixed = [faces.jpeg(f) for f in own[:2] + other[2:-1] + own[-1:]]
+    result = upload(zhang, c["nonce"], mixed)
+    assert result.json()["decision"] != "pass", result.json()
+    reasons = sql(demo, "SELECT reasons FROM survival_checks")[0][0]
+    assert {"face.changed", "face.mismatch"} & set(
+        reasons if isinstance(reasons, list) else json.loads(reasons)
+    )
+
+
 def test_a_still_photo_replayed_fails(zhang, demo):
     c = challenge(zhang)
     result = upload(zhang, c["nonce"], still_frames(GRACE))

@@ -205,6 +205,17 @@ def test_frames_to_encode_are_few_and_include_both_sides_of_a_jump():
     assert {9, 10} <= set(rules.frames_to_encode(jumped))
 
 
+def test_the_frames_of_the_challenged_actions_are_encoded_too():
+    frames = sequence(["blink", "open_mouth"])  # blink shut at 3-6, mouth open at 9-10
+    chosen = rules.frames_to_encode(frames, ["blink", "open_mouth"])
+    assert chosen[0] == 0 and chosen[-1] == 14 and len(chosen) == 4
+    assert 3 <= chosen[1] <= 6 and 8 <= chosen[2] <= 11
+    # another person's face on the action frames (the box unchanged) is not a pass
+    other = [Frame(**{**f.__dict__, "encoding": OTHER if i in chosen[1:3] else SAME}) if i in chosen else f
+             for i, f in enumerate(frames)]  # fmt: skip
+    assert decide(other, ["blink", "open_mouth"], REF, NonceFacts()).outcome == "fail"
+
+
 def test_schedule_dates():
     assert rules.add_months(date(2026, 11, 30), 3) == date(2027, 2, 28)
     assert rules.add_months(date(2028, 11, 30), 3) == date(2029, 2, 28)

@@ -167,8 +167,10 @@ def pick_actions(rng: random.Random | None = None) -> tuple[str, str]:
             return pair  # type: ignore[return-value]
 
 
-def frames_to_encode(frames: list[Frame]) -> list[int]:
-    """Which frames need a face encoding (the slow part): the first and the last with a face, and
+def frames_to_encode(frames: list[Frame], actions: tuple[str, ...] | list[str] = (),
+                     t: Thresholds | None = None) -> list[int]:  # fmt: skip
+    """Which frames need a face encoding (the slow part): the first and the last with a face, the
+    frame where each challenged action is seen (whoever does the actions must be the person), and
     both frames around any jump of the face box (where another person could have stepped in);
     between them the face is followed by its box from frame to frame."""
     with_face = [i for i, f in enumerate(frames) if f.faces >= 1 and f.box]
@@ -178,6 +180,11 @@ def frames_to_encode(frames: list[Frame]) -> list[int]:
     for prev, cur in zip(with_face, with_face[1:], strict=False):
         if _box_jump(frames[prev].box, frames[cur].box):  # type: ignore[arg-type]
             chosen |= {prev, cur}
+    if actions:
+        found = actions_seen(frames, t or Thresholds())
+        chosen |= {
+            s.first for a in actions if (s := found.get(a)) and s.first is not None and frames[s.first].box
+        }
     return sorted(chosen)
 
 

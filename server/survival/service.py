@@ -188,7 +188,8 @@ async def submit(
         and rules.MIN_FRAMES <= len(raw_frames) <= rules.MAX_FRAMES
     ):
         try:
-            frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames)
+            frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames, challenge.actions,
+                                                     policy.thresholds)  # fmt: skip
         except vision.VisionError:
             decision = rules.Decision("fail", ["frames.unreadable"], {"frames": len(raw_frames)})
     if decision is None:

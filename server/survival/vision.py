@@ -102,12 +102,13 @@ def encode(rgb: np.ndarray, box: tuple[int, int, int, int]) -> tuple[float, ...]
     return tuple(float(x) for x in _fr().face_encodings(rgb, [box], num_jitters=1, model="small")[0])
 
 
-def analyse_frames(raw_frames: list[bytes]) -> tuple[list[rules.Frame], list[np.ndarray]]:
-    """Every frame analysed, and the frames the rules need encoded; with the decoded images.
-    Unreadable bytes raise VisionError."""
+def analyse_frames(raw_frames: list[bytes], actions: tuple[str, ...] | list[str] = (),
+                   thresholds: rules.Thresholds | None = None) -> tuple[list[rules.Frame], list[np.ndarray]]:  # fmt: skip
+    """Every frame analysed, and the frames the rules need encoded (those of the challenged
+    ``actions`` among them); with the decoded images. Unreadable bytes raise VisionError."""
     images = [decode(raw) for raw in raw_frames]
     frames = [analyse(img, hashlib.sha256(img.tobytes()).hexdigest()) for img in images]
-    for i in rules.frames_to_encode(frames):
+    for i in rules.frames_to_encode(frames, actions, thresholds):
         frames[i] = replace(frames[i], encoding=encode(images[i], frames[i].box))  # type: ignore[arg-type]
     return frames, images
 

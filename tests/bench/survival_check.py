@@ -47,7 +47,7 @@ def main() -> None:
     times, cpu, outcomes = [], [], []
     for actions, frames in captures:
         started, started_cpu = time.perf_counter(), time.process_time()
-        analysed, _ = vision.analyse_frames(frames)
+        analysed, _ = vision.analyse_frames(frames, actions)
         decision = rules.decide(analysed, actions, reference, rules.NonceFacts())
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
