@@ -340,8 +340,27 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
         demo, "SELECT assisted, staff_id FROM survival_checks WHERE person_id = :p", p=zhao
     )[0]
     assert assisted and staff_id is not None
-    # a citizen's nonce cannot be spent by staff, nor the other way round
+    # the worker who took the reference photo cannot also certify the person alone (a second
+    # person reviews it; the capture itself may also fail, the astronaut's turns are faint)
+    assert result.json()["decision"] in ("review", "fail")
+    detail = client.get(result.json()["url"]).text
+    assert 'data-reason="assisted.same_staff"' in detail and "需要另一名工作人员审核" in detail
+    assert "data-reference-changed" not in detail
+    again = client.post(f"/office/survival/people/{zhao}/reference", files={"photo": ("p.jpg", faces.jpeg(GRACE), "image/jpeg")},
+                        headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)  # fmt: skip
+    assert again.status_code == 303
+    assert "data-reference-changed" in client.get(result.json()["url"]).text, "the reviewer is told"
+    # a recipient whose reference someone else took passes an assisted check without review
     pid = person_id(demo)
+    c = challenge(client, f"/office/survival/people/{pid}/challenge")
+    result = upload(
+        client,
+        c["nonce"],
+        faces.capture_frames(GRACE, c["actions"]),
+        url=f"/office/survival/people/{pid}/check",
+    )
+    assert result.json()["decision"] == "pass", result.json()
+    # a citizen's nonce cannot be spent by staff, nor the other way round
     theirs = in_db(demo, lambda s: _citizen_challenge(s, pid))
     assert (
         upload(client, theirs, still_frames(GRACE), url=f"/office/survival/people/{pid}/check").status_code
@@ -394,6 +413,94 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     ]
     assert str(schedule[0]) == "2026-10-05" and schedule[1] is None
     assert len(sql(demo, "SELECT seq FROM audit_records WHERE action = 'enrolment.active'")) == 1
+
+
+def _household_status(settings, pid) -> str:
+    return sql(settings, "SELECT e.status FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
+                         "WHERE m.person_id = :p", p=pid)[0][0]  # fmt: skip
+
+
+def _pass(settings, pid, day):
+    async def go(session):
+        person = await session.get(Person, pid)
+        nonce, ch = await service.issue_challenge(session, person)
+        return (await service.submit(session, SYSTEM, person, nonce, faces.capture_frames(GRACE, ch.actions),
+                                     today=day)).status  # fmt: skip
+
+    assert in_db(settings, go) == "passed"
+
+
+def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certified(demo):
+    zhang, wang = person_id(demo), person_id(demo, "王桂兰")  # one household
+
+    async def enrol_wang(session):
+        await service.enrol_reference(session, SYSTEM, await session.get(Person, wang), faces.jpeg(GRACE),
+                                      source="office", today=date(2026, 3, 1))  # fmt: skip
+
+    in_db(demo, enrol_wang)
+    sql(demo, "UPDATE survival_schedules SET next_due = :d", d=date(2026, 6, 1))
+    policy = service.Policy(grace_days=30)
+    counts = in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy))
+    assert counts["suspended"] == 1 and _household_status(demo, zhang) == "suspended"
+    _pass(demo, zhang, date(2026, 7, 5))
+    assert _household_status(demo, zhang) == "suspended", "王桂兰 has still not certified"
+    _pass(demo, wang, date(2026, 7, 6))
+    assert _household_status(demo, zhang) == "active"
+
+
+def test_a_pass_does_not_lift_a_suspension_made_for_another_reason(demo):
+    pid = person_id(demo)
+    sql(demo, "UPDATE survival_schedules SET next_due = :d WHERE person_id = :p", d=date(2026, 6, 1), p=pid)
+    policy = service.Policy(grace_days=30)
+    in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy))
+    assert _household_status(demo, pid) == "suspended"
+    # staff resume the benefit by hand, then suspend it for a verification warning
+    enrolment_id = sql(demo, "SELECT e.id FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
+                             "WHERE m.person_id = :p", p=pid)[0][0]  # fmt: skip
+
+    async def by_hand(session, status, reason, source):
+        from server.people.enrolments import change_status
+        from server.people.models import Enrolment
+
+        await change_status(
+            session, SYSTEM, await session.get(Enrolment, enrolment_id), status, reason, source=source
+        )
+
+    in_db(demo, lambda s: by_hand(s, "active", "误停，恢复", "office"))
+    assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 3), policy))["suspended"] == 1, (
+        "while the check is lapsed the benefit is held again"
+    )
+    in_db(demo, lambda s: by_hand(s, "active", "误停，恢复", "office"))
+    in_db(demo, lambda s: by_hand(s, "suspended", "收入超标待核查", "verification.warning:1"))
+    _pass(demo, pid, date(2026, 7, 5))
+    assert sql(demo, "SELECT status, status_reason FROM enrolments WHERE id = :e", e=enrolment_id) == [
+        ("suspended", "收入超标待核查")
+    ]
+
+
+def test_a_check_waiting_for_review_holds_back_the_overdue_notice_and_the_suspension(demo):
+    pid = person_id(demo)
+    sql(demo, "UPDATE survival_schedules SET next_due = :d WHERE person_id = :p", d=date(2026, 6, 1), p=pid)
+
+    async def submitted_for_review(session):
+        person = await session.get(Person, pid)
+        nonce, ch = await service.issue_challenge(session, person)
+        frames = lost_last_frame(faces.capture_frames(GRACE, ch.actions))
+        return (await service.submit(session, SYSTEM, person, nonce, frames, today=date(2026, 5, 30))).status
+
+    assert in_db(demo, submitted_for_review) == "review"
+    policy = service.Policy(grace_days=30)
+    assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy)) == {
+        "reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}  # fmt: skip
+    assert _household_status(demo, pid) == "active"
+
+
+def test_nobody_certifies_for_a_person_recorded_as_deceased(zhang, demo):
+    sql(demo, "UPDATE persons SET deceased_on = :d WHERE id = :p", d=date(2026, 10, 1), p=person_id(demo))
+    refused = zhang.post(
+        "/survival/challenge", headers={"x-csrftoken": csrf_token(zhang), "accept": "application/json"}
+    )
+    assert refused.status_code == 409 and "已故" in refused.json()["message"]
 
 
 def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(demo):

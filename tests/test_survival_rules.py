@@ -205,6 +205,13 @@ def test_frames_to_encode_are_few_and_include_both_sides_of_a_jump():
     assert {9, 10} <= set(rules.frames_to_encode(jumped))
 
 
+def test_an_assisted_check_by_the_worker_who_took_the_reference_goes_to_review():
+    frames = sequence(["blink", "open_mouth"])
+    assert decide(frames, ["blink", "open_mouth"], REF, NonceFacts()).outcome == "pass"
+    judged = decide(frames, ["blink", "open_mouth"], REF, NonceFacts(), same_staff=True)
+    assert (judged.outcome, judged.reasons) == ("review", ["assisted.same_staff"])
+
+
 def test_the_frames_of_the_challenged_actions_are_encoded_too():
     frames = sequence(["blink", "open_mouth"])  # blink shut at 3-6, mouth open at 9-10
     chosen = rules.frames_to_encode(frames, ["blink", "open_mouth"])

@@ -38,7 +38,11 @@ async def change_status(
     """``source`` names what caused it, e.g. ``verification.warning:42`` or ``survival.overdue``."""
     check_transition(enrolment.status, new_status, reason)
     before = {"status": enrolment.status, "reason": enrolment.status_reason}
-    enrolment.status, enrolment.status_reason = new_status, reason.strip()
+    enrolment.status, enrolment.status_reason, enrolment.status_source = (
+        new_status,
+        reason.strip(),
+        source[:64],
+    )
     if new_status == "stopped":
         enrolment.end_date = effective or date.today()
     await session.flush()

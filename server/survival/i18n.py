@@ -38,6 +38,7 @@ REASONS = {
     "turn_right.borderline": "向右转头不明显，需要人工审核。",
     "open_mouth.missing": "没有看到张嘴。",
     "open_mouth.borderline": "张嘴动作不明显，需要人工审核。",
+    "assisted.same_staff": "上门协助认证由采集参考照片的工作人员完成，需要另一名工作人员审核。",
 }
 STATUS = {
     "passed": "已通过",
@@ -56,6 +57,7 @@ CODES = {
     "survival.note": "请填写不通过的原因。",
     "survival.not_recipient": "没有找到需要您认证的待遇信息。",
     "survival.person": "请选择要认证的人员。",
+    "survival.deceased": "登记信息显示此人已故，不能进行生存认证。如登记有误，请联系社区工作人员。",
     **{f"survival.reason.{k}": v for k, v in REASONS.items()},
     **{f"survival.status.{k}": v for k, v in STATUS.items()},
 }
@@ -134,6 +136,9 @@ EN = {
     "正在上传和核验，请稍候…": "Uploading and checking, please wait…",
     "没有待审核的认证。": "No checks to review.",
     "没有找到需要您认证的待遇信息。": "We found no benefit that needs you to certify.",
+    "登记信息显示此人已故，不能进行生存认证。如登记有误，请联系社区工作人员。": "The register records this person as deceased, so no survival check can be made. If that is wrong, contact the community office.",
+    "上门协助认证由采集参考照片的工作人员完成，需要另一名工作人员审核。": "The assisted check was made by the worker who took the reference photo; another member of staff must review it.",
+    "本次认证之后参考照片已经更换，右侧为当前的参考照片。": "The reference photo was replaced after this check; the photo on the right is the current one.",
     "没有照片。": "No photos.",
     "测量数值": "Measurements",
     "照片只用于本次认证，由民政部门保存并在审核结束后定期删除。": "The photos are used only for this check, kept by civil affairs and deleted after the review closes.",

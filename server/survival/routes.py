@@ -4,6 +4,7 @@ staff of the person's region (and a recipient's own result to them); encodings n
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -265,8 +266,11 @@ class SurvivalOfficeController(Controller):
                                                .order_by(CheckFrame.n)))  # fmt: skip
         reference = await service.reference_of(db_session, check.person_id)
         role = request.session.get("role")
+        changed = bool(reference and check.reference_sha256
+                       and hashlib.sha256(reference.photo).hexdigest() != check.reference_sha256)  # fmt: skip
         return page(request, "survival/office_check.html", check=check, person=person, frames=frames,
-                    reference=reference, labels=texts.ACTION_LABELS, may_review=role in REVIEWERS)  # fmt: skip
+                    reference=reference, reference_changed=changed, labels=texts.ACTION_LABELS,
+                    may_review=role in REVIEWERS)  # fmt: skip
 
     @get("/checks/{check_id:int}/frames/{n:int}")
     async def frame(

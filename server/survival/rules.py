@@ -261,8 +261,10 @@ def actions_seen(frames: list[Frame], t: Thresholds) -> dict[str, Seen]:
 
 def decide(
     frames: list[Frame], actions: tuple[str, ...] | list[str], reference: tuple[float, ...] | None,
-    nonce: NonceFacts, t: Thresholds | None = None,
+    nonce: NonceFacts, t: Thresholds | None = None, *, same_staff: bool = False,
 ) -> Decision:  # fmt: skip
+    """``same_staff``: an assisted check run by the worker who took the reference photo, which
+    a second person must confirm however clear the numbers."""
     t = t or Thresholds()
     fail: list[str] = []
     review: list[str] = []
@@ -347,6 +349,8 @@ def decide(
     if lit and poor > len(lit) / 3:
         review.append("light.poor")
 
+    if same_staff:
+        review.append("assisted.same_staff")
     if fail:
         return Decision("fail", _unique(fail + review), metrics)
     if review:

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 from PIL import Image
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import Citizen
@@ -137,6 +137,8 @@ async def issue_challenge(
     session: AsyncSession, person: Person, *, citizen_id: int | None = None, staff_id: int | None = None,
     now: datetime | None = None,
 ) -> tuple[str, Challenge]:  # fmt: skip
+    if person.deceased_on is not None:
+        raise SurvivalError("survival.deceased", 409)
     if await reference_of(session, person.id) is None:
         raise SurvivalError("survival.no_reference", 409)
     now = now or utcnow()
@@ -176,7 +178,12 @@ async def submit(
         or (staff_id is not None and challenge.staff_id != staff_id)
     ):
         raise SurvivalError("survival.nonce", 422)
+    if person.deceased_on is not None:
+        raise SurvivalError("survival.deceased", 409)
     reference = await reference_of(session, person.id)
+    # an assisted check by the worker who took the reference photo is never passed by the
+    # machine alone: a second person looks (a worker could otherwise enrol and certify anyone)
+    same_staff = bool(staff_id and reference and reference.created_by == staff_id)
     facts = rules.NonceFacts(known=True, used_before=challenge.used_at is not None, issued_at=challenge.issued_at,
                              expires_at=challenge.expires_at, received_at=now)  # fmt: skip
     frames: list[rules.Frame] = []
@@ -203,7 +210,7 @@ async def submit(
             facts = rules.NonceFacts(True, True, facts.issued_at, facts.expires_at, now)
         ref = vision.unpack(reference.encoding) if reference else None
         decision = rules.decide(frames if frames else [rules.Frame(faces=0)] * len(raw_frames), challenge.actions,
-                                ref, facts, policy.thresholds)  # fmt: skip
+                                ref, facts, policy.thresholds, same_staff=same_staff)  # fmt: skip
     else:
         await session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
                               .values(used_at=now))  # fmt: skip
@@ -212,6 +219,7 @@ async def submit(
                   actions=list(challenge.actions), assisted=staff_id is not None, staff_id=staff_id,
                   citizen_id=citizen_id or challenge.citizen_id, created_at=now, decision=decision.outcome,
                   reasons=decision.reasons, metrics=decision.metrics, status=status, frame_count=len(images),
+                  reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
                   closed_at=None if status == "review" else now)  # fmt: skip
     session.add(check)
     await session.flush()
@@ -228,8 +236,9 @@ async def submit(
 
 
 async def _passed(session: AsyncSession, actor: Actor, person: Person, today: date) -> None:
-    """A passed (or confirmed) check: the next one falls due an interval later, and a benefit
-    this schedule suspended is resumed through the enrolment workflow."""
+    """A passed (or confirmed) check: the next one falls due an interval later, and a benefit the
+    survival round suspended is resumed through the enrolment workflow, unless its last change
+    was made for another reason or another member of the household is still lapsed."""
     schedule = await schedule_of(session, person.id)
     if schedule is None:
         return
@@ -237,12 +246,27 @@ async def _passed(session: AsyncSession, actor: Actor, person: Person, today: da
     schedule.next_due = rules.add_months(today, schedule.interval_months)
     schedule.reminded_on = schedule.overdue_notified_on = None
     if schedule.suspended_on:
+        held = await _held_by_others(session, person.id)
         for enrolment_id in schedule.suspended_enrolments or []:
             enrolment = await session.get(Enrolment, enrolment_id)
-            if enrolment is not None and enrolment.status == "suspended":
+            if (enrolment is not None and enrolment.status == "suspended" and enrolment.status_source == "survival.overdue"
+                    and enrolment.household_id not in held):  # fmt: skip
                 await change_status(session, actor, enrolment, "active", "生存认证已通过，恢复发放",
                                     source="survival.passed")  # fmt: skip
         schedule.suspended_on, schedule.suspended_enrolments = None, None
+
+
+async def _held_by_others(session: AsyncSession, person_id: int) -> set[int]:
+    """Households in which another member's survival check is still lapsed."""
+    other = HouseholdMember.__table__.alias("other")
+    rows = await session.scalars(
+        select(HouseholdMember.household_id)
+        .join(other, other.c.household_id == HouseholdMember.household_id)
+        .join(Schedule, Schedule.person_id == other.c.person_id)
+        .where(HouseholdMember.person_id == person_id, other.c.person_id != person_id,
+               Schedule.active.is_(True), Schedule.suspended_on.is_not(None))
+    )  # fmt: skip
+    return set(rows)
 
 
 async def _tell(session: AsyncSession, person: Person, check: Check, today: date) -> None:
@@ -319,30 +343,39 @@ async def run_round(
     for schedule, _ in due:
         schedule.reminded_on = today
 
+    # a check waiting for a person's review holds the notice and the suspension back
+    waiting = ~exists().where(Check.person_id == Schedule.person_id, Check.status == "review")
     late = (await session.execute(base.where(Schedule.next_due < today, Schedule.overdue_notified_on.is_(None),
-                                             Schedule.suspended_on.is_(None)))).all()  # fmt: skip
+                                             Schedule.suspended_on.is_(None), waiting))).all()  # fmt: skip
     counts["overdue"] = await _notify_schedules(session, late, "生存认证已逾期",
         f"{{name}}的生存认证已于{{due}}到期，请尽快完成；逾期{policy.grace_days}天未认证将暂停发放待遇。")  # fmt: skip
     for schedule, _ in late:
         schedule.overdue_notified_on = today
 
+    # past the grace period: the household's monthly benefits are held while the check is lapsed
+    # (one that was suspended for another reason and later resumed is suspended again)
     lapsed = (await session.execute(base.where(Schedule.next_due < today - timedelta(days=policy.grace_days),
-                                               Schedule.suspended_on.is_(None)))).all()  # fmt: skip
+                                               waiting))).all()  # fmt: skip
     for schedule, person in lapsed:
         enrolments = list(await session.scalars(
             select(Enrolment).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
-            .where(HouseholdMember.person_id == person.id, Enrolment.status == "active")
+            .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
         ))  # fmt: skip
+        active = [e for e in enrolments if e.status == "active"]
+        if schedule.suspended_on is not None and not active:
+            continue
         reason = f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，宽限{policy.grace_days}天后仍未完成"
-        for enrolment in enrolments:
+        for enrolment in active:
             await change_status(session, SYSTEM, enrolment, "suspended", reason, source="survival.overdue")
-        schedule.suspended_on, schedule.suspended_enrolments = today, [e.id for e in enrolments]
+        held = sorted(set(schedule.suspended_enrolments or []) | {e.id for e in enrolments})
+        first = schedule.suspended_on is None
+        schedule.suspended_on, schedule.suspended_enrolments = schedule.suspended_on or today, held
         await record(session, SYSTEM, "survival.lapsed", "person", person.id, region_code=person.region_code,
-                     after={"next_due": schedule.next_due.isoformat(), "suspended": [e.id for e in enrolments]})  # fmt: skip
-        if enrolments:
+                     after={"next_due": schedule.next_due.isoformat(), "suspended": [e.id for e in active], "held": held})  # fmt: skip
+        if active and first:
             await notify(session, await citizen_of_person(session, person), "待遇已暂停发放",
                          f"{reason}，待遇已暂停发放。完成生存认证后恢复；如有困难请联系社区工作人员。", "/survival")  # fmt: skip
-        counts["suspended"] += len(enrolments)
+        counts["suspended"] += len(active)
 
     counts["purged"] = await purge_frames(session, now - timedelta(days=policy.retention_days), now)
     await session.flush()
