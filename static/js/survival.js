@@ -83,14 +83,28 @@
       video.srcObject = stream;
       stage.hidden = false;
       try { await video.play(); } catch (e) { /* autoplay of a muted stream is allowed */ }
-      while (!video.videoWidth) await wait(50);
+      for (var waited = 0; !video.videoWidth; waited += 50) {
+        if (waited > 8000) { stop(); refused(); return; }  // a camera that never starts
+        await wait(50);
+      }
 
-      var response = await fetch(d.challengeUrl, {
-        method: "POST", credentials: "same-origin",
-        headers: { "x-csrftoken": d.csrf, "accept": "application/json" }
-      });
-      if (!response.ok) { stop(); tell(d.msgFailed); start.hidden = false; return; }
-      var c = await response.json();
+      var c = null, problem = d.msgFailed;
+      try {
+        var response = await fetch(d.challengeUrl, {
+          method: "POST", credentials: "same-origin",
+          headers: { "x-csrftoken": d.csrf, "accept": "application/json" }
+        });
+        var body = await response.json().catch(function () { return {}; });
+        if (response.ok) c = body;
+        else problem = body.message || d.msgFailed;  // the server's words: no reference photo, too many tries...
+      } catch (e) { /* no network: the general message */ }
+      if (!c) {
+        stop();
+        stage.hidden = true;
+        tell(problem);
+        start.hidden = false;
+        return;
+      }
       var plan = c.plan, total = plan.reduce(function (a, b) { return a + b; }, 0);
       bar.max = total;
       $("cap-progress-box").hidden = false;

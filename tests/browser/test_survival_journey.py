@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
+from server.db import utcnow
 from server.survival import demo as faces
 from server.survival import rules
 
@@ -123,3 +124,18 @@ def test_without_a_camera_the_page_says_how_to_get_an_assisted_check(live, phone
     alert.wait_for()
     assert "无法使用摄像头" in alert.inner_text() and "上门协助认证" in alert.inner_text()
     assert sql(demo, "SELECT count(*) FROM survival_challenges") == [(0,)]
+
+
+def test_a_refused_challenge_is_explained_in_the_servers_words(live, camera_phone, demo):
+    person = sql(demo, "SELECT id FROM persons WHERE name = '张建国'")[0][0]
+    now = utcnow()
+    for n in range(20):  # the hour's tries are used up
+        sql(demo, "INSERT INTO survival_challenges (nonce_hash, person_id, actions, issued_at, expires_at) "
+                  "VALUES (:h, :p, '[]', :t, :t)", h=f"{n:064d}", p=person, t=now)  # fmt: skip
+    camera_phone.grant_permissions(["camera"], origin=live.url)
+    page = camera_phone.new_page()
+    browser_citizen_sign_in(page, live.url, demo, "13800000001", after="/survival/capture")
+    page.get_by_role("button", name="打开摄像头开始认证").click()
+    page.locator("#cap-instruction", has_text="操作太频繁").wait_for()
+    assert page.get_by_role("button", name="打开摄像头开始认证").is_visible(), "they can try again later"
+    assert page.locator("#cap-stage").is_hidden(), "the camera is closed again"
