@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
@@ -18,6 +18,7 @@ from litestar.stores.memory import MemoryStore
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from server import clock
 from server.accounts.auth import SessionConfig, provide_actor, provide_scope
 from server.accounts.citizen_routes import CitizenAccountController
 from server.accounts.models import Staff
@@ -185,6 +186,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
-    app.state.today = date.today
+    app.state.today = clock.today
     app.state.sms = load_sender(settings.sms_sender)
     return app

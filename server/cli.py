@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from server import clock
 from server.settings import ROOT, load_settings
 
 
@@ -156,7 +157,6 @@ def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames), then
     push queued messages to citizens' phones."""
     import time
-    from datetime import date
 
     from server.db import session_scope
     from server.notifications.service import send_pending
@@ -166,7 +166,7 @@ def worker(once: bool, every: float) -> None:
 
     async def round_() -> int:
         async with session_scope(settings.database_url) as session:
-            await run_round(session, date.today())
+            await run_round(session, clock.today())
         async with session_scope(settings.database_url) as session:
             return await send_pending(session, settings)
 

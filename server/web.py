@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from server import clock
 from server.i18n import CODES, ROLE_LABELS, pick_lang, translate
 from server.settings import ROOT
 
@@ -146,6 +147,7 @@ def template_config() -> TemplateConfig:
         engine.register_template_callable("role_label", _role_label)
         engine.register_template_callable("large_text", _large_text)
         engine.register_template_callable("office_nav", _office_nav)
+        engine.engine.filters["local"] = clock.local
         engine.engine.globals["pwa_services"] = PWA_SERVICES
         engine.engine.globals["lang_of"] = lang_of
         engine.engine.globals["session_of"] = session_of

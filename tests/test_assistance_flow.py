@@ -3,10 +3,12 @@ staff of each level act, the benefit is computed by rule, enrolled, recalculated
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from assistance_support import ANSWERS, MEMBER, answer, apply_fully, id_of, idem, start, status_of
 from support import citizen_login, post_form, sql, staff_login
+
+from server import clock
 
 
 def act(client, reference, action, opinion="同意", **extra):
@@ -141,7 +143,7 @@ def test_four_levels_notice_enrolment_and_return_for_correction(client, demo):
     assert status_of(demo, reference) == "notice"
     assert "孙*华" in client.get("/notice").text
     assert act(client, reference, "enrol", "公示期满").status_code == 403, "not before the 7 days are over"
-    client.app.state.today = lambda: date.today() + timedelta(days=8)
+    client.app.state.today = lambda: clock.today() + timedelta(days=8)
     assert act(client, reference, "enrol", "公示期满无异议").status_code == 303
     assert status_of(demo, reference) == "enrolled"
     enrolment = sql(demo, "SELECT e.status, e.monthly_amount_cents, e.benefit FROM enrolments e JOIN assistance_applications a "
@@ -164,7 +166,7 @@ def test_overdue_cases_are_highlighted_with_a_fixed_clock(client, demo):
     as_staff(client, "community")
     listing = client.get("/office/assistance", params={"overdue": "true"})
     assert reference not in listing.text
-    client.app.state.today = lambda: date.today() + timedelta(days=30)
+    client.app.state.today = lambda: clock.today() + timedelta(days=30)
     late = client.get("/office/assistance", params={"overdue": "true"})
     assert reference in late.text and 'data-overdue="1"' in late.text and "已超期" in late.text
 
@@ -276,7 +278,7 @@ def test_holidays_are_configured_by_the_city_and_move_deadlines(client, demo):
     staff_login(client, "street")
     assert client.get("/office/calendar").status_code == 403
     as_staff(client, "admin")
-    monday = date.today() + timedelta(days=(7 - date.today().weekday()))
+    monday = clock.today() + timedelta(days=(7 - clock.today().weekday()))
     post_form(client, "/office/calendar", {"day": str(monday + timedelta(days=1)), "name": "测试假日"})
     assert (
         "测试假日" in client.get("/office/calendar", params={"year": (monday + timedelta(days=1)).year}).text

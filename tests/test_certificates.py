@@ -16,6 +16,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from support import citizen_login, in_db, post_form, run, sql, staff_login
 
+from server import clock
 from server.certificates import token
 from server.certificates.service import verdict
 
@@ -141,10 +142,10 @@ def test_verification_page_valid_revoked_expired_unknown(client, demo):
     page = client.get(f"/v/{serial}")
     assert 'data-verdict="revoked"' in page.text and "已搬离本社区" in page.text
     assert serial in client.get("/certificates-revoked.json").text
-    client.app.state.today = lambda: date.today() + timedelta(days=400)
+    client.app.state.today = lambda: clock.today() + timedelta(days=400)
     second = request_one(client, demo, "办理居住证")
     issue(client, demo, second)
-    client.app.state.today = lambda: date.today() + timedelta(days=400 + 181)
+    client.app.state.today = lambda: clock.today() + timedelta(days=400 + 181)
     assert 'data-verdict="expired"' in client.get(f"/v/{second}").text
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from support import citizen_login, post_form, run, sql, staff_login
 
+from server import clock
 from server.accounts.idcard import check_char
 from server.audit.service import Actor
 from server.db import session_scope
@@ -65,7 +66,7 @@ def home_and_slot(demo, kind="cremation"):
         "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = :k AND day >= :d ORDER BY day, label LIMIT 1",
         f=facility,
         k=kind,
-        d=date.today() + timedelta(days=2),
+        d=clock.today() + timedelta(days=2),
     )[0][0]
     return facility, slot
 

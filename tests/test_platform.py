@@ -122,3 +122,18 @@ def test_the_migrations_build_exactly_what_the_models_say(settings):
         )
 
     assert in_db(settings, differences) == []
+
+
+def test_dates_and_times_are_the_citys_own_whatever_the_server_clock(client):
+    """Stored in UTC, shown and counted in Asia/Shanghai: 18:30 UTC on 1 May is already 2 May."""
+    from datetime import UTC, date, datetime
+
+    from server import clock
+
+    late = datetime(2026, 5, 1, 18, 30, tzinfo=UTC)
+    assert clock.local(late) == "2026-05-02 02:30"
+    assert clock.local(late, "%Y-%m-%d") == "2026-05-02"
+    assert clock.local(date(2026, 5, 1), "%Y-%m-%d") == "2026-05-01" and clock.local(None) == ""
+    assert clock.local(late.replace(tzinfo=None)) == "2026-05-02 02:30", "a naive time is UTC"
+    assert client.app.state.today is clock.today
+    assert clock.now().utcoffset().total_seconds() == 8 * 3600

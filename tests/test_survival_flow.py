@@ -16,6 +16,7 @@ from PIL import Image
 from sqlalchemy import select
 from support import citizen_login, csrf_token, in_db, post_form, sql, staff_login
 
+from server import clock
 from server.audit.service import SYSTEM
 from server.db import utcnow
 from server.people.models import Person
@@ -60,7 +61,7 @@ def lost_last_frame(frames: list[bytes]) -> list[bytes]:
 
 @pytest.fixture
 def zhang(client, demo):
-    client.app.state.today = lambda: date.today()
+    client.app.state.today = lambda: clock.today()
     assert citizen_login(client, demo, ZHANG).status_code in (302, 303)
     return client
 
@@ -80,8 +81,8 @@ def test_the_enrolled_person_passes_with_frames_from_the_real_photo(zhang, demo)
         demo, "SELECT next_due, last_passed_on FROM survival_schedules WHERE person_id = :p", p=pid
     )[0]
     assert (
-        str(next_due) == rules.add_months(date.today(), 3).isoformat()
-        and str(last) == date.today().isoformat()
+        str(next_due) == rules.add_months(clock.today(), 3).isoformat()
+        and str(last) == clock.today().isoformat()
     )
     assert sql(demo, "SELECT status, assisted, frame_count FROM survival_checks")[0] == ("passed", False, 15)
     assert ("生存认证已通过",) in sql(demo, "SELECT title FROM notifications")
@@ -270,7 +271,7 @@ def test_review_queue_frames_beside_the_reference_confirm_and_reject(zhang, demo
     last = sql(demo, "SELECT last_passed_on FROM survival_schedules WHERE person_id = :p", p=person_id(demo))[
         0
     ][0]
-    assert str(last) == date.today().isoformat()
+    assert str(last) == clock.today().isoformat()
 
 
 def test_staff_outside_the_region_see_nothing(client, demo):
@@ -280,7 +281,7 @@ def test_staff_outside_the_region_see_nothing(client, demo):
         person = await session.get(Person, pid)
         nonce, ch = await service.issue_challenge(session, person)
         check = await service.submit(
-            session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today()
+            session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=clock.today()
         )
         return check.id
 
@@ -514,7 +515,7 @@ def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(d
             ids.append(
                 (
                     await service.submit(
-                        session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=date.today()
+                        session, SYSTEM, person, nonce, still_frames(GRACE, 8), today=clock.today()
                     )
                 ).id
             )
@@ -525,7 +526,7 @@ def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(d
         return ids
 
     closed, open_ = in_db(demo, two_checks)
-    counts = in_db(demo, lambda s: service.run_round(s, date.today(), service.Policy(retention_days=30)))
+    counts = in_db(demo, lambda s: service.run_round(s, clock.today(), service.Policy(retention_days=30)))
     assert counts["purged"] == 8
 
     async def left(session):

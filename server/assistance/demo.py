@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts import idcard
 from server.assistance import calc, service
 from server.assistance.models import HouseholdFacts, MemberFacts, Policy
@@ -39,7 +40,7 @@ async def seed(session: AsyncSession, secret: str) -> None:
     staff = {"community": Actor("staff", None, "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
              "street": Actor("staff", None, "紫金街道审核员 张丽", "street_reviewer", "331102001"),
              "district": Actor("staff", None, "莲都区审批员 李强", "district_approver", "331102")}  # fmt: skip
-    today = date.today()
+    today = clock.today()
     for name, first17, community, benefit, target in DEMO_APPLICANTS:
         citizen = Actor("citizen", None, name, "citizen", None)
         app = await service.create_draft(
@@ -72,7 +73,7 @@ async def seed(session: AsyncSession, secret: str) -> None:
 
 async def facts_for_existing_households(session: AsyncSession, secret: str) -> None:
     """The seeded register households get the facts a policy change recalculates from."""
-    today = date.today()
+    today = clock.today()
     rows = (
         await session.execute(
             select(Enrolment, Household).join(Household, Household.id == Enrolment.household_id)

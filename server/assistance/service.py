@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts import idcard
 from server.assistance import answers as form
 from server.assistance import calc, rules
@@ -251,7 +252,7 @@ async def start_application_for(
 ) -> str:  # fmt: skip
     """A draft application pre-filled for a person (e.g. from an active-discovery report); staff or
     the person complete it. Returns the reference."""
-    app = await create_draft(session, actor, benefit=benefit, citizen_id=None, client_key=None, today=date.today(),
+    app = await create_draft(session, actor, benefit=benefit, citizen_id=None, client_key=None, today=clock.today(),
                              source=source)  # fmt: skip
     answers: dict[str, Any] = {"prefill": {"name": name, "address": address, "phone": phone, "note": note}}
     if id_number and secret:

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts.auth import staff_guard
 from server.audit.service import Actor, record
 from server.calendar.models import CalendarDay
@@ -24,7 +25,7 @@ class CalendarController(Controller):
 
     @get("/")
     async def index(self, request: Request, db_session: AsyncSession, year: int | None = None) -> Template:
-        year = year or date.today().year
+        year = year or clock.today().year
         days = list(await db_session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
                                                                        CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))  # fmt: skip
         return page(request, "calendar/index.html", days=days, year=year)

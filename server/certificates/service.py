@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.assistance.rules import mask_name
 from server.audit.service import Actor, record
 from server.certificates import keys, token
@@ -49,7 +50,7 @@ async def request_certificate(session: AsyncSession, actor: Actor, citizen, *, c
         raise CertificateError("form.choose", 422)
     if not address.strip() or not purpose.strip():
         raise CertificateError("form.required", 422)
-    if since > date.today():
+    if since > clock.today():
         raise CertificateError("certificate.since", 422)
     cert = Certificate(serial=secrets.token_urlsafe(12), code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
                        citizen_id=citizen.id, holder_name=citizen.name, id_hash=citizen.id_hash, id_masked=citizen.id_masked,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts.models import Staff
 from server.funeral.models import Device, Facility, Operator, Plot, ServiceItem, Slot
 from server.funeral.service import token_digest
@@ -16,7 +17,7 @@ DEMO_DEVICE_TOKEN = "demo-hearse-token-0001"
 
 
 async def seed(session: AsyncSession, today: date | None = None) -> None:
-    today = today or date.today()
+    today = today or clock.today()
     home = Facility(kind="funeral_home", name="丽水市殡仪馆", region_code="331102", address="莲都区 殡仪馆路 1 号", lat=28.4712,
                     lon=119.9030, hours="全天 24 小时接运；业务大厅 8:00–17:00", phone="0578-2000000",
                     process="报丧登记 → 遗体接运 → 冷藏 → 告别仪式 → 火化 → 骨灰领取或寄存", credit="A")  # fmt: skip

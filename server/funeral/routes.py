@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.audit.service import Actor, record
@@ -149,7 +150,7 @@ class FuneralCitizenController(Controller):
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
             )
         )
-        free = [s for s in await availability(db_session, facility.id, date.today(), 14)
+        free = [s for s in await availability(db_session, facility.id, clock.today(), 14)
                 if s.taken < s.capacity and s.kind in {b.kind for b in slots} and s.id not in {b.id for b in slots}]  # fmt: skip
         return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr, free=free,
                     slot_kinds=rules.SLOT_KINDS, route=drawing.route(positions, facility))  # fmt: skip

@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.audit.service import Actor, record
 from server.people.models import Enrolment
 
@@ -44,7 +45,7 @@ async def change_status(
         source[:64],
     )
     if new_status == "stopped":
-        enrolment.end_date = effective or date.today()
+        enrolment.end_date = effective or clock.today()
     await session.flush()
     await record(session, actor, f"enrolment.{new_status}", "enrolment", enrolment.id, before=before,
                  after={"status": new_status, "reason": enrolment.status_reason, "source": source},

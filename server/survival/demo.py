@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.survival import rules, vision
 
 PLAN = rules.CAPTURE_PLAN
@@ -152,7 +153,7 @@ async def seed(session: AsyncSession, today: date | None = None) -> None:
     person = await session.scalar(select(Person).where(Person.name == "张建国"))
     if person is None:
         return
-    today = today or date.today()
+    today = today or clock.today()
     await service.enrol_reference(session, SYSTEM, person, jpeg(photo), source="demo", today=today)
     schedule = await service.schedule_of(session, person.id)
     schedule.next_due = today  # due now, so the demo shows a reminder and a check to do

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
 from server.accounts import idcard
 from server.audit.service import Actor
 from server.verification import loader
@@ -33,7 +34,7 @@ BATCHES = {
 
 async def seed(session: AsyncSession, secret: str, today: date | None = None) -> None:
     settings = SimpleNamespace(secret_key=secret, var_dir=Path(tempfile.gettempdir()) / "huimin-demo")
-    today = today or date.today()
+    today = today or clock.today()
     for source, rows in BATCHES.items():
         imp = await loader.new_import(
             session, DEPARTMENT, SOURCES[source], channel="api", filename=None, stored_name=None

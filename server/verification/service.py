@@ -57,8 +57,8 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         async with session_scope(settings.database_url) as session:
             await session.execute(update(DataImport).where(DataImport.id == import_id)
                                   .values(status="failed", failure=message, finished_at=utcnow()))  # fmt: skip
-    finally:
-        progress["stage"] = "done"
+    finally:  # the import's row says how it ended; the page polls it no more
+        loader.PROGRESS.pop(import_id, None)
 
 
 async def recover_interrupted_work(session: AsyncSession) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from server import clock  # noqa: E402
 from server.accounts.models import Citizen  # noqa: E402
 from server.audit.service import Actor  # noqa: E402
 from server.certificates import service  # noqa: E402
@@ -45,7 +46,7 @@ async def issue_many(settings, n: int) -> tuple[list[float], list[str]]:
                                                      since=date(2015, 3, 1), purpose="基准测试")  # fmt: skip
             started = time.perf_counter()
             await service.issue(
-                session, WORKER, settings, cert, "bench", date.today(), "http://127.0.0.1:8000"
+                session, WORKER, settings, cert, "bench", clock.today(), "http://127.0.0.1:8000"
             )
             times.append(time.perf_counter() - started)
             serials.append(cert.serial)

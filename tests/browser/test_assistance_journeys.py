@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from assistance_support import ANSWERS, MEMBER, id_of
 from PIL import Image
 from support import browser_citizen_sign_in, browser_staff_sign_in, sql
+
+from server import clock
 
 
 def fill_until_members(page):
@@ -78,7 +80,7 @@ def staff_acts(chromium, live, username, reference, button, opinion, visit=False
     page.get_by_role("link", name="社会救助").first.click()
     page.get_by_role("link", name=reference).click()
     if visit:
-        page.get_by_label("调查日期").fill(date.today().isoformat())
+        page.get_by_label("调查日期").fill(clock.today().isoformat())
         page.get_by_label("调查人员").fill("张丽、刘芳")
         page.get_by_label("调查情况").fill("入户核实，情况属实")
     page.get_by_label("办理意见").fill(opinion)
@@ -116,7 +118,7 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
     assert staff_acts(chromium, live, "district", reference, "同意，转下一环节", "同意，予以公示") == "notice"
     page.goto(live.url + "/notice")
     assert "孙*华" in page.content()
-    live.server.config.app.state.today = lambda: date.today() + timedelta(days=8)
+    live.server.config.app.state.today = lambda: clock.today() + timedelta(days=8)
     assert (
         staff_acts(chromium, live, "district", reference, "公示期满，纳入救助", "公示期满无异议")
         == "enrolled"
@@ -127,7 +129,7 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
 
     context, office = staff_page(chromium, live, "district")
     office.get_by_role("link", name="资金发放").click()
-    office.get_by_label("月份").fill(f"{date.today() + timedelta(days=8):%Y-%m}")
+    office.get_by_label("月份").fill(f"{clock.today() + timedelta(days=8):%Y-%m}")
     office.get_by_role("button", name="生成发放名册").click()
     office.get_by_role("cell", name="孙丽华").wait_for()
     with office.expect_navigation():

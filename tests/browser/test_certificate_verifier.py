@@ -11,6 +11,7 @@ import pypdfium2
 from sqlalchemy import select
 from support import in_db
 
+from server import clock
 from server.accounts.models import Citizen
 from server.audit.service import Actor
 from server.certificates import service
@@ -23,7 +24,7 @@ def issued_certificate(demo, base_url: str) -> tuple[str, bytes]:
         citizen = await session.scalar(select(Citizen).where(Citizen.phone == "13800000001"))
         cert = await service.request_certificate(session, Actor("citizen", str(citizen.id)), citizen, community="331102001001",
                                                  address="天宁社区 解放街 12 号", since=date(2015, 3, 1), purpose="子女入学")  # fmt: skip
-        await service.issue(session, WORKER, demo, cert, "户籍在本社区", date.today(), base_url)
+        await service.issue(session, WORKER, demo, cert, "户籍在本社区", clock.today(), base_url)
         return cert.serial, cert.pdf_name
 
     serial, name = in_db(demo, go)
