@@ -354,16 +354,16 @@ async def run_round(
 
     # past the grace period: the household's monthly benefits are held while the check is lapsed
     # (one that was suspended for another reason and later resumed is suspended again)
-    lapsed = (await session.execute(base.where(Schedule.next_due < today - timedelta(days=policy.grace_days),
-                                               waiting))).all()  # fmt: skip
-    for schedule, person in lapsed:
+    paying = exists().where(HouseholdMember.person_id == Schedule.person_id, Enrolment.household_id == HouseholdMember.household_id,
+                            Enrolment.status == "active")  # fmt: skip
+    lapsed = (await session.execute(base.where(Schedule.next_due < today - timedelta(days=policy.grace_days), waiting,
+                                               Schedule.suspended_on.is_(None) | paying))).all()  # fmt: skip
+    for schedule, person in lapsed:  # only those with something to do: newly lapsed, or paid again
         enrolments = list(await session.scalars(
             select(Enrolment).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
             .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
         ))  # fmt: skip
         active = [e for e in enrolments if e.status == "active"]
-        if schedule.suspended_on is not None and not active:
-            continue
         reason = f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，宽限{policy.grace_days}天后仍未完成"
         for enrolment in active:
             await change_status(session, SYSTEM, enrolment, "suspended", reason, source="survival.overdue")
