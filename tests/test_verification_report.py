@@ -128,3 +128,19 @@ def test_the_rules_for_one_household_agree_with_the_sql_on_a_generated_city(demo
     assert set().union(*found.values()) == {rule for *_, rule in truth} & PURE_RULES, (
         "every planted rule is seen"
     )
+
+
+def test_free_text_in_the_report_is_printed_as_written_not_read_as_markup():
+    """Names, addresses and staff opinions may hold < and &: the PDF shows them (it failed before)."""
+    from datetime import date
+
+    from server.verification.models import VerificationWarning
+
+    warning = VerificationWarning(
+        rule="vehicle", severity="medium", status="dismissed", reason="车已过户 <见附件> & 发票"
+    )
+    built = report.Report(subject="DB1 · 解放街 3&4 号 <东>", region_code="331102001001", community="天宁社区",
+                          members=[report.Member("张<b>三", "331102********0011", "applicant", "h")],
+                          today=date(2026, 12, 1), warnings=[warning])  # fmt: skip
+    text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(report.pdf(built)))
+    assert "解放街 3&4 号 <东>" in text and "张<b>三" in text and "车已过户 <见附件> & 发票" in text

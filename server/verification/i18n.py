@@ -137,6 +137,7 @@ EN = {
     "限额每人": "limit per person",
     "数据来源（当前版本）": "Data sources (live versions)",
     "户主": "Head of household",
+    "全户": "Whole household",
     "申请人": "Applicant",
     "核对数据交换标准": "Data-exchange standard for verification",
 }

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from xml.sax.saxutils import escape
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -112,7 +113,7 @@ async def build(session: AsyncSession, members: list[Member], region_code: str, 
         facts, len(living), report.standard_cents, report.asset_limit_cents, city, today
     )
     report.income_cents, _ = rules.monthly_income(facts, today)
-    report.deposits_cents = sum(f.balance_cents or 0 for f in facts if f.source == "housing_fund")
+    report.deposits_cents = sum(f.balance_cents for f in rules.savings(facts))
     report.sources_loaded = dict((await session.execute(
         select(DataImport.source, func.max(DataImport.finished_at)).where(DataImport.status == "active")
         .group_by(DataImport.source))).all())  # fmt: skip
@@ -137,9 +138,9 @@ def application_members(app: Application) -> list[Member]:
 
 async def for_application(session: AsyncSession, app: Application, today: date) -> Report:
     hashes = [m.id_hash for m in application_members(app)]
-    enrolled = await session.scalars(select(Person.id).where(Person.id_hash.in_(hashes)))
+    registered = await session.scalars(select(Person.id).where(Person.id_hash.in_(hashes)))
     warnings = []
-    if ids := list(enrolled):  # people already on the register: their warnings, whichever household
+    if ids := list(registered):  # people already on the register: their warnings, whichever household
         warnings = list(await session.scalars(select(VerificationWarning).where(VerificationWarning.person_id.in_(ids))
                                               .order_by(VerificationWarning.id)))  # fmt: skip
     address = (app.answers or {}).get("address", {}).get("address", "")
@@ -164,34 +165,40 @@ def pdf(report: Report) -> bytes:
     title = ParagraphStyle("t", fontName=font, fontSize=16, leading=22, alignment=1)
     h2 = ParagraphStyle("h", fontName=font, fontSize=12, leading=18, spaceBefore=6)
 
+    def para(text: str, style=body) -> Paragraph:
+        return Paragraph(escape(text), style)  # names, addresses and opinions are free text, not markup
+
+    def lines(texts) -> Paragraph:
+        return Paragraph("<br/>".join(escape(t) for t in texts), body)
+
     def table(rows, widths):
-        t = Table([[c if isinstance(c, Paragraph) else Paragraph(str(c), body) for c in r] for r in rows],
+        t = Table([[c if isinstance(c, Paragraph) else para(str(c)) for c in r] for r in rows],
                   colWidths=widths, repeatRows=1)  # fmt: skip
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))  # fmt: skip
         return t
 
-    out = [Paragraph("家庭经济状况核对报告", title), Spacer(1, 4 * mm),
-           Paragraph(f"社区：{report.community}　{report.subject}　报告日期：{report.today:%Y-%m-%d}", body),
-           Paragraph("家庭成员", h2)]  # fmt: skip
+    out = [para("家庭经济状况核对报告", title), Spacer(1, 4 * mm),
+           para(f"社区：{report.community}　{report.subject}　报告日期：{report.today:%Y-%m-%d}"),
+           para("家庭成员", h2)]  # fmt: skip
     rows = [["姓名", "身份证号", "关系", "核对到的记录"]]
     for m in report.members:
-        found = "<br/>".join(describe(fact_of(r)) for r, _ in report.records.get(m.id_hash, [])) or "无"
+        found = lines([describe(fact_of(r)) for r, _ in report.records.get(m.id_hash, [])] or ["无"])
         name = m.name + ("（已故）" if not m.living else "")
         rows.append([name, m.id_masked, RELATIONSHIP_LABELS.get(m.relationship, m.relationship), found])
     out.append(table(rows, [25 * mm, 42 * mm, 20 * mm, 87 * mm]))
-    out.append(Paragraph("核对结果", h2))
-    out.append(Paragraph(means_line(report), body))
+    out.append(para("核对结果", h2))
+    out.append(para(means_line(report)))
     frows = [["规则", "人员", "依据"]]
     for f in report.findings:
         frows.append(
-            [rules.RULES[f.rule].label, report.name_of(f.person), "<br/>".join(describe(x) for x in f.facts)]
+            [rules.RULES[f.rule].label, report.name_of(f.person), lines(describe(x) for x in f.facts)]
         )
     if len(frows) == 1:
         frows.append(["无", "", "未发现不符合条件的记录"])
     out.append(table(frows, [30 * mm, 25 * mm, 119 * mm]))
     if report.warnings:
-        out.append(Paragraph("已有预警", h2))
+        out.append(para("已有预警", h2))
         wrows = [["规则", "状态", "说明"]]
         for w in report.warnings:
             wrows.append(
@@ -202,8 +209,8 @@ def pdf(report: Report) -> bytes:
                 ]
             )
         out.append(table(wrows, [30 * mm, 20 * mm, 124 * mm]))
-    out += [Spacer(1, 3 * mm), Paragraph("数据来源（当前版本）：" + ("；".join(
-        f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report.sources_loaded.items()) if t) or "无"), body)]  # fmt: skip
+    out += [Spacer(1, 3 * mm), para("数据来源（当前版本）：" + ("；".join(
+        f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report.sources_loaded.items()) if t) or "无"))]  # fmt: skip
     buf = io.BytesIO()
     SimpleDocTemplate(
         buf, pagesize=A4, title="家庭经济状况核对报告", leftMargin=18 * mm, rightMargin=18 * mm

@@ -163,10 +163,15 @@ def assess(facts: list[Fact], members: int, standard_cents: int, asset_limit_cen
     income, evidence = monthly_income(facts, today)
     if evidence and over_income(income, members, standard_cents):
         out.append(Finding("income", None, evidence))
-    savings = tuple(f for f in facts if f.source == "housing_fund" and (f.balance_cents or 0) > 0)
-    if savings and over_assets(sum(f.balance_cents for f in savings), members, asset_limit_cents):
-        out.append(Finding("deposits", None, savings))
+    saved = savings(facts)
+    if saved and over_assets(sum(f.balance_cents for f in saved), members, asset_limit_cents):
+        out.append(Finding("deposits", None, saved))
     return out
+
+
+def savings(facts: list[Fact]) -> tuple[Fact, ...]:
+    """The records that count as the household's savings (housing-fund balances)."""
+    return tuple(f for f in facts if f.source == "housing_fund" and (f.balance_cents or 0) > 0)
 
 
 def monthly_income(facts: list[Fact], today: date) -> tuple[Fraction, tuple[Fact, ...]]:
