@@ -257,13 +257,14 @@ async def _passed(session: AsyncSession, actor: Actor, person: Person, today: da
 
 
 async def _held_by_others(session: AsyncSession, person_id: int) -> set[int]:
-    """Households in which another member's survival check is still lapsed."""
+    """Households in which another living member's survival check is still lapsed."""
     other = HouseholdMember.__table__.alias("other")
     rows = await session.scalars(
         select(HouseholdMember.household_id)
         .join(other, other.c.household_id == HouseholdMember.household_id)
         .join(Schedule, Schedule.person_id == other.c.person_id)
-        .where(HouseholdMember.person_id == person_id, other.c.person_id != person_id,
+        .join(Person, Person.id == other.c.person_id)
+        .where(HouseholdMember.person_id == person_id, other.c.person_id != person_id, Person.deceased_on.is_(None),
                Schedule.active.is_(True), Schedule.suspended_on.is_not(None))
     )  # fmt: skip
     return set(rows)
@@ -329,10 +330,10 @@ async def run_round(
     now = now or utcnow()
     counts = {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
 
-    base = (
+    base = (  # the living: a member who died neither is reminded nor holds the household's benefit
         select(Schedule, Person)
         .join(Person, Person.id == Schedule.person_id)
-        .where(Schedule.active.is_(True))
+        .where(Schedule.active.is_(True), Person.deceased_on.is_(None))
     )
     due = (await session.execute(base.where(
         Schedule.next_due >= today, Schedule.next_due <= today + timedelta(days=policy.remind_days),
