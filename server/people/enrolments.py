@@ -39,11 +39,8 @@ async def change_status(
     """``source`` names what caused it, e.g. ``verification.warning:42`` or ``survival.overdue``."""
     check_transition(enrolment.status, new_status, reason)
     before = {"status": enrolment.status, "reason": enrolment.status_reason}
-    enrolment.status, enrolment.status_reason, enrolment.status_source = (
-        new_status,
-        reason.strip(),
-        source[:64],
-    )
+    enrolment.status, enrolment.status_reason = new_status, reason.strip()
+    enrolment.status_source = source[:64]  # what made it: a pass resumes only what survival suspended
     if new_status == "stopped":
         enrolment.end_date = effective or clock.today()
     await session.flush()

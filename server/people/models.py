@@ -73,7 +73,6 @@ class Enrolment(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)  # community
     status_reason: Mapped[str | None] = mapped_column(Text)
-    status_source: Mapped[str | None] = mapped_column(
-        String(64)
-    )  # what made the last change (see change_status)
+    # what made the last change, as change_status names it (survival.overdue, verification.warning:42 ...)
+    status_source: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

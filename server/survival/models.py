@@ -78,9 +78,8 @@ class Check(Base):
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), index=True)
     frame_count: Mapped[int] = mapped_column(Integer, default=0)
-    reference_sha256: Mapped[str | None] = mapped_column(
-        String(64)
-    )  # the reference photo it was compared with
+    # the hash of the reference photo it was compared with (the reviewer is told if it changed)
+    reference_sha256: Mapped[str | None] = mapped_column(String(64))
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str | None] = mapped_column(Text)

@@ -147,7 +147,8 @@ def _person_rule(fact: Fact, facts: list[Fact], city_code: str, today: date) -> 
 def assess(facts: list[Fact], members: int, standard_cents: int, asset_limit_cents: int, city_code: str,
            today: date) -> list[Finding]:  # fmt: skip
     """What the verification rules find in one household's live records (``members``: the
-    living members counted for the per-person limits)."""
+    living members counted for the per-person limits). The rules about records only: age,
+    overdue checks and approvals and a second enrolment in the city are the register's, in SQL."""
     found: dict[tuple[str, str], list[Fact]] = {}
     for fact in facts:
         rule = _person_rule(fact, facts, city_code, today)
