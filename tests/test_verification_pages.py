@@ -212,7 +212,7 @@ def test_a_review_runs_in_the_background_and_its_page_shows_how_far_it_is(demo, 
         page = client.get(f"/office/verification/reviews/{running.id}").text
         assert 'data-stage="running"' in page and "收入超标" in page and "（9/13）" in page
         assert 'value="8"' in page and "刷新查看进度" in page, "a progress bar, and a link without JavaScript"
-        again = post_form(client, "/office/verification/reviews", {"title": "再来一次", "region_code": "331102"},
+        again = post_form(client, "/office/verification/reviews", {"title": "再来一次" * 60, "region_code": "331102"},
                           follow_redirects=False)  # fmt: skip
         assert again.status_code == 409 and "已有一次复核正在核对" in again.text
         polled = client.get(
@@ -231,7 +231,7 @@ def test_a_review_runs_in_the_background_and_its_page_shows_how_far_it_is(demo, 
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(service.checks, "run_checks", broken)
-    started = post_form(client, "/office/verification/reviews", {"title": "会失败的复核", "region_code": "331121"},
+    started = post_form(client, "/office/verification/reviews", {"title": "会失败的复核" * 30, "region_code": "331121"},
                         follow_redirects=False)  # fmt: skip
     assert started.status_code == 303
     failed = client.get(started.headers["location"]).text

@@ -194,7 +194,7 @@ async def create_review(
         ReviewCampaign.region_code == region_code, ReviewCampaign.status == "running"))  # fmt: skip
     if running:
         raise PlainError("verification.review_running", 409)
-    review = ReviewCampaign(region_code=region_code, title=title.strip() or f"{today.year} 年度复核",
+    review = ReviewCampaign(region_code=region_code, title=title.strip()[:100] or f"{today.year} 年度复核",
                             started_by=actor.name or "?", status="running")  # fmt: skip
     session.add(review)
     await session.flush()
