@@ -114,7 +114,7 @@ class AssistanceOfficeController(Controller):
         return page(request, "assistance/office_detail.html", app=app, events=events, documents=documents, region=region,
                     actions=service.allowed_actions(app, role, today), labels=rules.STEP_LABELS, benefits=calc.BENEFITS,
                     overdue=rules.overdue(today, app.step_due_on, app.total_due_on) and app.status in rules.STEPS,
-                    can_attach_report="approve" in service.allowed_actions(app, role, today), error=error, today=today)  # fmt: skip
+                    can_attach_report=service.works_current_step(app, role, today), error=error, today=today)  # fmt: skip
 
     @post("/{reference:str}/act")
     async def act(self, request: Request, reference: str, data: Form, db_session: AsyncSession, region_scope: RegionScope,

@@ -288,6 +288,12 @@ def allowed_actions(app: Application, role: str, today: date) -> list[str]:
     return []
 
 
+def works_current_step(app: Application, role: str | None, today: date) -> bool:
+    """Pure: the role that decides the case's current step (it may also attach documents to it,
+    such as the household verification report)."""
+    return "approve" in allowed_actions(app, role or "", today)
+
+
 async def act(
     session: AsyncSession, actor: Actor, secret: str, app: Application, action: str, opinion: str, today: date,
     details: dict | None = None,

@@ -21,7 +21,6 @@ from server.assistance.answers import RELATIONSHIPS
 from server.assistance.documents import document_path
 from server.assistance.households import members_of
 from server.assistance.models import Application, Document, Event
-from server.assistance.service import allowed_actions
 from server.audit.service import Actor, record
 from server.people.models import Household, Person
 from server.regions.models import Region
@@ -228,12 +227,6 @@ def means_line(report: Report) -> str:
 
 
 # ------------------------------------------------------------------- attached to an application
-
-
-def can_attach(app: Application, role: str | None, today: date) -> bool:
-    """While the case is being reviewed, whoever may approve its current step (the street review
-    first of all) may attach a fresh report."""
-    return "approve" in allowed_actions(app, role or "", today)
 
 
 async def attach(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.assistance.office_routes import scoped_application
+from server.assistance.service import works_current_step
 from server.audit.service import Actor
 from server.people.models import Enrolment, Household, Person
 from server.regions.models import Region
@@ -257,7 +258,7 @@ class VerificationOfficeController(Controller):
         app = await scoped_application(db_session, region_scope, reference)
         data = await report.for_application(db_session, app, today)
         return _report_page(request, data, f"/office/verification/applications/{app.reference}/report/pdf", app=app,
-                            can_attach=report.can_attach(app, request.session.get("role"), today))  # fmt: skip
+                            can_attach=works_current_step(app, request.session.get("role"), today))  # fmt: skip
 
     @get("/applications/{reference:str}/report/pdf")
     async def application_report_pdf(
@@ -270,7 +271,7 @@ class VerificationOfficeController(Controller):
     async def attach_report(self, request: Request, reference: str, db_session: AsyncSession, region_scope: RegionScope,
                             actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
-        if not report.can_attach(app, actor.role, today):
+        if not works_current_step(app, actor.role, today):
             raise PlainError("verification.attach_step", 409)
         await report.attach(db_session, actor, settings, app, today)
         response = Redirect(f"/office/assistance/{app.reference}#h-docs", status_code=303)
