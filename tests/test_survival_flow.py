@@ -452,7 +452,7 @@ def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certif
 def test_a_member_who_died_is_not_reminded_and_does_not_hold_the_household_benefit(demo):
     zhang, wang = person_id(demo), person_id(demo, "王桂兰")
     sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
-              "SELECT id, region_code, true, 3, :d, :d FROM persons WHERE id = :p", d=date(2026, 6, 1), p=wang)  # fmt: skip
+              "SELECT id, region_code, true, 3, :d, :t FROM persons WHERE id = :p", d=date(2026, 6, 1), t=utcnow(), p=wang)  # fmt: skip
     sql(demo, "UPDATE persons SET deceased_on = :d WHERE id = :p", d=date(2026, 5, 20), p=wang)
     sql(demo, "UPDATE survival_schedules SET next_due = :d WHERE person_id = :p", d=date(2026, 9, 1), p=zhang)
     policy = service.Policy(grace_days=30)
