@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server import clock
-from server.accounts.auth import SessionConfig, provide_actor, provide_scope
+from server.accounts.auth import SessionConfig, check_route_permissions, provide_actor, provide_scope
 from server.accounts.citizen_routes import CitizenAccountController
 from server.accounts.models import Staff
 from server.accounts.sms import load_sender
@@ -185,7 +185,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    check_route_permissions(app)
     app.state.settings = settings
+    app.state.engine = engine  # staff_guard reads the account on every request
     app.state.today = clock.today
     app.state.sms = load_sender(settings.sms_sender)
     return app

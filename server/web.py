@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import clock
+from server.accounts.permissions import P, allows
 from server.i18n import CODES, ROLE_LABELS, pick_lang, translate
 from server.settings import ROOT
 
@@ -66,7 +67,7 @@ def provide_today(request: Request) -> date:
 class NavItem:
     href: str
     label: str  # Chinese text, translated in the template
-    roles: tuple[str, ...] = ()  # empty: every staff role
+    permission: str = P.OFFICE_USE  # shown only to the roles that hold it
     order: int = 50
 
 
@@ -80,8 +81,8 @@ class ServiceTile:
 
 OFFICE_NAV: list[NavItem] = [
     NavItem("/office", "工作台", order=0),
-    NavItem("/office/audit", "审计日志", order=90),
-    NavItem("/office/users", "人员管理", roles=("admin",), order=95),
+    NavItem("/office/audit", "审计日志", P.AUDIT_READ, order=90),
+    NavItem("/office/users", "人员管理", P.STAFF_MANAGE, order=95),
     NavItem("/office/account", "我的账号", order=99),
 ]
 PWA_SERVICES: list[ServiceTile] = [  # placeholders until each domain registers its own tile
@@ -94,7 +95,8 @@ PWA_SERVICES: list[ServiceTile] = [  # placeholders until each domain registers 
 
 
 def add_office_nav(item: NavItem) -> None:
-    """A domain puts its back-office section in the navigation (shown to ``item.roles``)."""
+    """A domain puts its back-office section in the navigation (shown to the roles holding
+    ``item.permission``)."""
     if item not in OFFICE_NAV:
         OFFICE_NAV.append(item)
         OFFICE_NAV.sort(key=lambda i: i.order)
@@ -108,7 +110,13 @@ def add_pwa_service(tile: ServiceTile) -> None:
 
 
 def _office_nav(ctx: dict[str, Any], role: str | None) -> list[NavItem]:
-    return [i for i in OFFICE_NAV if not i.roles or role in i.roles]
+    return [i for i in OFFICE_NAV if allows(role, i.permission)]
+
+
+def _can(ctx: dict[str, Any], permission: str) -> bool:
+    """In templates: does the signed-in staff member hold ``permission``? (offers only what works)"""
+    request = ctx.get("request")
+    return bool(request) and allows(session_of(request).get("role"), permission)
 
 
 def session_of(request: Request) -> dict[str, Any]:
@@ -147,6 +155,7 @@ def template_config() -> TemplateConfig:
         engine.register_template_callable("role_label", _role_label)
         engine.register_template_callable("large_text", _large_text)
         engine.register_template_callable("office_nav", _office_nav)
+        engine.register_template_callable("can", _can)
         engine.engine.filters["local"] = clock.local
         engine.engine.globals["pwa_services"] = PWA_SERVICES
         engine.engine.globals["lang_of"] = lang_of

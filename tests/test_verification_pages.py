@@ -115,7 +115,12 @@ def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_
     signed_in(client, demo, "qt_community")  # another county's community worker
     assert client.get(f"/office/verification/warnings/{wid}").status_code == 404
     client.get("/office/logout")
-    signed_in(client, demo, "community")
+    signed_in(client, demo, "community")  # reads the warnings of its community, but does not decide them
+    assert client.get(f"/office/verification/warnings/{wid}").status_code == 200
+    assert post_form(client, f"/office/verification/warnings/{wid}", {"decision": "confirm", "action": "suspend",
+                                                                     "reason": "x"}).status_code == 403  # fmt: skip
+    client.get("/office/logout")
+    signed_in(client, demo, "street")
     done = post_form(client, f"/office/verification/warnings/{wid}", {"decision": "confirm", "action": "suspend",
                                                                       "reason": "已核实入狱"}, follow_redirects=False)  # fmt: skip
     assert done.status_code == 303

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.types import Empty, Message
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import Citizen, Staff
+from server.accounts.permissions import P, allows
 from server.audit.service import Actor
 from server.regions.scope import RegionScope
 from server.web import client_ip, session_of
@@ -52,13 +54,37 @@ def start_session(request: Request, data: dict[str, Any]) -> None:
     request.set_session({**data, ROTATE: True})
 
 
-def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Signed-in staff only; a handler's ``opt={"roles": (...)}`` narrows it to those roles."""
+async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Signed-in staff whose account still is what the session says, holding the permission
+    the handler declares (``opt={"permission": P.X}``). A handler that declares none is refused:
+    nothing is allowed by default.
+
+    The account is read on every request (one primary-key look-up), so deactivating it, or
+    changing its role, region, password or second factor (which bumps ``session_version``),
+    ends its open sessions at their next request."""
     session = connection.session if "session" in connection.scope else {}
-    if session.get("kind") != "staff":
+    if session.get("kind") != "staff" or not isinstance(session.get("id"), int):
         raise NotAuthorizedException(detail="error.sign_in")
-    roles = handler.opt.get("roles")
-    if roles and session.get("role") not in roles:
+    engine = connection.app.state.engine
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                select(Staff.active, Staff.role, Staff.region_code, Staff.session_version).where(
+                    Staff.id == session["id"]
+                )
+            )
+        ).first()
+    if (
+        row is None
+        or not row.active
+        or row.role != session.get("role")
+        or row.region_code != session.get("region")
+        or row.session_version != session.get("ver")
+    ):
+        connection.clear_session()  # the stored session goes too
+        raise NotAuthorizedException(detail="error.sign_in")
+    permission = handler.opt.get("permission")
+    if not permission or not allows(row.role, permission):
         raise PermissionDeniedException(detail="error.forbidden")
 
 
@@ -67,14 +93,30 @@ def citizen_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         raise NotAuthorizedException(detail="error.sign_in")
 
 
+def check_route_permissions(app: Litestar) -> None:
+    """At start-up: every office route either declares a known permission behind ``staff_guard``
+    or says it is public (sign-in). A route added without one stops the app from starting."""
+    problems = []
+    for route in app.routes:
+        if not route.path.startswith("/office"):
+            continue
+        for handler in getattr(route, "route_handlers", []):
+            if "OPTIONS" in handler.http_methods and len(handler.http_methods) == 1:
+                continue
+            guarded = any(getattr(g, "ref", g) is staff_guard for g in handler.resolve_guards())
+            permission = handler.opt.get("permission")
+            if handler.opt.get("public") and not guarded:
+                continue
+            if not guarded or permission not in set(P):
+                problems.append(f"{sorted(handler.http_methods)} {route.path}: permission {permission!r}")
+    if problems:
+        raise RuntimeError("Office routes without a declared permission:\n- " + "\n- ".join(problems))
+
+
 async def provide_staff(request: Request, db_session: AsyncSession) -> Staff:
+    """The signed-in staff member (``staff_guard`` has already checked the account is current)."""
     staff = await db_session.get(Staff, request.session.get("id"))
-    if (
-        staff is None
-        or not staff.active
-        or staff.role != request.session.get("role")
-        or staff.region_code != request.session.get("region")
-    ):
+    if staff is None or not staff.active or staff.session_version != request.session.get("ver"):
         request.clear_session()
         raise NotAuthorizedException(detail="error.sign_in")
     return staff

@@ -5,17 +5,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.accounts.permissions import Role
 from server.db import Base, utcnow
 
-ROLES = (
-    "community_worker",
-    "street_reviewer",
-    "district_approver",
-    "city_supervisor",
-    "verification_officer",
-    "funeral_operator",
-    "admin",
-)
+ROLES = tuple(r.value for r in Role)
 
 
 class Staff(Base):
@@ -32,6 +25,9 @@ class Staff(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped whenever what a session may rely on changes (active, role, region, password, second
+    # factor): every open session of the account then ends at its next request.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -107,6 +107,11 @@ async def create_staff(
     return staff
 
 
+def end_sessions(staff: Staff) -> None:
+    """Every open session of the account ends at its next request (see ``staff_guard``)."""
+    staff.session_version = (staff.session_version or 1) + 1
+
+
 def snapshot(staff: Staff) -> dict:
     return {
         "display_name": staff.display_name,

@@ -15,6 +15,7 @@ from server.accounts import passwords
 from server.accounts import staff as staff_service
 from server.accounts.auth import provide_staff, staff_guard, start_session
 from server.accounts.models import ROLES, Staff
+from server.accounts.permissions import P
 from server.audit.service import Actor, record
 from server.regions.models import Region
 from server.regions.scope import RegionScope
@@ -22,6 +23,7 @@ from server.settings import Settings
 from server.web import Form, page
 
 PAGE_SIZE = 50
+PUBLIC = {"public": "staff sign-in and sign-out"}  # the only office routes without a permission
 
 
 def _next(target: Any) -> str:
@@ -36,18 +38,27 @@ def _session_data(staff: Staff) -> dict:
         "role": staff.role,
         "region": staff.region_code,
         "name": staff.display_name,
+        "ver": staff.session_version,
     }
+
+
+def _end_other_sessions(request: Request, staff: Staff) -> None:
+    """After the account holder changed their own password or second factor: the other
+    sessions end, this one goes on under a fresh session id."""
+    staff_service.end_sessions(staff)
+    data = {k: v for k, v in request.session.items() if k != "totp_pending"}
+    start_session(request, {**data, "ver": staff.session_version})
 
 
 class StaffLoginController(Controller):
     path = "/office"
     tags = ["staff accounts"]
 
-    @get("/login")
+    @get("/login", opt=PUBLIC)
     async def login_form(self, request: Request, next: str | None = None) -> Template:
         return page(request, "office/login.html", step="password", next=_next(next))
 
-    @post("/login")
+    @post("/login", opt=PUBLIC)
     async def login(
         self, request: Request, data: Form, db_session: AsyncSession, actor: Actor
     ) -> Template | Redirect:
@@ -67,7 +78,7 @@ class StaffLoginController(Controller):
         start_session(request, _session_data(staff))
         return Redirect(nxt, status_code=303)
 
-    @post("/login/totp")
+    @post("/login/totp", opt=PUBLIC)
     async def login_totp(
         self, request: Request, data: Form, db_session: AsyncSession, settings: Settings, actor: Actor
     ) -> Template | Redirect:
@@ -91,7 +102,7 @@ class StaffLoginController(Controller):
         start_session(request, _session_data(staff))
         return Redirect(nxt, status_code=303)
 
-    @post("/logout")
+    @post("/logout", opt=PUBLIC)
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
         return Redirect("/office/login", status_code=303)
@@ -104,11 +115,11 @@ class AccountController(Controller):
     guards = [staff_guard]
     dependencies = {"me": provide_staff}
 
-    @get("/")
+    @get("/", opt={"permission": P.OFFICE_USE})
     async def show(self, request: Request, me: Staff, saved: bool = False) -> Template:
         return page(request, "office/account.html", me=me, saved=saved)
 
-    @post("/totp/start")
+    @post("/totp/start", opt={"permission": P.OFFICE_USE})
     async def totp_start(self, request: Request, me: Staff) -> Template:
         secret = pyotp.random_base32()
         request.session["totp_pending"] = secret
@@ -116,7 +127,7 @@ class AccountController(Controller):
         qr = segno.make(uri, error="m").svg_data_uri(scale=5)
         return page(request, "office/account.html", me=me, totp_secret=secret, totp_qr=qr)
 
-    @post("/totp/confirm")
+    @post("/totp/confirm", opt={"permission": P.OFFICE_USE})
     async def totp_confirm(
         self,
         request: Request,
@@ -132,11 +143,11 @@ class AccountController(Controller):
                 "office/account.html", context=dict(me=me, error="login.totp_bad"), status_code=422
             )
         staff_service.enable_totp(settings.secret_key, me, secret)
-        request.session.pop("totp_pending", None)
+        _end_other_sessions(request, me)
         await record(db_session, actor, "staff.totp_enable", "staff", me.id, region_code=me.region_code)
         return Redirect("/office/account?saved=1", status_code=303)
 
-    @post("/password")
+    @post("/password", opt={"permission": P.OFFICE_USE})
     async def change_password(
         self, request: Request, data: Form, me: Staff, db_session: AsyncSession, actor: Actor
     ) -> Template | Redirect:
@@ -147,6 +158,7 @@ class AccountController(Controller):
         if problem:
             return Template("office/account.html", context=dict(me=me, error=problem), status_code=422)
         me.password_hash = passwords.hash_password(new)
+        _end_other_sessions(request, me)
         await record(db_session, actor, "staff.password_change", "staff", me.id, region_code=me.region_code)
         return Redirect("/office/account?saved=1", status_code=303)
 
@@ -156,9 +168,8 @@ class StaffAdminController(Controller):
 
     path = "/office/users"
     guards = [staff_guard]
-    opt = {"roles": ("admin",)}
 
-    @get("/")
+    @get("/", opt={"permission": P.STAFF_MANAGE})
     async def index(
         self,
         request: Request,
@@ -188,7 +199,7 @@ class StaffAdminController(Controller):
             )
         )
 
-    @get("/new")
+    @get("/new", opt={"permission": P.STAFF_MANAGE})
     async def new(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
         return page(
             request,
@@ -199,7 +210,7 @@ class StaffAdminController(Controller):
             form={},
         )
 
-    @post("/")
+    @post("/", opt={"permission": P.STAFF_MANAGE})
     async def create(
         self, request: Request, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Template | Redirect:
@@ -221,7 +232,7 @@ class StaffAdminController(Controller):
             return Template("office/user_form.html", context=ctx, status_code=e.status)
         return Redirect(f"/office/users/{staff.id}", status_code=303)
 
-    @get("/{user_id:int}")
+    @get("/{user_id:int}", opt={"permission": P.STAFF_MANAGE})
     async def detail(
         self, request: Request, user_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -229,7 +240,7 @@ class StaffAdminController(Controller):
         return page(request, "office/user_form.html", user=user, roles=ROLES,
                     regions=await self._regions(db_session, region_scope), form={})  # fmt: skip
 
-    @post("/{user_id:int}")
+    @post("/{user_id:int}", opt={"permission": P.STAFF_MANAGE})
     async def update(
         self,
         request: Request,
@@ -258,11 +269,13 @@ class StaffAdminController(Controller):
         before = staff_service.snapshot(user)
         user.display_name, user.role, user.region_code = name, role, region
         user.active = data.get("active") == "on"
+        if staff_service.snapshot(user) != before:
+            staff_service.end_sessions(user)  # what open sessions relied on has changed
         await record(db_session, actor, "staff.update", "staff", user.id, before=before,
                      after=staff_service.snapshot(user), region_code=region)  # fmt: skip
         return Redirect(f"/office/users/{user.id}?saved=1", status_code=303)
 
-    @post("/{user_id:int}/unlock")
+    @post("/{user_id:int}/unlock", opt={"permission": P.STAFF_MANAGE})
     async def unlock(
         self, user_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import idcard
 from server.accounts.auth import staff_guard
+from server.accounts.permissions import P
 from server.assistance import calc, households, rules, service
 from server.assistance.documents import document_path
 from server.assistance.models import (
@@ -37,19 +38,10 @@ from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import Form, NavItem, PlainError, add_office_nav, page
 
-add_office_nav(NavItem("/office/assistance", "社会救助", order=10))
-add_office_nav(NavItem("/office/assistance/households", "救助对象", order=11))
-add_office_nav(
-    NavItem(
-        "/office/assistance/payments",
-        "资金发放",
-        roles=("district_approver", "city_supervisor", "admin"),
-        order=12,
-    )
-)
-add_office_nav(
-    NavItem("/office/assistance/policies", "救助标准", roles=("city_supervisor", "admin"), order=13)
-)
+add_office_nav(NavItem("/office/assistance", "社会救助", P.ASSISTANCE_READ, order=10))
+add_office_nav(NavItem("/office/assistance/households", "救助对象", P.HOUSEHOLDS_READ, order=11))
+add_office_nav(NavItem("/office/assistance/payments", "资金发放", P.PAYMENTS_READ, order=12))
+add_office_nav(NavItem("/office/assistance/policies", "救助标准", P.POLICY_MANAGE, order=13))
 
 PAGE = 50
 WORK_STATUSES = ("community", "street", "district", "notice", "returned", "enrolled", "terminated")
@@ -66,7 +58,7 @@ class AssistanceOfficeController(Controller):
     path = "/office/assistance"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.ASSISTANCE_READ})
     async def work_list(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, settings: Settings, today: date,
         benefit: str = "", status: str = "", region: str | None = None, overdue: bool = False, q: str = "", page_no: int = 1,
@@ -101,7 +93,7 @@ class AssistanceOfficeController(Controller):
                     rows=rows, total=total, filters=filters, regions=regions, today=today, labels=rules.STEP_LABELS,
                     benefits=calc.BENEFITS, statuses=WORK_STATUSES, is_overdue=rules.overdue, page_no=page_no, page_size=PAGE)  # fmt: skip
 
-    @get("/{reference:str}")
+    @get("/{reference:str}", opt={"permission": P.ASSISTANCE_READ})
     async def detail(self, request: Request, reference: str, db_session: AsyncSession, region_scope: RegionScope,
                      today: date, error: str | None = None) -> Template:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
@@ -116,7 +108,7 @@ class AssistanceOfficeController(Controller):
                     overdue=rules.overdue(today, app.step_due_on, app.total_due_on) and app.status in rules.STEPS,
                     can_attach_report=service.works_current_step(app, role, today), error=error, today=today)  # fmt: skip
 
-    @post("/{reference:str}/act")
+    @post("/{reference:str}/act", opt={"permission": P.ASSISTANCE_ACT})
     async def act(self, request: Request, reference: str, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                   actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
@@ -132,7 +124,7 @@ class AssistanceOfficeController(Controller):
         )
         return Redirect(f"/office/assistance/{reference}", status_code=303)
 
-    @get("/{reference:str}/documents/{doc_id:int}")
+    @get("/{reference:str}/documents/{doc_id:int}", opt={"permission": P.ASSISTANCE_DOCUMENTS})
     async def document(self, reference: str, doc_id: int, db_session: AsyncSession, region_scope: RegionScope,
                        settings: Settings) -> Response:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
@@ -146,9 +138,8 @@ class AssistanceOfficeController(Controller):
 class PolicyController(Controller):
     path = "/office/assistance/policies"
     guards = [staff_guard]
-    opt = {"roles": ("city_supervisor", "admin")}
 
-    @get("/")
+    @get("/", opt={"permission": P.POLICY_MANAGE})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, report: int | None = None
     ) -> Template:
@@ -165,7 +156,7 @@ class PolicyController(Controller):
         return page(request, "assistance/policies.html", rows=rows, summary=summary, changes=changes, report=report,
                     groups=calc.GROUPS, city=region_scope.code)  # fmt: skip
 
-    @post("/")
+    @post("/", opt={"permission": P.POLICY_MANAGE})
     async def create(self, request: Request, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                      today: date) -> Redirect:  # fmt: skip
         region_code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
@@ -202,7 +193,7 @@ class HouseholdController(Controller):
     path = "/office/assistance/households"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.HOUSEHOLDS_READ})
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, region: str | None = None,
                     status: str = "", page_no: int = 1) -> Template:  # fmt: skip
         current = await region_scope.narrow(db_session, region)
@@ -216,7 +207,7 @@ class HouseholdController(Controller):
         return page(request, "assistance/households.html", "assistance/_households_table.html", push_url=str(request.url),
                     rows=rows, total=total, benefits=calc.BENEFITS, filters={"region": current.code, "status": status})  # fmt: skip
 
-    @get("/{enrolment_id:int}")
+    @get("/{enrolment_id:int}", opt={"permission": P.HOUSEHOLDS_READ})
     async def detail(self, request: Request, enrolment_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      today: date) -> Template:  # fmt: skip
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
@@ -226,7 +217,7 @@ class HouseholdController(Controller):
         return page(request, "assistance/household.html", enrolment=enrolment, members=members, household=household,
                     result=result, benefits=calc.BENEFITS)  # fmt: skip
 
-    @post("/{enrolment_id:int}/change")
+    @post("/{enrolment_id:int}/change", opt={"permission": P.HOUSEHOLDS_CHANGE})
     async def change(self, enrolment_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                      today: date) -> Redirect:  # fmt: skip
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
@@ -240,7 +231,7 @@ class HouseholdController(Controller):
                                         income_cents=income_cents, member_died=int(died) if died.isdigit() else None)  # fmt: skip
         return Redirect(f"/office/assistance/households/{enrolment_id}", status_code=303)
 
-    @post("/{enrolment_id:int}/status", opt={"roles": ("district_approver", "street_reviewer", "admin")})
+    @post("/{enrolment_id:int}/status", opt={"permission": P.HOUSEHOLDS_STATUS})
     async def status(self, enrolment_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                      actor: Actor) -> Redirect:  # fmt: skip
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
@@ -255,9 +246,8 @@ class HouseholdController(Controller):
 class PaymentController(Controller):
     path = "/office/assistance/payments"
     guards = [staff_guard]
-    opt = {"roles": ("district_approver", "city_supervisor", "admin")}
 
-    @get("/")
+    @get("/", opt={"permission": P.PAYMENTS_READ})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Template:
@@ -278,7 +268,7 @@ class PaymentController(Controller):
             request, "assistance/payments.html", rolls=rolls, districts=districts, month=f"{today:%Y-%m}"
         )
 
-    @post("/", opt={"roles": ("district_approver",)})
+    @post("/", opt={"permission": P.PAYMENTS_GENERATE})
     async def generate(
         self, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -289,7 +279,7 @@ class PaymentController(Controller):
         roll = await service.generate_roll(db_session, actor, month, district)
         return Redirect(f"/office/assistance/payments/{roll.id}", status_code=303)
 
-    @get("/{roll_id:int}")
+    @get("/{roll_id:int}", opt={"permission": P.PAYMENTS_READ})
     async def detail(self, request: Request, roll_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      settings: Settings) -> Template:  # fmt: skip
         roll = await region_scope.get(db_session, PaymentRoll, roll_id)
@@ -302,7 +292,7 @@ class PaymentController(Controller):
         return page(request, "assistance/payment.html", roll=roll, lines=lines, totals=await service.roll_totals(db_session, roll.id),
                     benefits=calc.BENEFITS, masked=masked)  # fmt: skip
 
-    @post("/{roll_id:int}/approve")
+    @post("/{roll_id:int}/approve", opt={"permission": P.PAYMENTS_APPROVE})
     async def approve(
         self, roll_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -310,7 +300,7 @@ class PaymentController(Controller):
         await service.approve_roll(db_session, actor, roll)
         return Redirect(f"/office/assistance/payments/{roll_id}", status_code=303)
 
-    @get("/{roll_id:int}/export/{fmt:str}")
+    @get("/{roll_id:int}/export/{fmt:str}", opt={"permission": P.PAYMENTS_EXPORT})
     async def export(self, roll_id: int, fmt: str, db_session: AsyncSession, region_scope: RegionScope,
                      settings: Settings) -> Response:  # fmt: skip
         roll = await region_scope.get(db_session, PaymentRoll, roll_id)

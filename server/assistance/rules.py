@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from server.accounts.permissions import P
 from server.calendar.days import Calendar
 
 # step -> (who acts, working days allowed); notice is counted in calendar days
 STEPS = ("community", "street", "district", "notice")
-STEP_ROLES = {"community": "community_worker", "street": "street_reviewer", "district": "district_approver",
-              "notice": "district_approver"}  # fmt: skip
+# step -> the permission that decides it (server/accounts/permissions.py says which roles hold it)
+STEP_PERMISSIONS = {"community": P.ASSISTANCE_ACT_COMMUNITY, "street": P.ASSISTANCE_ACT_STREET,
+                    "district": P.ASSISTANCE_ACT_DISTRICT, "notice": P.ASSISTANCE_ACT_DISTRICT}  # fmt: skip
 STEP_LABELS = {"draft": "填写中", "community": "社区受理", "street": "街道审核", "district": "区县审批",
                "notice": "公示", "enrolled": "已纳入救助", "returned": "退回修改", "terminated": "已终止",
                "paid": "已发放"}  # fmt: skip

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.accounts import idcard
+from server.accounts.permissions import P, Role, allows
 from server.assistance import answers as form
 from server.assistance import calc, rules
 from server.assistance.models import (
@@ -277,13 +278,13 @@ ACTIONS = ("approve", "return", "terminate", "objection", "enrol")
 
 def allowed_actions(app: Application, role: str, today: date) -> list[str]:
     """Pure: what this role may do with the case now."""
-    if app.status in rules.STEP_ROLES and role == rules.STEP_ROLES[app.status]:
+    if app.status in rules.STEP_PERMISSIONS and allows(role, rules.STEP_PERMISSIONS[app.status]):
         if app.status == "notice":
             return ["objection", "terminate"] + (
                 ["enrol"] if app.step_due_on and today >= app.step_due_on else []
             )
         return ["approve", "return", "terminate"]
-    if app.status == "notice" and role in ("street_reviewer", "community_worker"):
+    if app.status == "notice" and allows(role, P.ASSISTANCE_OBJECTION):
         return ["objection"]
     return []
 
@@ -529,9 +530,10 @@ async def generate_roll(session: AsyncSession, actor: Actor, month: str, distric
 
 async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -> None:
     before = roll.status
-    if actor.role == "district_approver" and roll.status == "draft":
+    # the district approves first, the city then locks: two levels, never the same role
+    if actor.role == Role.DISTRICT_APPROVER and roll.status == "draft":
         roll.status, roll.district_approved_by = "district_approved", actor.name
-    elif actor.role in ("city_supervisor",) and roll.status == "district_approved":
+    elif actor.role == Role.CITY_SUPERVISOR and roll.status == "district_approved":
         roll.status, roll.city_approved_by = "locked", actor.name
     else:
         raise AssistanceError("payment.not_your_step", 403)

@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
+from server.accounts.permissions import P
 from server.audit.models import AuditRecord
 from server.audit.service import verify_chain
 from server.regions.scope import RegionScope
 from server.web import page
 
 PAGE_SIZE = 50
-CHAIN_ROLES = ("admin", "city_supervisor")
 
 
 def _day(value: str | None) -> datetime | None:
@@ -29,7 +29,7 @@ class AuditController(Controller):
     path = "/office/audit"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.AUDIT_READ})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, region: str | None = None,
         action: str = "", actor_name: str = Parameter(query="actor", default=""), object_type: str = "", object_id: str = "",
@@ -61,14 +61,14 @@ class AuditController(Controller):
         return page(request, "office/audit.html", "office/_audit_table.html", push_url=str(request.url),
                     rows=list(rows), total=total, page_no=page_no, page_size=PAGE_SIZE, filters=filters)  # fmt: skip
 
-    @get("/{seq:int}")
+    @get("/{seq:int}", opt={"permission": P.AUDIT_READ})
     async def detail(
         self, request: Request, seq: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
         entry = await region_scope.get(db_session, AuditRecord, seq)
         return page(request, "office/audit_detail.html", entry=entry)
 
-    @get("/verify", opt={"roles": CHAIN_ROLES})
+    @get("/verify", opt={"permission": P.AUDIT_VERIFY})
     async def verify(self, request: Request, db_session: AsyncSession) -> Template:
         return page(
             request,

@@ -11,26 +11,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.accounts.auth import staff_guard
+from server.accounts.permissions import P
 from server.audit.service import Actor, record
 from server.calendar.models import CalendarDay
 from server.web import Form, NavItem, PlainError, add_office_nav, page
 
-add_office_nav(NavItem("/office/calendar", "节假日", roles=("admin", "city_supervisor"), order=96))
+add_office_nav(NavItem("/office/calendar", "节假日", P.CALENDAR_MANAGE, order=96))
 
 
 class CalendarController(Controller):
     path = "/office/calendar"
     guards = [staff_guard]
-    opt = {"roles": ("admin", "city_supervisor")}
 
-    @get("/")
+    @get("/", opt={"permission": P.CALENDAR_MANAGE})
     async def index(self, request: Request, db_session: AsyncSession, year: int | None = None) -> Template:
         year = year or clock.today().year
         days = list(await db_session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
                                                                        CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))  # fmt: skip
         return page(request, "calendar/index.html", days=days, year=year)
 
-    @post("/")
+    @post("/", opt={"permission": P.CALENDAR_MANAGE})
     async def add(self, data: Form, db_session: AsyncSession, actor: Actor) -> Redirect:
         try:
             day = date.fromisoformat(str(data.get("day", "")))
@@ -52,7 +52,7 @@ class CalendarController(Controller):
         )
         return Redirect(f"/office/calendar?year={day.year}", status_code=303)
 
-    @post("/{day:str}/delete")
+    @post("/{day:str}/delete", opt={"permission": P.CALENDAR_MANAGE})
     async def remove(self, day: str, db_session: AsyncSession, actor: Actor) -> Redirect:
         try:
             when = date.fromisoformat(day)

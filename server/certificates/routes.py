@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts import idcard
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
+from server.accounts.permissions import P
 from server.assistance.rules import mask_name
 from server.audit.service import Actor
 from server.certificates import keys, service, token
@@ -36,7 +37,7 @@ from server.web import (
 )
 
 add_pwa_service(ServiceTile("/certificates", "居住证明", "申请、下载和核验居住证明", order=50))
-add_office_nav(NavItem("/office/certificates", "居住证明", order=30))
+add_office_nav(NavItem("/office/certificates", "居住证明", P.CERTIFICATES_READ, order=30))
 VERIFY_LIMIT = 60  # lookups per minute per address (per server process)
 
 
@@ -169,7 +170,7 @@ class CertificateOfficeController(Controller):
     path = "/office/certificates"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.CERTIFICATES_READ})
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, settings: Settings,
                     q: str = "") -> Template:  # fmt: skip
         stmt = select(Certificate).where(region_scope.where(Certificate.region_code))
@@ -188,7 +189,7 @@ class CertificateOfficeController(Controller):
         )
         return page(request, "certificates/office_list.html", rows=rows, counter=counter, q=q, error=None)
 
-    @get("/{cert_id:int}")
+    @get("/{cert_id:int}", opt={"permission": P.CERTIFICATES_READ})
     async def detail(
         self, request: Request, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Template:
@@ -197,7 +198,7 @@ class CertificateOfficeController(Controller):
         return page(request, "certificates/office_detail.html", cert=cert, region=region, verdict=service.verdict(cert, today),
                     cross_city=not region_scope.contains(cert.region_code))  # fmt: skip
 
-    @post("/{cert_id:int}/issue", opt={"roles": ("community_worker",)})
+    @post("/{cert_id:int}/issue", opt={"permission": P.CERTIFICATES_DECIDE})
     async def issue(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                     actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
         cert = await _reachable(db_session, region_scope, cert_id)
@@ -206,7 +207,7 @@ class CertificateOfficeController(Controller):
         )
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
-    @post("/{cert_id:int}/reject", opt={"roles": ("community_worker",)})
+    @post("/{cert_id:int}/reject", opt={"permission": P.CERTIFICATES_DECIDE})
     async def reject(
         self, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -214,7 +215,7 @@ class CertificateOfficeController(Controller):
         await service.reject(db_session, actor, cert, str(data.get("reason", "")))
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
-    @post("/{cert_id:int}/revoke", opt={"roles": ("community_worker",)})
+    @post("/{cert_id:int}/revoke", opt={"permission": P.CERTIFICATES_REVOKE})
     async def revoke(
         self, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -222,14 +223,14 @@ class CertificateOfficeController(Controller):
         await service.revoke(db_session, actor, cert, str(data.get("reason", "")))
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
-    @post("/{cert_id:int}/reissue", opt={"roles": ("community_worker",)})
+    @post("/{cert_id:int}/reissue", opt={"permission": P.CERTIFICATES_REISSUE})
     async def reissue(self, request: Request, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                       settings: Settings, today: date) -> Redirect:  # fmt: skip
         cert = await _reachable(db_session, region_scope, cert_id)
         new = await service.reissue(db_session, actor, settings, cert, today, base_url(request))
         return Redirect(f"/office/certificates/{new.id}", status_code=303)
 
-    @get("/{cert_id:int}/pdf")
+    @get("/{cert_id:int}/pdf", opt={"permission": P.CERTIFICATES_READ})
     async def pdf(
         self, cert_id: int, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
     ) -> Response:

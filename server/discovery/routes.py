@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.models import Staff
+from server.accounts.permissions import P
 from server.audit.service import Actor
 from server.db import utcnow
 from server.discovery import maps, rules, service
@@ -35,7 +36,7 @@ from server.web import (
 )
 
 add_pwa_service(ServiceTile("/report", "主动发现", "发现身边需要帮助的人，告诉我们", order=20))
-add_office_nav(NavItem("/office/discovery", "主动发现", order=20))
+add_office_nav(NavItem("/office/discovery", "主动发现", P.DISCOVERY_READ, order=20))
 DEVICE = "huimin_device"
 
 
@@ -82,7 +83,7 @@ class DiscoveryOfficeController(Controller):
     path = "/office/discovery"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.DISCOVERY_READ})
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, status: str = "",
                     overdue: bool = False) -> Template:  # fmt: skip
         now = utcnow()
@@ -104,7 +105,7 @@ class DiscoveryOfficeController(Controller):
                     rows=rows, alerts=alerts, late=late, now=now, situations=rules.SITUATIONS, is_overdue=service.overdue,
                     filters={"status": status, "overdue": overdue})  # fmt: skip
 
-    @get("/map")
+    @get("/map", opt={"permission": P.DISCOVERY_READ})
     async def map(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
         areas = list(
             await db_session.scalars(
@@ -119,7 +120,7 @@ class DiscoveryOfficeController(Controller):
         }
         return page(request, "discovery/map.html", svg=maps.svg(areas, reports, names), reports=reports)
 
-    @get("/{report_id:int}")
+    @get("/{report_id:int}", opt={"permission": P.DISCOVERY_READ})
     async def detail(
         self, request: Request, report_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -133,7 +134,7 @@ class DiscoveryOfficeController(Controller):
                     merged=merged, situations=rules.SITUATIONS, decisions=rules.DECISIONS,
                     overdue=service.overdue(report, utcnow()))  # fmt: skip
 
-    @get("/{report_id:int}/photo")
+    @get("/{report_id:int}/photo", opt={"permission": P.DISCOVERY_READ})
     async def photo(
         self, report_id: int, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
     ) -> Response:
@@ -143,7 +144,7 @@ class DiscoveryOfficeController(Controller):
         data = (settings.var_dir / "uploads" / "discovery" / report.photo_name).read_bytes()
         return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
 
-    @post("/{report_id:int}/assign")
+    @post("/{report_id:int}/assign", opt={"permission": P.DISCOVERY_ASSIGN})
     async def assign(
         self, report_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -156,7 +157,7 @@ class DiscoveryOfficeController(Controller):
         await service.assign(db_session, actor, report, worker.id, region)
         return Redirect(f"/office/discovery/{report_id}", status_code=303)
 
-    @post("/{report_id:int}/visit")
+    @post("/{report_id:int}/visit", opt={"permission": P.DISCOVERY_VISIT})
     async def visit(self, report_id: int, data: Upload, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                     settings: Settings) -> Redirect:  # fmt: skip
         report = await _scoped(db_session, region_scope, report_id)
@@ -174,7 +175,7 @@ class DiscoveryOfficeController(Controller):
                                    address=str(data.get("address") or "") or None, phone=str(data.get("phone") or "") or None)  # fmt: skip
         return Redirect(f"/office/discovery/{report_id}", status_code=303)
 
-    @get("/{report_id:int}/visit-photo/{n:int}")
+    @get("/{report_id:int}/visit-photo/{n:int}", opt={"permission": P.DISCOVERY_READ})
     async def visit_photo(self, report_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope,
                           settings: Settings) -> Response:  # fmt: skip
         report = await _scoped(db_session, region_scope, report_id)
@@ -184,7 +185,7 @@ class DiscoveryOfficeController(Controller):
         data = (settings.var_dir / "uploads" / "discovery" / names[n]).read_bytes()
         return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
 
-    @post("/{report_id:int}/spam")
+    @post("/{report_id:int}/spam", opt={"permission": P.DISCOVERY_SPAM})
     async def spam(
         self, report_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:

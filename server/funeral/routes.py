@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import clock
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
+from server.accounts.permissions import P, allows
 from server.audit.service import Actor, record
 from server.db import utcnow
 from server.funeral import drawing, rules, service
@@ -50,7 +51,7 @@ from server.web import (
 )
 
 add_pwa_service(ServiceTile("/funeral", "殡葬服务", "查询殡仪馆、公墓和墓位，预约服务", order=40))
-add_office_nav(NavItem("/office/funeral", "殡葬服务", order=40))
+add_office_nav(NavItem("/office/funeral", "殡葬服务", P.FUNERAL_READ, order=40))
 WEEK = 7
 
 
@@ -269,7 +270,7 @@ class FuneralOfficeController(Controller):
     path = "/office/funeral"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.FUNERAL_READ})
     async def calendar(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date,
                        start: date | None = None, view: str = "week") -> Template:  # fmt: skip
         facilities = await operator_facilities(db_session, request, region_scope)
@@ -288,7 +289,7 @@ class FuneralOfficeController(Controller):
                     region_scope.where(Subsidy.region_code), Subsidy.status.in_(("submitted", "approved"))
                 )
             )
-        )
+        ) if allows(session_of(request).get("role"), P.FUNERAL_SUBSIDY_DECIDE) else []
         return page(request, "funeral/calendar.html", facilities=facilities, rows=rows, start=start, view=view, days=days,
                     slot_kinds=rules.SLOT_KINDS, complaints=complaints, subsidies=subsidies, today=today,
                     slots=[s for f in facilities for s in await availability(db_session, f.id, start, days)],
@@ -296,7 +297,7 @@ class FuneralOfficeController(Controller):
                     items=list(await db_session.scalars(select(ServiceItem).where(ServiceItem.facility_id.in_(ids))
                                                         .order_by(ServiceItem.facility_id, ServiceItem.id))) if ids else [])  # fmt: skip
 
-    @get("/bookings/{booking_id:int}")
+    @get("/bookings/{booking_id:int}", opt={"permission": P.FUNERAL_READ})
     async def booking(
         self, request: Request, booking_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -309,7 +310,7 @@ class FuneralOfficeController(Controller):
         return page(request, "funeral/office_booking.html", booking=booking, facility=facility, slot_kinds=rules.SLOT_KINDS,
                     slots=await service.booking_slots(db_session, booking), route=drawing.route(positions, facility))  # fmt: skip
 
-    @post("/bookings/{booking_id:int}/pay")
+    @post("/bookings/{booking_id:int}/pay", opt={"permission": P.FUNERAL_OPERATE})
     async def pay(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                   actor: Actor) -> Redirect:  # fmt: skip
         booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
@@ -331,7 +332,7 @@ class FuneralOfficeController(Controller):
                      after={"paid_cents": booking.paid_cents, "status": booking.status})  # fmt: skip
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
-    @post("/slots/{slot_id:int}")
+    @post("/slots/{slot_id:int}", opt={"permission": P.FUNERAL_OPERATE})
     async def capacity(self, request: Request, slot_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                        actor: Actor) -> Redirect:  # fmt: skip
         slot = await db_session.get(Slot, slot_id) if 0 < slot_id < 2**63 else None
@@ -354,7 +355,7 @@ class FuneralOfficeController(Controller):
         )
         return Redirect(f"/office/funeral?start={slot.day}", status_code=303)
 
-    @post("/items/{item_id:int}")
+    @post("/items/{item_id:int}", opt={"permission": P.FUNERAL_OPERATE})
     async def item(self, request: Request, item_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                    actor: Actor) -> Redirect:  # fmt: skip
         """The operator keeps the catalogue: a service's fee (audited)."""
@@ -374,7 +375,7 @@ class FuneralOfficeController(Controller):
                      after={"price_cents": cents, "name": item.name})  # fmt: skip
         return Redirect("/office/funeral", status_code=303)
 
-    @post("/items")
+    @post("/items", opt={"permission": P.FUNERAL_OPERATE})
     async def add_item(
         self, request: Request, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -403,7 +404,7 @@ class FuneralOfficeController(Controller):
         )
         return Redirect("/office/funeral", status_code=303)
 
-    @post("/complaints/{complaint_id:int}")
+    @post("/complaints/{complaint_id:int}", opt={"permission": P.FUNERAL_OPERATE})
     async def respond(self, request: Request, complaint_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                       actor: Actor) -> Redirect:  # fmt: skip
         complaint = await db_session.get(Complaint, complaint_id) if 0 < complaint_id < 2**63 else None
@@ -423,7 +424,7 @@ class FuneralOfficeController(Controller):
         )
         return Redirect("/office/funeral", status_code=303)
 
-    @post("/subsidies/{subsidy_id:int}", opt={"roles": ("district_approver", "city_supervisor", "admin")})
+    @post("/subsidies/{subsidy_id:int}", opt={"permission": P.FUNERAL_SUBSIDY_DECIDE})
     async def subsidy(
         self, subsidy_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:
@@ -433,7 +434,7 @@ class FuneralOfficeController(Controller):
         )
         return Redirect("/office/funeral", status_code=303)
 
-    @post("/plots")
+    @post("/plots", opt={"permission": P.FUNERAL_OPERATE})
     async def import_plots(self, request: Request, data: Upload, db_session: AsyncSession, region_scope: RegionScope,
                            actor: Actor) -> Redirect:  # fmt: skip
         facilities = {f.id for f in await operator_facilities(db_session, request, region_scope)}

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.models import Staff
+from server.accounts.permissions import P
 from server.audit.models import AuditRecord
 from server.db import utcnow
 from server.regions.models import Region
@@ -53,7 +54,7 @@ class OfficeController(Controller):
     path = "/office"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.OFFICE_USE})
     async def dashboard(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, region: str | None = None
     ) -> Template:
@@ -64,7 +65,7 @@ class OfficeController(Controller):
             trail=await breadcrumbs(db_session, region_scope, current.code), counts=await dashboard_counts(db_session, current),
         )  # fmt: skip
 
-    @get("/regions/{code:str}")
+    @get("/regions/{code:str}", opt={"permission": P.OFFICE_USE})
     async def region(
         self, request: Request, code: str, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
+from server.accounts.permissions import P, allows
 from server.assistance.answers import DOCUMENT_KINDS
 from server.assistance.documents import document_path
 from server.assistance.models import Application, Document
@@ -42,9 +43,7 @@ from server.web import (
 )
 
 add_pwa_service(ServiceTile("/survival", "生存认证", "刷脸认证，按时领取待遇", order=30))
-STAFF_ROLES = ("community_worker", "street_reviewer", "district_approver", "city_supervisor", "admin")
-REVIEWERS = ("street_reviewer", "district_approver", "admin")
-add_office_nav(NavItem("/office/survival", "生存认证", roles=STAFF_ROLES, order=30))
+add_office_nav(NavItem("/office/survival", "生存认证", P.SURVIVAL_READ, order=30))
 PRIVATE = {"cache-control": "private, no-store"}
 
 
@@ -141,9 +140,8 @@ class SurvivalController(Controller):
 class SurvivalOfficeController(Controller):
     path = "/office/survival"
     guards = [staff_guard]
-    opt = {"roles": STAFF_ROLES}
 
-    @get("/")
+    @get("/", opt={"permission": P.SURVIVAL_READ})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Template:
@@ -172,7 +170,7 @@ class SurvivalOfficeController(Controller):
             request, "survival/office_index.html", due=due, waiting=waiting, missing=missing, today=today
         )
 
-    @get("/reviews")
+    @get("/reviews", opt={"permission": P.SURVIVAL_READ})
     async def reviews(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -182,13 +180,13 @@ class SurvivalOfficeController(Controller):
         )).all()  # fmt: skip
         return page(request, "survival/office_reviews.html", rows=rows)
 
-    @get("/people/{person_id:int}")
+    @get("/people/{person_id:int}", opt={"permission": P.SURVIVAL_READ})
     async def person(self, request: Request, person_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      today: date) -> Template:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
         return await _person_page(request, db_session, region_scope, person, today, error=None)
 
-    @post("/people/{person_id:int}/reference")
+    @post("/people/{person_id:int}/reference", opt={"permission": P.SURVIVAL_REFERENCE})
     async def reference(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
                         region_scope: RegionScope, actor: Actor, today: date) -> Response:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
@@ -196,7 +194,7 @@ class SurvivalOfficeController(Controller):
         raw = await photo.read() if hasattr(photo, "read") else b""
         return await _enrol(request, db_session, region_scope, actor, person, raw, "office", today)
 
-    @post("/people/{person_id:int}/reference/document")
+    @post("/people/{person_id:int}/reference/document", opt={"permission": P.SURVIVAL_REFERENCE})
     async def reference_from_document(self, request: Request, person_id: int, data: Form, db_session: AsyncSession,
                                       region_scope: RegionScope, actor: Actor, settings: Settings,
                                       today: date) -> Response:  # fmt: skip
@@ -217,7 +215,7 @@ class SurvivalOfficeController(Controller):
         raw = path.read_bytes() if path.exists() else b""
         return await _enrol(request, db_session, region_scope, actor, person, raw, "application", today)
 
-    @get("/people/{person_id:int}/reference.jpg")
+    @get("/people/{person_id:int}/reference.jpg", opt={"permission": P.SURVIVAL_READ})
     async def reference_photo(
         self, person_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Response:
@@ -227,7 +225,7 @@ class SurvivalOfficeController(Controller):
             raise NotFoundException(detail="error.not_found")
         return Response(reference.photo, media_type="image/jpeg", headers=PRIVATE)
 
-    @get("/people/{person_id:int}/capture")
+    @get("/people/{person_id:int}/capture", opt={"permission": P.SURVIVAL_ASSIST})
     async def capture(self, request: Request, person_id: int, db_session: AsyncSession,
                       region_scope: RegionScope) -> Template:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
@@ -237,14 +235,14 @@ class SurvivalOfficeController(Controller):
         return page(request, "survival/capture.html", layout="office/layout.html", person=person,
                     challenge_url=f"{base}/challenge", check_url=f"{base}/check", back=base)  # fmt: skip
 
-    @post("/people/{person_id:int}/challenge")
+    @post("/people/{person_id:int}/challenge", opt={"permission": P.SURVIVAL_ASSIST})
     async def challenge(self, request: Request, person_id: int, db_session: AsyncSession, region_scope: RegionScope,
                         actor: Actor) -> dict[str, Any]:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
         nonce, challenge = await service.issue_challenge(db_session, person, staff_id=int(actor.id or 0))
         return _challenge_json(request, nonce, challenge.actions)
 
-    @post("/people/{person_id:int}/check")
+    @post("/people/{person_id:int}/check", opt={"permission": P.SURVIVAL_ASSIST})
     async def check(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
                     region_scope: RegionScope, actor: Actor, today: date) -> dict[str, Any]:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
@@ -257,7 +255,7 @@ class SurvivalOfficeController(Controller):
             "url": f"/office/survival/checks/{check.id}",
         }
 
-    @get("/checks/{check_id:int}")
+    @get("/checks/{check_id:int}", opt={"permission": P.SURVIVAL_READ})
     async def detail(self, request: Request, check_id: int, db_session: AsyncSession,
                      region_scope: RegionScope) -> Template:  # fmt: skip
         check = await region_scope.get(db_session, Check, check_id)
@@ -270,9 +268,9 @@ class SurvivalOfficeController(Controller):
                        and hashlib.sha256(reference.photo).hexdigest() != check.reference_sha256)  # fmt: skip
         return page(request, "survival/office_check.html", check=check, person=person, frames=frames,
                     reference=reference, reference_changed=changed, labels=texts.ACTION_LABELS,
-                    may_review=role in REVIEWERS)  # fmt: skip
+                    may_review=allows(role, P.SURVIVAL_REVIEW))  # fmt: skip
 
-    @get("/checks/{check_id:int}/frames/{n:int}")
+    @get("/checks/{check_id:int}/frames/{n:int}", opt={"permission": P.SURVIVAL_READ})
     async def frame(
         self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Response:
@@ -283,7 +281,7 @@ class SurvivalOfficeController(Controller):
             raise NotFoundException(detail="error.not_found")
         return Response(data, media_type="image/jpeg", headers=PRIVATE)
 
-    @post("/checks/{check_id:int}/review", opt={"roles": REVIEWERS})
+    @post("/checks/{check_id:int}/review", opt={"permission": P.SURVIVAL_REVIEW})
     async def review(self, check_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                      actor: Actor, today: date) -> Redirect:  # fmt: skip
         check = await region_scope.get(db_session, Check, check_id)

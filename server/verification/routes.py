@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
+from server.accounts.permissions import P
 from server.assistance.office_routes import scoped_application
 from server.assistance.service import works_current_step
 from server.audit.service import Actor
@@ -35,9 +36,7 @@ from server.verification.models import (
 from server.verification.sources import SOURCES, json_schema
 from server.web import Form, NavItem, PlainError, Upload, add_office_nav, page
 
-add_office_nav(NavItem("/office/verification", "核对中心", order=30))
-IMPORTERS = ("verification_officer", "admin")
-REVIEWERS = ("verification_officer", "admin", "city_supervisor", "district_approver")
+add_office_nav(NavItem("/office/verification", "核对中心", P.VERIFICATION_READ, order=30))
 PAGE = 50
 MAX_UPLOAD = 200 * 1024 * 1024
 
@@ -51,7 +50,7 @@ class VerificationOfficeController(Controller):
     path = "/office/verification"
     guards = [staff_guard]
 
-    @get("/")
+    @get("/", opt={"permission": P.VERIFICATION_READ})
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
         counts = await service.counts_by_rule(db_session, region_scope.where(VerificationWarning.region_code))
         imports = list(await db_session.scalars(select(DataImport).order_by(DataImport.id.desc()).limit(8)))
@@ -60,11 +59,11 @@ class VerificationOfficeController(Controller):
         return page(request, "verification/index.html", counts=counts, rules=rules.RULES, imports=imports,
                     sources=SOURCES, pending=pending)  # fmt: skip
 
-    @get("/standard")
+    @get("/standard", opt={"permission": P.VERIFICATION_READ})
     async def standard(self, request: Request) -> Template:
         return page(request, "verification/standard.html", sources=SOURCES)
 
-    @get("/schemas/{source:str}")
+    @get("/schemas/{source:str}", opt={"permission": P.VERIFICATION_READ})
     async def schema(self, source: str) -> Response:
         if source not in SOURCES:
             raise PlainError("error.not_found", 404)
@@ -72,7 +71,7 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ imports
 
-    @get("/imports")
+    @get("/imports", opt={"permission": P.VERIFICATION_IMPORTS_READ})
     async def imports(self, request: Request, db_session: AsyncSession, source: str = "") -> Template:
         stmt = select(DataImport).order_by(DataImport.id.desc()).limit(100)
         if source:
@@ -81,7 +80,7 @@ class VerificationOfficeController(Controller):
         return page(request, "verification/imports.html", "verification/_imports_table.html", push_url=str(request.url),
                     rows=rows, sources=SOURCES, filters={"source": source}, error=None, values={})  # fmt: skip
 
-    @post("/imports", opt={"roles": IMPORTERS}, request_max_body_size=MAX_UPLOAD)
+    @post("/imports", request_max_body_size=MAX_UPLOAD, opt={"permission": P.VERIFICATION_IMPORT})
     async def upload(self, request: Request, data: Upload, db_session: AsyncSession, settings: Settings, actor: Actor,
                      today: date) -> Response:  # fmt: skip
         _city_only(actor)
@@ -120,7 +119,7 @@ class VerificationOfficeController(Controller):
         return Redirect(f"/office/verification/imports/{imp.id}", status_code=303,
                         background=BackgroundTask(service.run_file_import, settings, actor, imp.id, today))  # fmt: skip
 
-    @get("/imports/{import_id:int}")
+    @get("/imports/{import_id:int}", opt={"permission": P.VERIFICATION_IMPORTS_READ})
     async def import_detail(self, request: Request, import_id: int, db_session: AsyncSession) -> Template:
         imp = await _get(db_session, DataImport, import_id)
         duplicates = (
@@ -130,7 +129,7 @@ class VerificationOfficeController(Controller):
         return page(request, "verification/import.html", "verification/_import_status.html", imp=imp, source=SOURCES[imp.source],
                     progress=progress, duplicates=duplicates)  # fmt: skip
 
-    @get("/imports/{import_id:int}/errors", opt={"roles": IMPORTERS})
+    @get("/imports/{import_id:int}/errors", opt={"permission": P.VERIFICATION_IMPORT})
     async def import_errors(
         self, import_id: int, db_session: AsyncSession, settings: Settings, actor: Actor
     ) -> Response:
@@ -142,7 +141,7 @@ class VerificationOfficeController(Controller):
         return Response(path.read_bytes(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'})  # fmt: skip
 
-    @post("/imports/{import_id:int}/rollback", opt={"roles": IMPORTERS})
+    @post("/imports/{import_id:int}/rollback", opt={"permission": P.VERIFICATION_IMPORT})
     async def rollback(self, import_id: int, data: Form, db_session: AsyncSession, actor: Actor) -> Redirect:
         _city_only(actor)
         imp = await _get(db_session, DataImport, import_id)
@@ -157,7 +156,7 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ warnings
 
-    @get("/warnings")
+    @get("/warnings", opt={"permission": P.VERIFICATION_WARNING_READ})
     async def warnings(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, rule: str = "",
                        status: str = "open", region: str = "", page_no: int = 1) -> Template:  # fmt: skip
         w = VerificationWarning
@@ -185,14 +184,14 @@ class VerificationOfficeController(Controller):
                     regions=regions, page_no=page_no, page_size=PAGE,
                     filters={"rule": rule, "status": status, "region": region})  # fmt: skip
 
-    @get("/warnings/{warning_id:int}")
+    @get("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_READ})
     async def warning(
         self, request: Request, warning_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
         return page(request, "verification/warning.html", **await _warning_context(db_session, w), error=None)
 
-    @post("/warnings/{warning_id:int}")
+    @post("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_DECIDE})
     async def handle(self, request: Request, warning_id: int, data: Form, db_session: AsyncSession,
                      region_scope: RegionScope, actor: Actor, today: date) -> Response:  # fmt: skip
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
@@ -213,7 +212,7 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ possible matches
 
-    @get("/matches")
+    @get("/matches", opt={"permission": P.VERIFICATION_MATCHES})
     async def matches(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -224,7 +223,7 @@ class VerificationOfficeController(Controller):
             .order_by(PossibleMatch.id).limit(200)))  # fmt: skip
         return page(request, "verification/matches.html", rows=rows, sources=SOURCES)
 
-    @post("/matches/{match_id:int}")
+    @post("/matches/{match_id:int}", opt={"permission": P.VERIFICATION_MATCHES})
     async def decide(self, match_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                      today: date) -> Redirect:  # fmt: skip
         match = await region_scope.get(db_session, PossibleMatch, match_id)
@@ -236,14 +235,14 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ household report
 
-    @get("/households/{household_id:int}/report")
+    @get("/households/{household_id:int}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
     async def report(self, request: Request, household_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      today: date) -> Template:  # fmt: skip
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
         return _report_page(request, data, f"/office/verification/households/{household.id}/report/pdf")
 
-    @get("/households/{household_id:int}/report/pdf")
+    @get("/households/{household_id:int}/report/pdf", opt={"permission": P.VERIFICATION_REPORT_READ})
     async def report_pdf(
         self, household_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Response:
@@ -252,7 +251,7 @@ class VerificationOfficeController(Controller):
             report.pdf(await report.for_household(db_session, household, today)), f"household-{household.id}"
         )
 
-    @get("/applications/{reference:str}/report")
+    @get("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
     async def application_report(self, request: Request, reference: str, db_session: AsyncSession,
                                  region_scope: RegionScope, today: date) -> Template:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
@@ -260,14 +259,14 @@ class VerificationOfficeController(Controller):
         return _report_page(request, data, f"/office/verification/applications/{app.reference}/report/pdf", app=app,
                             can_attach=works_current_step(app, request.session.get("role"), today))  # fmt: skip
 
-    @get("/applications/{reference:str}/report/pdf")
+    @get("/applications/{reference:str}/report/pdf", opt={"permission": P.VERIFICATION_REPORT_READ})
     async def application_report_pdf(
         self, reference: str, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Response:
         app = await scoped_application(db_session, region_scope, reference)
         return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
 
-    @post("/applications/{reference:str}/report")
+    @post("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_ATTACH})
     async def attach_report(self, request: Request, reference: str, db_session: AsyncSession, region_scope: RegionScope,
                             actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
         app = await scoped_application(db_session, region_scope, reference)
@@ -280,7 +279,7 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ review campaigns
 
-    @get("/reviews")
+    @get("/reviews", opt={"permission": P.VERIFICATION_REVIEW_READ})
     async def reviews(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
@@ -290,7 +289,7 @@ class VerificationOfficeController(Controller):
                                                 .order_by(Region.code)))  # fmt: skip
         return page(request, "verification/reviews.html", rows=rows, regions=regions)
 
-    @post("/reviews", opt={"roles": REVIEWERS})
+    @post("/reviews", opt={"permission": P.VERIFICATION_REVIEW_RUN})
     async def start_review(self, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
                            settings: Settings, today: date) -> Redirect:  # fmt: skip
         code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
@@ -300,7 +299,7 @@ class VerificationOfficeController(Controller):
         return Redirect(f"/office/verification/reviews/{review.id}", status_code=303,
                         background=BackgroundTask(service.run_review_in_background, settings, actor, review.id, today))  # fmt: skip
 
-    @get("/reviews/{review_id:int}")
+    @get("/reviews/{review_id:int}", opt={"permission": P.VERIFICATION_REVIEW_READ})
     async def review(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,
                      proposal: str = "cancel") -> Template:  # fmt: skip
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
@@ -320,7 +319,7 @@ class VerificationOfficeController(Controller):
                     review=review, items=items, reasons=reasons, counts=counts, proposal=proposal,
                     progress=service.REVIEW_PROGRESS.get(review.id, {}), rules=rules.RULES)  # fmt: skip
 
-    @get("/reviews/{review_id:int}/progress")
+    @get("/reviews/{review_id:int}/progress", opt={"permission": P.VERIFICATION_REVIEW_READ})
     async def review_progress(
         self, review_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Response:
@@ -331,7 +330,7 @@ class VerificationOfficeController(Controller):
         return Template(template_name="verification/_review_progress.html",
                         context={"review": review, "progress": service.REVIEW_PROGRESS.get(review.id, {}), "rules": rules.RULES})  # fmt: skip
 
-    @post("/reviews/{review_id:int}/process", opt={"roles": REVIEWERS})
+    @post("/reviews/{review_id:int}/process", opt={"permission": P.VERIFICATION_REVIEW_RUN})
     async def process(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,
                       actor: Actor, today: date) -> Redirect:  # fmt: skip
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
@@ -344,7 +343,7 @@ class VerificationOfficeController(Controller):
                                     today)  # fmt: skip
         return Redirect(f"/office/verification/reviews/{review.id}?proposal={proposal}", status_code=303)
 
-    @post("/reviews/{review_id:int}/close", opt={"roles": REVIEWERS})
+    @post("/reviews/{review_id:int}/close", opt={"permission": P.VERIFICATION_REVIEW_RUN})
     async def close(
         self, review_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Redirect:

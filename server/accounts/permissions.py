@@ -1,0 +1,145 @@
+"""Who may do what in the back office: named permissions and the one role -> permission table.
+
+Every office route declares the permission it needs (``opt={"permission": P.X}``) and
+``staff_guard`` refuses a route that declares none: nothing is allowed by default. Region
+limits are a separate door (``RegionScope``): a permission says *what* a role may do, the
+scope says *where*. Pure data and functions: no web, no database.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    COMMUNITY_WORKER = "community_worker"
+    STREET_REVIEWER = "street_reviewer"
+    DISTRICT_APPROVER = "district_approver"
+    CITY_SUPERVISOR = "city_supervisor"
+    VERIFICATION_OFFICER = "verification_officer"
+    FUNERAL_OPERATOR = "funeral_operator"
+    ADMIN = "admin"  # accounts, calendar and the audit trail; no business data
+
+
+class P(StrEnum):
+    """Permissions, named ``<domain>.<what>``."""
+
+    OFFICE_USE = "office.use"  # the dashboard, the region tree, one's own account
+    STAFF_MANAGE = "staff.manage"
+    CALENDAR_MANAGE = "calendar.manage"
+    AUDIT_READ = "audit.read"
+    AUDIT_VERIFY = "audit.verify"
+
+    ASSISTANCE_READ = "assistance.read"
+    ASSISTANCE_DOCUMENTS = "assistance.documents.read"  # uploaded hukou, income proofs...
+    ASSISTANCE_ACT = "assistance.act"  # any step; the step itself needs one of the three below
+    ASSISTANCE_ACT_COMMUNITY = "assistance.act.community"
+    ASSISTANCE_ACT_STREET = "assistance.act.street"
+    ASSISTANCE_ACT_DISTRICT = "assistance.act.district"
+    ASSISTANCE_OBJECTION = "assistance.objection"  # record an objection during the public notice
+    HOUSEHOLDS_READ = "assistance.households.read"
+    HOUSEHOLDS_CHANGE = "assistance.households.change"
+    HOUSEHOLDS_STATUS = "assistance.households.status"  # suspend, resume, stop
+    PAYMENTS_READ = "assistance.payments.read"
+    PAYMENTS_GENERATE = "assistance.payments.generate"
+    PAYMENTS_APPROVE = "assistance.payments.approve"
+    PAYMENTS_EXPORT = "assistance.payments.export"
+    POLICY_MANAGE = "assistance.policy.manage"
+
+    CERTIFICATES_READ = "certificates.read"
+    CERTIFICATES_DECIDE = "certificates.decide"  # issue or reject a request
+    CERTIFICATES_REVOKE = "certificates.revoke"
+    CERTIFICATES_REISSUE = "certificates.reissue"
+
+    DISCOVERY_READ = "discovery.read"
+    DISCOVERY_ASSIGN = "discovery.assign"
+    DISCOVERY_VISIT = "discovery.visit"
+    DISCOVERY_SPAM = "discovery.spam"
+
+    FUNERAL_READ = "funeral.read"  # the calendar and bookings of the facilities one may see
+    FUNERAL_OPERATE = "funeral.operate"
+    FUNERAL_SUBSIDY_DECIDE = "funeral.subsidy.decide"
+
+    SURVIVAL_READ = "survival.read"
+    SURVIVAL_REFERENCE = "survival.reference"  # take or replace a reference face
+    SURVIVAL_ASSIST = "survival.assist"  # run an assisted check on a worker's phone
+    SURVIVAL_REVIEW = "survival.review"
+
+    VERIFICATION_READ = "verification.read"  # overview, the data standard and its schemas
+    VERIFICATION_IMPORT = "verification.import"  # upload, error files, rollback
+    VERIFICATION_IMPORTS_READ = "verification.imports.read"  # import metadata
+    VERIFICATION_MATCHES = "verification.matches.decide"
+    VERIFICATION_WARNING_READ = "verification.warning.read"
+    VERIFICATION_WARNING_DECIDE = "verification.warning.decide"
+    VERIFICATION_REPORT_READ = "verification.report.read"  # tax, property, vehicles of a household
+    VERIFICATION_REPORT_ATTACH = "verification.report.attach"
+    VERIFICATION_REVIEW_READ = "verification.review.read"
+    VERIFICATION_REVIEW_RUN = "verification.review.run"
+
+
+_R = Role
+_CASEWORK = {_R.COMMUNITY_WORKER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER}
+_ASSISTANCE_STAFF = _CASEWORK | {_R.CITY_SUPERVISOR}
+
+# permission -> the roles that hold it. Read down a column to see a role: ``permissions_of``.
+GRANTS: dict[P, frozenset[Role]] = {
+    P.OFFICE_USE: frozenset(Role),
+    P.STAFF_MANAGE: frozenset({_R.ADMIN}),
+    P.CALENDAR_MANAGE: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
+    P.AUDIT_READ: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
+    P.AUDIT_VERIFY: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
+    P.ASSISTANCE_READ: frozenset(_ASSISTANCE_STAFF),
+    P.ASSISTANCE_DOCUMENTS: frozenset(_CASEWORK),
+    P.ASSISTANCE_ACT: frozenset(_CASEWORK),
+    P.ASSISTANCE_ACT_COMMUNITY: frozenset({_R.COMMUNITY_WORKER}),
+    P.ASSISTANCE_ACT_STREET: frozenset({_R.STREET_REVIEWER}),
+    P.ASSISTANCE_ACT_DISTRICT: frozenset({_R.DISTRICT_APPROVER}),
+    P.ASSISTANCE_OBJECTION: frozenset({_R.COMMUNITY_WORKER, _R.STREET_REVIEWER}),
+    P.HOUSEHOLDS_READ: frozenset(_ASSISTANCE_STAFF),
+    P.HOUSEHOLDS_CHANGE: frozenset({_R.COMMUNITY_WORKER, _R.STREET_REVIEWER}),
+    P.HOUSEHOLDS_STATUS: frozenset({_R.STREET_REVIEWER, _R.DISTRICT_APPROVER}),
+    P.PAYMENTS_READ: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.PAYMENTS_GENERATE: frozenset({_R.DISTRICT_APPROVER}),
+    P.PAYMENTS_APPROVE: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.PAYMENTS_EXPORT: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.POLICY_MANAGE: frozenset({_R.CITY_SUPERVISOR}),
+    P.CERTIFICATES_READ: frozenset(_ASSISTANCE_STAFF),
+    P.CERTIFICATES_DECIDE: frozenset({_R.COMMUNITY_WORKER}),
+    P.CERTIFICATES_REVOKE: frozenset({_R.COMMUNITY_WORKER}),
+    P.CERTIFICATES_REISSUE: frozenset({_R.COMMUNITY_WORKER}),
+    P.DISCOVERY_READ: frozenset(_ASSISTANCE_STAFF),
+    P.DISCOVERY_ASSIGN: frozenset(_CASEWORK),
+    P.DISCOVERY_VISIT: frozenset(_CASEWORK),
+    P.DISCOVERY_SPAM: frozenset(_CASEWORK),
+    P.FUNERAL_READ: frozenset({_R.FUNERAL_OPERATOR, _R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.FUNERAL_OPERATE: frozenset({_R.FUNERAL_OPERATOR}),
+    P.FUNERAL_SUBSIDY_DECIDE: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.SURVIVAL_READ: frozenset(_ASSISTANCE_STAFF),
+    P.SURVIVAL_REFERENCE: frozenset(_CASEWORK),
+    P.SURVIVAL_ASSIST: frozenset(_CASEWORK),
+    P.SURVIVAL_REVIEW: frozenset({_R.STREET_REVIEWER, _R.DISTRICT_APPROVER}),
+    P.VERIFICATION_READ: frozenset(_ASSISTANCE_STAFF | {_R.VERIFICATION_OFFICER}),
+    P.VERIFICATION_IMPORT: frozenset({_R.VERIFICATION_OFFICER}),
+    P.VERIFICATION_IMPORTS_READ: frozenset({_R.VERIFICATION_OFFICER, _R.CITY_SUPERVISOR}),
+    P.VERIFICATION_MATCHES: frozenset({_R.VERIFICATION_OFFICER}),
+    P.VERIFICATION_WARNING_READ: frozenset(_ASSISTANCE_STAFF | {_R.VERIFICATION_OFFICER}),
+    P.VERIFICATION_WARNING_DECIDE: frozenset({_R.VERIFICATION_OFFICER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER}),
+    P.VERIFICATION_REPORT_READ: frozenset(
+        {_R.VERIFICATION_OFFICER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}
+    ),
+    P.VERIFICATION_REPORT_ATTACH: frozenset({_R.STREET_REVIEWER, _R.DISTRICT_APPROVER}),
+    P.VERIFICATION_REVIEW_READ: frozenset({_R.VERIFICATION_OFFICER, _R.CITY_SUPERVISOR, _R.DISTRICT_APPROVER}),
+    P.VERIFICATION_REVIEW_RUN: frozenset({_R.VERIFICATION_OFFICER, _R.CITY_SUPERVISOR, _R.DISTRICT_APPROVER}),
+}
+
+
+def allows(role: str | None, permission: str | P) -> bool:
+    """Does ``role`` hold ``permission``? Unknown roles and unknown permissions hold nothing."""
+    try:
+        return Role(role) in GRANTS[P(permission)]
+    except (ValueError, KeyError):
+        return False
+
+
+def permissions_of(role: str | None) -> frozenset[P]:
+    return frozenset(p for p in P if allows(role, p))
