@@ -29,7 +29,13 @@ def test_every_permission_is_in_the_table_and_every_role_has_an_account_to_try()
 
 
 def test_the_administrator_and_the_funeral_operator_hold_no_social_assistance_data():
-    assert permissions_of("admin") == {P.OFFICE_USE, P.STAFF_MANAGE, P.CALENDAR_MANAGE, P.AUDIT_READ, P.AUDIT_VERIFY}
+    assert permissions_of("admin") == {
+        P.OFFICE_USE,
+        P.STAFF_MANAGE,
+        P.CALENDAR_MANAGE,
+        P.AUDIT_READ,
+        P.AUDIT_VERIFY,
+    }
     assert permissions_of("funeral_operator") == {P.OFFICE_USE, P.FUNERAL_READ, P.FUNERAL_OPERATE}
     for p in (P.ASSISTANCE_READ, P.DISCOVERY_READ, P.VERIFICATION_WARNING_DECIDE, P.VERIFICATION_REPORT_READ,
               P.CERTIFICATES_READ, P.AUDIT_READ, P.HOUSEHOLDS_CHANGE):  # fmt: skip
@@ -70,7 +76,9 @@ def office_routes(settings) -> list[tuple[str, str, str | None]]:
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"\{(\w+):(\w+)\}", lambda m: "2099-01-01" if m.group(1) == "day" else SAMPLE[m.group(2)], path)
+    return re.sub(
+        r"\{(\w+):(\w+)\}", lambda m: "2099-01-01" if m.group(1) == "day" else SAMPLE[m.group(2)], path
+    )
 
 
 def test_every_office_route_declares_a_known_permission(settings):
@@ -101,14 +109,14 @@ def test_every_role_is_refused_exactly_what_the_table_refuses(client, demo):
 
 def test_navigation_offers_only_what_the_role_may_open(client, demo):
     staff_login(client, "funeral")
-    nav = re.search(r'<nav[^>]*office-nav.*?</nav>', client.get("/office").text, re.S).group(0)
+    nav = re.search(r"<nav[^>]*office-nav.*?</nav>", client.get("/office").text, re.S).group(0)
     assert "/office/funeral" in nav
     for hidden in ("/office/assistance", "/office/discovery", "/office/verification", "/office/certificates",
                    "/office/audit", "/office/survival", "/office/users"):  # fmt: skip
         assert f'href="{hidden}"' not in nav
     client.cookies.clear()
     staff_login(client, "street")
-    nav = re.search(r'<nav[^>]*office-nav.*?</nav>', client.get("/office").text, re.S).group(0)
+    nav = re.search(r"<nav[^>]*office-nav.*?</nav>", client.get("/office").text, re.S).group(0)
     assert 'href="/office/assistance"' in nav and 'href="/office/audit"' not in nav
 
 
@@ -119,7 +127,10 @@ def test_the_funeral_operator_cannot_reach_assistance_cases_or_warnings(client, 
     assert client.get("/office/verification/warnings").status_code == 403
     assert client.get("/office/discovery").status_code == 403
     assert client.get("/office/audit").status_code == 403
-    assert post_form(client, "/office/verification/warnings/1", {"action": "dismiss", "reason": "x"}).status_code == 403
+    assert (
+        post_form(client, "/office/verification/warnings/1", {"action": "dismiss", "reason": "x"}).status_code
+        == 403
+    )
 
 
 # ------------------------------------------------------------------ sessions follow the account
@@ -156,7 +167,9 @@ def test_a_deactivated_account_is_signed_out_at_its_next_request(two_clients, de
 
 def test_a_role_change_reaches_the_open_session(two_clients, demo):
     worker, admin, user_id = two_clients
-    _admin_update(admin, user_id, display_name="x", role="funeral_operator", region_code="331102001001", active="on")
+    _admin_update(
+        admin, user_id, display_name="x", role="funeral_operator", region_code="331102001001", active="on"
+    )
     assert worker.get("/office/assistance", follow_redirects=False).status_code in (302, 303, 307, 401)
     staff_login(worker, "community")
     assert worker.get("/office/assistance").status_code == 403, "signed in again, as what the account now is"
@@ -164,7 +177,9 @@ def test_a_role_change_reaches_the_open_session(two_clients, demo):
 
 def test_a_region_change_reaches_the_open_session(two_clients, demo):
     worker, admin, user_id = two_clients
-    _admin_update(admin, user_id, display_name="x", role="community_worker", region_code="331121001001", active="on")
+    _admin_update(
+        admin, user_id, display_name="x", role="community_worker", region_code="331121001001", active="on"
+    )
     assert worker.get("/office", follow_redirects=False).status_code in (302, 303, 307, 401)
 
 
