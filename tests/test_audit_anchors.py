@@ -1,0 +1,263 @@
+"""The audit trail against someone with database access: the chain is keyed (HMAC with a key the
+database does not hold) and anchored outside the database (signed checkpoints in an append-only
+file). Each attack an outside review found, and the ones next to them, is named by
+`huimin audit verify` (exit 1) and the office page."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import stat
+import subprocess
+import sys
+from typing import Any
+
+from sqlalchemy import select
+from support import in_db, sql, staff_login
+
+from server.audit.anchors import AnchorSink
+from server.audit.chain import FIELDS, GENESIS, record_hash
+from server.audit.models import AuditHead, AuditRecord
+from server.audit.service import SYSTEM, anchor_head, configure, record, verify_chain
+from server.crypto import derive_key
+from server.db import utcnow
+
+
+def _cli(settings, *args: str, **env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
+           "HUIMIN_SECRET_KEY": settings.secret_key, **env}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _anchors_file(settings):
+    return settings.var_dir / "audit-anchors" / "anchors.jsonl"
+
+
+def _anchors(settings) -> list[dict]:
+    path = _anchors_file(settings)
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _unguarded(settings, backend: str, *statements: tuple[str, dict]) -> None:
+    """What an attacker with database access does: switch the append-only guard off, edit, delete."""
+    if backend == "postgresql":
+        sql(settings, "ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only")
+    else:
+        sql(settings, "DROP TRIGGER IF EXISTS audit_records_no_update")
+        sql(settings, "DROP TRIGGER IF EXISTS audit_records_no_delete")
+    try:
+        for statement, params in statements:
+            sql(settings, statement, **params)
+    finally:
+        if backend == "postgresql":
+            sql(settings, "ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only")
+
+
+async def _rows(session, since: int) -> list[dict[str, Any]]:
+    columns = [getattr(AuditRecord, name) for name in ("prev_hash", "hash", *FIELDS)]
+    result = await session.execute(select(*columns).where(AuditRecord.seq >= since).order_by(AuditRecord.seq))
+    return [dict(row._mapping) for row in result]
+
+
+def _rewrite(settings, backend: str, victim: int, key: bytes | None, keyed_from: int | None = None) -> None:
+    """Change one record's opinion and recompute every hash after it, the way the chain used to be
+    computed (plain SHA-256, ``key=None``) or with a key of the attacker's own; the head follows."""
+    rows = in_db(settings, lambda s: _rows(s, victim - 1))
+    prev, statements = rows[0]["hash"], []
+    for row in rows[1:]:
+        if row["seq"] == victim:
+            row["opinion"] = "nothing to see"
+        digest = record_hash(prev, row, key)
+        statements.append(("UPDATE audit_records SET opinion = :o, prev_hash = :p, hash = :h WHERE seq = :s",
+                           {"o": row["opinion"], "p": prev, "h": digest, "s": row["seq"]}))  # fmt: skip
+        prev = digest
+    statements.append(("UPDATE audit_head SET hash = :h", {"h": prev}))
+    if keyed_from is not None:
+        statements.append(("UPDATE audit_head SET keyed_from = :k", {"k": keyed_from}))
+    _unguarded(settings, backend, *statements)
+
+
+def _total(settings) -> int:
+    return sql(settings, "SELECT count(*) FROM audit_records")[0][0]
+
+
+def test_a_deleted_tail_with_the_head_rewound_is_named_by_the_anchor(client, demo, backend):
+    written = _cli(demo, "audit", "anchor")
+    assert written.returncode == 0 and "written" in written.stdout
+    assert stat.S_IMODE(os.stat(_anchors_file(demo)).st_mode) == 0o600, (
+        "only the service's user reads the anchors"
+    )
+    total = _total(demo)
+    assert _anchors(demo)[-1]["seq"] == total
+    keep = total // 2
+    kept_hash = sql(demo, "SELECT hash FROM audit_records WHERE seq = :s", s=keep)[0][0]
+    _unguarded(demo, backend, ("DELETE FROM audit_records WHERE seq > :s", {"s": keep}),
+               ("UPDATE audit_head SET seq = :s, hash = :h", {"s": keep, "h": kept_hash}))  # fmt: skip
+
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1
+    assert "audit chain BROKEN" not in broken.stdout, "what is left of the chain is itself intact"
+    assert f"naming record {total}" in broken.stdout and "(gone" in broken.stdout
+    assert "已不存在" in broken.stdout, "said in plain Chinese first"
+    staff_login(client, "city")
+    page = client.get("/office/audit/verify")
+    assert page.status_code == 200 and 'data-anchors="broken"' in page.text
+    assert f'data-anchor-seq="{total}"' in page.text
+    # nor will the service anchor the rewound head as if nothing happened
+    refused = _cli(demo, "audit", "anchor")
+    assert refused.returncode == 1 and "refused" in refused.stdout
+
+
+def test_a_record_rewritten_with_plain_sha256_hashes_is_named(demo, backend):
+    total = _total(demo)
+    victim = total // 2 + 1
+    _rewrite(demo, backend, victim, key=None)
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1
+    assert f"BROKEN at record {victim} (content)" in broken.stdout
+    assert f"naming record {total}" in broken.stdout, "the anchor at the head no longer matches either"
+
+
+def test_calling_every_record_old_style_is_caught_by_the_anchors(demo, backend):
+    """Plain hashes pass for records before ``keyed_from``: moving it past the end is noticed."""
+    total = _total(demo)
+    _rewrite(demo, backend, total // 2 + 1, key=None, keyed_from=total + 1)
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1
+    assert "audit anchors BROKEN at anchor 1 (keyed_from" in broken.stdout
+
+
+def test_a_record_rewritten_with_another_key_is_named(demo, backend):
+    total = _total(demo)
+    victim = total - 1
+    _rewrite(demo, backend, victim, key=derive_key("a guess at the secret key", "audit-chain-hmac"))
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1 and f"BROKEN at record {victim} (content)" in broken.stdout
+
+
+def test_anchors_deleted_or_altered_are_named(demo):
+    for _ in range(3):
+        in_db(demo, lambda s: anchor_head(s, force=True))
+    path = _anchors_file(demo)
+    original = path.read_text().splitlines(keepends=True)
+    assert len(original) == 4 and [a["n"] for a in _anchors(demo)] == [1, 2, 3, 4]
+    assert _cli(demo, "audit", "verify").returncode == 0
+
+    path.write_text("".join(original[:1] + original[2:]))  # a line taken out
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1 and "at anchor 2 (sequence" in broken.stdout
+
+    altered = json.loads(original[2])
+    altered["seq"] -= 1
+    path.write_text("".join(original[:2] + [json.dumps(altered) + "\n"] + original[3:]))
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1 and "at anchor 3 (signature" in broken.stdout
+
+    path.unlink()
+    broken = _cli(demo, "audit", "verify")
+    assert broken.returncode == 1 and "at anchor 1 (none" in broken.stdout
+
+
+def test_anchors_are_checked_with_the_auditors_public_key(demo, tmp_path):
+    published = _cli(demo, "audit", "public-key")
+    assert published.returncode == 0 and "BEGIN PUBLIC KEY" in published.stdout
+    (tmp_path / "ours.pem").write_text(published.stdout)
+    assert _cli(demo, "audit", "verify", "--public-key", str(tmp_path / "ours.pem")).returncode == 0
+    # anchors signed by a service with another signing key do not pass the auditor's check
+    other = _cli(demo, "audit", "public-key", HUIMIN_SECRET_KEY="another-secret-key-that-is-long-enough-000")
+    (tmp_path / "other.pem").write_text(other.stdout)
+    broken = _cli(demo, "audit", "verify", "--public-key", str(tmp_path / "other.pem"))
+    assert broken.returncode == 1 and "at anchor 1 (signature" in broken.stdout
+
+
+async def _legacy_chain(session, count: int) -> str:
+    """Records written before the chain was keyed, as the old code wrote them."""
+    prev = GENESIS
+    for seq in range(1, count + 1):
+        fields = {"seq": seq, "at": utcnow(), "actor_kind": "system", "actor_name": "huimin",
+                  "action": "legacy.thing", "object_type": "thing", "object_id": str(seq), "after": {"n": seq}}  # fmt: skip
+        digest = record_hash(prev, fields)
+        session.add(AuditRecord(**fields, prev_hash=prev, hash=digest))
+        prev = digest
+    await session.flush()
+    await session.execute(AuditHead.__table__.update().values(seq=count, hash=prev, keyed_from=count + 1))
+    return prev
+
+
+def test_records_chained_before_keying_still_verify_and_stay_sealed(settings, backend):
+    in_db(settings, lambda s: _legacy_chain(s, 5))
+    for _ in range(3):
+        in_db(settings, lambda s: record(s, SYSTEM, "test.keyed", "thing"))
+    assert _anchors(settings)[0]["keyed_from"] == 6
+    report = in_db(settings, verify_chain)
+    assert report.intact and report.checked == 8
+    assert _cli(settings, "audit", "verify").returncode == 0
+
+    _rewrite(settings, backend, 3, key=None)  # the old records rewritten the old way
+    broken = _cli(settings, "audit", "verify")
+    assert broken.returncode == 1 and "BROKEN at record 6 (content)" in broken.stdout
+
+
+def test_anchors_follow_the_records_and_the_worker_round(settings):
+    configure(dataclasses.replace(settings, audit_anchor_every=3))
+    for _ in range(7):
+        in_db(settings, lambda s: record(s, SYSTEM, "test.thing", "thing"))
+    # the first commit anchors (there was none), then every third record; no write in between
+    assert [a["seq"] for a in _anchors(settings)] == [1, 4, 7]
+    in_db(settings, lambda s: record(s, SYSTEM, "test.thing", "thing"))
+    assert len(_anchors(settings)) == 3
+    worker = _cli(settings, "worker", "--once", HUIMIN_AUDIT_ANCHOR_MINUTES="0")
+    assert worker.returncode == 0, worker.stderr
+    assert [a["seq"] for a in _anchors(settings)] == [1, 4, 7, 8]
+    worker = _cli(settings, "worker", "--once", HUIMIN_AUDIT_ANCHOR_MINUTES="0")
+    assert len(_anchors(settings)) == 4, "nothing new, no new anchor"
+
+
+class ListSink(AnchorSink):
+    """Another place for anchors (``HUIMIN_AUDIT_ANCHOR=module:Class``), e.g. object storage."""
+
+    kept: list[dict] = []
+
+    def write(self, anchor: dict) -> None:
+        self.kept.append(anchor)
+
+    def read(self) -> list[dict]:
+        return list(self.kept)
+
+
+def test_the_anchor_sink_is_pluggable(settings):
+    ListSink.kept = []
+    configure(dataclasses.replace(settings, audit_anchor=f"{__name__}:ListSink"))
+    in_db(settings, lambda s: record(s, SYSTEM, "test.thing", "thing"))
+    assert [a["seq"] for a in ListSink.kept] == [1] and not _anchors_file(settings).exists()
+    assert in_db(settings, verify_chain).intact
+    ListSink.kept.clear()
+    report = in_db(settings, verify_chain)
+    assert not report.intact and report.anchors.reason == "none"
+
+
+def test_the_migration_keys_the_chain_after_the_records_already_written(tmp_path):
+    """0905 on a database with records: they stay plain SHA-256, the next one is the first keyed."""
+    from alembic import command
+    from alembic.config import Config
+
+    from server.settings import ROOT
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "0802")
+    settings = _plain_settings(url, tmp_path)
+    sql(settings, "UPDATE audit_head SET seq = 41")
+    command.upgrade(config, "heads")
+    assert sql(settings, "SELECT seq, keyed_from FROM audit_head") == [(41, 42)]
+
+
+def _plain_settings(url, tmp_path):
+    from server.settings import Settings
+
+    return Settings(env="test", database_url=url, secret_key="x" * 40, secret_from_env=True, var_dir=tmp_path,
+                    secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
