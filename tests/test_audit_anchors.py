@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from sqlalchemy import select
-from support import in_db, sql, staff_login
+from support import in_db, run, sql, staff_login
 
 from server.audit.anchors import AnchorSink
 from server.audit.chain import FIELDS, GENESIS, record_hash
@@ -261,3 +261,33 @@ def _plain_settings(url, tmp_path):
 
     return Settings(env="test", database_url=url, secret_key="x" * 40, secret_from_env=True, var_dir=tmp_path,
                     secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
+
+
+def test_a_rolled_back_record_is_never_anchored(demo, client):
+    """Only committed records are anchored: an anchor naming a record that was rolled back would
+    later read as a deleted tail."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from server.db import make_engine
+
+    configure(dataclasses.replace(demo, audit_anchor_every=1))
+    before = len(_anchors(demo))
+
+    async def roll_back_then_commit_nothing() -> None:
+        engine = make_engine(demo.database_url)
+        try:
+            async with async_sessionmaker(engine)() as session:
+                async with session.begin():
+                    await record(session, SYSTEM, "test.thing", "thing")
+                    await session.rollback()
+                async with session.begin():
+                    await session.execute(select(AuditHead.seq))
+        finally:
+            await engine.dispose()
+
+    run(roll_back_then_commit_nothing())
+    assert len(_anchors(demo)) == before
+    # a change made through the service is anchored once its transaction commits
+    staff_login(client, "admin")
+    assert _anchors(demo)[-1]["seq"] == _total(demo) > _anchors(demo)[0]["seq"]
+    assert in_db(demo, verify_chain).intact

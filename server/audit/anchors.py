@@ -126,7 +126,7 @@ def load_sink(settings: Settings) -> AnchorSink:
     return getattr(importlib.import_module(module), attr)(settings)
 
 
-# --- the signing key: HUIMIN_AUDIT_SIGNING_KEY (a PEM file), or derived from the secret ----------
+# --- the signing key: HUIMIN_AUDIT_SIGNING_KEY (a PEM file), or derived like the chain's key ------
 
 
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
@@ -135,7 +135,8 @@ def signing_key(settings: Settings) -> Ed25519PrivateKey:
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError("HUIMIN_AUDIT_SIGNING_KEY must be an Ed25519 private key (PEM)")
         return key
-    return Ed25519PrivateKey.from_private_bytes(derive_key(settings.secret_key, "audit-anchor-ed25519"))
+    seed = derive_key(settings.audit_key or settings.secret_key, "audit-anchor-ed25519")
+    return Ed25519PrivateKey.from_private_bytes(seed)
 
 
 def public_key_pem(key: Ed25519PublicKey) -> str:

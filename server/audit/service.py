@@ -220,9 +220,12 @@ def _anchor_after_commit(session: Session) -> None:
         log.error("audit anchor not written after record %s: %s", seq, outcome.problem)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop("audit_tip", None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction) -> None:
+    """A transaction that ends without a commit (rolled back, closed) anchors nothing; after a
+    commit, ``after_commit`` has run already."""
+    if transaction.parent is None:
+        session.info.pop("audit_tip", None)
 
 
 async def _head_record(session: AsyncSession) -> tuple[AuditHead, dict | None]:
