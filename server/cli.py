@@ -235,12 +235,16 @@ def worker(once: bool, every: float) -> None:
             await run_round(session, clock.today())
         async with session_scope(settings.database_url) as session:
             sent = await send_pending(session, settings)
-        async with session_scope(settings.database_url) as session:
-            anchored = await anchor_head(session)  # only when due (records or minutes since the last)
-        if anchored.problem:
-            click.echo(
-                describe_anchoring(anchored, "zh") + " / " + describe_anchoring(anchored, "en"), err=True
-            )
+        try:
+            async with session_scope(settings.database_url) as session:
+                anchored = await anchor_head(session)  # only when due (records or minutes since the last)
+        except Exception as e:  # noqa: BLE001  (the round's other work goes on; said on every round)
+            click.echo(f"audit anchor not written: {e!r}", err=True)
+        else:
+            if anchored.problem:
+                click.echo(
+                    _both(describe_anchoring(anchored, "zh"), describe_anchoring(anchored, "en")), err=True
+                )
         return sent
 
     while True:

@@ -291,3 +291,46 @@ def test_a_rolled_back_record_is_never_anchored(demo, client):
     staff_login(client, "admin")
     assert _anchors(demo)[-1]["seq"] == _total(demo) > _anchors(demo)[0]["seq"]
     assert in_db(demo, verify_chain).intact
+
+
+def test_any_anchor_taken_out_reordered_or_edited_is_named_where_it_happened():
+    """The pure rule (server/audit/chain.py), every position and every field."""
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from server.audit.anchors import signature_checker
+    from server.audit.chain import check_anchors, make_anchor
+
+    key = Ed25519PrivateKey.generate()
+    ok = signature_checker(key.public_key())
+    stored = {seq: f"{seq:064x}" for seq in range(1, 11)}
+    anchors, last = [], None
+    for seq in (2, 4, 4, 7, 10):
+        last = make_anchor(last, seq, stored[seq], 1, datetime.now(UTC), key.sign)
+        anchors.append(last)
+    assert check_anchors(anchors, ok, stored, 10, 1).intact
+    for i in range(len(anchors)):
+        assert check_anchors(anchors[:i] + anchors[i + 1 :], ok, stored, 10, 1).broken_n == (
+            i + 1 if i < 4 else None
+        )
+        for name, value in (
+            ("seq", 3),
+            ("hash", "f" * 64),
+            ("keyed_from", 2),
+            ("at", "2020-01-01T00:00:00.000000Z"),
+        ):
+            edited = [dict(a) for a in anchors]
+            edited[i][name] = value
+            report = check_anchors(edited, ok, stored, 10, 1)
+            assert (report.broken_n, report.reason) == (i + 1, "signature")
+    swapped = [anchors[1], anchors[0], *anchors[2:]]
+    assert check_anchors(swapped, ok, stored, 10, 1).broken_n == 1
+    # the records behind them: a tail cut at 8, a record rewritten, keyed_from moved
+    assert (
+        check_anchors(anchors, ok, stored, 8, 1).broken_n,
+        check_anchors(anchors, ok, stored, 8, 1).reason,
+    ) == (5, "gone")
+    assert check_anchors(anchors, ok, {**stored, 7: "e" * 64}, 10, 1).reason == "hash"
+    assert check_anchors(anchors, ok, stored, 10, 11).reason == "keyed_from"
+    assert check_anchors([], ok, stored, 10, 1).reason == "none"

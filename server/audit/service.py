@@ -20,6 +20,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from server import clock
 from server.audit import i18n as _audit_i18n  # noqa: F401  (its messages)
 from server.audit.anchors import AnchorSink, load_sink, signature_checker, signing_key
 from server.audit.chain import (
@@ -83,24 +84,24 @@ class AuditContext:
 
             def compose(last: dict | None) -> dict | None:
                 outcome["last"] = last
-                if last is not None and ("n" not in last or "seq" not in last):
+                last_seq = _seq(last)
+                if last is not None and (last_seq is None or _seq(last, "n") is None):
                     outcome["problem"] = "malformed"
                     return None
-                if last is not None and int(last["seq"]) > seq:
+                if last_seq is not None and last_seq > seq:
                     outcome["problem"] = "rewound" if strict else None
                     return None
-                if last is not None and not force and int(last["seq"]) == seq:
-                    return None
-                if not force and last is not None and not self._due(seq, int(last["seq"]), _time(last)):
+                if (
+                    last_seq is not None
+                    and not force
+                    and (last_seq == seq or not self._due(seq, last_seq, _time(last)))
+                ):
                     return None
                 return make_anchor(last, seq, hash_, keyed_from, utcnow(), self.signer.sign)
 
             written = self.sink.append(compose)
             latest = written or outcome.get("last")
-            if latest is not None and "seq" in latest:
-                self.last_seq, self.last_time = int(latest["seq"]), _time(latest)
-            else:
-                self.last_seq, self.last_time = 0, 0.0
+            self.last_seq, self.last_time = _seq(latest) or 0, _time(latest) if latest else 0.0
             return AnchorOutcome(written, outcome.get("problem"), outcome.get("last"))
 
     def _due(self, seq: int, last_seq: int | None = None, last_time: float | None = None) -> bool:
@@ -118,11 +119,23 @@ class AnchorOutcome:
     last: dict | None = None
 
 
-def _time(anchor: dict) -> float:
+def _seq(anchor: dict | None, name: str = "seq") -> int | None:
     try:
-        return datetime.strptime(anchor["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
+        return None if anchor is None else int(anchor[name])
     except (KeyError, TypeError, ValueError):
-        return 0.0
+        return None
+
+
+def _when(anchor: dict) -> datetime | None:
+    try:
+        return datetime.strptime(anchor["at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _time(anchor: dict) -> float:
+    when = _when(anchor)
+    return when.timestamp() if when else 0.0
 
 
 def audit_context(settings: Settings) -> AuditContext:
@@ -249,7 +262,15 @@ async def anchor_head(session: AsyncSession, *, force: bool = False) -> AnchorOu
             return AnchorOutcome(None, "content")
     elif head.hash != GENESIS:
         return AnchorOutcome(None, "head")
-    return context.anchor(head.seq, head.hash, head.keyed_from, force=force, strict=True)
+    outcome = context.anchor(head.seq, head.hash, head.keyed_from, force=force, strict=True)
+    if outcome.problem == "rewound" and session.bind is not None:
+        # a service process may have committed and anchored newer records since this transaction
+        # began: only a head still behind the last anchor, read afresh, is a rewound trail
+        async with session.bind.connect() as conn:
+            now = await conn.scalar(select(AuditHead.seq))
+        if now is not None and now >= (_seq(outcome.last) or 0):
+            return AnchorOutcome(None, None, outcome.last)
+    return outcome
 
 
 @dataclass(frozen=True)
@@ -318,7 +339,7 @@ def describe(report: TrailReport, lang: str) -> list[str]:
         last = anchors.last or {}
         lines.append(
             translate(lang, "audit.anchor.intact").format(
-                checked=anchors.checked, seq=last.get("seq"), at=last.get("at")
+                checked=anchors.checked, seq=last.get("seq"), at=clock.local(_when(last))
             )
         )
     else:
