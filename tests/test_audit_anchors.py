@@ -173,8 +173,9 @@ def test_anchors_are_checked_with_the_auditors_public_key(demo, tmp_path):
     assert broken.returncode == 1 and "at anchor 1 (signature" in broken.stdout
 
 
-async def _legacy_chain(session, count: int) -> str:
-    """Records written before the chain was keyed, as the old code wrote them."""
+async def _legacy_chain(session, count: int, migrated: bool = True) -> str:
+    """Records written before the chain was keyed, as the old code wrote them (``migrated``: the
+    head row already has ``keyed_from``, as migration 0905 sets it)."""
     prev = GENESIS
     for seq in range(1, count + 1):
         fields = {"seq": seq, "at": utcnow(), "actor_kind": "system", "actor_name": "huimin",
@@ -183,7 +184,8 @@ async def _legacy_chain(session, count: int) -> str:
         session.add(AuditRecord(**fields, prev_hash=prev, hash=digest))
         prev = digest
     await session.flush()
-    await session.execute(AuditHead.__table__.update().values(seq=count, hash=prev, keyed_from=count + 1))
+    head = {"seq": count, "hash": prev, **({"keyed_from": count + 1} if migrated else {})}
+    await session.execute(AuditHead.__table__.update().values(**head))
     return prev
 
 
@@ -239,8 +241,9 @@ def test_the_anchor_sink_is_pluggable(settings):
     assert not report.intact and report.anchors.reason == "none"
 
 
-def test_the_migration_keys_the_chain_after_the_records_already_written(tmp_path):
-    """0905 on a database with records: they stay plain SHA-256, the next one is the first keyed."""
+def test_the_upgrade_keys_the_chain_after_the_records_already_written_and_anchors_it(tmp_path):
+    """`huimin db upgrade` on a database with records (SQLite): they keep their plain SHA-256, the
+    next record is the first keyed one, and an anchor made at once pins where that is."""
     from alembic import command
     from alembic.config import Config
 
@@ -251,9 +254,12 @@ def test_the_migration_keys_the_chain_after_the_records_already_written(tmp_path
     config.attributes["database_url"] = url
     command.upgrade(config, "0802")
     settings = _plain_settings(url, tmp_path)
-    sql(settings, "UPDATE audit_head SET seq = 41")
-    command.upgrade(config, "heads")
-    assert sql(settings, "SELECT seq, keyed_from FROM audit_head") == [(41, 42)]
+    in_db(settings, lambda s: _legacy_chain(s, 3, migrated=False))
+    upgraded = _cli(settings, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert sql(settings, "SELECT seq, keyed_from FROM audit_head") == [(3, 4)]
+    assert [(a["n"], a["seq"], a["keyed_from"]) for a in _anchors(settings)] == [(1, 3, 4)]
+    assert _cli(settings, "audit", "verify").returncode == 0
 
 
 def _plain_settings(url, tmp_path):
