@@ -33,6 +33,7 @@ from server.assistance.office_routes import (
     PolicyController,
 )
 from server.audit.routes import AuditController
+from server.audit.service import configure as configure_audit
 from server.calendar.routes import CalendarController
 from server.certificates import i18n as _certificates_i18n  # noqa: F401
 from server.certificates.routes import (
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if problems:
         raise ProductionConfigError("Refusing to start in production:\n- " + "\n- ".join(problems))
 
+    configure_audit(settings)  # the chain's key and the anchor sink, for this process
     engine = make_engine(settings.database_url)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,

@@ -49,6 +49,25 @@ def db_upgrade() -> None:
     upgrade_database(settings.database_url)
     vapid_public_key(settings)  # setup also creates the Web Push (VAPID) keys, once
     click.echo("database is up to date")
+    _anchor_after_upgrade(settings)
+
+
+def _anchor_after_upgrade(settings) -> None:
+    """An anchor right after migrating pins where the keyed chain starts (``keyed_from``)."""
+    from server.audit.service import anchor_head, configure, describe_anchoring
+    from server.db import session_scope
+
+    async def run():
+        async with session_scope(settings.database_url) as session:
+            return await anchor_head(session, force=True)
+
+    try:
+        configure(settings)
+        outcome = asyncio.run(run())
+    except Exception as e:  # noqa: BLE001  (the release goes on; `huimin audit anchor` can be run later)
+        click.echo(f"audit anchor not written: {e}", err=True)
+        return
+    click.echo(describe_anchoring(outcome, "en"), err=bool(outcome.problem))
 
 
 @main.group()
@@ -130,24 +149,69 @@ def audit() -> None:
     """The audit trail."""
 
 
+def _both(zh: str, en: str) -> str:
+    return zh if zh == en else f"{zh} / {en}"
+
+
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the whole hash chain; name the first broken record."""
-    from server.audit.service import verify_chain
+@click.option("--public-key", "public_key", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="check the anchors' signatures with this Ed25519 public key (PEM) instead of the service's")  # fmt: skip
+def audit_verify(public_key: str | None) -> None:
+    """Check the whole chain with the key and against the anchors; name the first broken record
+    or anchor (exit 1)."""
+    from server.audit.anchors import load_public_key
+    from server.audit.service import configure, describe, verify_chain
     from server.db import session_scope
 
+    settings = load_settings()
+    configure(settings)
+    key = load_public_key(Path(public_key).read_bytes()) if public_key else None
+
     async def run():
-        async with session_scope(load_settings().database_url) as session:
-            return await verify_chain(session)
+        async with session_scope(settings.database_url) as session:
+            return await verify_chain(session, key)
 
     report = asyncio.run(run())
+    for zh, en in zip(describe(report, "zh"), describe(report, "en"), strict=True):
+        click.echo(_both(zh, en))
     if report.intact:
-        click.echo(f"audit chain intact: {report.checked} records")
+        click.echo(f"audit chain intact: {report.checked} records, {report.anchors.checked} anchors")
         return
-    click.echo(
-        f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); {report.checked} records before it are intact"
-    )
+    if not report.chain.intact:
+        click.echo(
+            f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); {report.checked} records before it are intact"
+        )
+    if not report.anchors.intact:
+        seq = "" if report.anchors.seq is None else f", naming record {report.anchors.seq}"
+        click.echo(f"audit anchors BROKEN at anchor {report.anchors.broken_n} ({report.anchors.reason}{seq})")
     sys.exit(1)
+
+
+@audit.command("anchor")
+def audit_anchor() -> None:
+    """Write a signed checkpoint of the chain's head outside the database now (exit 1 if refused)."""
+    from server.audit.service import anchor_head, configure, describe_anchoring
+    from server.db import session_scope
+
+    settings = load_settings()
+    configure(settings)
+
+    async def run():
+        async with session_scope(settings.database_url) as session:
+            return await anchor_head(session, force=True)
+
+    outcome = asyncio.run(run())
+    click.echo(_both(describe_anchoring(outcome, "zh"), describe_anchoring(outcome, "en")))
+    if outcome.problem:
+        sys.exit(1)
+
+
+@audit.command("public-key")
+def audit_public_key() -> None:
+    """Print the public key the anchors are signed with (PEM), for auditors to keep."""
+    from server.audit.anchors import public_key_pem, signing_key
+
+    click.echo(public_key_pem(signing_key(load_settings()).public_key()), nl=False)
 
 
 @main.command("worker")
@@ -158,17 +222,30 @@ def worker(once: bool, every: float) -> None:
     push queued messages to citizens' phones."""
     import time
 
+    from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
     from server.survival.service import run_round
 
     settings = load_settings()
+    configure(settings)
 
     async def round_() -> int:
         async with session_scope(settings.database_url) as session:
             await run_round(session, clock.today())
         async with session_scope(settings.database_url) as session:
-            return await send_pending(session, settings)
+            sent = await send_pending(session, settings)
+        try:
+            async with session_scope(settings.database_url) as session:
+                anchored = await anchor_head(session)  # only when due (records or minutes since the last)
+        except Exception as e:  # noqa: BLE001  (the round's other work goes on; said on every round)
+            click.echo(f"audit anchor not written: {e!r}", err=True)
+        else:
+            if anchored.problem:
+                click.echo(
+                    _both(describe_anchoring(anchored, "zh"), describe_anchoring(anchored, "en")), err=True
+                )
+        return sent
 
     while True:
         sent = asyncio.run(round_())

@@ -36,6 +36,14 @@ class Settings:
     sms_sender: str
     redis_url: str | None
     session_hours: int = 8
+    # the audit trail (server/audit): the chain's HMAC key (default: derived from the secret key),
+    # the anchors' Ed25519 signing key (a PEM file; default: derived from the secret key), where the
+    # anchors go (module:Class, an AnchorSink) and how often (records, minutes)
+    audit_key: str | None = None
+    audit_signing_key: str | None = None
+    audit_anchor: str = "server.audit.anchors:FileAnchorSink"
+    audit_anchor_every: int = 100
+    audit_anchor_minutes: float = 10.0
 
     @property
     def production(self) -> bool:
@@ -54,6 +62,8 @@ class Settings:
             problems.append("HUIMIN_SECRET_KEY is not set (a generated demo secret cannot be used)")
         elif len(self.secret_key) < 32:
             problems.append("HUIMIN_SECRET_KEY must be at least 32 characters")
+        if self.audit_key is not None and len(self.audit_key) < 32:
+            problems.append("HUIMIN_AUDIT_KEY must be at least 32 characters")
         if self.sqlite:
             problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
         if self.sms_sender == "outbox":
@@ -91,4 +101,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("HUIMIN_SECURE_COOKIES", "1" if mode == "production" else "0") == "1",
         sms_sender=env.get("HUIMIN_SMS_SENDER", "outbox"),
         redis_url=env.get("REDIS_URL") or None,
+        audit_key=env.get("HUIMIN_AUDIT_KEY") or None,
+        audit_signing_key=env.get("HUIMIN_AUDIT_SIGNING_KEY") or None,
+        audit_anchor=env.get("HUIMIN_AUDIT_ANCHOR") or "server.audit.anchors:FileAnchorSink",
+        audit_anchor_every=max(1, int(env.get("HUIMIN_AUDIT_ANCHOR_EVERY") or 100)),
+        audit_anchor_minutes=float(env.get("HUIMIN_AUDIT_ANCHOR_MINUTES") or 10),
     )

@@ -45,7 +45,7 @@ async def _pg_empty_tables(url: str) -> None:
         ))).scalars().all()  # fmt: skip
         if tables:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        await conn.execute(text("UPDATE audit_head SET seq = 0, hash = :g"), {"g": "0" * 64})
+        await conn.execute(text("UPDATE audit_head SET seq = 0, hash = :g, keyed_from = 1"), {"g": "0" * 64})
     await engine.dispose()
 
 
@@ -84,8 +84,12 @@ def backend(migrated) -> str:
 
 @pytest.fixture
 def settings(db_url, tmp_path) -> Settings:
-    return Settings(env="test", database_url=db_url, secret_key=SECRET, secret_from_env=True, var_dir=tmp_path / "var",
-                    secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
+    from server.audit.service import configure
+
+    settings = Settings(env="test", database_url=db_url, secret_key=SECRET, secret_from_env=True, var_dir=tmp_path / "var",
+                        secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
+    configure(settings)  # the audit chain's key and anchors (under this test's var dir)
+    return settings
 
 
 @pytest.fixture

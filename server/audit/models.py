@@ -5,9 +5,10 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from server.audit.chain import GENESIS
 from server.db import Base, utcnow
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "AuditHead", "AuditRecord"]
 
 
 class AuditRecord(Base):
@@ -38,10 +39,15 @@ class AuditRecord(Base):
 
 class AuditHead(Base):
     """One row: the chain's last sequence number and hash. Updating it first serialises
-    appends on every backend (a row lock on PostgreSQL, the write lock on SQLite)."""
+    appends on every backend (a row lock on PostgreSQL, the write lock on SQLite).
+    ``keyed_from``: the first record chained by HMAC (the ones before it were chained by plain
+    SHA-256 before migration 0905); every anchor repeats it, so moving it is noticed."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
+    keyed_from: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), default=1, server_default="1"
+    )

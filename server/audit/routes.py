@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.audit.models import AuditRecord
-from server.audit.service import verify_chain
+from server.audit.service import describe, verify_chain
 from server.regions.scope import RegionScope
-from server.web import page
+from server.web import lang_of, page
 
 PAGE_SIZE = 50
 
@@ -70,9 +70,14 @@ class AuditController(Controller):
 
     @get("/verify", opt={"permission": P.AUDIT_VERIFY})
     async def verify(self, request: Request, db_session: AsyncSession) -> Template:
+        """The chain checked with the key and against the anchors kept outside the database."""
+        report = await verify_chain(db_session)
+        chain_line, anchor_line = describe(report, lang_of(request))
         return page(
             request,
             "office/audit_verify.html",
             "office/_audit_verify.html",
-            report=await verify_chain(db_session),
+            report=report,
+            chain_line=chain_line,
+            anchor_line=anchor_line,
         )
