@@ -2,14 +2,14 @@
 the head row remembers where, so that older records are still checked as plain SHA-256
 
 Revision ID: 0905
-Revises: 0802
+Revises: 0901
 Create Date: 2026-12-04 18:00:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0905'
-down_revision = '0802'
+down_revision = '0901'
 branch_labels = None
 depends_on = None
 
