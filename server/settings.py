@@ -13,6 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def normalise_public_url(url: str) -> str:
+    """``https://host[:port][/path]`` without a trailing slash, or "" when it is not such a URL."""
+    url = url.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or scheme not in ("http", "https") or not host or any(c in url for c in "?#@ \\"):
+        return ""
+    return url
 
 
 def normalise_database_url(url: str) -> str:
@@ -36,6 +47,8 @@ class Settings:
     sms_sender: str
     redis_url: str | None
     session_hours: int = 8
+    # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
+    public_url: str = DEV_PUBLIC_URL
 
     @property
     def production(self) -> bool:
@@ -56,6 +69,10 @@ class Settings:
             problems.append("HUIMIN_SECRET_KEY must be at least 32 characters")
         if self.sqlite:
             problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
+        if not self.public_url:
+            problems.append("HUIMIN_PUBLIC_URL is not set (the https:// address citizens and QR codes use)")
+        elif not self.public_url.startswith("https://"):
+            problems.append("HUIMIN_PUBLIC_URL must be an https:// address in production")
         if self.sms_sender == "outbox":
             problems.append("HUIMIN_SMS_SENDER is the development outbox; configure a real sender")
         return problems
@@ -91,4 +108,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secure_cookies=env.get("HUIMIN_SECURE_COOKIES", "1" if mode == "production" else "0") == "1",
         sms_sender=env.get("HUIMIN_SMS_SENDER", "outbox"),
         redis_url=env.get("REDIS_URL") or None,
+        public_url=normalise_public_url(
+            env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
+        ),
     )
