@@ -47,6 +47,8 @@ EN = {
     "未核对纸质证明：本页只显示登记记录。请逐项核对纸质证明与下列记录一致，或扫描证明上的二维码。": "The paper was not checked: this page shows the record only. Compare the paper with it line by line, "
     "or scan the certificate's QR code.",
     "登记记录": "The record",
+    "二维码签名有效，但这张证明出具较早，地址和用途没有签名：请核对纸质证明上的地址和用途与下列记录一致。": "The QR code's signature is valid, but this early certificate does not sign its address and purpose: "
+    "compare them on the paper with the record below.",
     "居住地址": "Address",
     "用途": "Purpose",
     "持证人": "Holder",

@@ -138,7 +138,7 @@ class VerificationController(Controller):
             payload = token.verify(t, key.public_key()) if len(t) <= TOKEN_MAX else None
             paper = rules.compare(payload, {**service.record_fields(cert, region.name), "k": kid}, serial)
         seal = None
-        if region is not None and verdict != "unknown" and paper in ("match", "unchecked"):
+        if region is not None and verdict != "unknown" and paper in ("match", "legacy", "unchecked"):
             import base64
 
             from server.certificates.pdf import cjk_font_path
@@ -235,9 +235,11 @@ class CertificateOfficeController(Controller):
                 digest = id_hash(settings.secret_key, idcard.parse(q).number)
             except idcard.IdNumberError as e:
                 return page(request, "certificates/office_list.html", rows=[], counter=[], q=q, error=e.code)
-            counter = list(await db_session.scalars(select(Certificate).where(
-                Certificate.id_hash == digest, Certificate.region_code.like(region_scope.code[:4] + "%"))
-                .order_by(Certificate.id.desc())))  # fmt: skip
+            # a community counter serves the whole city; the levels above look within their own region
+            reach = (Certificate.region_code.like(region_scope.code[:4] + "%") if len(region_scope.code) == 12
+                     else region_scope.where(Certificate.region_code))  # fmt: skip
+            counter = list(await db_session.scalars(select(Certificate).where(Certificate.id_hash == digest, reach)
+                                                    .order_by(Certificate.id.desc())))  # fmt: skip
             if len(region_scope.code) == 12:
                 _open_counter(request, digest)
         rows = list(

@@ -78,16 +78,23 @@ def signed_fields(*, serial: str, code: str, holder_masked: str, id_masked: str,
             "u": valid_until.isoformat()}  # fmt: skip
 
 
+# A token issued before address and purpose were signed (no "v") signs these fields only.
+LEGACY_FIELDS = ("s", "h", "c", "n", "i", "u", "k")
+
+
 def compare(payload: dict[str, Any] | None, record: dict[str, str], serial: str) -> str:
-    """A scanned token against the record: "match", "forged" (no valid signature, or not ours) or
-    "mismatch" (signed, but some field differs from the record or from the serial asked for)."""
+    """A scanned token against the record: "match", "forged" (no valid signature, or not ours),
+    "mismatch" (signed, but some field differs from the record or from the serial asked for) or
+    "legacy" (an early token whose fields all match, but which does not sign address and purpose)."""
     if not isinstance(payload, dict):
         return "forged"
     if payload.get("s") != serial:
         return "mismatch"
-    if any(payload.get(field) != value for field, value in record.items()):
+    legacy = "v" not in payload
+    fields = {f: record[f] for f in LEGACY_FIELDS if f in record} if legacy else record
+    if any(payload.get(field) != value for field, value in fields.items()):
         return "mismatch"
-    return "match"
+    return "legacy" if legacy else "match"
 
 
 def revocation_list(
