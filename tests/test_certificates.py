@@ -523,3 +523,37 @@ def test_another_community_reaches_a_certificate_only_by_the_holders_id_number(c
     staff_login(client, "community")  # its own community browses its list
     assert f'/office/certificates/{cert_id}"' in client.get("/office/certificates").text
     assert client.get(f"/office/certificates/{cert_id}").status_code == 200
+
+
+def test_a_stored_code_signing_signer_is_replaced_by_one_for_documents(client, demo):
+    from datetime import UTC, datetime
+    from datetime import timedelta as td
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    from server.certificates import keys
+
+    async def plant(session):  # a community certificate as the earlier code made them: code signing
+        root_key, root = await keys.root(session, demo.secret_key, "331100", "丽水市")
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.now(UTC)
+        old = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "旧证书")]))
+               .issuer_name(root.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - td(days=1)).not_valid_after(now + td(days=30))
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+               .sign(root_key, hashes.SHA256()))  # fmt: skip
+        assert not keys.for_documents(old)
+        await keys._store(session, demo.secret_key, "community:331102001001", key, old)
+
+    in_db(demo, plant)
+    serial = request_one(client, demo)
+    issue(client, demo, serial)
+    signer = x509.load_pem_x509_certificates(
+        client.get("/.well-known/huimin-signers/331102001001.pem").content
+    )[0]
+    assert keys.for_documents(signer) and "旧证书" not in signer.subject.rfc4514_string()
+    sig = PdfFileReader(io.BytesIO(pdf_of(demo, serial))).embedded_signatures[0]
+    assert sig.signer_cert.dump() == signer.public_bytes(_der())
+    assert sql(demo, "SELECT count(*) FROM signing_keys WHERE owner = 'community:331102001001'")[0][0] == 1
