@@ -149,7 +149,7 @@ class VerificationController(Controller):
                 + base64.b64encode(draw_seal(region.name, "居住证明专用章", cjk_font_path(), 160)).decode()
             )
         return Template("certificates/verify.html", context=dict(cert=cert if verdict != "unknown" else None, region=region,
-                        verdict=verdict, paper=paper, mask=mask_name, seal=seal, reason_code=rules.REASON_CODES),
+                        verdict=verdict, paper=paper, mask=mask_name, seal=seal),
                         status_code=404 if verdict == "unknown" else 200)  # fmt: skip
 
     @get("/verify")
@@ -197,11 +197,11 @@ class VerificationController(Controller):
         )
 
     @get("/.well-known/huimin-signers/{name:str}", cache=False)
-    async def signer_chain(self, name: str, db_session: AsyncSession, settings: Settings) -> Response:
+    async def signer_chain(self, name: str, db_session: AsyncSession) -> Response:
         """A community's signing certificate followed by the root (``<community code>.pem``), for
         communities that have signed a certificate."""
         code = name.removesuffix(".pem")
-        if not (name.endswith(".pem") and len(code) == 12 and code.isdigit()):
+        if not (name.endswith(".pem") and len(code) == 12 and code.isascii() and code.isdigit()):
             raise NotFoundException(detail="error.not_found")
         row = await db_session.scalar(select(SigningKey).where(SigningKey.owner == f"community:{code}"))
         root_row = await db_session.scalar(
