@@ -13,6 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEV_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+def normalise_public_url(url: str) -> str:
+    """``https://host[:port][/path]`` without a trailing slash, or "" when it is not such a URL."""
+    url = url.strip().rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or scheme not in ("http", "https") or not host or any(c in url for c in "?#@ \\"):
+        return ""
+    return url
 
 
 def normalise_database_url(url: str) -> str:
@@ -44,6 +55,8 @@ class Settings:
     audit_anchor: str = "server.audit.anchors:FileAnchorSink"
     audit_anchor_every: int = 100
     audit_anchor_minutes: float = 10.0
+    # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
+    public_url: str = DEV_PUBLIC_URL
 
     @property
     def production(self) -> bool:
@@ -66,6 +79,10 @@ class Settings:
             problems.append("HUIMIN_AUDIT_KEY must be at least 32 characters")
         if self.sqlite:
             problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
+        if not self.public_url:
+            problems.append("HUIMIN_PUBLIC_URL is not set (the https:// address citizens and QR codes use)")
+        elif not self.public_url.startswith("https://"):
+            problems.append("HUIMIN_PUBLIC_URL must be an https:// address in production")
         if self.sms_sender == "outbox":
             problems.append("HUIMIN_SMS_SENDER is the development outbox; configure a real sender")
         return problems
@@ -106,4 +123,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         audit_anchor=env.get("HUIMIN_AUDIT_ANCHOR") or "server.audit.anchors:FileAnchorSink",
         audit_anchor_every=max(1, int(env.get("HUIMIN_AUDIT_ANCHOR_EVERY") or 100)),
         audit_anchor_minutes=float(env.get("HUIMIN_AUDIT_ANCHOR_MINUTES") or 10),
+        public_url=normalise_public_url(
+            env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
+        ),
     )

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.contrib.jinja import JinjaTemplateEngine
@@ -164,12 +165,22 @@ def template_config() -> TemplateConfig:
     return TemplateConfig(directory=ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=setup)
 
 
+def same_site(url: str) -> str:
+    """``/path?query`` of a URL: what a page may hand back to the browser as a location, whatever
+    Host header the request came with (absolute URLs come only from HUIMIN_PUBLIC_URL)."""
+    parts = urlsplit(url)
+    path = "/" + parts.path.lstrip("/")
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
 def page(
     request: Request, template: str, partial: str | None = None, push_url: str | bool = False, **context
 ) -> Template:
     """A full page, or for an htmx request its partial (pushing the URL when asked). A boosted
     link or form (hx-boost navigation) swaps the whole body, so it gets the full page."""
     htmx = getattr(request, "htmx", None)
+    if isinstance(push_url, str):  # the path and query only: never a URL built from the Host header
+        push_url = same_site(push_url)
     if partial and htmx and not htmx.boosted:
         return HTMXTemplate(template_name=partial, context=context, push_url=push_url)
     return Template(template_name=template, context=context)

@@ -140,8 +140,9 @@ def test_verification_page_valid_revoked_expired_unknown(client, demo):
     assert refused.status_code == 422
     post_form(client, f"/office/certificates/{cert_id}/revoke", {"reason": "已搬离本社区"})
     page = client.get(f"/v/{serial}")
-    assert 'data-verdict="revoked"' in page.text and "已搬离本社区" in page.text
-    assert serial in client.get("/certificates-revoked.json").text
+    assert 'data-verdict="revoked"' in page.text
+    assert "已搬离本社区" not in page.text, "staff's words stay inside: the public learns a reason code only"
+    assert serial in [r["s"] for r in revocation_list(client)["revoked"]]
     client.app.state.today = lambda: clock.today() + timedelta(days=400)
     second = request_one(client, demo, "办理居住证")
     issue(client, demo, second)
@@ -214,3 +215,345 @@ def test_verification_is_rate_limited_per_address(client, demo):
 
     statuses = [client.get("/v/unknown-serial").status_code for _ in range(routes.VERIFY_LIMIT + 1)]
     assert statuses[: routes.VERIFY_LIMIT] == [404] * routes.VERIFY_LIMIT and statuses[-1] == 429
+
+
+# --- the certificate's life as a table, and reissue ------------------------------------------------
+
+
+def test_state_machine_as_a_table():
+    from server.certificates import rules
+
+    expected = {
+        ("requested", "issue"): "issued",
+        ("requested", "reject"): "rejected",
+        ("issued", "revoke"): "revoked",
+        ("issued", "reissue"): "replaced",
+    }
+    for state in rules.STATES:
+        for action in ("issue", "reject", "revoke", "reissue"):
+            for role in ("community_worker", "street_officer", "citizen", None):
+                want = expected.get((state, action))
+                if want is not None and role == "community_worker":
+                    assert rules.transition(state, action, role) == want
+                    continue
+                with pytest.raises(rules.CertificateRuleError) as refused:
+                    rules.transition(state, action, role)
+                assert refused.value.status == (403 if want is not None else 409), (state, action, role)
+    assert set(rules.STATES) >= {to for to, _ in rules.TRANSITIONS.values()}
+    for state in ("rejected", "revoked", "replaced"):
+        assert not [a for (s, a) in rules.TRANSITIONS if s == state], f"{state} is final"
+
+
+def count_certificates(demo) -> int:
+    return sql(demo, "SELECT count(*) FROM residence_certificates")[0][0]
+
+
+def test_reissue_only_from_an_issued_certificate_with_a_reason_in_its_district(client, demo):
+    refused_serial = request_one(client, demo)
+    refused_id = sql(demo, "SELECT id FROM residence_certificates WHERE serial = :s", s=refused_serial)[0][0]
+    staff_login(client, "community")
+    post_form(client, f"/office/certificates/{refused_id}/reject", {"reason": "查无此人"})
+    before = count_certificates(demo)
+    attempt = post_form(client, f"/office/certificates/{refused_id}/reissue", {"reason": "再试一次"})
+    assert attempt.status_code == 409 and "不予出具、已作废或已被替代的不能" in attempt.text
+    assert count_certificates(demo) == before, "a refused request never becomes a certificate"
+    assert client.get(f"/v/{refused_serial}").status_code == 404
+
+    post_form(client, "/logout")
+    revoked_serial = request_one(client, demo)
+    revoked_id = issue(client, demo, revoked_serial)
+    post_form(client, f"/office/certificates/{revoked_id}/revoke", {"reason": "已搬离本社区"})
+    before = count_certificates(demo)
+    assert post_form(client, f"/office/certificates/{revoked_id}/reissue", {"reason": "x"}).status_code == 409
+    assert count_certificates(demo) == before, "a revoked certificate is not issued again"
+
+    post_form(client, "/logout")
+    serial = request_one(client, demo)
+    cert_id = issue(client, demo, serial)
+    assert post_form(client, f"/office/certificates/{cert_id}/reissue", {"reason": " "}).status_code == 422
+    post_form(client, "/logout")
+    staff_login(client, "qt_community")  # another district of the city, at the counter
+    from server.accounts.idcard import check_char
+
+    client.get("/office/certificates", params={"q": "33110219560312001" + check_char("33110219560312001")})
+    elsewhere = post_form(client, f"/office/certificates/{cert_id}/reissue", {"reason": "遗失补办"})
+    assert elsewhere.status_code == 403 and "所属区县" in elsewhere.text
+    assert sql(demo, "SELECT status FROM residence_certificates WHERE id = :i", i=cert_id)[0][0] == "issued"
+    post_form(client, "/logout")
+
+    staff_login(client, "community")
+    done = post_form(
+        client, f"/office/certificates/{cert_id}/reissue", {"reason": "遗失补办"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    new_id = int(done.headers["location"].split("/")[-1])
+    old = sql(demo, "SELECT status, revoke_reason FROM residence_certificates WHERE id = :i", i=cert_id)[0]
+    new = sql(
+        demo,
+        "SELECT status, replaces_id, evidence, serial FROM residence_certificates WHERE id = :i",
+        i=new_id,
+    )[0]
+    assert old == ("replaced", "重新出具：遗失补办")
+    assert new[:2] == ("issued", cert_id) and "遗失补办" in new[2]
+    assert 'data-verdict="replaced"' in client.get(f"/v/{serial}").text
+    assert 'data-verdict="valid"' in client.get(f"/v/{new[3]}").text
+    listed = {r["s"]: r["r"] for r in revocation_list(client)["revoked"]}
+    assert listed[serial] == "superseded" and new[3] not in listed
+    again = post_form(client, f"/office/certificates/{cert_id}/reissue", {"reason": "遗失补办"})
+    assert again.status_code == 409, "a replaced certificate is not reissued again and again"
+    actions = [
+        a
+        for (a,) in sql(demo, "SELECT action FROM audit_records WHERE object_id = :s ORDER BY seq", s=serial)
+    ]
+    assert "certificate.reissue" in actions
+
+
+# --- the paper in hand against the record ------------------------------------------------------------
+
+
+def qr_url(demo, serial) -> str:
+    page = pypdfium2.PdfDocument(pdf_of(demo, serial))[0]
+    return zxingcpp.read_barcodes(page.render(scale=3).to_pil())[0].text
+
+
+def test_verification_page_checks_the_token_against_the_record(client, demo):
+    from server.certificates.keys import token_key
+
+    serial = request_one(client, demo)
+    issue(client, demo, serial)
+    url = qr_url(demo, serial)
+    genuine = url.split("?t=")[1]
+    checked = client.get(f"/v/{serial}", params={"t": genuine})
+    assert 'data-verdict="valid"' in checked.text and 'data-paper="match"' in checked.text
+    assert "天宁社区 解放街 12 号" in checked.text and "子女入学" in checked.text, "address and purpose shown"
+
+    key, kid = in_db(demo, lambda s: token_key(s, demo.secret_key, "331100"))
+    payload = token.verify(genuine, key.public_key())
+    assert payload["a"] == "天宁社区 解放街 12 号" and payload["p"] == "子女入学", (
+        "address and purpose are signed"
+    )
+    body, sig = genuine.split(".")
+    other_key = ec.generate_private_key(ec.SECP256R1())
+    bad = {
+        "garbage": "not-a-token",
+        "altered": token.b64(token.canonical({**payload, "p": "购房落户"})) + "." + sig,
+        "forged": token.sign({**payload, "p": "购房落户"}, other_key),
+        "expired": token.sign({**payload, "u": "2020-01-01"}, other_key),
+        "another address": token.sign({**payload, "a": "别处 1 号"}, key),  # even under the city's own key
+        "another serial": token.sign({**payload, "s": "someone-else"}, key),
+        "longer validity": token.sign({**payload, "u": "2099-12-31"}, key),
+    }
+    for what, forged in bad.items():
+        page = client.get(f"/v/{serial}", params={"t": forged})
+        assert page.status_code == 200 and 'data-verdict="mismatch"' in page.text, what
+        assert "真实有效" not in page.text and "您手中的证明与登记记录不符" in page.text, what
+        assert "data-seal" not in page.text, what
+    client.cookies.set("lang", "en")
+    english = client.get(f"/v/{serial}", params={"t": bad["altered"]})
+    assert "The paper in hand does not match the record" in english.text
+    client.cookies.delete("lang")
+
+    early = {
+        f: payload[f] for f in ("s", "h", "c", "n", "i", "u", "k")
+    }  # a token from before address and purpose
+    legacy = client.get(f"/v/{serial}", params={"t": token.sign(early, key)})
+    assert 'data-paper="legacy"' in legacy.text and "地址和用途没有签名" in legacy.text
+    assert (
+        'data-verdict="mismatch"'
+        in client.get(f"/v/{serial}", params={"t": token.sign({**early, "n": "别的社区"}, key)}).text
+    )
+
+    typed = client.get(f"/v/{serial}")
+    assert 'data-verdict="valid"' in typed.text and 'data-paper="unchecked"' in typed.text
+    assert "未核对纸质证明" in typed.text and "子女入学" in typed.text
+
+
+def revocation_list(client) -> dict:
+    from server.certificates import keys as _keys  # noqa: F401
+
+    published = client.get("/.well-known/huimin-certificate-keys.json").json()["keys"][0]
+    signed = client.get("/certificates-revoked.json").json()["list"]
+    return token.verify(signed, public_key_of(published))
+
+
+def public_key_of(jwk: dict) -> ec.EllipticCurvePublicKey:
+    x, y = (int.from_bytes(token.unb64(jwk[c]), "big") for c in ("x", "y"))
+    return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
+
+
+def test_revocation_list_is_signed_and_carries_reason_codes_only(client, demo):
+    serial = request_one(client, demo)
+    cert_id = issue(client, demo, serial)
+    post_form(client, f"/office/certificates/{cert_id}/revoke", {"reason": "邻居举报，本人已搬至外地"})
+    raw = client.get("/certificates-revoked.json")
+    assert "邻居举报" not in raw.text and set(raw.json()) == {"list"}
+    body = revocation_list(client)
+    assert body is not None, "the list verifies with the published key set"
+    assert body["revoked"] == [{"s": serial, "r": "revoked"}]
+    issued, next_update = (
+        datetime.fromisoformat(body["issued_at"]),
+        datetime.fromisoformat(body["next_update"]),
+    )
+    assert issued <= datetime.now(UTC) < next_update
+    jwk = client.get("/.well-known/huimin-certificate-keys.json").json()["keys"][0]
+    assert body["k"] == jwk["kid"]
+    signed = raw.json()["list"]
+    emptied = token.b64(token.canonical({**body, "revoked": []})) + "." + signed.split(".")[1]
+    assert token.verify(emptied, public_key_of(jwk)) is None, "a list with a serial taken out fails"
+
+
+# --- the CA at a documented URL -----------------------------------------------------------------------
+
+
+def test_published_root_validates_the_pdf_and_the_signer_is_for_documents(client, demo):
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+
+    serial = request_one(client, demo)
+    issue(client, demo, serial)
+    root_pem = client.get("/.well-known/huimin-ca.pem")
+    assert root_pem.status_code == 200 and root_pem.text.startswith("-----BEGIN CERTIFICATE-----")
+    root = x509.load_pem_x509_certificate(root_pem.content)
+    context = ValidationContext(
+        trust_roots=[asn1_x509.Certificate.load(root.public_bytes(_der()))], allow_fetching=False
+    )
+    sig = PdfFileReader(io.BytesIO(pdf_of(demo, serial))).embedded_signatures[0]
+    status = run(async_validate_pdf_signature(sig, context))
+    assert status.intact and status.valid and status.trusted
+
+    chain = client.get("/.well-known/huimin-signers/331102001001.pem")
+    assert chain.status_code == 200
+    signer, top = x509.load_pem_x509_certificates(chain.content)
+    assert top == root and signer.issuer == root.subject
+    signer.verify_directly_issued_by(root)
+    assert signer.public_bytes(_der()) == status.signing_cert.dump()
+    usage = signer.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert usage.digital_signature and usage.content_commitment and not usage.key_cert_sign
+    extended = list(signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    assert extended == [x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")], "document signing"
+    assert x509.oid.ExtendedKeyUsageOID.CODE_SIGNING not in extended
+    assert client.get("/.well-known/huimin-signers/331121001001.pem").status_code == 404, "has signed nothing"
+    assert client.get("/.well-known/huimin-signers/..%2Fsecret.pem").status_code == 404
+
+
+def _der():
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.Encoding.DER
+
+
+# --- absolute URLs from HUIMIN_PUBLIC_URL only ------------------------------------------------------------
+
+
+def test_a_forged_host_header_does_not_reach_the_qr_code(client, demo):
+    serial = request_one(client, demo)
+    cert_id = sql(demo, "SELECT id FROM residence_certificates WHERE serial = :s", s=serial)[0][0]
+    staff_login(client, "community")
+    done = post_form(client, f"/office/certificates/{cert_id}/issue", {"evidence": "走访属实"},
+                     headers={"host": "evil.example"})  # fmt: skip
+    assert done.status_code == 200, done.text
+    url = qr_url(demo, serial)
+    assert url.startswith(demo.public_url + f"/v/{serial}?t="), url
+    assert "evil.example" not in url
+
+
+def test_public_url_setting_and_production_refuses_without_it(tmp_path):
+    from server.settings import load_settings
+
+    base = {"HUIMIN_VAR_DIR": str(tmp_path), "HUIMIN_SECRET_KEY": "x" * 40}
+    assert load_settings(base).public_url == "http://127.0.0.1:8000"
+    assert load_settings({**base, "HUIMIN_PUBLIC_URL": "https://huimin.example.gov.cn/"}).public_url == (
+        "https://huimin.example.gov.cn"
+    )
+    prod = {
+        **base,
+        "HUIMIN_ENV": "production",
+        "DATABASE_URL": "postgresql://x/y",
+        "HUIMIN_SMS_SENDER": "a:B",
+    }
+    assert any("HUIMIN_PUBLIC_URL" in p for p in load_settings(prod).production_problems())
+    assert any(
+        "HUIMIN_PUBLIC_URL" in p
+        for p in load_settings({**prod, "HUIMIN_PUBLIC_URL": "javascript:x"}).production_problems()
+    )
+    assert any(
+        "https" in p
+        for p in load_settings({**prod, "HUIMIN_PUBLIC_URL": "http://a.example"}).production_problems()
+    )
+    assert load_settings({**prod, "HUIMIN_PUBLIC_URL": "https://a.example"}).production_problems() == []
+
+
+def test_pages_hand_back_paths_not_the_requests_host():
+    from server.web import same_site
+
+    assert same_site("http://evil.example/office/audit?page_no=2") == "/office/audit?page_no=2"
+    assert same_site("http://testserver//evil.example/x") == "/evil.example/x"
+    assert same_site("/office") == "/office"
+
+
+# --- browsing other communities' certificates --------------------------------------------------------------
+
+
+def test_another_community_reaches_a_certificate_only_by_the_holders_id_number(client, demo):
+    from server.accounts.idcard import check_char
+
+    serial = request_one(client, demo)
+    cert_id = sql(demo, "SELECT id FROM residence_certificates WHERE serial = :s", s=serial)[0][0]
+    staff_login(client, "qt_community")
+    assert serial not in client.get(
+        "/office/certificates"
+    ).text and f'/office/certificates/{cert_id}"' not in (client.get("/office/certificates").text)
+    assert client.get(f"/office/certificates/{cert_id}").status_code == 404, "no browsing by number"
+    blind = post_form(client, f"/office/certificates/{cert_id}/issue", {"evidence": "x"})
+    assert blind.status_code == 404
+    assert client.get(f"/office/certificates/{cert_id}/pdf").status_code == 404
+    other = "33110219800101002"  # somebody else's ID number opens nothing of this resident
+    client.get("/office/certificates", params={"q": other + check_char(other)})
+    assert client.get(f"/office/certificates/{cert_id}").status_code == 404
+    client.get("/office/certificates", params={"q": "33110219560312001" + check_char("33110219560312001")})
+    assert client.get(f"/office/certificates/{cert_id}").status_code == 200
+    post_form(client, "/logout")
+    staff_login(client, "qt_district")  # above the counters, a lookup stays inside the district
+    found = client.get(
+        "/office/certificates", params={"q": "33110219560312001" + check_char("33110219560312001")}
+    )
+    assert "没有找到" in found.text and "子女入学" not in found.text
+    assert client.get(f"/office/certificates/{cert_id}").status_code == 404
+    post_form(client, "/logout")
+    staff_login(client, "community")  # its own community browses its list
+    assert f'/office/certificates/{cert_id}"' in client.get("/office/certificates").text
+    assert client.get(f"/office/certificates/{cert_id}").status_code == 200
+
+
+def test_a_stored_code_signing_signer_is_replaced_by_one_for_documents(client, demo):
+    from datetime import UTC, datetime
+    from datetime import timedelta as td
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    from server.certificates import keys
+
+    async def plant(session):  # a community certificate as the earlier code made them: code signing
+        root_key, root = await keys.root(session, demo.secret_key, "331100", "丽水市")
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = datetime.now(UTC)
+        old = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "旧证书")]))
+               .issuer_name(root.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - td(days=1)).not_valid_after(now + td(days=30))
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+               .sign(root_key, hashes.SHA256()))  # fmt: skip
+        assert not keys.for_documents(old)
+        await keys._store(session, demo.secret_key, "community:331102001001", key, old)
+
+    in_db(demo, plant)
+    serial = request_one(client, demo)
+    issue(client, demo, serial)
+    signer = x509.load_pem_x509_certificates(
+        client.get("/.well-known/huimin-signers/331102001001.pem").content
+    )[0]
+    assert keys.for_documents(signer) and "旧证书" not in signer.subject.rfc4514_string()
+    sig = PdfFileReader(io.BytesIO(pdf_of(demo, serial))).embedded_signatures[0]
+    assert sig.signer_cert.dump() == signer.public_bytes(_der())
+    assert sql(demo, "SELECT count(*) FROM signing_keys WHERE owner = 'community:331102001001'")[0][0] == 1

@@ -13,7 +13,7 @@ from typing import Protocol
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,23 @@ from server.certificates.models import SigningKey
 from server.crypto import decrypt, encrypt
 
 PURPOSE = "signing-key"
+# id-kp-documentSigning (RFC 9336): the signer's certificate is for signing documents, not code.
+DOCUMENT_SIGNING = x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+
+
+def pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def for_documents(cert: x509.Certificate) -> bool:
+    """A signer certificate fit for document signatures: digitalSignature and nonRepudiation
+    (contentCommitment) key usage, and the document-signing extended key usage only."""
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+        extended = list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
+    except x509.ExtensionNotFound:
+        return False
+    return usage.digital_signature and usage.content_commitment and extended == [DOCUMENT_SIGNING]
 
 
 def _name(common: str, unit: str) -> x509.Name:
@@ -58,7 +75,7 @@ def make_community_cert(root_key, root_cert: x509.Certificate, community: str, c
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
                                          encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CODE_SIGNING]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
             .sign(root_key, hashes.SHA256()))  # fmt: skip
     return key, cert
@@ -94,11 +111,16 @@ async def root(session: AsyncSession, secret: str, city_code: str, city_name: st
 
 async def community(session: AsyncSession, secret: str, code: str, name: str, city_code: str, city_name: str):
     found = await _stored(session, secret, f"community:{code}")
-    if found:
+    if found and found[1] is not None and for_documents(found[1]):
         return found
     root_key, root_cert = await root(session, secret, city_code, city_name)
     key, cert = make_community_cert(root_key, root_cert, name, city_name, datetime.now(UTC))
-    await _store(session, secret, f"community:{code}", key, cert)
+    if found:  # made before signer certificates were for documents (code signing): replaced
+        row = await session.scalar(select(SigningKey).where(SigningKey.owner == f"community:{code}"))
+        row.key_cipher, row.cert_pem = encrypt(secret, PURPOSE, _pem_key(key).decode()), pem(cert)
+        await session.flush()
+    else:
+        await _store(session, secret, f"community:{code}", key, cert)
     return key, cert
 
 

@@ -4,21 +4,23 @@ import secrets
 import string
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.assistance.rules import mask_name
 from server.audit.service import Actor, record
-from server.certificates import keys, token
+from server.certificates import keys, rules, token
 from server.certificates.models import Certificate
 from server.certificates.pdf import Content, cjk_font_path, render
 from server.certificates.seal import draw_seal
+from server.db import utcnow
 from server.regions.models import Region
+from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import PlainError
 
-VALID_DAYS = 180
+VALID_DAYS = rules.VALID_DAYS
 CODE_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
 
 
@@ -28,17 +30,19 @@ class CertificateError(PlainError):
 
 def verdict(cert: Certificate | None, today: date) -> str:
     """Pure: what a verifier is told."""
-    if cert is None or cert.status not in ("issued", "revoked"):
-        return "unknown"
-    if cert.status == "revoked":
-        return "revoked"
-    if cert.valid_until and today > cert.valid_until:
-        return "expired"
-    return "valid"
+    return rules.verdict(cert.status if cert else None, cert.valid_until if cert else None, today)
 
 
 def city_of(code: str) -> str:
     return code[:4] + "00"
+
+
+def record_fields(cert: Certificate, community_name: str) -> dict[str, str]:
+    """The fields the QR token signs, as the record has them."""
+    return rules.signed_fields(serial=cert.serial, code=cert.code, holder_masked=mask_name(cert.holder_name),
+                               id_masked=cert.id_masked, community_code=cert.region_code, community_name=community_name,
+                               address=cert.address, purpose=cert.purpose, resident_since=cert.resident_since,
+                               valid_until=cert.valid_until)  # fmt: skip
 
 
 async def request_certificate(session: AsyncSession, actor: Actor, citizen, *, community: str, address: str,
@@ -67,22 +71,42 @@ def may_issue(staff_region: str, cert: Certificate) -> bool:
     return staff_region[:4] == cert.region_code[:4]
 
 
-async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: Certificate, evidence: str, today: date,
-                base_url: str) -> Certificate:  # fmt: skip
-    if cert.status != "requested":
-        raise CertificateError("certificate.not_requested")
+async def _move(session: AsyncSession, actor: Actor, cert: Certificate, action: str, **values) -> str:
+    """One state change by the table in rules.TRANSITIONS, taken by a conditional UPDATE: of two
+    simultaneous requests only one moves the certificate; the other is refused."""
+    try:
+        to = rules.transition(cert.status, action, actor.role)
+    except rules.CertificateRuleError as e:
+        raise CertificateError(e.code, e.status) from None
+    before = cert.status
+    done = await session.execute(
+        update(Certificate)
+        .where(Certificate.id == cert.id, Certificate.status == before)
+        .values(status=to, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise CertificateError(rules.ACTION_ERRORS[action])
+    await session.refresh(cert)
+    return before
+
+
+async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: Certificate, evidence: str,
+                today: date) -> Certificate:  # fmt: skip
     if not evidence.strip():
         raise CertificateError("certificate.evidence", 422)
+    valid_until = today + timedelta(days=VALID_DAYS)
+    await _move(session, actor, cert, "issue", evidence=evidence.strip(), issued_at=utcnow(), issued_by=actor.name,
+                issued_at_region=actor.region_code, valid_until=valid_until)  # fmt: skip
     community = await session.get(Region, cert.region_code)
     city = await session.get(Region, city_of(cert.region_code))
     token_key, kid = await keys.token_key(session, settings.secret_key, city.code)
-    cert.valid_until = today + timedelta(days=VALID_DAYS)
-    payload = {"s": cert.serial, "h": mask_name(cert.holder_name), "c": community.code, "n": community.name,
-               "i": today.isoformat(), "u": cert.valid_until.isoformat(), "k": kid}  # fmt: skip
+    payload = {**record_fields(cert, community.name), "k": kid, "v": 2}
     cert.token = token.sign(payload, token_key)
     content = Content(holder=cert.holder_name, id_masked=cert.id_masked, address=cert.address, resident_since=cert.resident_since,
-                      purpose=cert.purpose, issued_on=today, valid_until=cert.valid_until, serial=cert.serial, code=cert.code,
-                      community=community.name, city=city.name, qr_text=f"{base_url}/v/{cert.serial}?t={cert.token}")  # fmt: skip
+                      purpose=cert.purpose, issued_on=rules.issued_on(valid_until), valid_until=valid_until,
+                      serial=cert.serial, code=cert.code, community=community.name, city=city.name,
+                      qr_text=f"{settings.public_url}/v/{cert.serial}?t={cert.token}")  # fmt: skip
     unsigned = render(content, draw_seal(community.name, "居住证明专用章", cjk_font_path()))
     signer = keys.load_signer(settings.secret_key)
     signed = await signer.sign_pdf(session, unsigned, community.code, community.name, city.code, city.name)
@@ -90,60 +114,61 @@ async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: C
     path = settings.var_dir / "certificates" / cert.pdf_name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(signed)
-    from server.db import utcnow
-
-    cert.status, cert.evidence, cert.issued_at = "issued", evidence.strip(), utcnow()
-    cert.issued_by, cert.issued_at_region = actor.name, actor.region_code
     await session.flush()
     await record(session, actor, "certificate.issue", "certificate", cert.serial, region_code=cert.region_code,
-                 after={"issued_at_counter": actor.region_code, "valid_until": cert.valid_until.isoformat(),
-                        "seal_of": cert.region_code}, opinion=evidence.strip())  # fmt: skip
+                 after={"issued_at_counter": actor.region_code, "valid_until": valid_until.isoformat(),
+                        "seal_of": cert.region_code, "replaces": cert.replaces_id}, opinion=cert.evidence)  # fmt: skip
     return cert
 
 
 async def reject(session: AsyncSession, actor: Actor, cert: Certificate, reason: str) -> None:
-    if cert.status != "requested":
-        raise CertificateError("certificate.not_requested")
     if not reason.strip():
         raise CertificateError("enrolment.reason", 422)
-    cert.status, cert.revoke_reason = "rejected", reason.strip()
-    await record(
-        session,
-        actor,
-        "certificate.reject",
-        "certificate",
-        cert.serial,
-        region_code=cert.region_code,
-        opinion=reason,
-    )
+    await _move(session, actor, cert, "reject", revoke_reason=reason.strip())
+    await record(session, actor, "certificate.reject", "certificate", cert.serial, region_code=cert.region_code,
+                 opinion=reason.strip())  # fmt: skip
+
+
+def _may_withdraw(actor: Actor, cert: Certificate) -> bool:
+    return actor.region_code in (cert.issued_at_region, cert.region_code)
 
 
 async def revoke(session: AsyncSession, actor: Actor, cert: Certificate, reason: str) -> None:
-    from server.db import utcnow
-
     if cert.status != "issued":
         raise CertificateError("certificate.not_issued")
     if not reason.strip():
         raise CertificateError("enrolment.reason", 422)
-    if actor.region_code != cert.issued_at_region and actor.region_code != cert.region_code:
+    if not _may_withdraw(actor, cert):
         raise CertificateError("certificate.not_issuer", 403)
-    cert.status, cert.revoked_at, cert.revoke_reason = "revoked", utcnow(), reason.strip()
+    await _move(session, actor, cert, "revoke", revoked_at=utcnow(), revoke_reason=reason.strip())
     await record(session, actor, "certificate.revoke", "certificate", cert.serial, region_code=cert.region_code,
                  before={"status": "issued"}, after={"status": "revoked"}, opinion=reason.strip())  # fmt: skip
 
 
-async def reissue(
-    session: AsyncSession, actor: Actor, settings: Settings, old: Certificate, today: date, base_url: str
-) -> Certificate:
-    if old.status == "issued":
-        await revoke(session, actor, old, "重新出具")
+async def reissue(session: AsyncSession, actor: Actor, settings: Settings, old: Certificate, reason: str,
+                  today: date) -> Certificate:  # fmt: skip
+    """A new certificate for the same facts, from an issued one only, with its own reason; the old one
+    is marked replaced in the same transaction. Only counters of the district of the certificate's
+    seal (its community of residence) may do it."""
+    if old.status != "issued":
+        raise CertificateError("certificate.reissue_not_issued")
+    if not reason.strip():
+        raise CertificateError("certificate.reissue_reason", 422)
+    if not RegionScope(rules.district_of(old.region_code)).contains(actor.region_code):
+        raise CertificateError("certificate.reissue_district", 403)
+    reason = reason.strip()
+    await _move(session, actor, old, "reissue", revoked_at=utcnow(), revoke_reason=f"重新出具：{reason}")
     new = Certificate(serial=secrets.token_urlsafe(12), code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
                       citizen_id=old.citizen_id, holder_name=old.holder_name, id_hash=old.id_hash, id_masked=old.id_masked,
                       region_code=old.region_code, address=old.address, resident_since=old.resident_since, purpose=old.purpose,
                       replaces_id=old.id)  # fmt: skip
     session.add(new)
     await session.flush()
-    return await issue(session, actor, settings, new, old.evidence or "重新出具", today, base_url)
+    await record(session, actor, "certificate.reissue", "certificate", old.serial, region_code=old.region_code,
+                 before={"status": "issued"}, after={"status": "replaced", "replaced_by": new.serial}, opinion=reason)  # fmt: skip
+    return await issue(
+        session, actor, settings, new, f"重新出具（{reason}）；原核实依据：{old.evidence or ''}", today
+    )
 
 
 async def find(session: AsyncSession, serial: str) -> Certificate | None:

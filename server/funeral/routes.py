@@ -139,13 +139,11 @@ class FuneralCitizenController(Controller):
 
     @get("/bookings/{reference:str}")
     async def booking(
-        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen
+        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen, settings: Settings
     ) -> Template:
         booking, facility = await _own(db_session, citizen, reference)
         slots = await service.booking_slots(db_session, booking)
-        qr = segno.make(
-            f"{request.url.scheme}://{request.url.netloc}/funeral/bookings/{booking.reference}"
-        ).svg_data_uri(scale=4)
+        qr = segno.make(f"{settings.public_url}/funeral/bookings/{booking.reference}").svg_data_uri(scale=4)
         positions = list(
             await db_session.scalars(
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)

@@ -1,7 +1,8 @@
 /* Offline verifier for residence certificates: read the QR (camera with BarcodeDetector, or a photo,
    decoded by BarcodeDetector or, where the browser lacks it, jsQR loaded on demand), check the
    token's ECDSA P-256 signature with WebCrypto against the published key set, and look the serial
-   up in the revocation list. The key set and the list are kept on the device for use offline. */
+   up in the revocation list (signed by the same keys; refused when its signature fails, a warning
+   when past its next update). The key set and the list are kept on the device for use offline. */
 (function () {
   "use strict";
   var KEYS_URL = "/.well-known/huimin-certificate-keys.json";
@@ -11,22 +12,59 @@
     var raw = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
     return Uint8Array.from(raw, function (c) { return c.charCodeAt(0); });
   }
-  function cached(url) {
-    return fetch(url, { cache: "no-store" }).then(function (r) {
+  function keySet() {
+    return fetch(KEYS_URL, { cache: "no-store" }).then(function (r) {
       if (!r.ok) throw new Error("http");
       return r.json();
     }).then(function (data) {
-      localStorage.setItem("huimin:" + url, JSON.stringify(data));
+      localStorage.setItem("huimin:" + KEYS_URL, JSON.stringify(data));
       return data;
     }).catch(function () {
-      var kept = localStorage.getItem("huimin:" + url);
+      var kept = localStorage.getItem("huimin:" + KEYS_URL);
       if (!kept) throw new Error("offline and nothing kept");
       return JSON.parse(kept);
     });
   }
+  // "<base64url body>.<base64url r||s>" signed by a key of the set: the body, or null.
+  function opened(signed, keys) {
+    var parts = (signed || "").split("."), body, payload;
+    try {
+      body = b64url(parts[0]);
+      payload = JSON.parse(new TextDecoder().decode(body));
+    } catch (e) { return Promise.resolve(null); }
+    var jwk = keys.keys.filter(function (k) { return k.kid === payload.k; })[0];
+    if (!jwk || parts.length !== 2) return Promise.resolve(null);
+    return crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"])
+      .then(function (key) { return crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, b64url(parts[1]), body); })
+      .then(function (ok) { return ok ? payload : null; }, function () { return null; });
+  }
+  // The revocation list is used only when its signature holds; a bad one is refused and the copy
+  // already on the device kept.
+  function keptList(keys) {
+    return opened(localStorage.getItem("huimin:" + LIST_URL), keys);
+  }
+  function refreshList() {
+    return keySet().then(function (keys) {
+      return fetch(LIST_URL, { cache: "no-store" }).then(function (r) { return r.json(); }).then(function (data) {
+        return opened(data.list, keys).then(function (list) {
+          if (!list) { listNote("badList"); return keptList(keys); }
+          localStorage.setItem("huimin:" + LIST_URL, data.list);
+          return list;
+        });
+      }, function () { return keptList(keys); });
+    }).then(showListDate);
+  }
+  function stale(list) { return !list || new Date(list.next_update) < new Date(); }
+  function listNote(which) {
+    var el = document.getElementById("list-note");
+    el.textContent = which ? document.getElementById("labels").dataset[which] : "";
+    el.hidden = !which;
+  }
   function showListDate(list) {
     var el = document.getElementById("list-date");
-    if (el && list) el.textContent = el.getAttribute("data-label") + "：" + list.generated_at.replace("T", " ").slice(0, 19);
+    if (el && list) el.textContent = el.getAttribute("data-label") + "：" + list.issued_at.replace("T", " ").slice(0, 19);
+    if (list && stale(list)) listNote("stale");
+    return list;
   }
 
   function decodeWithJsQR(bitmap) {
@@ -60,20 +98,15 @@
   function verify(text) {
     var match = /[?&]t=([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(text || "");
     if (!match) return Promise.resolve({ verdict: "unreadable" });
-    var parts = match[1].split("."), body = b64url(parts[0]), sig = b64url(parts[1]);
-    var payload = JSON.parse(new TextDecoder().decode(body));
-    return Promise.all([cached(KEYS_URL), cached(LIST_URL)]).then(function (both) {
-      var jwk = both[0].keys.filter(function (k) { return k.kid === payload.k; })[0];
-      showListDate(both[1]);
-      if (!jwk) return { verdict: "invalid" };
-      return crypto.subtle.importKey("jwk", { kty: "EC", crv: "P-256", x: jwk.x, y: jwk.y }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"])
-        .then(function (key) { return crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, sig, body); })
-        .then(function (ok) {
-          if (!ok) return { verdict: "invalid" };
-          var revoked = both[1].revoked.some(function (r) { return r.serial === payload.s; });
-          var expired = payload.u < new Date().toISOString().slice(0, 10);
-          return { verdict: revoked ? "revoked" : expired ? "expired" : "valid", payload: payload };
-        });
+    return keySet().then(function (keys) {
+      return Promise.all([opened(match[1], keys), keptList(keys)]);
+    }).then(function (both) {
+      var payload = both[0], list = both[1];
+      if (!payload) return { verdict: "invalid" };
+      var listed = list ? list.revoked.filter(function (r) { return r.s === payload.s; })[0] : null;
+      var expired = payload.u < new Date().toISOString().slice(0, 10);
+      return { verdict: listed ? (listed.r === "superseded" ? "replaced" : "revoked") : expired ? "expired" : "valid",
+        payload: payload, stale: stale(list) };
     });
   }
 
@@ -83,14 +116,22 @@
     box.hidden = false;
     box.className = "verdict verdict-" + outcome.verdict;
     box.setAttribute("data-verdict", outcome.verdict);
+    box.setAttribute("data-stale", outcome.stale ? "1" : "0");
     box.textContent = "";
     var head = document.createElement("p");
     var strong = document.createElement("strong");
     strong.textContent = labels[outcome.verdict] || labels.invalid;
     head.appendChild(strong);
     box.appendChild(head);
-    if (outcome.payload) {
-      [[labels.holder, outcome.payload.h], [labels.community, outcome.payload.n], [labels.until, outcome.payload.u]]
+    if (outcome.stale) {
+      var warn = document.createElement("p");
+      warn.textContent = labels.stale;
+      box.appendChild(warn);
+    }
+    var f = outcome.payload;
+    if (f) {
+      [[labels.holder, f.h + (f.m ? " · " + f.m : "")], [labels.address, f.a], [labels.since, f.r], [labels.purpose, f.p],
+        [labels.community, f.n], [labels.until, f.u]].filter(function (row) { return row[1]; })
         .forEach(function (row) {
           var p = document.createElement("p");
           p.textContent = row[0] + "：" + row[1];
@@ -100,10 +141,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    cached(LIST_URL).then(showListDate).catch(function () {});
-    cached(KEYS_URL).catch(function () {});
+    refreshList().catch(function () {});
     document.getElementById("refresh-list").addEventListener("click", function () {
-      cached(LIST_URL).then(showListDate).catch(function () {});
+      listNote("");
+      refreshList().catch(function () {});
     });
     document.getElementById("qr-image").addEventListener("change", function (event) {
       var file = event.target.files[0];

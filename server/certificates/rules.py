@@ -1,0 +1,108 @@
+"""Residence certificates as plain rules (no web, no database): the life of a certificate as a
+state machine, what the QR token signs, how a scanned token is compared with the record, and what
+the public revocation list says."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from server.accounts.permissions import P, allows
+
+VALID_DAYS = 180
+STATES = ("requested", "issued", "rejected", "revoked", "replaced")
+
+# (from, action) -> (to, the permission it needs; server/accounts/permissions.py says which roles
+# hold it). Anything not listed is refused: a refused request stays refused, a revoked or replaced
+# certificate is never issued again; a reissue starts from an issued certificate, which becomes
+# "replaced" in the same transaction as its successor is issued.
+TRANSITIONS: dict[tuple[str, str], tuple[str, P]] = {
+    ("requested", "issue"): ("issued", P.CERTIFICATES_DECIDE),
+    ("requested", "reject"): ("rejected", P.CERTIFICATES_DECIDE),
+    ("issued", "revoke"): ("revoked", P.CERTIFICATES_REVOKE),
+    ("issued", "reissue"): ("replaced", P.CERTIFICATES_REISSUE),
+}
+ACTION_ERRORS = {
+    "issue": "certificate.not_requested",
+    "reject": "certificate.not_requested",
+    "revoke": "certificate.not_issued",
+    "reissue": "certificate.reissue_not_issued",
+}
+
+# The only reason a stranger learns from the public list or page: a code, never staff's words.
+REASON_CODES = {"revoked": "revoked", "replaced": "superseded"}
+
+
+class CertificateRuleError(ValueError):
+    def __init__(self, code: str, status: int = 409):
+        super().__init__(code)
+        self.code, self.status = code, status
+
+
+def transition(current: str, action: str, role: str | None) -> str:
+    """The state a certificate moves to, or CertificateRuleError (409 wrong state, 403 wrong role)."""
+    allowed = TRANSITIONS.get((current, action))
+    if allowed is None:
+        raise CertificateRuleError(ACTION_ERRORS.get(action, "certificate.transition"))
+    to, permission = allowed
+    if not allows(role, permission):
+        raise CertificateRuleError("error.forbidden", 403)
+    return to
+
+
+def district_of(region_code: str) -> str:
+    """The district (区县) a community's code belongs to."""
+    return region_code[:6]
+
+
+def verdict(status: str | None, valid_until: date | None, today: date) -> str:
+    """What a verifier is told about the record."""
+    if status not in ("issued", "revoked", "replaced"):
+        return "unknown"
+    if status == "revoked":
+        return "revoked"
+    if status == "replaced":
+        return "replaced"
+    if valid_until and today > valid_until:
+        return "expired"
+    return "valid"
+
+
+def issued_on(valid_until: date) -> date:
+    return valid_until - timedelta(days=VALID_DAYS)
+
+
+def signed_fields(*, serial: str, code: str, holder_masked: str, id_masked: str, community_code: str,
+                  community_name: str, address: str, purpose: str, resident_since: date,
+                  valid_until: date) -> dict[str, str]:  # fmt: skip
+    """Every field printed on the certificate that a reader compares, as the token signs it."""
+    return {"s": serial, "o": code, "h": holder_masked, "m": id_masked, "c": community_code, "n": community_name,
+            "a": address, "p": purpose, "r": resident_since.isoformat(), "i": issued_on(valid_until).isoformat(),
+            "u": valid_until.isoformat()}  # fmt: skip
+
+
+# A token issued before address and purpose were signed (no "v") signs these fields only.
+LEGACY_FIELDS = ("s", "h", "c", "n", "i", "u", "k")
+
+
+def compare(payload: dict[str, Any] | None, record: dict[str, str], serial: str) -> str:
+    """A scanned token against the record: "match", "forged" (no valid signature, or not ours),
+    "mismatch" (signed, but some field differs from the record or from the serial asked for) or
+    "legacy" (an early token whose fields all match, but which does not sign address and purpose)."""
+    if not isinstance(payload, dict):
+        return "forged"
+    if payload.get("s") != serial:
+        return "mismatch"
+    legacy = "v" not in payload
+    fields = {f: record[f] for f in LEGACY_FIELDS if f in record} if legacy else record
+    if any(payload.get(field) != value for field, value in fields.items()):
+        return "mismatch"
+    return "legacy" if legacy else "match"
+
+
+def revocation_list(
+    rows: list[tuple[str, str]], issued_at: str, next_update: str, kid: str, city: str
+) -> dict:
+    """The body of the signed list: serial and reason code only."""
+    return {"iss": city, "k": kid, "issued_at": issued_at, "next_update": next_update,
+            "revoked": [{"s": serial, "r": REASON_CODES.get(status, "revoked")} for serial, status in rows]}  # fmt: skip
