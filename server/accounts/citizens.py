@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import idcard, otp
@@ -57,29 +57,45 @@ async def request_code(session: AsyncSession, sender: SmsSender, secret: str, ph
 
 
 async def verify_code(session: AsyncSession, secret: str, phone: str, code: str, actor: Actor) -> Citizen:
-    """The signed-in citizen, created on first sign-in. A wrong code counts against the
-    challenge; the caller must commit even when this raises."""
+    """The signed-in citizen, created on first sign-in. The try is counted against the phone's
+    latest challenge in one statement (and committed) before the code is compared, so parallel
+    requests cannot try more than ``otp.MAX_ATTEMPTS`` codes; the caller must commit even when
+    this raises."""
     now = utcnow()
-    challenge = await session.scalar(
-        select(OtpChallenge)
-        .where(OtpChallenge.phone == phone)
-        .order_by(OtpChallenge.created_at.desc())
-        .limit(1)
-    )
-    refusal = otp.verify_refusal(
-        challenge.expires_at if challenge else None,
-        challenge.attempts if challenge else 0,
-        bool(challenge and challenge.consumed_at),
-        now,
-    )
-    if refusal:
+    c = OtpChallenge.__table__.c
+    latest = select(c.id).where(c.phone == phone).order_by(c.created_at.desc(), c.id.desc()).limit(1)
+    counted = (
+        await session.execute(
+            update(OtpChallenge.__table__)
+            .where(c.id == latest.scalar_subquery(), c.attempts < otp.MAX_ATTEMPTS, c.consumed_at.is_(None),
+                   c.expires_at >= now)
+            .values(attempts=c.attempts + 1)
+            .returning(c.id, c.code_hash, c.attempts)
+        )
+    ).first()  # fmt: skip
+    await session.commit()  # the try counts whatever happens next
+    if counted is None:
+        challenge = (
+            await session.execute(latest.with_only_columns(c.expires_at, c.attempts, c.consumed_at))
+        ).first()
+        refusal = otp.verify_refusal(
+            challenge.expires_at if challenge else None,
+            challenge.attempts if challenge else 0,
+            bool(challenge and challenge.consumed_at),
+            now,
+        ) or "otp.locked"  # fmt: skip
         raise CitizenError(refusal, 429 if refusal == "otp.locked" else 422)
-    assert challenge is not None
-    if not hmac.compare_digest(challenge.code_hash, _code_hash(secret, phone, code)):
-        challenge.attempts += 1
-        raise CitizenError("otp.locked" if challenge.attempts >= otp.MAX_ATTEMPTS else "otp.wrong",
-                           429 if challenge.attempts >= otp.MAX_ATTEMPTS else 422)  # fmt: skip
-    challenge.consumed_at = now
+    if not hmac.compare_digest(counted.code_hash, _code_hash(secret, phone, code)):
+        last = counted.attempts >= otp.MAX_ATTEMPTS
+        raise CitizenError("otp.locked" if last else "otp.wrong", 429 if last else 422)
+    consumed = await session.execute(
+        update(OtpChallenge.__table__)
+        .where(c.id == counted.id, c.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .returning(c.id)
+    )
+    if consumed.first() is None:  # a parallel request with the same code was first
+        raise CitizenError("otp.none")
     citizen = await session.scalar(select(Citizen).where(Citizen.phone == phone))
     if citizen is None:
         citizen = Citizen(phone=phone)
