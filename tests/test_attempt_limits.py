@@ -251,3 +251,11 @@ def test_production_refuses_any_outbox_sender(tmp_path, sender):
                               "DATABASE_URL": "postgresql://db/huimin", "HUIMIN_SMS_SENDER": sender})  # fmt: skip
     with pytest.raises(ProductionConfigError, match="HUIMIN_SMS_SENDER"):
         create_app(settings)
+
+
+def test_parallel_code_requests_send_one_code(live, demo):
+    answers = _in_parallel(live.url, 20, "/login/code", {"phone": PHONE})
+    statuses = [r.status_code for r in answers]
+    assert 500 not in statuses and statuses.count(200) == 1, statuses
+    assert sql(demo, "SELECT count(*) FROM otp_challenges WHERE phone = :p", p=PHONE)[0][0] == 1
+    assert sql(demo, "SELECT count(*) FROM sms_outbox WHERE phone = :p", p=PHONE)[0][0] == 1

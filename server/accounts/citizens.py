@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import idcard, otp
@@ -27,32 +27,43 @@ def _code_hash(secret: str, phone: str, code: str) -> str:
     return keyed_hash(secret, "otp", f"{phone}:{code}")
 
 
+async def _serialise_sends(session: AsyncSession, phone: str, ip: str) -> None:
+    """Requests for one phone (and from one address) count recent sends one after another, so that
+    parallel requests cannot all see the same count and all send. PostgreSQL: transaction-scoped
+    advisory locks, always the phone's first; SQLite allows one writer, so the caller's first
+    statement being a write (the insert) already makes the count and the send one at a time."""
+    if (await session.connection()).dialect.name != "postgresql":
+        return
+    for kind, value in ((1, phone), (2, ip)):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k, hashtext(:v))"), {"k": kind, "v": value})
+
+
 async def request_code(session: AsyncSession, sender: SmsSender, secret: str, phone: str, ip: str) -> None:
     now = utcnow()
     hour_ago = now - timedelta(hours=1)
-    recent = OtpChallenge.created_at > hour_ago
+    await _serialise_sends(session, phone, ip)
+    code = otp.new_code()
+    challenge = OtpChallenge(
+        phone=phone, code_hash=_code_hash(secret, phone, code), client_ip=ip, created_at=now,
+        expires_at=now + otp.CODE_TTL,
+    )  # fmt: skip
+    session.add(challenge)
+    await session.flush()  # written first: on SQLite this takes the write lock before counting
+    recent = and_(OtpChallenge.created_at > hour_ago, OtpChallenge.id != challenge.id)
+    earlier = OtpChallenge.id != challenge.id
     counts = (
         await session.execute(
             select(
                 func.count().filter(recent, OtpChallenge.phone == phone),
                 func.count().filter(recent, OtpChallenge.client_ip == ip),
-                func.max(OtpChallenge.created_at).filter(OtpChallenge.phone == phone),
+                func.max(OtpChallenge.created_at).filter(earlier, OtpChallenge.phone == phone),
             )
         )
     ).one()
     refusal = otp.send_refusal(otp.SendHistory(*counts), now)
     if refusal:
+        await session.rollback()  # nothing sent, nothing kept
         raise CitizenError(refusal, 429)
-    code = otp.new_code()
-    session.add(
-        OtpChallenge(
-            phone=phone,
-            code_hash=_code_hash(secret, phone, code),
-            client_ip=ip,
-            created_at=now,
-            expires_at=now + otp.CODE_TTL,
-        )
-    )
     await sender.send(session, phone, f"【惠民】您的登录验证码是 {code}，5分钟内有效。请勿告诉他人。")
 
 
