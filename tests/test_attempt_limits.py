@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pyotp
@@ -259,3 +260,24 @@ def test_parallel_code_requests_send_one_code(live, demo):
     assert 500 not in statuses and statuses.count(200) == 1, statuses
     assert sql(demo, "SELECT count(*) FROM otp_challenges WHERE phone = :p", p=PHONE)[0][0] == 1
     assert sql(demo, "SELECT count(*) FROM sms_outbox WHERE phone = :p", p=PHONE)[0][0] == 1
+
+
+def test_failures_are_forgotten_after_the_lockout_window_for_real_and_made_up_names(client, demo):
+    for name in ("street", "no_such_person"):
+        assert [staff_login(client, name, "wrong-password-1").status_code for _ in range(4)] == [401] * 4
+    long_ago = datetime.now(UTC) - timedelta(minutes=16)
+    sql(demo, "UPDATE staff SET last_failed_login_at = :t", t=long_ago)
+    sql(demo, "UPDATE login_throttles SET last_failed_login_at = :t", t=long_ago)
+    for name in ("street", "no_such_person"):
+        assert staff_login(client, name, "wrong-password-1").status_code == 401, name
+    assert staff_login(client, "street").status_code == 303
+
+
+def test_the_current_password_on_the_account_page_has_the_same_limit(client, demo):
+    assert staff_login(client, "street").status_code == 303
+    form = {"current_password": "wrong-password-1", "new_password": "another-pass-2026"}
+    statuses = [post_form(client, "/office/account/password", form).status_code for _ in range(6)]
+    assert statuses == [422, 422, 422, 422, 429, 429]
+    right = post_form(client, "/office/account/password", {**form, "current_password": DEMO_PASSWORD})
+    assert right.status_code == 429 and "锁定" in right.text
+    assert sql(demo, "SELECT locked_until IS NOT NULL FROM staff WHERE username = 'street'")[0][0]

@@ -80,9 +80,10 @@ class StaffLoginController(Controller):
             code = "login.locked" if staff else "error.sign_in"
             return Template("office/login.html", context=dict(step="password", next=nxt, error=code),
                             status_code=429 if staff else 401)  # fmt: skip
-        if not await staff_service.use_totp(
+        code_ok = staff.active and await staff_service.use_totp(  # disabled meanwhile: like a wrong code
             db_session, settings.secret_key, staff, str(data.get("code", ""))
-        ):
+        )
+        if not code_ok:
             await staff_service.attempt_failed(db_session, staff, claim, "staff.totp_failed", actor)
             await db_session.commit()
             if claim.locks:
