@@ -281,3 +281,34 @@ def test_the_current_password_on_the_account_page_has_the_same_limit(client, dem
     right = post_form(client, "/office/account/password", {**form, "current_password": DEMO_PASSWORD})
     assert right.status_code == 429 and "锁定" in right.text
     assert sql(demo, "SELECT locked_until IS NOT NULL FROM staff WHERE username = 'street'")[0][0]
+
+
+def test_parallel_wrong_totp_codes_check_at_most_five(live, demo):
+    with TestClient(create_app(demo), base_url="http://testserver.local") as setup:
+        secret = _enable_totp(setup, "district")
+    browsers = []
+    for _ in range(12):  # the password is right: each one reaches the code step without using up a try
+        c, token = _browser(live.url)
+        step = c.post(
+            "/office/login", data={"username": "district", "password": DEMO_PASSWORD, "_csrf_token": token}
+        )
+        assert step.status_code == 200 and 'name="code"' in step.text
+        browsers.append((c, TOKEN_RE.search(step.text).group(1)))
+    right = pyotp.TOTP(secret).now()
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    start = threading.Barrier(len(browsers))
+
+    def guess(b):
+        start.wait()
+        return b[0].post("/office/login/totp", data={"code": wrong, "_csrf_token": b[1]}).status_code
+
+    with ThreadPoolExecutor(len(browsers)) as pool:
+        statuses = list(pool.map(guess, browsers))
+    assert 500 not in statuses and statuses.count(401) <= 4, statuses
+    c, token = browsers[0]
+    late = c.post(
+        "/office/login", data={"username": "district", "password": DEMO_PASSWORD, "_csrf_token": token}
+    )
+    assert late.status_code == 429
+    for c, _ in browsers:
+        c.close()
