@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 
 from litestar import Litestar
-from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -21,6 +20,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from server import clock
 from server.accounts.auth import SessionConfig, check_route_permissions, provide_actor, provide_scope
 from server.accounts.citizen_routes import CitizenAccountController
+from server.accounts.csrf import SessionBoundCSRF
 from server.accounts.models import Staff
 from server.accounts.sms import load_sender
 from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
@@ -157,21 +157,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DefineMiddleware(SecurityHeaders, hsts=settings.production),
             SessionConfig(
                 store="sessions",
-                key="huimin_session",
+                key=settings.cookie_name("huimin_session"),
                 max_age=int(timedelta(hours=settings.session_hours).total_seconds()),
                 httponly=True,
                 secure=settings.secure_cookies,
                 samesite="lax",
+                path="/",
             ).middleware,
+            # inside the session middleware: the CSRF token is kept in (and checked against) the session
+            DefineMiddleware(
+                SessionBoundCSRF,
+                secret=settings.secret_key,
+                cookie_name=settings.cookie_name("huimin_csrf"),
+                secure=settings.secure_cookies,
+                exclude=("/api/device/", "/api/verification/"),
+            ),
         ],  # fmt: skip
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="huimin_csrf",
-            cookie_secure=settings.secure_cookies,
-            cookie_httponly=False,
-            cookie_samesite="lax",
-            exclude=["/api/device/", "/api/verification/"],
-        ),  # fmt: skip
         stores={"sessions": session_store, "memory": MemoryStore()},
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),

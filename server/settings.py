@@ -62,6 +62,11 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
+    def cookie_name(self, name: str) -> str:
+        """``__Host-`` names with Secure cookies: the browser then refuses the cookie from a sibling
+        subdomain or over plain HTTP, and requires Path=/ without Domain."""
+        return f"__Host-{name}" if self.secure_cookies else name
+
     @property
     def sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -83,8 +88,13 @@ class Settings:
             problems.append("HUIMIN_PUBLIC_URL is not set (the https:// address citizens and QR codes use)")
         elif not self.public_url.startswith("https://"):
             problems.append("HUIMIN_PUBLIC_URL must be an https:// address in production")
-        if self.sms_sender == "outbox":
-            problems.append("HUIMIN_SMS_SENDER is the development outbox; configure a real sender")
+        from server.accounts.sms import sender_problem  # here: settings must not import the models
+
+        sms = sender_problem(self.sms_sender)
+        if sms:
+            problems.append(f"HUIMIN_SMS_SENDER {sms}")
+        if not self.secure_cookies:
+            problems.append("HUIMIN_SECURE_COOKIES is off; production cookies must be Secure (HTTPS)")
         return problems
 
 

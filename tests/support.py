@@ -61,11 +61,17 @@ def sql(settings: Settings, statement: str, **params) -> list[Any]:
 CSRF_RE = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
 
 
+def _csrf_cookie(client: TestClient) -> str | None:
+    # __Host-huimin_csrf when the app runs with Secure cookies
+    return client.cookies.get("huimin_csrf") or client.cookies.get("__Host-huimin_csrf")
+
+
 def csrf_token(client: TestClient) -> str:
-    token = client.cookies.get("huimin_csrf")
+    """The session's CSRF token (the cookie carries the same value the pages do)."""
+    token = _csrf_cookie(client)
     if not token:
         client.get("/login")
-        token = client.cookies.get("huimin_csrf")
+        token = _csrf_cookie(client)
     return token  # type: ignore[return-value]
 
 

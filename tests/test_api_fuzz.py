@@ -21,6 +21,7 @@ def _admin_headers(url: str) -> list[str]:
         c.get("/office/login")
         token = c.cookies["huimin_csrf"]
         c.post("/office/login", data={"username": "admin", "password": DEMO_PASSWORD, "_csrf_token": token})
+        token = c.cookies["huimin_csrf"]  # signing in issues a new token, bound to the new session
         cookie = "; ".join(f"{k}={v}" for k, v in c.cookies.items())
     return ["-H", f"Cookie: {cookie}", "-H", f"x-csrftoken: {token}"]
 

@@ -24,6 +24,8 @@ class Staff(Base):
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    last_failed_login_at: Mapped[datetime | None]  # failures older than the lockout window start over
+    totp_last_step: Mapped[int | None]  # the TOTP time step last used: it and older ones are refused
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped whenever what a session may rely on changes (active, role, region, password, second
     # factor): every open session of the account then ends at its next request.
@@ -31,6 +33,19 @@ class Staff(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins under a username that belongs to no account, counted and locked exactly as
+    a real account's are (so the answers do not tell which names exist). Keyed by a keyed hash of
+    the name as typed: people type passwords into the username field."""
+
+    __tablename__ = "login_throttles"
+
+    name_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_failed_login_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Citizen(Base):

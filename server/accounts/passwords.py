@@ -1,9 +1,20 @@
-"""Staff passwords (argon2id) and login lockout rules."""
+"""Staff passwords (argon2id), login lockout rules and the TOTP second factor's rules.
+
+The lockout: every check of a password or TOTP code (right or wrong) is counted *before* it is
+made; the ``MAX_FAILURES``-th counted attempt locks the name for ``LOCKOUT``, so at most
+``MAX_FAILURES`` guesses are ever checked per window, however many arrive at once. A success
+clears the count; failures older than ``LOCKOUT`` are forgotten. The count has to be one atomic
+statement in the database to hold under parallel requests: ``staff._claim``.
+
+A TOTP code is good once: its time step is remembered, and a code from that step or an older one
+is refused (``staff.use_totp``, again one statement)."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -37,9 +48,17 @@ def locked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is not None and locked_until > now
 
 
-def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
-    """The failure count and lock time after one more wrong password."""
-    failures += 1
-    if failures >= MAX_FAILURES:
-        return 0, now + LOCKOUT
-    return failures, None
+TOTP_DRIFT = 1  # time steps accepted either side of the server's clock
+
+
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step (30 s) this TOTP code belongs to, within the allowed clock drift, or None."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip()
+    if len(code) != totp.digits or not code.isdigit():
+        return None
+    current = totp.timecode(now)
+    for step in range(current + TOTP_DRIFT, current - TOTP_DRIFT - 1, -1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None

@@ -25,8 +25,29 @@ class OutboxSender:
         log.info("SMS to %s: %s", phone, text)
 
 
-def load_sender(name: str) -> SmsSender:
+def sender_class(name: str) -> type:
+    """The class ``HUIMIN_SMS_SENDER`` names: ``outbox`` or ``package.module:ClassName``."""
+    name = name.strip()
     if name == "outbox":
-        return OutboxSender()
+        return OutboxSender
     module, _, attr = name.partition(":")
-    return getattr(importlib.import_module(module), attr)()
+    cls = getattr(importlib.import_module(module), attr)
+    if not isinstance(cls, type):
+        raise TypeError(f"{name} is not a class")
+    return cls
+
+
+def sender_problem(name: str) -> str | None:
+    """Why this sender cannot deliver codes in production, or None. The outbox is refused under
+    any name it can be reached by (its module path, a subclass), not only as ``outbox``."""
+    try:
+        cls = sender_class(name)
+    except Exception as e:  # noqa: BLE001 - any failure to load is a reason to refuse
+        return f"cannot be loaded ({name!r}: {e})"
+    if issubclass(cls, OutboxSender):
+        return "is the development outbox, which never delivers a message; configure a real sender"
+    return None
+
+
+def load_sender(name: str) -> SmsSender:
+    return sender_class(name)()

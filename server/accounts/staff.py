@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-import pyotp
-from sqlalchemy import select
+from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import passwords
-from server.accounts.models import ROLES, Staff
+from server.accounts.models import ROLES, LoginThrottle, Staff
 from server.audit.service import Actor, record
-from server.crypto import decrypt, encrypt
-from server.db import utcnow
+from server.crypto import decrypt, encrypt, keyed_hash
+from server.db import UTCDateTime, utcnow
 from server.regions.codes import RegionCodeError, level_of
 
 # Which levels each role may sit at.
@@ -44,41 +48,138 @@ def role_problem(role: str, region_code: str) -> str | None:
     return None if level in ROLE_LEVELS[role] else "user.role_level"
 
 
-async def authenticate(session: AsyncSession, username: str, password: str, actor: Actor) -> Staff:
-    """The staff member, or StaffError. Failures count toward the lockout; the caller must
-    commit even when this raises."""
+@dataclass(frozen=True)
+class Claim:
+    """One counted sign-in attempt: whose (None for a name with no account) and whether it is the
+    last one the window allows (then a failure leaves the name locked)."""
+
+    staff_id: int | None
+    locks: bool
+
+
+def _count_attempt(c: Any, now: datetime) -> tuple[Any, dict[str, Any]]:
+    """The lockout rule (see ``passwords``) as SQL over the columns ``c`` of ``staff`` or
+    ``login_throttles``: which rows may take one more attempt, and the values that count it."""
+    allowed = or_(c.locked_until.is_(None), c.locked_until <= now)
+    starts_over = or_(
+        c.locked_until <= now,
+        and_(c.locked_until.is_(None), or_(c.last_failed_login_at.is_(None),
+                                           c.last_failed_login_at <= now - passwords.LOCKOUT)),
+    )  # fmt: skip
+    count = case((starts_over, 0), else_=c.failed_logins) + 1
+    lock = case(
+        (count >= passwords.MAX_FAILURES, literal(now + passwords.LOCKOUT, UTCDateTime())), else_=null()
+    )
+    return allowed, {"failed_logins": count, "locked_until": lock, "last_failed_login_at": now}
+
+
+async def _claim(session: AsyncSession, where: Any, now: datetime) -> Claim | None:
+    """Count one attempt on a staff account in one statement, before anything is checked, so that
+    parallel requests cannot all slip under the limit; None when the account is locked (or absent)."""
+    allowed, values = _count_attempt(Staff.__table__.c, now)
+    row = (
+        await session.execute(
+            update(Staff.__table__).where(where, allowed).values(**values)
+            .returning(Staff.__table__.c.id, Staff.__table__.c.locked_until)
+        )
+    ).first()  # fmt: skip
+    return Claim(row.id, row.locked_until is not None) if row else None
+
+
+async def _claim_unknown(session: AsyncSession, secret: str, username: str, now: datetime) -> Claim | None:
+    """The same count for a username that belongs to no account (an upsert, one statement)."""
+    t = LoginThrottle.__table__
+    await session.execute(delete(t).where(t.c.last_failed_login_at <= now - passwords.LOCKOUT,
+                                          or_(t.c.locked_until.is_(None), t.c.locked_until <= now)))  # fmt: skip
+    allowed, values = _count_attempt(t.c, now)
+    dialect = (await session.connection()).dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    first_locks = passwords.MAX_FAILURES <= 1
+    stmt = insert(t).values(
+        name_hash=keyed_hash(secret, "login-name", username), failed_logins=1, last_failed_login_at=now,
+        locked_until=now + passwords.LOCKOUT if first_locks else None,
+    )  # fmt: skip
+    stmt = stmt.on_conflict_do_update(index_elements=[t.c.name_hash], set_=values, where=allowed)
+    row = (await session.execute(stmt.returning(t.c.locked_until))).first()
+    return Claim(None, row.locked_until is not None) if row else None
+
+
+async def authenticate(
+    session: AsyncSession, secret: str, username: str, password: str, actor: Actor
+) -> Staff:
+    """The staff member, or StaffError. The attempt is counted (and committed) before the password
+    is checked. A name without an account, a disabled account and a wrong password give the same
+    answer, take the same work (a password hash is checked either way) and lock the same way, so
+    the answers do not tell which accounts exist. The caller must commit even when this raises."""
     now = utcnow()
-    staff = await session.scalar(select(Staff).where(Staff.username == username))
-    if staff is None:
-        passwords.verify_password(_DUMMY, password)  # same work either way: no user enumeration by timing
-        raise StaffError("login.bad", 401)
-    if passwords.locked(staff.locked_until, now):
+    claim = await _claim(session, Staff.username == username, now)
+    if claim is None and await session.scalar(select(Staff.id).where(Staff.username == username)) is None:
+        claim = await _claim_unknown(session, secret, username, now)
+    await session.commit()  # counted before the check; no lock held while the password is hashed
+    if claim is None:
         raise StaffError("login.locked", 429)
-    if not passwords.verify_password(staff.password_hash, password):
-        staff.failed_logins, staff.locked_until = passwords.after_failure(staff.failed_logins, now)
-        locked = staff.locked_until is not None
-        await record(session, actor, "staff.lock" if locked else "staff.login_failed", "staff", staff.id,
+    staff = await session.get(Staff, claim.staff_id) if claim.staff_id is not None else None
+    right = passwords.verify_password(staff.password_hash if staff else _DUMMY, password)
+    if right and staff is not None and staff.active:
+        if not staff.totp_enabled:
+            return staff
+        if not claim.locks:  # the password is not the last word: give the attempt back for the code
+            await session.execute(
+                update(Staff.__table__)
+                .where(Staff.id == staff.id, Staff.failed_logins > 0, Staff.locked_until.is_(None))
+                .values(failed_logins=Staff.__table__.c.failed_logins - 1)
+            )
+            return staff
+    if staff is not None:
+        await record(session, actor, "staff.lock" if claim.locks else "staff.login_failed", "staff", staff.id,
                      region_code=staff.region_code)  # fmt: skip
-        raise StaffError("login.locked" if locked else "login.bad", 429 if locked else 401)
-    if not staff.active:
-        raise StaffError("login.inactive", 403)
-    return staff
+    raise StaffError("login.locked" if claim.locks else "login.bad", 429 if claim.locks else 401)
 
 
-def check_totp(secret_key: str, staff: Staff, code: str) -> bool:
+async def claim_attempt(session: AsyncSession, staff: Staff) -> Claim | None:
+    """Count one attempt (a TOTP code, the current password) on a signed-in or half-signed-in
+    account before it is checked, and commit it; None when the account is locked."""
+    claim = await _claim(session, Staff.id == staff.id, utcnow())
+    await session.commit()
+    return claim
+
+
+async def use_totp(session: AsyncSession, secret_key: str, staff: Staff, code: str) -> bool:
+    """Whether the code is right and not used before: its time step is taken in one statement,
+    so of two parallel uses of one code only one succeeds, and older codes are refused."""
     if not staff.totp_secret:
         return False
-    return pyotp.TOTP(decrypt(secret_key, "totp", staff.totp_secret)).verify(code.strip(), valid_window=1)
+    step = passwords.totp_step(decrypt(secret_key, "totp", staff.totp_secret), code, utcnow())
+    if step is None:
+        return False
+    c = Staff.__table__.c
+    taken = await session.execute(
+        update(Staff.__table__)
+        .where(c.id == staff.id, or_(c.totp_last_step.is_(None), c.totp_last_step < step))
+        .values(totp_last_step=step)
+        .returning(c.id)
+    )
+    return taken.first() is not None
+
+
+async def attempt_failed(
+    session: AsyncSession, staff: Staff, claim: Claim, action: str, actor: Actor
+) -> None:
+    await record(session, actor, "staff.lock" if claim.locks else action, "staff", staff.id,
+                 region_code=staff.region_code)  # fmt: skip
+
+
+async def clear_failures(session: AsyncSession, staff: Staff) -> None:
+    await session.execute(
+        update(Staff.__table__).where(Staff.id == staff.id)
+        .values(failed_logins=0, locked_until=None, last_failed_login_at=None)
+    )  # fmt: skip
 
 
 async def signed_in(session: AsyncSession, staff: Staff, actor: Actor) -> None:
-    staff.failed_logins, staff.locked_until, staff.last_login_at = 0, None, utcnow()
+    await clear_failures(session, staff)
+    staff.last_login_at = utcnow()
     await record(session, actor, "staff.login", "staff", staff.id, region_code=staff.region_code)
-
-
-async def totp_failed(session: AsyncSession, staff: Staff, actor: Actor) -> None:
-    staff.failed_logins, staff.locked_until = passwords.after_failure(staff.failed_logins, utcnow())
-    await record(session, actor, "staff.totp_failed", "staff", staff.id, region_code=staff.region_code)
 
 
 def enable_totp(secret_key: str, staff: Staff, secret: str) -> None:

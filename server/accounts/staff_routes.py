@@ -60,12 +60,12 @@ class StaffLoginController(Controller):
 
     @post("/login", opt=PUBLIC)
     async def login(
-        self, request: Request, data: Form, db_session: AsyncSession, actor: Actor
+        self, request: Request, data: Form, db_session: AsyncSession, settings: Settings, actor: Actor
     ) -> Template | Redirect:
         username, nxt = str(data.get("username", "")).strip(), _next(data.get("next"))
         try:
             staff = await staff_service.authenticate(
-                db_session, username, str(data.get("password", "")), actor
+                db_session, settings.secret_key, username, str(data.get("password", "")), actor
             )
         except staff_service.StaffError as e:
             await db_session.commit()  # the failure counts toward the lockout
@@ -85,14 +85,22 @@ class StaffLoginController(Controller):
         nxt = _next(data.get("next"))
         pending = request.session.get("kind") == "pending_totp" and isinstance(request.session.get("id"), int)
         staff = await db_session.get(Staff, request.session["id"]) if pending else None
-        if staff is None or passwords.locked(staff.locked_until, staff_service.utcnow()):
+        claim = await staff_service.claim_attempt(db_session, staff) if staff is not None else None
+        if staff is None or claim is None:
             request.clear_session()
             code = "login.locked" if staff else "error.sign_in"
             return Template("office/login.html", context=dict(step="password", next=nxt, error=code),
                             status_code=429 if staff else 401)  # fmt: skip
-        if not staff_service.check_totp(settings.secret_key, staff, str(data.get("code", ""))):
-            await staff_service.totp_failed(db_session, staff, actor)
+        code_ok = staff.active and await staff_service.use_totp(  # disabled meanwhile: like a wrong code
+            db_session, settings.secret_key, staff, str(data.get("code", ""))
+        )
+        if not code_ok:
+            await staff_service.attempt_failed(db_session, staff, claim, "staff.totp_failed", actor)
             await db_session.commit()
+            if claim.locks:
+                request.clear_session()
+                return Template("office/login.html", context=dict(step="password", next=nxt, error="login.locked"),
+                                status_code=429)  # fmt: skip
             return Template(
                 "office/login.html",
                 context=dict(step="totp", next=nxt, error="login.totp_bad"),
@@ -152,8 +160,16 @@ class AccountController(Controller):
         self, request: Request, data: Form, me: Staff, db_session: AsyncSession, actor: Actor
     ) -> Template | Redirect:
         new = str(data.get("new_password", ""))
+        claim = await staff_service.claim_attempt(db_session, me)  # counted before the check, like sign-in
+        if claim is None:
+            return Template("office/account.html", context=dict(me=me, error="login.locked"), status_code=429)
         if not passwords.verify_password(me.password_hash, str(data.get("current_password", ""))):
-            return Template("office/account.html", context=dict(me=me, error="login.bad"), status_code=422)
+            await staff_service.attempt_failed(db_session, me, claim, "staff.password_failed", actor)
+            await db_session.commit()
+            error, status = ("login.locked", 429) if claim.locks else ("login.bad", 422)
+            return Template("office/account.html", context=dict(me=me, error=error), status_code=status)
+        await staff_service.clear_failures(db_session, me)
+        await db_session.commit()
         problem = passwords.password_problem(new)
         if problem:
             return Template("office/account.html", context=dict(me=me, error=problem), status_code=422)

@@ -20,9 +20,12 @@
     if (flushing || !queue.length || !navigator.onLine) return;
     flushing = true;
     var item = queue[0];
+    // the CSRF token of the page open now: the session's token is new after a sign-in
+    var token = (document.body.getAttribute("hx-headers") || "").match(/"x-csrftoken": "([0-9a-f]+)"/);
+    var headers = { "content-type": "application/x-www-form-urlencoded" };
+    if (token) headers["x-csrftoken"] = token[1];
     fetch(item.action, {
-      method: "POST", body: item.body, credentials: "same-origin", redirect: "follow",
-      headers: { "content-type": "application/x-www-form-urlencoded" }
+      method: "POST", body: item.body, credentials: "same-origin", redirect: "follow", headers: headers
     }).then(function (res) {
       flushing = false;
       if (res.status >= 500) return;  // keep it for the next try
