@@ -102,3 +102,46 @@ def test_verification_error_file_carries_no_live_formula(client, demo):
     assert len(rows) >= len(HOSTILE) + 1
     assert not any(live_formula(c) for r in rows for c in r)
     assert {r[3].lstrip("'") for r in rows[1:]} >= set(HOSTILE)
+
+
+# ------------------------------------------------------------------------- survival frames
+
+
+def huge_png(width: int = 6000, height: int = 6666) -> bytes:
+    """A grey PNG declaring width×height pixels, a few tens of KB on disk (zeros compress well)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    squeeze = zlib.compressobj(9)
+    row = bytes(width + 1)
+    body = b"".join(squeeze.compress(row) for _ in range(height)) + squeeze.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+
+
+def test_survival_frames_larger_than_the_capture_are_refused_before_decoding(client, demo, monkeypatch):
+    from PIL import ImageFile
+    from support import citizen_login
+    from test_survival_flow import challenge
+    from test_survival_flow import upload as upload_frames
+
+    from server import clock
+
+    bomb = huge_png()
+    assert len(bomb) * 15 < 1024 * 1024
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(
+        ImageFile.ImageFile, "load", lambda self: decoded.append(self.size) or real_load(self)
+    )
+    client.app.state.today = lambda: clock.today()
+    citizen_login(client, demo, "13800000001")
+    c = challenge(client)
+    result = upload_frames(client, c["nonce"], [bomb] * 15)
+    assert result.status_code == 201 and result.json()["decision"] == "fail"
+    assert [s for s in decoded if max(s) > 640] == []  # no pixel of the huge frames was decoded
+    assert "too_large" in str(sql(demo, "SELECT reasons FROM survival_checks")[0][0])
+    assert "超过拍摄规格" in client.get(result.json()["url"]).text
