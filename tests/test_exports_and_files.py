@@ -145,3 +145,83 @@ def test_survival_frames_larger_than_the_capture_are_refused_before_decoding(cli
     assert [s for s in decoded if max(s) > 640] == []  # no pixel of the huge frames was decoded
     assert "too_large" in str(sql(demo, "SELECT reasons FROM survival_checks")[0][0])
     assert "超过拍摄规格" in client.get(result.json()["url"]).text
+
+
+# ------------------------------------------------------------------------------ XLSX bombs
+
+
+def xlsx_bomb(cell_mb: int = 64) -> bytes:
+    """A real workbook (openpyxl can open it) whose one cell holds ``cell_mb`` MB of one letter:
+    about a thousandth of that on disk."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["公民身份号码", "姓名", "死亡日期"])
+    book.active.append(["X", "Y", "2026-10-01"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(plain.getvalue())) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.split(b"</sheetData>")
+                with dst.open(info.filename, "w", force_zip64=True) as member:
+                    member.write(head + b'<row r="3"><c r="A3" t="inlineStr"><is><t>')
+                    chunk = b"A" * (1 << 20)
+                    for _ in range(cell_mb):
+                        member.write(chunk)
+                    member.write(b"</t></is></c></row></sheetData>" + tail)
+            else:
+                dst.writestr(info, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_bomb_is_refused_from_its_zip_directory_without_unpacking(client, demo):
+    import tracemalloc
+
+    bomb = xlsx_bomb(64)
+    assert len(bomb) < 200_000
+    signed_in(client, demo)
+    tracemalloc.start()
+    try:
+        response = upload(client, "deaths", bomb, filename="死亡.xlsx")
+        page = client.get(response.headers["location"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert 'data-status="failed"' in page.text and "可能是恶意构造的文件" in page.text
+    assert peak < 32 << 20, f"{peak >> 20} MB held while refusing a 64 MB cell"
+    client.cookies.set("lang", "en")
+    assert "built to harm the server" in client.get(response.headers["location"]).text
+
+
+def test_overlong_cells_are_kept_out_and_cut_and_too_many_rows_refuse_the_file(client, demo, monkeypatch):
+    from server.verification import loader
+
+    register(demo)
+    signed_in(client, demo)
+    long_name = "长" * 5000
+    content = f"公民身份号码,姓名,死亡日期\n{NUM['a']},{long_name},2026-10-01\n{NUM['b']},钱小河,2026-10-01\n"
+    response = upload(client, "deaths", content.encode())
+    page = client.get(response.headers["location"])
+    assert 'id="rows-accepted">1<' in page.text and 'id="rows-rejected">1' in page.text
+    errors = client.get(response.headers["location"] + "/errors").content.decode("utf-8-sig")
+    assert "超过 1000 个字符" in errors and long_name not in errors and "长" * 1000 in errors
+    assert sql(demo, "SELECT count(*) FROM verification_records WHERE length(name) > 1000")[0][0] == 0
+    # a CSV field past csv's own limit is refused in plain words, not a server error
+    huge = f'公民身份号码,姓名,死亡日期\n{NUM["a"]},"{"x" * 200_000}",2026-10-01\n'
+    page = client.get(upload(client, "deaths", huge.encode()).headers["location"])
+    assert 'data-status="failed"' in page.text and "无法按 CSV 读取" in page.text
+    monkeypatch.setattr(loader, "MAX_ROWS", 2)
+    rows = "".join(f"{NUM[k]},某某,2026-10-01\n" for k in ("a", "b", "c"))
+    response = upload(client, "deaths", ("公民身份号码,姓名,死亡日期\n" + rows).encode())
+    page = client.get(response.headers["location"])
+    assert 'data-status="failed"' in page.text and "请分成几个文件上传" in page.text
+    imp = response.headers["location"].rsplit("/", 1)[1]
+    assert sql(demo, "SELECT count(*) FROM verification_records WHERE import_id = :i", i=int(imp))[0][0] == 0

@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import time
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -36,7 +37,26 @@ from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Sou
 
 BATCH = 20_000
 MAX_API_ROWS = 50_000
+MAX_ROWS = 5_000_000  # rows in one file (a city's largest source is well below; Excel stops at 1,048,576)
+MAX_CELL = 1_000  # characters in one cell; no field of the standard comes near
+MAX_LINE = 1 << 20  # bytes in one physical line of a CSV file
+# an .xlsx is a zip: its directory is read before anything is unpacked (zipfile never unpacks more
+# than a member declares, so the declared sizes bound the work)
+MAX_XLSX_UNPACKED = 2 << 30  # all members together
+MAX_XLSX_RATIO = 100  # unpacked / packed, per member and overall (real workbooks: 5 to 20)
+MAX_XLSX_SHARED_STRINGS = 256 << 20  # openpyxl holds the shared strings in memory
+MAX_XLSX_MEMBERS = 1_000
 PROGRESS: dict[int, dict] = {}
+
+REFUSED_XLSX = "无法读取这个 Excel 文件，请确认它是 .xlsx 格式。"
+REFUSED_BOMB = (
+    f"这个 Excel 文件解压后过大（超过 {MAX_XLSX_UNPACKED >> 30} GB，或压缩比超过 {MAX_XLSX_RATIO} 倍），"
+    "可能是恶意构造的文件，已拒绝。请另存为 CSV 或分成几个文件上传。"
+)
+REFUSED_ROWS = f"文件超过 {MAX_ROWS:,} 行，请分成几个文件上传。"
+REFUSED_LINE = "文件中有一行超过 1 MB，无法按 CSV 读取，请检查文件格式。"
+REFUSED_CSV = "文件无法按 CSV 读取（引号不成对或某个单元格过长），请检查文件格式。"
+CELL_TOO_LONG = f"单元格内容超过 {MAX_CELL} 个字符"
 
 
 class ImportRefused(Exception):
@@ -97,33 +117,60 @@ def read_csv(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, 
 
         def lines():
             done = 0
-            for raw in fh:
+            while raw := fh.readline(MAX_LINE + 1):
+                if len(raw) > MAX_LINE:
+                    raise ImportRefused(REFUSED_LINE)
                 done += len(raw)
                 progress["bytes_done"] = done
                 yield raw.decode(encoding, errors="replace")
 
         reader = csv.reader(lines())
-        header = next(reader, None)
-        if not header:
-            raise ImportRefused("文件是空的。")
-        names = _header_map(source, header)
-        pairs = [(i, n) for i, n in enumerate(names) if n]
-        width = len(names)
-        for row_no, values in enumerate(reader, start=2):
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue
-            if len(values) < width:
-                values = values + [""] * (width - len(values))
-            yield row_no, {n: values[i] for i, n in pairs}, values
+        try:
+            header = next(reader, None)
+            if not header:
+                raise ImportRefused("文件是空的。")
+            names = _header_map(source, header)
+            pairs = [(i, n) for i, n in enumerate(names) if n]
+            width = len(names)
+            for row_no, values in enumerate(reader, start=2):
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    continue
+                if len(values) < width:
+                    values = values + [""] * (width - len(values))
+                yield row_no, {n: values[i] for i, n in pairs}, values
+        except csv.Error:  # a field past csv's own limit (128 KB), or a quote never closed
+            raise ImportRefused(REFUSED_CSV) from None
+
+
+def check_xlsx(source) -> None:
+    """Refuse a workbook whose zip directory promises more than a real one unpacks to (a "zip
+    bomb": one cell of 300 MB packs into 300 KB), before openpyxl reads any of it."""
+    try:
+        with zipfile.ZipFile(source) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ImportRefused(REFUSED_XLSX) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportRefused(REFUSED_XLSX)
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(packed, 1 << 16):
+        raise ImportRefused(REFUSED_BOMB)
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > MAX_XLSX_RATIO * m.compress_size:
+            raise ImportRefused(REFUSED_BOMB)
+        if m.filename.lower().endswith("sharedstrings.xml") and m.file_size > MAX_XLSX_SHARED_STRINGS:
+            raise ImportRefused(REFUSED_BOMB)
 
 
 def read_xlsx(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
     from openpyxl import load_workbook
 
+    check_xlsx(path)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)  # streamed row by row
     except Exception as exc:  # a damaged or mislabelled workbook
-        raise ImportRefused("无法读取这个 Excel 文件，请确认它是 .xlsx 格式。") from exc
+        raise ImportRefused(REFUSED_XLSX) from exc
     sheet = book.worksheets[0]
     total = sheet.max_row or 0
     progress["bytes_total"] = total
@@ -218,6 +265,11 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     try:
         for row_no, row, values in rows:
             total += 1
+            if total > MAX_ROWS:
+                raise ImportRefused(REFUSED_ROWS)
+            if any(len(v) > MAX_CELL for v in values):  # kept out of the database, cut in the error file
+                writer.write(row_no, [CELL_TOO_LONG], [v[:MAX_CELL] for v in values])
+                continue
             checked = checker.check(row_no, row)
             legacy += checked.legacy_id
             if checked.record is None:
@@ -239,6 +291,10 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
             loading = None
         if batch:
             await _copy(session, batch)
+    except BaseException:
+        writer.close()
+        writer.path.unlink(missing_ok=True)  # a refused or failed import leaves no half-written error file
+        raise
     finally:
         writer.close()
         if loading is not None:
@@ -255,6 +311,7 @@ def file_header(path: Path, channel: str) -> list[str]:
         from openpyxl import load_workbook
 
         try:
+            check_xlsx(path)
             book = load_workbook(path, read_only=True)
             header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
             book.close()
