@@ -225,3 +225,118 @@ def test_overlong_cells_are_kept_out_and_cut_and_too_many_rows_refuse_the_file(c
     assert 'data-status="failed"' in page.text and "请分成几个文件上传" in page.text
     imp = response.headers["location"].rsplit("/", 1)[1]
     assert sql(demo, "SELECT count(*) FROM verification_records WHERE import_id = :i", i=int(imp))[0][0] == 0
+
+
+# ------------------------------------------------------------------------- files on disk
+
+
+def _bad_and_good_rows() -> bytes:
+    bad = NUM["b"][:17] + ("0" if NUM["b"][17] != "0" else "1")
+    return f"公民身份号码,姓名,死亡日期\n{NUM['a']},赵大山,2026-10-01\n{bad},钱小河,2026-10-01\n".encode()
+
+
+def test_every_file_the_application_writes_is_owner_only(client, demo, settings):
+    import os
+
+    from PIL import Image
+
+    from server.notifications.service import vapid_private_pem
+
+    old = os.umask(0o022)  # the usual umask: without care, files come out 0644 and folders 0755
+    try:
+        register(demo)
+        signed_in(client, demo)
+        location = upload(client, "deaths", _bad_and_good_rows()).headers["location"]
+        assert 'id="rows-rejected">1' in client.get(location).text
+        photo, exif = io.BytesIO(), Image.Exif()
+        exif[0x8825] = {1: "N", 2: (28.0, 27.0, 18.0), 3: "E", 4: (119.0, 55.0, 30.0)}  # inside 天宁社区
+        Image.new("RGB", (400, 300), (90, 120, 150)).save(photo, "JPEG", exif=exif)
+        client.get("/report")
+        made = client.post("/report", data={"situation": "homeless", "_csrf_token": client.cookies.get("huimin_csrf")},
+                           files={"photo": ("p.jpg", photo.getvalue(), "image/jpeg")}, follow_redirects=False)  # fmt: skip
+        assert made.status_code == 303
+        vapid_private_pem(settings)
+    finally:
+        os.umask(old)
+    seen = {p.relative_to(settings.var_dir).parts[0] for p in settings.var_dir.rglob("*") if p.is_file()}
+    assert {"verification", "uploads"} <= seen
+    loose = {str(p.relative_to(settings.var_dir)): oct(p.stat().st_mode & 0o777) for p in settings.var_dir.rglob("*")
+             if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)}  # fmt: skip
+    assert loose == {}
+
+
+def test_no_file_is_written_anywhere_but_through_server_files():
+    """The whole class: writing a file or making a folder in server/ goes through server.files
+    (standard.py writes the public standard into docs/, synth.py generated test data)."""
+    pattern = re.compile(
+        r"\.write_bytes\(|\.write_text\(|\bopen\([^)]*[\"'][wax]b?\+?[\"']|\.mkdir\(|shutil\.copy|os\.open\("
+    )
+    offenders = []
+    for path in SERVER.rglob("*.py"):
+        if path.name in ("files.py", "standard.py", "synth.py"):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(SERVER)}:{n}: {line.strip()}")
+    assert offenders == []
+
+
+def test_department_files_hold_no_plain_id_number_and_the_error_file_still_downloads(client, demo, settings):
+    register(demo)
+    signed_in(client, demo)
+    location = upload(client, "deaths", _bad_and_good_rows()).headers["location"]
+    assert 'id="rows-accepted">1<' in client.get(location).text
+    files = [p for p in (settings.var_dir / "verification").iterdir() if p.is_file()]
+    assert len(files) == 2  # the upload, kept for the retention period, and the error file
+    for path in files:
+        data = path.read_bytes()
+        for key in ("a", "b"):
+            assert NUM[key][:17].encode() not in data
+        assert "赵大山".encode() not in data and "赵大山".encode("gb18030") not in data
+    errors = client.get(location + "/errors").content.decode("utf-8-sig")
+    assert NUM["b"][:17] in errors and "校验位不正确" in errors
+    # changed on disk: refused, never served as if it were the file
+    error_path = next(p for p in files if p.name.startswith("errors-"))
+    raw = bytearray(error_path.read_bytes())
+    raw[-5] ^= 1
+    error_path.write_bytes(bytes(raw))
+    damaged = client.get(location + "/errors")
+    assert (
+        damaged.status_code == 500 and "已损坏或被改动" in damaged.text and NUM["b"][:17] not in damaged.text
+    )
+
+
+def test_department_files_are_deleted_after_the_retention_and_refused_uploads_at_once(client, demo, settings):
+    import os
+    import time
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+    from support import in_db
+
+    from server.cli import main
+    from server.verification.service import purge_files
+
+    register(demo)
+    signed_in(client, demo)
+    refused = upload(client, "deaths", f"姓名\n{NUM['a']}\n".encode())
+    assert 'data-status="failed"' in client.get(refused.headers["location"]).text
+    folder = settings.var_dir / "verification"
+    assert list(folder.iterdir()) == []  # the refused file is gone as soon as the import ends
+    old = upload(client, "deaths", _bad_and_good_rows()).headers["location"]
+    aged = time.time() - 31 * 86400
+    for path in folder.iterdir():
+        os.utime(path, (aged, aged))
+    new = upload(client, "deaths", _bad_and_good_rows()).headers["location"]
+    assert len(list(folder.iterdir())) == 4
+    kept_longer = replace(settings, raw_import_retention_days=40)
+    assert in_db(settings, lambda s: purge_files(s, kept_longer)) == 0
+    env = {"DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
+           "HUIMIN_SECRET_KEY": settings.secret_key, "HUIMIN_RAW_IMPORT_RETENTION_DAYS": "30"}  # fmt: skip
+    result = CliRunner().invoke(main, ["worker", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    assert len(list(folder.iterdir())) == 2
+    assert client.get(old + "/errors").status_code == 404
+    assert client.get(new + "/errors").status_code == 200
+    # the import itself, its rows and its warnings stay: only the department's file is gone
+    assert 'id="rows-accepted">1<' in client.get(old).text

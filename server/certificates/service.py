@@ -14,6 +14,7 @@ from server.certificates import keys, token
 from server.certificates.models import Certificate
 from server.certificates.pdf import Content, cjk_font_path, render
 from server.certificates.seal import draw_seal
+from server.files import write_private
 from server.regions.models import Region
 from server.settings import Settings
 from server.web import PlainError
@@ -88,8 +89,7 @@ async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: C
     signed = await signer.sign_pdf(session, unsigned, community.code, community.name, city.code, city.name)
     cert.pdf_name = f"{cert.serial}.pdf"
     path = settings.var_dir / "certificates" / cert.pdf_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(signed)
+    write_private(path, signed)
     from server.db import utcnow
 
     cert.status, cert.evidence, cert.issued_at = "issued", evidence.strip(), utcnow()

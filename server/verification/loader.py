@@ -13,20 +13,25 @@ import asyncio
 import codecs
 import csv
 import io
+import logging
+import os
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import and_, column, delete, func, insert, select, table, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.service import Actor, record
-from server.crypto import derive_key
+from server.crypto import FILE_MAGIC, derive_key, encrypted_writer, open_encrypted
 from server.db import utcnow
 from server.exports import SafeCsvWriter
+from server.files import private_dir
 from server.people.models import Person
 from server.people.registry import ID_PURPOSE
 from server.regions.models import Region
@@ -35,6 +40,7 @@ from server.verification import checks
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
 from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Source, normalise_name
 
+log = logging.getLogger("huimin.verification")
 BATCH = 20_000
 MAX_API_ROWS = 50_000
 MAX_ROWS = 5_000_000  # rows in one file (a city's largest source is well below; Excel stops at 1,048,576)
@@ -68,13 +74,52 @@ class ImportRefused(Exception):
 
 
 def folder(settings: Settings) -> Path:
-    path = settings.var_dir / "verification"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(settings.var_dir / "verification")
 
 
 def error_file(settings: Settings, import_id: int) -> Path:
     return folder(settings) / f"errors-{import_id}.csv"
+
+
+# Department files hold plain ID numbers: the uploaded file and the error file are written
+# encrypted (server.crypto, chunk by chunk) and read back through a decrypting reader.
+RAW_PURPOSE = "verification-file"
+
+
+def save_upload(settings: Settings, stored_name: str):
+    """A binary file object for an upload to be written to, encrypted, owner-only."""
+    return encrypted_writer(settings.secret_key, RAW_PURPOSE, folder(settings) / stored_name)
+
+
+def open_stored(settings: Settings, path: Path) -> BinaryIO:
+    """The plaintext of a stored file (a seekable binary reader); a plain file (written before
+    files were encrypted, or by a benchmark) is read as it is."""
+    with open(path, "rb") as fh:
+        encrypted = fh.read(len(FILE_MAGIC)) == FILE_MAGIC
+    return open_encrypted(settings.secret_key, RAW_PURPOSE, path) if encrypted else open(path, "rb")
+
+
+class StoredFileDamaged(Exception):
+    """A stored file does not decrypt: changed, cut short, or written under another secret key."""
+
+
+def read_error_text(settings: Settings, import_id: int) -> str | None:
+    """The error file of an import as text, or None when no row was rejected (raises
+    ``StoredFileDamaged`` rather than serve a file changed on disk)."""
+    path = error_file(settings, import_id)
+    if not path.exists():
+        return None
+    try:
+        with open_stored(settings, path) as fh:
+            return fh.read().decode("utf-8-sig")
+    except (InvalidTag, ValueError):
+        log.error("stored file %s does not decrypt: changed on disk or another secret key", path.name)
+        raise StoredFileDamaged(path.name) from None
+
+
+def _size(fh: BinaryIO) -> int:
+    raw = getattr(fh, "raw", fh)
+    return raw.size if hasattr(raw, "size") else os.fstat(fh.fileno()).st_size
 
 
 # ----------------------------------------------------------------------------- reading files
@@ -109,11 +154,12 @@ def _encoding(head: bytes) -> str:
         return "gb18030"
 
 
-def read_csv(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
-    with open(path, "rb") as fh:
+def read_csv(file: Path | BinaryIO, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+    """Rows of a CSV file (a path to a plain file, or a binary file object such as ``open_stored``)."""
+    with open(file, "rb") if isinstance(file, Path) else file as fh:
         encoding = _encoding(fh.read(65536))
         fh.seek(0)
-        progress["bytes_total"] = path.stat().st_size
+        progress["bytes_total"] = _size(fh)
 
         def lines():
             done = 0
@@ -163,12 +209,12 @@ def check_xlsx(source) -> None:
             raise ImportRefused(REFUSED_BOMB)
 
 
-def read_xlsx(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+def read_xlsx(file: Path | BinaryIO, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
     from openpyxl import load_workbook
 
-    check_xlsx(path)
+    check_xlsx(file)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)  # streamed row by row
+        book = load_workbook(file, read_only=True, data_only=True)  # streamed row by row
     except Exception as exc:  # a damaged or mislabelled workbook
         raise ImportRefused(REFUSED_XLSX) from exc
     sheet = book.worksheets[0]
@@ -218,12 +264,14 @@ async def new_import(session: AsyncSession, actor: Actor, source: Source, *, cha
 class _Writer:
     path: Path
     header: list[str]
+    secret: str
     fh: io.TextIOWrapper | None = None
     writer: object = None
 
     def write(self, row_no: int, problems: list[str], values: list[str]) -> None:
         if self.fh is None:
-            self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
+            raw = encrypted_writer(self.secret, RAW_PURPOSE, self.path)
+            self.fh = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             self.writer = SafeCsvWriter(self.fh)
             self.writer.writerow(["行号", "问题", *self.header])
         self.writer.writerow([row_no, "；".join(problems), *values])
@@ -258,7 +306,9 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     started = time.perf_counter()
     checker = RowChecker(source, derive_key(settings.secret_key, ID_PURPOSE), imp.id, today)
     progress = progress if progress is not None else {}
-    writer = _Writer(error_file(settings, imp.id), header or [f.name for f in source.all_fields])
+    writer = _Writer(
+        error_file(settings, imp.id), header or [f.name for f in source.all_fields], settings.secret_key
+    )
     batch: list[tuple] = []
     total = accepted = legacy = without_id = 0
     loading: asyncio.Task | None = None  # the batch PostgreSQL is loading while this process checks the next
@@ -305,21 +355,21 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     progress["rows"] = total
 
 
-def file_header(path: Path, channel: str) -> list[str]:
+def file_header(fh: BinaryIO, channel: str) -> list[str]:
     """The first row as written, for the error file's header."""
     if channel == "xlsx":
         from openpyxl import load_workbook
 
         try:
-            check_xlsx(path)
-            book = load_workbook(path, read_only=True)
+            check_xlsx(fh)
+            book = load_workbook(fh, read_only=True)
             header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
             book.close()
             return [str(h or "") for h in header]
         except Exception:  # a damaged workbook: read_xlsx says so in plain words
             return []
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
+    fh.seek(0)
+    head = fh.read(65536)
     line = head.decode(_encoding(head), errors="replace").splitlines()[:1]
     return next(csv.reader(line), []) if line else []
 
@@ -330,9 +380,10 @@ async def load_file(session: AsyncSession, settings: Settings, imp: DataImport, 
     progress = progress if progress is not None else {}
     source = SOURCES[imp.source]
     read = read_xlsx if imp.channel == "xlsx" else read_csv
-    await load_rows(
-        session, settings, imp, read(path, source, progress), today, file_header(path, imp.channel), progress
-    )
+    with open_stored(settings, path) as fh:
+        header = file_header(fh, imp.channel)
+        fh.seek(0)
+        await load_rows(session, settings, imp, read(fh, source, progress), today, header, progress)
 
 
 async def city_code(session: AsyncSession) -> str:
