@@ -44,6 +44,7 @@ from server.certificates.routes import (
 from server.db import make_engine
 from server.discovery import i18n as _discovery_i18n  # noqa: F401
 from server.discovery.routes import DiscoveryOfficeController, ReportController
+from server.files import private_dir
 from server.funeral import i18n as _funeral_i18n  # noqa: F401
 from server.funeral.routes import (
     DeviceController,
@@ -135,7 +136,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
         session_store = RedisStore.with_client(url=settings.redis_url, namespace="huimin-sessions")
     else:
-        session_store = FileStore(settings.var_dir / "sessions", create_directories=True)
+        # the store writes its files itself; its folder is owner-only, so they are too
+        session_store = FileStore(private_dir(settings.var_dir / "sessions"), create_directories=True)
 
     app = Litestar(
         route_handlers=[

@@ -218,14 +218,15 @@ def audit_public_key() -> None:
 @click.option("--once", is_flag=True, help="process what is pending and exit")
 @click.option("--every", default=5.0, help="seconds between rounds")
 def worker(once: bool, every: float) -> None:
-    """Background work: survival-check schedule (reminders, suspensions, deleting old frames), then
-    push queued messages to citizens' phones."""
+    """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
+    department files past their retention deleted, then push queued messages to citizens' phones."""
     import time
 
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
     from server.survival.service import run_round
+    from server.verification.service import purge_files
 
     settings = load_settings()
     configure(settings)
@@ -233,6 +234,8 @@ def worker(once: bool, every: float) -> None:
     async def round_() -> int:
         async with session_scope(settings.database_url) as session:
             await run_round(session, clock.today())
+        async with session_scope(settings.database_url) as session:
+            await purge_files(session, settings)
         async with session_scope(settings.database_url) as session:
             sent = await send_pending(session, settings)
         try:

@@ -32,21 +32,41 @@ class CleanImage:
     content_type: str = "image/jpeg"
 
 
+def probe(raw: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int | None = None,
+          allowed: set[str] | frozenset[str] = frozenset(ALLOWED)) -> tuple[str, int, int]:  # fmt: skip
+    """(format, width, height) from the header alone: Pillow's ``open`` is lazy and decodes no pixel,
+    so a small file declaring a huge image is refused before it costs memory or CPU. Raises
+    ``ImageRefused`` (``image.type``, ``image.too_many_pixels``, ``image.too_wide``)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw)) as image:
+                fmt, width, height = image.format, image.width, image.height
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRefused("image.type") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ImageRefused("image.broken") from None
+    if fmt not in allowed:
+        raise ImageRefused("image.type")
+    if width * height > max_pixels:
+        raise ImageRefused("image.too_many_pixels")
+    if max_side is not None and max(width, height) > max_side:
+        raise ImageRefused("image.too_wide")
+    return fmt, width, height
+
+
 def clean_photo(raw: bytes) -> CleanImage:
     """Validate and re-encode as JPEG without metadata; raises ``ImageRefused``."""
     if not raw:
         raise ImageRefused("image.empty")
     if len(raw) > MAX_BYTES:
         raise ImageRefused("image.too_large")
+    probe(raw)  # type and size from the header, before any decoding
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(raw))
-            if probe.format not in ALLOWED:
-                raise ImageRefused("image.type")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageRefused("image.too_many_pixels")
-            probe.verify()  # structure check (truncated or corrupt files fail here or on load)
+            header = Image.open(io.BytesIO(raw))
+            header.verify()  # structure check (truncated or corrupt files fail here or on load)
             image = Image.open(io.BytesIO(raw))
             image.load()
     except ImageRefused:

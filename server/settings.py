@@ -12,6 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.files import private_dir, write_private
+
 ROOT = Path(__file__).resolve().parent.parent
 DEV_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -57,6 +59,7 @@ class Settings:
     audit_anchor_minutes: float = 10.0
     # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
     public_url: str = DEV_PUBLIC_URL
+    raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
 
     @property
     def production(self) -> bool:
@@ -106,16 +109,14 @@ def _secret(var_dir: Path, env: dict[str, str]) -> tuple[str, bool]:
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip(), False
-    var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    write_private(path, key)
     return key, False
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    var_dir = Path(env.get("HUIMIN_VAR_DIR", ROOT / "var")).resolve()
+    var_dir = private_dir(Path(env.get("HUIMIN_VAR_DIR", ROOT / "var")).resolve())
     mode = env.get("HUIMIN_ENV", "development")
     default_db = f"sqlite+aiosqlite:///{var_dir / 'huimin.db'}"
     secret, from_env = _secret(var_dir, env)
@@ -136,4 +137,14 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=normalise_public_url(
             env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
         ),
+        raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
     )
+
+
+def _days(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number of days, not {raw!r}")
+    return int(raw)

@@ -168,7 +168,7 @@ def test_rejected_rows_reported_with_reasons_and_good_rows_loaded(demo, tmp_path
     ]
     imp = import_csv(demo, "deaths", write_csv(tmp_path / "d.csv", "deaths", rows))
     assert (imp.rows_total, imp.rows_accepted, imp.rows_rejected, imp.legacy_ids) == (4, 1, 3, 1)
-    errors = loader.error_file(demo, imp.id).read_text(encoding="utf-8-sig")
+    errors = loader.read_error_text(demo, imp.id)
     assert "3,公民身份号码：校验位不正确" in errors
     assert "姓名：必填" in errors and "死亡日期：不是有效日期" in errors
     assert "出生日期：身份证号为空时必填" in errors

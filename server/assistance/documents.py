@@ -11,6 +11,7 @@ from server.assistance.answers import DOCUMENT_KINDS
 from server.assistance.models import Application, Document
 from server.assistance.service import AssistanceError
 from server.audit.service import Actor, record
+from server.files import write_private
 from server.images import clean_photo
 from server.settings import Settings
 
@@ -27,8 +28,7 @@ async def store_document(session: AsyncSession, actor: Actor, settings: Settings
     kind = kind if kind in DOCUMENT_KINDS else "other"
     name = f"{app.reference}-{secrets.token_hex(8)}.jpg"
     path = document_path(settings, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(image.data)
+    write_private(path, image.data)
     doc = Document(application_id=app.id, kind=kind, stored_name=name, content_type=image.content_type, size=len(image.data),
                    width=image.width, height=image.height, sha256=image.sha256)  # fmt: skip
     session.add(doc)

@@ -3,8 +3,6 @@ workflow, policies, enrolled households and the monthly payment roll."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 
@@ -14,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import exports
 from server.accounts import idcard
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
@@ -318,23 +317,11 @@ class PaymentController(Controller):
             "cache-control": "private, no-store",
         }
         if fmt == "csv":
-            out = io.StringIO()
-            csv.writer(out).writerows(
+            body = exports.csv_bytes(
                 [header, *rows, ["合计", "", "", "", "", f"{roll.total_cents / 100:.2f}"]]
             )
-            return Response(
-                ("\ufeff" + out.getvalue()).encode(), media_type="text/csv; charset=utf-8", headers=headers
-            )
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.title = roll.month
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row[:5] + [float(row[5])])
-        sheet.append(["合计", "", "", "", "", roll.total_cents / 100])
-        out = io.BytesIO()
-        book.save(out)
-        return Response(out.getvalue(), headers=headers,
+            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
+        body = exports.xlsx_bytes(roll.month, [header, *(row[:5] + [float(row[5])] for row in rows),
+                                               ["合计", "", "", "", "", roll.total_cents / 100]])  # fmt: skip
+        return Response(body, headers=headers,
                         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from server.crypto import derive_key
+from server.files import open_private
 from server.settings import Settings
 
 DEFAULT_SINK = "server.audit.anchors:FileAnchorSink"
@@ -78,28 +79,17 @@ class FileAnchorSink(AnchorSink):
         self.folder = Path(settings.var_dir) / "audit-anchors"
         self.path = self.folder / "anchors.jsonl"
 
-    def _folder(self) -> Path:
-        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return self.folder
-
     @contextmanager
     def locked(self) -> Iterator[None]:
-        fd = os.open(self._folder() / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+        with open_private(self.folder / ".lock", "ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            yield  # closing the file releases the lock
 
     def write(self, anchor: dict[str, Any]) -> None:
         line = json.dumps(anchor, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
-        fd = os.open(self._folder() / self.path.name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with open_private(self.path, "ab", buffering=0) as f:  # one O_APPEND write per anchor
+            f.write(line.encode())
+            os.fsync(f.fileno())
 
     def read(self) -> list[dict[str, Any]]:
         if not self.path.exists():

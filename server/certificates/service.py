@@ -15,6 +15,7 @@ from server.certificates.models import Certificate
 from server.certificates.pdf import Content, cjk_font_path, render
 from server.certificates.seal import draw_seal
 from server.db import utcnow
+from server.files import write_private
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -112,8 +113,7 @@ async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: C
     signed = await signer.sign_pdf(session, unsigned, community.code, community.name, city.code, city.name)
     cert.pdf_name = f"{cert.serial}.pdf"
     path = settings.var_dir / "certificates" / cert.pdf_name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(signed)
+    write_private(path, signed)
     await session.flush()
     await record(session, actor, "certificate.issue", "certificate", cert.serial, region_code=cert.region_code,
                  after={"issued_at_counter": actor.region_code, "valid_until": valid_until.isoformat(),

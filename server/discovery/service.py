@@ -11,6 +11,7 @@ from server.calendar.service import load_calendar
 from server.db import utcnow
 from server.discovery import rules
 from server.discovery.models import Alert, CommunityArea, Report
+from server.files import write_private
 from server.images import clean_photo, gps_of
 from server.regions.codes import parent_code
 from server.settings import Settings
@@ -96,8 +97,7 @@ async def file_report(
     if cleaned:
         report.photo_name = f"{report.reference}.jpg"
         path = settings.var_dir / "uploads" / "discovery" / report.photo_name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(cleaned.data)
+        write_private(path, cleaned.data)
     original = await find_duplicate(session, report)
     if original is not None:
         report.status, report.merged_into_id = "merged", original.id
@@ -185,8 +185,7 @@ def add_visit_photo(settings: Settings, report: Report, raw: bytes) -> str:
     names = list(report.visit_photos or [])
     name = f"{report.reference}-visit-{len(names) + 1}.jpg"
     path = settings.var_dir / "uploads" / "discovery" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(cleaned.data)
+    write_private(path, cleaned.data)
     report.visit_photos = [*names, name]
     return name
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import utcnow
+from server.files import write_private
 from server.notifications.models import Notification, PushSubscription
 from server.settings import Settings
 
@@ -30,11 +31,9 @@ def vapid_private_pem(settings: Settings) -> bytes:
         return os.environ["HUIMIN_VAPID_PRIVATE_KEY"].encode()
     path = vapid_key_path(settings)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
         key = ec.generate_private_key(ec.SECP256R1())
-        path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
-        path.chmod(0o600)
+        write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))  # fmt: skip
     return path.read_bytes()
 
 

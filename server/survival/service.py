@@ -197,8 +197,9 @@ async def submit(
         try:
             frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames, challenge.actions,
                                                      policy.thresholds)  # fmt: skip
-        except vision.VisionError:
-            decision = rules.Decision("fail", ["frames.unreadable"], {"frames": len(raw_frames)})
+        except vision.VisionError as e:
+            reason = "frames.too_large" if e.code == "survival.frame_too_large" else "frames.unreadable"
+            decision = rules.Decision("fail", [reason], {"frames": len(raw_frames)})
     if decision is None:
         # the nonce is spent now, atomically: a second upload racing this one finds it used
         taken = await session.execute(

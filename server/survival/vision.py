@@ -14,10 +14,14 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from server.images import MAX_BYTES as REFERENCE_BYTES
+from server.images import MAX_SIDE as REFERENCE_SIDE
+from server.images import ImageRefused, probe
 from server.survival import rules
 
 DETECT_SIDE = 320
-MAX_FRAME_BYTES = 1024 * 1024
+MAX_FRAME_BYTES = 2 * 1024 * 1024  # a 640 px frame is 50-200 KB as JPEG, at most about 1.3 MB as PNG
+FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
 class VisionError(ValueError):
@@ -32,25 +36,36 @@ def _fr():
     return face_recognition
 
 
-def decode(raw: bytes, max_side: int = rules.MAX_SIDE) -> np.ndarray:
-    """An RGB array from JPEG/PNG/WebP bytes, at most ``max_side`` px (raises VisionError)."""
-    if not raw or len(raw) > MAX_FRAME_BYTES * 10:
+def check_size(raw: bytes, max_side: int = rules.MAX_SIDE, max_bytes: int = MAX_FRAME_BYTES) -> None:
+    """Refuse a frame larger than the capture page ever sends (``rules.MAX_SIDE`` px), from its
+    header alone, before any pixel is decoded: a small PNG may declare 6000×6666 pixels."""
+    if not raw:
         raise VisionError("survival.frame_unreadable")
+    if len(raw) > max_bytes:
+        raise VisionError("survival.frame_too_large")
+    try:
+        probe(raw, max_side=max_side, allowed=FORMATS)
+    except ImageRefused as e:
+        raise VisionError("survival.frame_too_large" if e.code in ("image.too_wide", "image.too_many_pixels")
+                          else "survival.frame_unreadable") from None  # fmt: skip
+
+
+def decode(raw: bytes, max_side: int = rules.MAX_SIDE, scale_to: int | None = None,
+           max_bytes: int = MAX_FRAME_BYTES) -> np.ndarray:  # fmt: skip
+    """An RGB array from JPEG/PNG/WebP bytes of at most ``max_side`` px (raises VisionError; a larger
+    image is refused before decoding), scaled down to ``scale_to`` px if given."""
+    check_size(raw, max_side, max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw))
-            if image.format not in ("JPEG", "PNG", "WEBP") or image.width * image.height > 40_000_000:
-                raise VisionError("survival.frame_unreadable")
             image.load()
-    except VisionError:
-        raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
         raise VisionError("survival.frame_unreadable") from None
     image = ImageOps.exif_transpose(image).convert("RGB")
-    if max(image.size) > max_side:
-        image.thumbnail((max_side, max_side))
+    if scale_to and max(image.size) > scale_to:
+        image.thumbnail((scale_to, scale_to))
     return np.ascontiguousarray(np.asarray(image, dtype=np.uint8))
 
 
@@ -106,6 +121,8 @@ def analyse_frames(raw_frames: list[bytes], actions: tuple[str, ...] | list[str]
                    thresholds: rules.Thresholds | None = None) -> tuple[list[rules.Frame], list[np.ndarray]]:  # fmt: skip
     """Every frame analysed, and the frames the rules need encoded (those of the challenged
     ``actions`` among them); with the decoded images. Unreadable bytes raise VisionError."""
+    for raw in raw_frames:  # every header first: one oversized frame refuses the capture before any decoding
+        check_size(raw)
     images = [decode(raw) for raw in raw_frames]
     frames = [analyse(img, hashlib.sha256(img.tobytes()).hexdigest()) for img in images]
     for i in rules.frames_to_encode(frames, actions, thresholds):
@@ -121,7 +138,7 @@ def reference_from_photo(raw: bytes) -> tuple[tuple[float, ...], np.ndarray]:
 
 @lru_cache(maxsize=4)  # the same photo again (the demo city, seeded for every test) costs nothing
 def _reference(raw: bytes) -> tuple[tuple[float, ...], np.ndarray]:
-    rgb = decode(raw, max_side=1000)
+    rgb = decode(raw, max_side=REFERENCE_SIDE, scale_to=1000, max_bytes=REFERENCE_BYTES)
     boxes = _detect(rgb)
     if not boxes:
         raise VisionError("survival.no_face")

@@ -1,4 +1,5 @@
 from server.i18n import register
+from server.verification import loader
 
 CODES = {
     "verification.source": "请选择数据源。",
@@ -11,6 +12,7 @@ CODES = {
     "verification.no_enrolment": "这条预警没有对应的救助，只能选择“核实无误，不需处理”。",
     "verification.not_live": "这个版本已经回滚或未成功导入，不能再回滚。",
     "verification.no_errors": "这次导入没有被拒绝的行。",
+    "verification.file_damaged": "服务器上保存的这个文件已损坏或被改动，无法提供。请联系系统管理员。",
     "verification.review_closed": "这次复核已经结束。",
     "verification.review_running": "该地区已有一次复核正在核对，请等它完成后再开始。",
     "verification.none_chosen": "请至少选择一户家庭。",
@@ -36,6 +38,7 @@ EN = {
     "这条记录已经处理过了。": "This has already been handled.",
     "这个版本已经回滚或未成功导入，不能再回滚。": "This version was rolled back or never loaded; it cannot be rolled back.",
     "这次导入没有被拒绝的行。": "No rows of this import were rejected.",
+    "服务器上保存的这个文件已损坏或被改动，无法提供。请联系系统管理员。": "The file kept on the server is damaged or was changed and cannot be served. Please contact the system administrator.",
     "这次复核已经结束。": "This review is closed.",
     "请至少选择一户家庭。": "Choose at least one household.",
     "接口密钥无效。": "The API key is not valid.",
@@ -141,4 +144,14 @@ EN = {
     "申请人": "Applicant",
     "核对数据交换标准": "Data-exchange standard for verification",
 }
+# the plain-words reasons an import is refused (stored on the import, shown on its page)
+EN.update({
+    loader.REFUSED_XLSX: "This Excel file cannot be read; please check that it is an .xlsx file.",
+    loader.REFUSED_BOMB: f"This Excel file unpacks to too much (over {loader.MAX_XLSX_UNPACKED >> 30} GB, or packed more than "
+    f"{loader.MAX_XLSX_RATIO} times): it may have been built to harm the server and was refused. Save it as CSV or split it.",
+    loader.REFUSED_ROWS: f"The file has more than {loader.MAX_ROWS:,} rows; please split it into several files.",
+    loader.REFUSED_LINE: "A line of the file is longer than 1 MB and cannot be read as CSV; please check the file.",
+    loader.REFUSED_CSV: "The file cannot be read as CSV (a quote left open or a cell too long); please check the file.",
+    loader.CELL_TOO_LONG: f"A cell holds more than {loader.MAX_CELL} characters",
+})  # fmt: skip
 register(CODES, EN)

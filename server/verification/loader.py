@@ -13,18 +13,25 @@ import asyncio
 import codecs
 import csv
 import io
+import logging
+import os
 import time
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import and_, column, delete, func, insert, select, table, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.service import Actor, record
-from server.crypto import derive_key
+from server.crypto import FILE_MAGIC, derive_key, encrypted_writer, open_encrypted
 from server.db import utcnow
+from server.exports import SafeCsvWriter
+from server.files import private_dir
 from server.people.models import Person
 from server.people.registry import ID_PURPOSE
 from server.regions.models import Region
@@ -33,9 +40,29 @@ from server.verification import checks
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
 from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Source, normalise_name
 
+log = logging.getLogger("huimin.verification")
 BATCH = 20_000
 MAX_API_ROWS = 50_000
+MAX_ROWS = 5_000_000  # rows in one file (a city's largest source is well below; Excel stops at 1,048,576)
+MAX_CELL = 1_000  # characters in one cell; no field of the standard comes near
+MAX_LINE = 1 << 20  # bytes in one physical line of a CSV file
+# an .xlsx is a zip: its directory is read before anything is unpacked (zipfile never unpacks more
+# than a member declares, so the declared sizes bound the work)
+MAX_XLSX_UNPACKED = 2 << 30  # all members together
+MAX_XLSX_RATIO = 100  # unpacked / packed, per member and overall (real workbooks: 5 to 20)
+MAX_XLSX_SHARED_STRINGS = 256 << 20  # openpyxl holds the shared strings in memory
+MAX_XLSX_MEMBERS = 1_000
 PROGRESS: dict[int, dict] = {}
+
+REFUSED_XLSX = "无法读取这个 Excel 文件，请确认它是 .xlsx 格式。"
+REFUSED_BOMB = (
+    f"这个 Excel 文件解压后过大（超过 {MAX_XLSX_UNPACKED >> 30} GB，或压缩比超过 {MAX_XLSX_RATIO} 倍），"
+    "可能是恶意构造的文件，已拒绝。请另存为 CSV 或分成几个文件上传。"
+)
+REFUSED_ROWS = f"文件超过 {MAX_ROWS:,} 行，请分成几个文件上传。"
+REFUSED_LINE = "文件中有一行超过 1 MB，无法按 CSV 读取，请检查文件格式。"
+REFUSED_CSV = "文件无法按 CSV 读取（引号不成对或某个单元格过长），请检查文件格式。"
+CELL_TOO_LONG = f"单元格内容超过 {MAX_CELL} 个字符"
 
 
 class ImportRefused(Exception):
@@ -47,13 +74,52 @@ class ImportRefused(Exception):
 
 
 def folder(settings: Settings) -> Path:
-    path = settings.var_dir / "verification"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(settings.var_dir / "verification")
 
 
 def error_file(settings: Settings, import_id: int) -> Path:
     return folder(settings) / f"errors-{import_id}.csv"
+
+
+# Department files hold plain ID numbers: the uploaded file and the error file are written
+# encrypted (server.crypto, chunk by chunk) and read back through a decrypting reader.
+RAW_PURPOSE = "verification-file"
+
+
+def save_upload(settings: Settings, stored_name: str):
+    """A binary file object for an upload to be written to, encrypted, owner-only."""
+    return encrypted_writer(settings.secret_key, RAW_PURPOSE, folder(settings) / stored_name)
+
+
+def open_stored(settings: Settings, path: Path) -> BinaryIO:
+    """The plaintext of a stored file (a seekable binary reader); a plain file (written before
+    files were encrypted, or by a benchmark) is read as it is."""
+    with open(path, "rb") as fh:
+        encrypted = fh.read(len(FILE_MAGIC)) == FILE_MAGIC
+    return open_encrypted(settings.secret_key, RAW_PURPOSE, path) if encrypted else open(path, "rb")
+
+
+class StoredFileDamaged(Exception):
+    """A stored file does not decrypt: changed, cut short, or written under another secret key."""
+
+
+def read_error_text(settings: Settings, import_id: int) -> str | None:
+    """The error file of an import as text, or None when no row was rejected (raises
+    ``StoredFileDamaged`` rather than serve a file changed on disk)."""
+    path = error_file(settings, import_id)
+    if not path.exists():
+        return None
+    try:
+        with open_stored(settings, path) as fh:
+            return fh.read().decode("utf-8-sig")
+    except (InvalidTag, ValueError):
+        log.error("stored file %s does not decrypt: changed on disk or another secret key", path.name)
+        raise StoredFileDamaged(path.name) from None
+
+
+def _size(fh: BinaryIO) -> int:
+    raw = getattr(fh, "raw", fh)
+    return raw.size if hasattr(raw, "size") else os.fstat(fh.fileno()).st_size
 
 
 # ----------------------------------------------------------------------------- reading files
@@ -88,41 +154,69 @@ def _encoding(head: bytes) -> str:
         return "gb18030"
 
 
-def read_csv(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
-    with open(path, "rb") as fh:
+def read_csv(file: Path | BinaryIO, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+    """Rows of a CSV file (a path to a plain file, or a binary file object such as ``open_stored``)."""
+    with open(file, "rb") if isinstance(file, Path) else file as fh:
         encoding = _encoding(fh.read(65536))
         fh.seek(0)
-        progress["bytes_total"] = path.stat().st_size
+        progress["bytes_total"] = _size(fh)
 
         def lines():
             done = 0
-            for raw in fh:
+            while raw := fh.readline(MAX_LINE + 1):
+                if len(raw) > MAX_LINE:
+                    raise ImportRefused(REFUSED_LINE)
                 done += len(raw)
                 progress["bytes_done"] = done
                 yield raw.decode(encoding, errors="replace")
 
         reader = csv.reader(lines())
-        header = next(reader, None)
-        if not header:
-            raise ImportRefused("文件是空的。")
-        names = _header_map(source, header)
-        pairs = [(i, n) for i, n in enumerate(names) if n]
-        width = len(names)
-        for row_no, values in enumerate(reader, start=2):
-            if not values or (len(values) == 1 and not values[0].strip()):
-                continue
-            if len(values) < width:
-                values = values + [""] * (width - len(values))
-            yield row_no, {n: values[i] for i, n in pairs}, values
+        try:
+            header = next(reader, None)
+            if not header:
+                raise ImportRefused("文件是空的。")
+            names = _header_map(source, header)
+            pairs = [(i, n) for i, n in enumerate(names) if n]
+            width = len(names)
+            for row_no, values in enumerate(reader, start=2):
+                if not values or (len(values) == 1 and not values[0].strip()):
+                    continue
+                if len(values) < width:
+                    values = values + [""] * (width - len(values))
+                yield row_no, {n: values[i] for i, n in pairs}, values
+        except csv.Error:  # a field past csv's own limit (128 KB), or a quote never closed
+            raise ImportRefused(REFUSED_CSV) from None
 
 
-def read_xlsx(path: Path, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
+def check_xlsx(source) -> None:
+    """Refuse a workbook whose zip directory promises more than a real one unpacks to (a "zip
+    bomb": one cell of 300 MB packs into 300 KB), before openpyxl reads any of it."""
+    try:
+        with zipfile.ZipFile(source) as book:
+            members = book.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise ImportRefused(REFUSED_XLSX) from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise ImportRefused(REFUSED_XLSX)
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED or unpacked > MAX_XLSX_RATIO * max(packed, 1 << 16):
+        raise ImportRefused(REFUSED_BOMB)
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > MAX_XLSX_RATIO * m.compress_size:
+            raise ImportRefused(REFUSED_BOMB)
+        if m.filename.lower().endswith("sharedstrings.xml") and m.file_size > MAX_XLSX_SHARED_STRINGS:
+            raise ImportRefused(REFUSED_BOMB)
+
+
+def read_xlsx(file: Path | BinaryIO, source: Source, progress: dict) -> Iterator[tuple[int, dict, list[str]]]:
     from openpyxl import load_workbook
 
+    check_xlsx(file)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(file, read_only=True, data_only=True)  # streamed row by row
     except Exception as exc:  # a damaged or mislabelled workbook
-        raise ImportRefused("无法读取这个 Excel 文件，请确认它是 .xlsx 格式。") from exc
+        raise ImportRefused(REFUSED_XLSX) from exc
     sheet = book.worksheets[0]
     total = sheet.max_row or 0
     progress["bytes_total"] = total
@@ -170,13 +264,15 @@ async def new_import(session: AsyncSession, actor: Actor, source: Source, *, cha
 class _Writer:
     path: Path
     header: list[str]
+    secret: str
     fh: io.TextIOWrapper | None = None
     writer: object = None
 
     def write(self, row_no: int, problems: list[str], values: list[str]) -> None:
         if self.fh is None:
-            self.fh = open(self.path, "w", encoding="utf-8-sig", newline="")
-            self.writer = csv.writer(self.fh)
+            raw = encrypted_writer(self.secret, RAW_PURPOSE, self.path)
+            self.fh = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            self.writer = SafeCsvWriter(self.fh)
             self.writer.writerow(["行号", "问题", *self.header])
         self.writer.writerow([row_no, "；".join(problems), *values])
 
@@ -210,13 +306,20 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     started = time.perf_counter()
     checker = RowChecker(source, derive_key(settings.secret_key, ID_PURPOSE), imp.id, today)
     progress = progress if progress is not None else {}
-    writer = _Writer(error_file(settings, imp.id), header or [f.name for f in source.all_fields])
+    writer = _Writer(
+        error_file(settings, imp.id), header or [f.name for f in source.all_fields], settings.secret_key
+    )
     batch: list[tuple] = []
     total = accepted = legacy = without_id = 0
     loading: asyncio.Task | None = None  # the batch PostgreSQL is loading while this process checks the next
     try:
         for row_no, row, values in rows:
             total += 1
+            if total > MAX_ROWS:
+                raise ImportRefused(REFUSED_ROWS)
+            if any(len(v) > MAX_CELL for v in values):  # kept out of the database, cut in the error file
+                writer.write(row_no, [CELL_TOO_LONG], [v[:MAX_CELL] for v in values])
+                continue
             checked = checker.check(row_no, row)
             legacy += checked.legacy_id
             if checked.record is None:
@@ -238,6 +341,10 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
             loading = None
         if batch:
             await _copy(session, batch)
+    except BaseException:
+        writer.close()
+        writer.path.unlink(missing_ok=True)  # a refused or failed import leaves no half-written error file
+        raise
     finally:
         writer.close()
         if loading is not None:
@@ -248,20 +355,21 @@ async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
     progress["rows"] = total
 
 
-def file_header(path: Path, channel: str) -> list[str]:
+def file_header(fh: BinaryIO, channel: str) -> list[str]:
     """The first row as written, for the error file's header."""
     if channel == "xlsx":
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(path, read_only=True)
+            check_xlsx(fh)
+            book = load_workbook(fh, read_only=True)
             header = next(book.worksheets[0].iter_rows(max_row=1, values_only=True), ())
             book.close()
             return [str(h or "") for h in header]
         except Exception:  # a damaged workbook: read_xlsx says so in plain words
             return []
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
+    fh.seek(0)
+    head = fh.read(65536)
     line = head.decode(_encoding(head), errors="replace").splitlines()[:1]
     return next(csv.reader(line), []) if line else []
 
@@ -272,9 +380,10 @@ async def load_file(session: AsyncSession, settings: Settings, imp: DataImport, 
     progress = progress if progress is not None else {}
     source = SOURCES[imp.source]
     read = read_xlsx if imp.channel == "xlsx" else read_csv
-    await load_rows(
-        session, settings, imp, read(path, source, progress), today, file_header(path, imp.channel), progress
-    )
+    with open_stored(settings, path) as fh:
+        header = file_header(fh, imp.channel)
+        fh.seek(0)
+        await load_rows(session, settings, imp, read(fh, source, progress), today, header, progress)
 
 
 async def city_code(session: AsyncSession) -> str:

@@ -22,6 +22,7 @@ from server.assistance.documents import document_path
 from server.assistance.households import members_of
 from server.assistance.models import Application, Document, Event
 from server.audit.service import Actor, record
+from server.files import write_private
 from server.people.models import Household, Person
 from server.regions.models import Region
 from server.settings import Settings
@@ -239,8 +240,7 @@ async def attach(
     digest = hashlib.sha256(data).hexdigest()
     name = f"{app.reference}-report-{secrets.token_hex(8)}.pdf"
     path = document_path(settings, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    write_private(path, data)
     doc = Document(application_id=app.id, kind=DOCUMENT_KIND, stored_name=name, content_type="application/pdf",
                    size=len(data), width=0, height=0, sha256=digest)  # fmt: skip
     session.add(doc)

@@ -107,7 +107,7 @@ class VerificationOfficeController(Controller):
             )
         stored = f"{secrets.token_hex(12)}.{channel}"
         size = 0
-        with open(loader.folder(settings) / stored, "wb") as fh:  # in pieces: a file may be 200 MB
+        with loader.save_upload(settings, stored) as fh:  # in pieces (a file may be 200 MB), encrypted
             while chunk := await upload.read(1 << 20):
                 fh.write(chunk)
                 size += len(chunk)
@@ -135,10 +135,13 @@ class VerificationOfficeController(Controller):
     ) -> Response:
         _city_only(actor)  # the rejected rows are the department's own, ID numbers included
         imp = await _get(db_session, DataImport, import_id)
-        path = loader.error_file(settings, imp.id)
-        if not path.exists():
+        try:
+            text = loader.read_error_text(settings, imp.id)
+        except loader.StoredFileDamaged:
+            raise PlainError("verification.file_damaged", 500) from None
+        if text is None:
             raise PlainError("verification.no_errors", 404)
-        return Response(path.read_bytes(), media_type="text/csv; charset=utf-8",
+        return Response(("\ufeff" + text).encode(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'})  # fmt: skip
 
     @post("/imports/{import_id:int}/rollback", opt={"permission": P.VERIFICATION_IMPORT})
@@ -429,11 +432,12 @@ class VerificationApiController(Controller):
         await loader.load_rows(db_session, settings, imp, loader.read_json(rows, SOURCES[source]), today)
         await loader.finish_import(db_session, actor, imp, today)
         errors = []
-        path = loader.error_file(settings, imp.id)
-        if path.exists():
+        text = loader.read_error_text(settings, imp.id)
+        if text is not None:
             import csv
+            import io
 
-            with open(path, encoding="utf-8-sig") as fh:
+            with io.StringIO(text) as fh:
                 reader = csv.reader(fh)
                 next(reader, None)
                 for line, _ in zip(reader, range(100), strict=False):

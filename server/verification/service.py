@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +36,8 @@ log = logging.getLogger("huimin.verification")
 
 async def run_file_import(settings: Settings, actor: Actor, import_id: int, today: date) -> None:
     """Load an uploaded file (after the upload's response has gone). On any failure nothing of the
-    file is kept but the import row says it failed and why; the file stays for another try."""
+    file is kept but the import row says it failed and why; the uploaded file is deleted then (it
+    holds plain ID numbers and cannot be loaded again: the officer uploads a corrected one)."""
     progress = loader.PROGRESS.setdefault(import_id, {"rows": 0, "bytes_done": 0, "bytes_total": 0})
     try:
         async with session_scope(settings.database_url) as session:
@@ -57,8 +58,34 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         async with session_scope(settings.database_url) as session:
             await session.execute(update(DataImport).where(DataImport.id == import_id)
                                   .values(status="failed", failure=message, finished_at=utcnow()))  # fmt: skip
+            stored = await session.scalar(select(DataImport.stored_name).where(DataImport.id == import_id))
+        if stored:
+            (loader.folder(settings) / stored).unlink(missing_ok=True)
     finally:  # the import's row says how it ended; the page polls it no more
         loader.PROGRESS.pop(import_id, None)
+
+
+async def purge_files(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
+    """Delete department files (uploads and error files, plain ID numbers inside) older than
+    ``settings.raw_import_retention_days``, and the uploads of failed imports at once; never
+    the files of an import still loading. Returns how many files were deleted (the worker round)."""
+    now = now or utcnow()
+    cutoff = (now - timedelta(days=settings.raw_import_retention_days)).timestamp()
+    folder = loader.folder(settings)
+    loading, failed = set(), set()
+    for name, status in await session.execute(
+        select(DataImport.stored_name, DataImport.status).where(DataImport.stored_name.is_not(None),
+                                                                DataImport.status.in_(("loading", "failed")))
+    ):  # fmt: skip
+        (loading if status == "loading" else failed).add(name)
+    deleted = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.name in loading:
+            continue
+        if path.name in failed or path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            deleted += 1
+    return deleted
 
 
 async def recover_interrupted_work(session: AsyncSession) -> int:
