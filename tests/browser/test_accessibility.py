@@ -34,7 +34,7 @@ OFFICE_PAGES = ["/office", "/office/audit", "/office/users", "/office/account", 
                 "/office/discovery", "/office/discovery/map", "/office/certificates", "/office/funeral",
                 "/office/verification", "/office/verification/warnings", "/office/verification/imports",
                 "/office/verification/matches", "/office/verification/reviews", "/office/verification/standard",
-                "/office/survival", "/office/survival/reviews"]  # fmt: skip
+                "/office/survival", "/office/survival/reviews", "/office/identity"]  # fmt: skip
 
 
 def serious_violations(page) -> list[str]:
