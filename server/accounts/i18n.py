@@ -9,7 +9,6 @@ CODES = {
     "identity.deceased": "登记信息显示此人已故，不能绑定。如登记有误，请联系社区工作人员。",
     "identity.no_face": "没有可以刷脸核实的实名认证，请先提交实名认证，或到社区当面核实。",
     "identity.face_spent": "刷脸核实次数已用完，请带身份证到社区当面核实。",
-    "identity.not_taken": "该身份证号码没有被其他账号绑定，请直接在上方实名认证。",
     "identity.decided": "该事项已经处理过了。",
     "identity.note": "请填写意见。",
     "identity.dispute.open": "异议处理中",
@@ -39,7 +38,6 @@ EN = {
     CODES[
         "identity.face_spent"
     ]: "No face attempts left. Bring your ID card to your community office to be checked in person.",
-    CODES["identity.not_taken"]: "This ID number is not bound to another account. Bind it above.",
     CODES["identity.decided"]: "This has already been decided.",
     CODES["identity.note"]: "Please write your opinion.",
     CODES["identity.dispute.open"]: "Dispute being handled",

@@ -121,6 +121,12 @@ async def _set_identity(
     before = {"name": citizen.name, "id": citizen.id_masked, "level": citizen.identity_level}
     citizen.name, citizen.id_hash, citizen.id_masked = claim.name, claim.id_hash, claim.id_masked
     citizen.id_cipher, citizen.identity_level, citizen.verified_at = claim.id_cipher, level, now
+    await session.execute(  # what the account held before is closed
+        update(IdentityClaim)
+        .where(IdentityClaim.citizen_id == citizen.id, IdentityClaim.id != claim.id,
+               IdentityClaim.status.in_(("verified", "declared")))
+        .values(status="withdrawn", decided_at=now)
+    )  # fmt: skip
     await session.flush()
     await record(session, actor, "citizen.bind_identity", "citizen", citizen.id, before=before,
                  region_code=claim.region_code,
@@ -268,8 +274,10 @@ async def _city(session: AsyncSession) -> str:
 async def open_dispute(
     session: AsyncSession, secret: str, citizen: Citizen, name: str, raw_id: str, statement: str, actor: Actor
 ) -> IdentityDispute:
-    """ "This is me": always possible while another account holds the number or claims it; staff of
-    the person's region (the city's for someone not on the register) look into it in person."""
+    """ "This is me": always open to anyone; staff of the person's region (the city's for someone not
+    on the register) look into it in person. It says nothing back about the number (whether it is on
+    the register, under which name, whether anyone holds it): a dispute is no way of finding out what
+    binding attempts are limited for."""
     name, rid = _clean(name, raw_id)
     digest = id_hash(secret, rid.number)
     existing = await session.scalar(select(IdentityDispute).where(
@@ -281,13 +289,7 @@ async def open_dispute(
     if (recent or 0) >= MAX_DISPUTES_PER_DAY:
         raise CitizenError("identity.too_many", 429)
     person = await session.scalar(select(Person).where(Person.id_hash == digest))
-    if person is not None and not R.names_match(name, person.name):
-        raise CitizenError("identity.mismatch", 422)
     holder = await _holder(session, digest)
-    claimed = await session.scalar(select(IdentityClaim.id).where(
-        IdentityClaim.id_hash == digest, IdentityClaim.status == "pending", IdentityClaim.citizen_id != citizen.id).limit(1))  # fmt: skip
-    if (holder is None or holder.id == citizen.id) and claimed is None:
-        raise CitizenError("identity.not_taken", 422)
     dispute = IdentityDispute(citizen_id=citizen.id, name=name, id_hash=digest, id_masked=rid.masked,
                               id_cipher=encrypt(secret, ID_PURPOSE, rid.number), person_id=person.id if person else None,
                               region_code=person.region_code if person else await _city(session),
