@@ -197,6 +197,10 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
         code = await code_for(engine, phone)
         await request(client, stats, "POST /login/verify", "POST", "/login/verify",
                       data={"phone": phone, "code": code, "_csrf_token": token})  # fmt: skip
+        # a citizen applies as the identity bound to the account (these people are not on the register)
+        applicant = answers(n)[0][1]
+        await request(client, stats, "POST /me/identity", "POST", "/me/identity",
+                      data={"name": applicant["name"], "id_number": applicant["id_number"], "_csrf_token": token})  # fmt: skip
         while time.monotonic() < until:
             start = await request(client, stats, "GET /apply", "GET", "/apply")
             if start is None:

@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server import clock
+from server.accounts import i18n as _accounts_i18n  # noqa: F401
 from server.accounts.auth import SessionConfig, check_route_permissions, provide_actor, provide_scope
 from server.accounts.citizen_routes import CitizenAccountController
 from server.accounts.csrf import SessionBoundCSRF
+from server.accounts.identity_routes import IdentityOfficeController
 from server.accounts.models import Staff
 from server.accounts.sms import load_sender
 from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
@@ -94,6 +96,7 @@ CONTROLLERS = [
     VerificationApiController,
     SurvivalController,
     SurvivalOfficeController,
+    IdentityOfficeController,
 ]
 
 MAX_BODY = 20 * 1024 * 1024

@@ -93,6 +93,7 @@ async def seed(session: AsyncSession, secret: str) -> bool:
         if name and first17:
             number = first17 + idcard.check_char(first17)
             citizen.name, citizen.id_masked, citizen.verified_at = name, idcard.mask(number), utcnow()
+            citizen.identity_level = "verified"  # the demo's people, as if confirmed at their community
             citizen.id_hash = keyed_hash(secret, "resident-id", number)
             citizen.id_cipher = encrypt(secret, "resident-id", number)
         session.add(citizen)

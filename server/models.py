@@ -1,6 +1,13 @@
 """Every domain's models, imported once so the metadata is complete (Alembic, tests)."""
 
-from server.accounts.models import Citizen, OtpChallenge, SmsOutbox, Staff  # noqa: F401
+from server.accounts.models import (  # noqa: F401
+    Citizen,
+    IdentityClaim,
+    IdentityDispute,
+    OtpChallenge,
+    SmsOutbox,
+    Staff,
+)
 from server.assistance.models import (  # noqa: F401
     Application,
     Document,

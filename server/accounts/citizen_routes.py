@@ -1,6 +1,9 @@
-"""Citizen sign-in (mobile number + one-time code), real-name binding, the dev SMS outbox."""
+"""Citizen sign-in (mobile number + one-time code), real-name binding (checked against the register,
+finished by a face match or a worker; disputes), the dev SMS outbox."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
@@ -8,13 +11,25 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import citizens
+from server.accounts import citizens, identity
 from server.accounts.auth import citizen_guard, provide_citizen, start_session
-from server.accounts.models import Citizen, SmsOutbox
+from server.accounts.models import Citizen, IdentityDispute, SmsOutbox
 from server.accounts.otp import normalise_phone
 from server.audit.service import Actor
 from server.settings import Settings
-from server.web import Form, client_ip, page
+from server.survival.routes import challenge_json, frames_of
+from server.web import Form, PlainError, Upload, client_ip, page
+
+
+async def _me_page(request: Request, session: AsyncSession, citizen: Citizen, *, error: str | None = None,
+                   form_name: str = "", form_id: str = "", dispute_open: bool = False, status: int = 200) -> Template:  # fmt: skip
+    claim = await identity.pending_claim(session, citizen)
+    disputes = list(await session.scalars(select(IdentityDispute).where(IdentityDispute.citizen_id == citizen.id)
+                                          .order_by(IdentityDispute.id.desc()).limit(5)))  # fmt: skip
+    return Template("pwa/me.html", status_code=status, context=dict(
+        citizen=citizen, phone=citizens.mask_phone(citizen.phone), claim=claim, disputes=disputes,
+        face_ready=bool(claim and await identity.has_reference(session, claim.person_id)),
+        error=error, form_name=form_name, form_id=form_id, dispute_open=dispute_open))  # fmt: skip
 
 
 def _safe_next(target: str | None) -> str:
@@ -85,8 +100,10 @@ class CitizenAccountController(Controller):
         return Redirect("/", status_code=303)
 
     @get("/me", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
-    async def me(self, request: Request, citizen: Citizen) -> Template:
-        return page(request, "pwa/me.html", citizen=citizen, phone=citizens.mask_phone(citizen.phone))
+    async def me(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
+        return await _me_page(
+            request, db_session, citizen, dispute_open=bool(request.query_params.get("dispute"))
+        )
 
     @post("/me/identity", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
     async def bind(
@@ -100,20 +117,56 @@ class CitizenAccountController(Controller):
     ) -> Template | Redirect:
         name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
         try:
-            await citizens.bind_identity(db_session, settings.secret_key, citizen, name, raw_id, actor)
+            outcome, _ = await identity.bind(db_session, settings.secret_key, citizen, name, raw_id, actor)
         except citizens.CitizenError as e:
-            return Template(
-                "pwa/me.html",
-                context=dict(
-                    citizen=citizen,
-                    phone=citizens.mask_phone(citizen.phone),
-                    error=e.code,
-                    form_name=name,
-                    form_id=raw_id,
-                ),
-                status_code=e.status,
-            )
-        return Redirect("/me?bound=1", status_code=303)
+            await db_session.commit()  # the attempt counts against the daily limit
+            # a number bound to another account: the real person goes straight to the dispute form
+            return await _me_page(request, db_session, citizen, error=e.code, form_name=name, form_id=raw_id,
+                                  dispute_open=e.code == "id.taken", status=e.status)  # fmt: skip
+        target = {"face": "/me/identity/face", "pending": "/me?pending=1"}.get(outcome, "/me?bound=1")
+        return Redirect(target, status_code=303)
+
+    @get("/me/identity/face", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    async def face(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
+        claim = await identity.pending_claim(db_session, citizen)
+        if claim is None or not await identity.has_reference(db_session, claim.person_id):
+            raise PlainError("identity.no_face", 409)
+        return page(request, "survival/capture.html", layout="pwa/layout.html", person=None,
+                    challenge_url="/me/identity/challenge", check_url="/me/identity/check", back="/me")  # fmt: skip
+
+    @post("/me/identity/challenge", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    async def face_challenge(
+        self, request: Request, citizen: Citizen, db_session: AsyncSession
+    ) -> dict[str, Any]:
+        try:
+            nonce, actions = await identity.face_challenge(db_session, citizen)
+        except citizens.CitizenError as e:
+            raise PlainError(e.code, e.status) from None
+        return challenge_json(request, nonce, actions)
+
+    @post("/me/identity/check", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    async def face_check(self, request: Request, data: Upload, citizen: Citizen, db_session: AsyncSession,
+                         actor: Actor) -> dict[str, Any]:  # fmt: skip
+        nonce, frames = await frames_of(data)
+        try:
+            outcome = await identity.face_submit(db_session, actor, citizen, nonce, frames,
+                                                 policy=getattr(request.app.state, "survival_policy", None))  # fmt: skip
+        except citizens.CitizenError as e:
+            raise PlainError(e.code, e.status) from None
+        url = "/me?bound=1" if outcome == "pass" else f"/me?face={outcome}"
+        return {"decision": outcome, "status": "verified" if outcome == "pass" else "pending", "url": url}
+
+    @post("/me/identity/dispute", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    async def dispute(self, request: Request, data: Form, citizen: Citizen, db_session: AsyncSession,
+                      settings: Settings, actor: Actor) -> Template | Redirect:  # fmt: skip
+        name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
+        try:
+            await identity.open_dispute(db_session, settings.secret_key, citizen, name, raw_id,
+                                        str(data.get("statement", "")), actor)  # fmt: skip
+        except citizens.CitizenError as e:
+            return await _me_page(request, db_session, citizen, error=e.code, form_name=name, form_id=raw_id,
+                                  dispute_open=True, status=e.status)  # fmt: skip
+        return Redirect("/me?disputed=1", status_code=303)
 
     @get("/dev/outbox")
     async def outbox(self, request: Request, db_session: AsyncSession, settings: Settings) -> Template:

@@ -1,5 +1,5 @@
-"""Citizen sign-in by one-time code and real-name binding: the database side of the rules
-in ``otp`` and ``idcard``."""
+"""Citizen sign-in by one-time code: the database side of the rules in ``otp`` (binding an
+identity is in ``identity``)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import and_, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard, otp
+from server.accounts import otp
 from server.accounts.models import Citizen, OtpChallenge
 from server.accounts.sms import SmsSender
 from server.audit.service import Actor, record
-from server.crypto import encrypt, keyed_hash
+from server.crypto import keyed_hash
 from server.db import utcnow
 
 
@@ -117,28 +117,6 @@ async def verify_code(session: AsyncSession, secret: str, phone: str, code: str,
         )
     citizen.last_login_at = now
     return citizen
-
-
-async def bind_identity(
-    session: AsyncSession, secret: str, citizen: Citizen, name: str, raw_id: str, actor: Actor
-) -> None:
-    name = " ".join(name.split())
-    if not name or len(name) > 50:
-        raise CitizenError("name.required")
-    try:
-        rid = idcard.parse(raw_id)
-    except idcard.IdNumberError as e:
-        raise CitizenError(e.code) from None
-    digest = keyed_hash(secret, "resident-id", rid.number)
-    holder = await session.scalar(select(Citizen.id).where(Citizen.id_hash == digest))
-    if holder is not None and holder != citizen.id:
-        raise CitizenError("id.taken", 409)
-    before = {"name": citizen.name, "id": citizen.id_masked}
-    citizen.name, citizen.id_hash, citizen.id_masked = name, digest, rid.masked
-    citizen.id_cipher = encrypt(secret, "resident-id", rid.number)
-    citizen.verified_at = utcnow()
-    await record(session, actor, "citizen.bind_identity", "citizen", citizen.id, before=before,
-                 after={"name": name, "id": rid.masked})  # fmt: skip
 
 
 def mask_phone(phone: str) -> str:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.accounts.permissions import Role
@@ -57,9 +57,62 @@ class Citizen(Base):
     id_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # keyed hash, for look-up
     id_masked: Mapped[str | None] = mapped_column(String(18))
     id_cipher: Mapped[str | None] = mapped_column(Text)  # encrypted at rest
-    verified_at: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]  # when the identity above was bound (declared or verified)
+    # how far the bound identity is proven (accounts.rules): "declared" (name and a valid number, not on
+    # the register: may apply) or "verified" (the register's person, proven by face or in person: may
+    # also see the person's records and certify). None: nothing bound. A claim still waiting is an
+    # IdentityClaim, never these columns.
+    identity_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+
+class IdentityClaim(Base):
+    """One attempt of an account to bind a resident ID, and what became of it. ``status``: pending
+    (waiting for a face match or a worker), verified, declared, mismatch (name not the register's),
+    refused (by a worker), withdrawn, superseded (another account proved it), revoked (a dispute)."""
+
+    __tablename__ = "identity_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_masked: Mapped[str] = mapped_column(String(18))
+    id_cipher: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)  # the person's
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    method: Mapped[str | None] = mapped_column(String(16))  # face | worker | declared | dispute | demo
+    face_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    face_reasons: Mapped[list | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class IdentityDispute(Base):
+    """ "This is me": someone says an ID bound (or claimed) by another account is theirs. Staff of the
+    person's region (the city for someone not on the register) resolve it in person."""
+
+    __tablename__ = "identity_disputes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)  # who disputes
+    name: Mapped[str] = mapped_column(String(50))
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_masked: Mapped[str] = mapped_column(String(18))
+    id_cipher: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))  # the account holding it then
+    statement: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # open | upheld | dismissed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class OtpChallenge(Base):

@@ -29,6 +29,9 @@ class P(StrEnum):
     CALENDAR_MANAGE = "calendar.manage"
     AUDIT_READ = "audit.read"
     AUDIT_VERIFY = "audit.verify"
+    IDENTITY_VIEW = "accounts.binding.view"  # citizens' identity claims and disputes of the region
+    IDENTITY_CONFIRM = "accounts.binding.confirm"  # in person, at the community counter or a visit
+    IDENTITY_DISPUTE_RESOLVE = "accounts.dispute.resolve"
 
     ASSISTANCE_READ = "assistance.read"
     ASSISTANCE_DOCUMENTS = "assistance.documents.read"  # uploaded hukou, income proofs...
@@ -88,6 +91,9 @@ GRANTS: dict[P, frozenset[Role]] = {
     P.CALENDAR_MANAGE: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
     P.AUDIT_READ: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
     P.AUDIT_VERIFY: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
+    P.IDENTITY_VIEW: frozenset(_ASSISTANCE_STAFF),
+    P.IDENTITY_CONFIRM: frozenset({_R.COMMUNITY_WORKER}),
+    P.IDENTITY_DISPUTE_RESOLVE: frozenset(_ASSISTANCE_STAFF),
     P.ASSISTANCE_READ: frozenset(_ASSISTANCE_STAFF),
     P.ASSISTANCE_DOCUMENTS: frozenset(_CASEWORK),
     P.ASSISTANCE_ACT: frozenset(_CASEWORK),

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import rules as identity_rules
 from server.accounts.auth import citizen_guard, provide_citizen
 from server.accounts.models import Citizen
 from server.assistance import answers as form
@@ -68,7 +69,7 @@ class ApplyController(Controller):
         mine = list(await db_session.scalars(select(Application).where(Application.citizen_id == citizen.id)
                                              .order_by(Application.id.desc())))  # fmt: skip
         return page(request, "assistance/start.html", benefits=calc.BENEFITS, mine=mine, key=uuid.uuid4().hex,
-                    labels=rules.STEP_LABELS)  # fmt: skip
+                    labels=rules.STEP_LABELS, can_apply=identity_rules.may_apply(citizen.identity_level))  # fmt: skip
 
     @post("/")
     async def create(
@@ -181,6 +182,7 @@ class ApplyController(Controller):
                    choices=await step_choices(session, app), members=(app.answers or {}).get("members", []),
                    key=uuid.uuid4().hex, documents=documents, kinds=form.DOCUMENT_KINDS, benefits=calc.BENEFITS,
                    relationships=form.RELATIONSHIPS,
+                   fixed=(citizen.name, citizen.id_masked) if app.citizen_id is not None else None,
                    back=f"/apply/{app.reference}/{names[names.index(step) - 1]}" if names.index(step) else "/apply")  # fmt: skip
         return Template("assistance/step.html", context=ctx, status_code=status)
 

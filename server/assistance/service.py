@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
 from server.accounts import idcard
+from server.accounts import rules as identity_rules
+from server.accounts.models import Citizen
 from server.accounts.permissions import P, Role, allows
 from server.assistance import answers as form
 from server.assistance import calc, rules
@@ -135,6 +137,10 @@ async def save_step(
         raise AssistanceError("assistance.locked")
     if key and await session.get(Receipt, key) is not None:
         return False
+    if step == "applicant":
+        bound = await applicant_identity(session, secret, app)
+        if bound is not None:  # a citizen applies as themself: never under a number they typed
+            raw = {**raw, "name": bound[0], "id_number": bound[1]}
     clean = form.clean_step(step, raw, app.benefit, today, choices)
     answers = dict(app.answers or {})
     if step == "applicant":
@@ -166,6 +172,25 @@ async def save_step(
                  after={k: v for k, v in (answers.get(step) or {}).items() if k not in ("id_cipher", "bank_cipher")} if step != "members"
                  else {"members": len(answers["members"])})  # fmt: skip
     return True
+
+
+async def applicant_identity(session: AsyncSession, secret: str, app: Application) -> tuple[str, str] | None:
+    """A citizen's own application: the name and ID number bound to the account, the only applicant
+    it may name (None for one staff started). An account without a bound identity (none, or only a
+    claim still waiting to be proven) cannot apply."""
+    citizen = await _applicant_account(session, app)
+    if citizen is None:
+        return None
+    return citizen.name or "", decrypt(secret, ID_PURPOSE, citizen.id_cipher or "")
+
+
+async def _applicant_account(session: AsyncSession, app: Application) -> Citizen | None:
+    if app.citizen_id is None:
+        return None
+    citizen = await session.get(Citizen, app.citizen_id)
+    if citizen is None or not identity_rules.may_apply(citizen.identity_level) or not citizen.id_cipher:
+        raise AssistanceError("assistance.identity", 403)
+    return citizen
 
 
 async def remove_member(session: AsyncSession, actor: Actor, app: Application, index: int) -> None:
@@ -221,6 +246,10 @@ async def submit(
     missing = form.missing_steps(app.answers or {}, app.benefit)
     if missing:
         raise AssistanceError("assistance.incomplete", 422)
+    account = await _applicant_account(session, app)
+    if account is not None and (app.answers or {}).get("applicant", {}).get("id_hash") != account.id_hash:
+        # the identity bound to the account changed (or was unbound) since the applicant was saved
+        raise AssistanceError("assistance.identity_changed", 409)
     findings, result = await evaluate(session, app, today)
     calendar = await load_calendar(session)
     resubmission = app.status == "returned"

@@ -53,6 +53,9 @@ class Challenge(Base):
     citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # an assisted check
     actions: Mapped[list] = mapped_column(JSON)
+    # survival (a check of the schedule) or binding (a face match proving an account's identity claim):
+    # a challenge is good only for what it was issued for
+    purpose: Mapped[str] = mapped_column(String(16), default="survival", server_default="survival")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

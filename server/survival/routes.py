@@ -51,7 +51,7 @@ def policy_of(request: Request) -> service.Policy:
     return getattr(request.app.state, "survival_policy", None) or service.load_policy()
 
 
-def _challenge_json(request: Request, nonce: str, actions: list[str]) -> dict[str, Any]:
+def challenge_json(request: Request, nonce: str, actions: list[str]) -> dict[str, Any]:
     lang = lang_of(request)
     return {"nonce": nonce, "actions": actions, "expires_in": rules.CHALLENGE_SECONDS,
             "labels": [translate(lang, texts.ACTION_LABELS[a]) for a in actions],
@@ -59,7 +59,7 @@ def _challenge_json(request: Request, nonce: str, actions: list[str]) -> dict[st
             "plan": list(rules.CAPTURE_PLAN)}  # fmt: skip
 
 
-async def _frames_of(data: dict[str, Any]) -> tuple[str, list[bytes]]:
+async def frames_of(data: dict[str, Any]) -> tuple[str, list[bytes]]:
     """The nonce and the frames (fields ``frame0`` .. ``frameN``) of a capture upload."""
     nonce = data.get("nonce")
     files = []
@@ -94,7 +94,8 @@ class SurvivalController(Controller):
             schedule.next_due if schedule else None, today, policy_of(request).grace_days
         )
         return page(request, "survival/index.html", person=person, reference=reference, schedule=schedule,
-                    checks=checks, state=state, labels=texts.ACTION_LABELS)  # fmt: skip
+                    checks=checks, state=state, labels=texts.ACTION_LABELS,
+                    unproven=citizen.identity_level != "verified")  # fmt: skip
 
     @get("/capture")
     async def capture(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
@@ -110,7 +111,7 @@ class SurvivalController(Controller):
         if person is None:
             raise PlainError("survival.not_recipient", 404)
         nonce, challenge = await service.issue_challenge(db_session, person, citizen_id=citizen.id)
-        return _challenge_json(request, nonce, challenge.actions)
+        return challenge_json(request, nonce, challenge.actions)
 
     @post("/check")
     async def check(self, request: Request, data: Upload, db_session: AsyncSession, citizen: Citizen, actor: Actor,
@@ -118,7 +119,7 @@ class SurvivalController(Controller):
         person = await service.person_of_citizen(db_session, citizen)
         if person is None:
             raise PlainError("survival.not_recipient", 404)
-        nonce, frames = await _frames_of(data)
+        nonce, frames = await frames_of(data)
         check = await service.submit(db_session, actor, person, nonce, frames, citizen_id=citizen.id, today=today,
                                      policy=policy_of(request))  # fmt: skip
         return {"decision": check.decision, "status": check.status, "url": f"/survival/checks/{check.id}"}
@@ -240,13 +241,13 @@ class SurvivalOfficeController(Controller):
                         actor: Actor) -> dict[str, Any]:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
         nonce, challenge = await service.issue_challenge(db_session, person, staff_id=int(actor.id or 0))
-        return _challenge_json(request, nonce, challenge.actions)
+        return challenge_json(request, nonce, challenge.actions)
 
     @post("/people/{person_id:int}/check", opt={"permission": P.SURVIVAL_ASSIST})
     async def check(self, request: Request, person_id: int, data: Upload, db_session: AsyncSession,
                     region_scope: RegionScope, actor: Actor, today: date) -> dict[str, Any]:  # fmt: skip
         person = await region_scope.get(db_session, Person, person_id)
-        nonce, frames = await _frames_of(data)
+        nonce, frames = await frames_of(data)
         check = await service.submit(db_session, actor, person, nonce, frames, staff_id=int(actor.id or 0),
                                      today=today, policy=policy_of(request))  # fmt: skip
         return {

@@ -17,6 +17,7 @@ from PIL import Image
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.audit.service import SYSTEM, Actor, record
 from server.db import utcnow
@@ -73,13 +74,18 @@ def _hash(nonce: str) -> str:
 
 
 async def person_of_citizen(session: AsyncSession, citizen: Citizen) -> Person | None:
-    if not citizen.id_hash:
+    """The register person this account is, only once the binding is proven (a pending claim or a
+    merely declared number gives nobody's records and no check)."""
+    if not citizen.id_hash or not identity_rules.is_the_person(citizen.identity_level):
         return None
     return await session.scalar(select(Person).where(Person.id_hash == citizen.id_hash))
 
 
 async def citizen_of_person(session: AsyncSession, person: Person) -> int | None:
-    return await session.scalar(select(Citizen.id).where(Citizen.id_hash == person.id_hash))
+    """The account told about the person's checks: only one verified as the person."""
+    return await session.scalar(
+        select(Citizen.id).where(Citizen.id_hash == person.id_hash, Citizen.identity_level == "verified")
+    )
 
 
 async def reference_of(session: AsyncSession, person_id: int) -> Reference | None:
@@ -135,20 +141,30 @@ async def enrol_reference(
 
 async def issue_challenge(
     session: AsyncSession, person: Person, *, citizen_id: int | None = None, staff_id: int | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, purpose: str = "survival",
 ) -> tuple[str, Challenge]:  # fmt: skip
+    """``purpose`` "binding": a face match for an account's identity claim. Those are counted per
+    account, apart from the person's own survival challenges, so that someone claiming another's
+    number cannot use up the real person's challenges."""
     if person.deceased_on is not None:
         raise SurvivalError("survival.deceased", 409)
     if await reference_of(session, person.id) is None:
         raise SurvivalError("survival.no_reference", 409)
     now = now or utcnow()
-    recent = await session.scalar(select(func.count()).where(Challenge.person_id == person.id,
-                                                             Challenge.issued_at > now - timedelta(hours=1)))  # fmt: skip
-    if recent >= CHALLENGES_PER_HOUR:
+    hour = Challenge.issued_at > now - timedelta(hours=1)
+    if purpose == "binding":
+        recent = await session.scalar(select(func.count()).where(Challenge.citizen_id == citizen_id,
+                                                                 Challenge.purpose == "binding", hour))  # fmt: skip
+        limit = identity_rules.BINDING_CHALLENGES_PER_HOUR
+    else:
+        recent = await session.scalar(select(func.count()).where(Challenge.person_id == person.id,
+                                                                 Challenge.purpose == "survival", hour))  # fmt: skip
+        limit = CHALLENGES_PER_HOUR
+    if recent >= limit:
         raise SurvivalError("error.too_many", 429)
     nonce = secrets.token_urlsafe(24)
     challenge = Challenge(nonce_hash=_hash(nonce), person_id=person.id, citizen_id=citizen_id, staff_id=staff_id,
-                          actions=list(rules.pick_actions()), issued_at=now,
+                          actions=list(rules.pick_actions()), issued_at=now, purpose=purpose,
                           expires_at=now + timedelta(seconds=rules.CHALLENGE_SECONDS))  # fmt: skip
     session.add(challenge)
     await session.flush()
@@ -170,20 +186,62 @@ async def submit(
     or late one gives a failed check; otherwise the frames are analysed and decided."""
     policy = policy or load_policy()
     now = now or utcnow()
+    challenge = await _challenge_for(session, person, nonce, citizen_id, staff_id, "survival")
+    reference = await reference_of(session, person.id)
+    # an assisted check by the worker who took the reference photo is never passed by the
+    # machine alone: a second person looks (a worker could otherwise enrol and certify anyone)
+    same_staff = bool(staff_id and reference and reference.created_by == staff_id)
+    decision, images = await _decide(session, challenge, reference, raw_frames, policy, now, same_staff)
+    status = {"pass": "passed", "fail": "failed", "review": "review"}[decision.outcome]
+    check = Check(person_id=person.id, region_code=person.region_code, challenge_id=challenge.id,
+                  actions=list(challenge.actions), assisted=staff_id is not None, staff_id=staff_id,
+                  citizen_id=citizen_id or challenge.citizen_id, created_at=now, decision=decision.outcome,
+                  reasons=decision.reasons, metrics=decision.metrics, status=status, frame_count=len(images),
+                  reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
+                  closed_at=None if status == "review" else now)  # fmt: skip
+    session.add(check)
+    await session.flush()
+    for n, rgb in enumerate(images):
+        session.add(CheckFrame(check_id=check.id, n=n, data=await asyncio.to_thread(_jpeg, rgb)))
+    await record(session, actor, "survival.check", "survival_check", check.id, region_code=person.region_code,
+                 after={"decision": decision.outcome, "reasons": decision.reasons, "assisted": check.assisted,
+                        "actions": check.actions})  # fmt: skip
+    if status == "passed":
+        await _passed(session, actor, person, today)
+    await _tell(session, person, check, today)
+    await session.flush()
+    return check
+
+
+async def _challenge_for(
+    session: AsyncSession,
+    person: Person,
+    nonce: str,
+    citizen_id: int | None,
+    staff_id: int | None,
+    purpose: str,
+) -> Challenge:
+    """The challenge of ``nonce``, refused unless it was issued to this caller, for this person and
+    for this purpose (a binding challenge never makes a survival check, nor the other way)."""
     challenge = await session.scalar(select(Challenge).where(Challenge.nonce_hash == _hash(nonce or "")))
     if (
         challenge is None
         or challenge.person_id != person.id
+        or challenge.purpose != purpose
         or (citizen_id is not None and challenge.citizen_id != citizen_id)
         or (staff_id is not None and challenge.staff_id != staff_id)
     ):
         raise SurvivalError("survival.nonce", 422)
     if person.deceased_on is not None:
         raise SurvivalError("survival.deceased", 409)
-    reference = await reference_of(session, person.id)
-    # an assisted check by the worker who took the reference photo is never passed by the
-    # machine alone: a second person looks (a worker could otherwise enrol and certify anyone)
-    same_staff = bool(staff_id and reference and reference.created_by == staff_id)
+    return challenge
+
+
+async def _decide(
+    session: AsyncSession, challenge: Challenge, reference: Reference | None, raw_frames: list[bytes],
+    policy: Policy, now: datetime, same_staff: bool,
+) -> tuple[rules.Decision, list[np.ndarray]]:  # fmt: skip
+    """Analyse the frames and decide (``rules.decide``); the nonce is spent either way."""
     facts = rules.NonceFacts(known=True, used_before=challenge.used_at is not None, issued_at=challenge.issued_at,
                              expires_at=challenge.expires_at, received_at=now)  # fmt: skip
     frames: list[rules.Frame] = []
@@ -215,25 +273,22 @@ async def submit(
     else:
         await session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
                               .values(used_at=now))  # fmt: skip
-    status = {"pass": "passed", "fail": "failed", "review": "review"}[decision.outcome]
-    check = Check(person_id=person.id, region_code=person.region_code, challenge_id=challenge.id,
-                  actions=list(challenge.actions), assisted=staff_id is not None, staff_id=staff_id,
-                  citizen_id=citizen_id or challenge.citizen_id, created_at=now, decision=decision.outcome,
-                  reasons=decision.reasons, metrics=decision.metrics, status=status, frame_count=len(images),
-                  reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
-                  closed_at=None if status == "review" else now)  # fmt: skip
-    session.add(check)
-    await session.flush()
-    for n, rgb in enumerate(images):
-        session.add(CheckFrame(check_id=check.id, n=n, data=await asyncio.to_thread(_jpeg, rgb)))
-    await record(session, actor, "survival.check", "survival_check", check.id, region_code=person.region_code,
-                 after={"decision": decision.outcome, "reasons": decision.reasons, "assisted": check.assisted,
-                        "actions": check.actions})  # fmt: skip
-    if status == "passed":
-        await _passed(session, actor, person, today)
-    await _tell(session, person, check, today)
-    await session.flush()
-    return check
+    return decision, images
+
+
+async def match_face(
+    session: AsyncSession, person: Person, nonce: str, raw_frames: list[bytes], *, citizen_id: int,
+    policy: Policy | None = None, now: datetime | None = None,
+) -> rules.Decision:  # fmt: skip
+    """The survival pipeline's decision on a binding capture (challenge of purpose "binding" issued
+    to ``citizen_id``): the same liveness and reference match, but no survival check is recorded,
+    no frame is kept and the schedule is not touched. The caller acts on the outcome."""
+    policy = policy or load_policy()
+    now = now or utcnow()
+    challenge = await _challenge_for(session, person, nonce, citizen_id, None, "binding")
+    reference = await reference_of(session, person.id)
+    decision, _ = await _decide(session, challenge, reference, raw_frames, policy, now, False)
+    return decision
 
 
 async def _passed(session: AsyncSession, actor: Actor, person: Person, today: date) -> None:

@@ -7,19 +7,31 @@ import io
 import re
 from datetime import timedelta
 
-from assistance_support import ANSWERS, MEMBER, id_of
+from assistance_support import ANSWERS, APPLICANT, APPLICANT_PHONE, MEMBER, id_of
 from PIL import Image
 from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 from server import clock
 
 
+def sign_in_as_the_applicant(page, live, demo):
+    """孙丽华 signs in on her phone and binds her name and number (she is not on the register) on
+    the 我的 page: the application is made under that identity."""
+    browser_citizen_sign_in(page, live.url, demo, APPLICANT_PHONE, after="/me")
+    page.get_by_label("姓名").fill(APPLICANT[0])
+    page.get_by_label("身份证号码").fill(id_of(APPLICANT[1]))
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text("实名认证成功").wait_for()
+    page.goto(live.url + "/apply")
+
+
 def fill_until_members(page):
     a = ANSWERS["applicant"]
     page.get_by_role("button", name=re.compile("最低生活保障")).click()
     page.get_by_text("第 1 步").wait_for()
-    page.get_by_label("姓名").fill(a["name"])
-    page.get_by_label("身份证号码").fill(a["id_number"])
+    assert APPLICANT[0] in page.locator("[data-applicant-fixed]").inner_text(), (
+        "the applicant is the bound identity"
+    )
     page.get_by_label("手机号码").fill(a["phone"])
     page.get_by_label("收款银行卡号").fill(a["bank_account"])
     page.get_by_role("button", name="下一步").click()
@@ -99,7 +111,7 @@ def a_photo() -> bytes:
 
 def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromium, demo):
     page = phone.new_page()
-    browser_citizen_sign_in(page, live.url, demo, after="/apply")
+    sign_in_as_the_applicant(page, live, demo)
     fill_until_members(page)
     fill_from_address(page, photo=a_photo())
     assert "1876.00" in page.content(), "the estimate by rule: (1080x2-500) + 20% x 1080"
@@ -148,7 +160,7 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
 
 def test_offline_halfway_still_submits_exactly_once(live, phone, demo):
     page = phone.new_page()
-    browser_citizen_sign_in(page, live.url, demo, after="/apply")
+    sign_in_as_the_applicant(page, live, demo)
     fill_until_members(page)  # now on the address step
     phone.set_offline(True)
     page.get_by_label("所在社区（村）").select_option("331102001001")
