@@ -1,7 +1,9 @@
 """Rate limits for every process of the service, kept in the database: one counter per limit, subject
-(a client address, an account...) and time window, counted with one atomic upsert, so parallel requests
-and several server processes see the same count. Windows past their end are deleted as new ones open:
-the table holds only the last hour or so, however many clients come.
+(a client address, an account...) and slice of time, counted with one atomic upsert, so parallel
+requests and several server processes see the same count. A limit's window slides: it is cut into
+six slices and the hits of the slices in the last window are added up (no double burst across a
+fixed window's edge). Slices past the window are deleted as new ones open: the table holds only the
+last hour or so, however many clients come.
 
 Counters are written in their own short transaction on the engine (not the request's session), so a
 refused or failed request (rolled back by the autocommit handler) still counts. Call them before the
@@ -14,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, String, delete, select, update
+from sqlalchemy import Integer, String, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,29 +29,36 @@ class RateCounter(Base):
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)  # the limit's name
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the client address...
-    window_start: Mapped[datetime] = mapped_column(primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(primary_key=True)  # the slice's start
     hits: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most ``per`` hits in a window of ``seconds`` for one subject."""
+    """At most ``per`` hits in any ``seconds`` for one subject."""
 
     scope: str
     per: int
     seconds: int
 
+    @property
+    def slice(self) -> int:
+        return max(1, self.seconds // SLICES)
 
-def window_start(now: datetime, seconds: int) -> datetime:
-    """The fixed window ``now`` falls in (aligned on the Unix epoch, UTC)."""
+
+SLICES = 6
+
+
+def slice_start(now: datetime, seconds: int) -> datetime:
+    """The slice of ``seconds`` that ``now`` falls in (aligned on the Unix epoch, UTC)."""
     epoch = int(now.timestamp())
     return datetime.fromtimestamp(epoch - epoch % seconds, UTC)
 
 
 def retry_after(now: datetime, limit: Limit) -> int:
-    """Seconds until the current window closes."""
-    end = window_start(now, limit.seconds) + timedelta(seconds=limit.seconds)
+    """Seconds until the oldest slice still counted leaves the window."""
+    end = slice_start(now, limit.slice) + timedelta(seconds=limit.slice)
     return max(1, int((end - now).total_seconds()) + 1)
 
 
@@ -62,44 +71,50 @@ def _bind(db: AsyncEngine | AsyncSession) -> AsyncEngine:
     return db.bind if isinstance(db, AsyncSession) else db  # type: ignore[return-value]
 
 
+def _in_window(limit: Limit, subject: str, now: datetime):
+    return (
+        RateCounter.scope == limit.scope,
+        RateCounter.subject == subject_of(subject),
+        RateCounter.window_start > now - timedelta(seconds=limit.seconds),
+    )
+
+
 async def hit(db: AsyncEngine | AsyncSession, limit: Limit, subject: str, now: datetime | None = None) -> int:
-    """Count one hit and return the hits of this window, this one included (committed at once).
+    """Count one hit and return the hits in the window, this one included (committed at once).
     ``hit(...) > limit.per`` means refuse."""
     now = now or utcnow()
-    start = window_start(now, limit.seconds)
+    start = slice_start(now, limit.slice)
     engine = _bind(db)
     mod = postgresql if engine.dialect.name == "postgresql" else sqlite
-    key = subject_of(subject)
-    stmt = mod.insert(RateCounter).values(scope=limit.scope, subject=key, window_start=start, hits=1,
-                                          expires_at=start + timedelta(seconds=limit.seconds))  # fmt: skip
+    stmt = mod.insert(RateCounter).values(scope=limit.scope, subject=subject_of(subject), window_start=start, hits=1,
+                                          expires_at=start + timedelta(seconds=limit.seconds + limit.slice))  # fmt: skip
     stmt = stmt.on_conflict_do_update(
         index_elements=["scope", "subject", "window_start"], set_={"hits": RateCounter.hits + 1}
     ).returning(RateCounter.hits)
     async with engine.begin() as conn:
-        hits = (await conn.execute(stmt)).scalar_one()
-        if hits == 1:  # a new window opened: forget the closed ones
+        # the slice's row is locked until commit: parallel hits of one subject are counted in turn
+        if (await conn.execute(stmt)).scalar_one() == 1:  # a new slice opened: forget the old ones
             await conn.execute(delete(RateCounter).where(RateCounter.expires_at < now))
-    return hits
+        return await conn.scalar(select(func.sum(RateCounter.hits)).where(*_in_window(limit, subject, now)))
 
 
 async def give_back(
     db: AsyncEngine | AsyncSession, limit: Limit, subject: str, now: datetime | None = None
 ) -> None:
-    """Undo one hit of this window (a reserved attempt that turned out not to count)."""
+    """Undo one hit of this slice (a reserved attempt that turned out not to count)."""
     now = now or utcnow()
     async with _bind(db).begin() as conn:
         await conn.execute(update(RateCounter).where(RateCounter.scope == limit.scope, RateCounter.subject == subject_of(subject),
-                                                     RateCounter.window_start == window_start(now, limit.seconds),
+                                                     RateCounter.window_start == slice_start(now, limit.slice),
                                                      RateCounter.hits > 0).values(hits=RateCounter.hits - 1))  # fmt: skip
 
 
 async def hits(
     db: AsyncEngine | AsyncSession, limit: Limit, subject: str, now: datetime | None = None
 ) -> int:
-    """The hits of this window so far, without counting one."""
+    """The hits in the window so far, without counting one."""
     now = now or utcnow()
     async with _bind(db).connect() as conn:
-        found = await conn.scalar(select(RateCounter.hits).where(RateCounter.scope == limit.scope,
-                                                                 RateCounter.subject == subject_of(subject),
-                                                                 RateCounter.window_start == window_start(now, limit.seconds)))  # fmt: skip
-    return found or 0
+        return (
+            await conn.scalar(select(func.sum(RateCounter.hits)).where(*_in_window(limit, subject, now))) or 0
+        )
