@@ -58,7 +58,7 @@ def waiver_decision(*, local_on_register: bool, receiving_assistance: bool, loca
     (the verification center's deaths source, or the register) and the right to it (local hukou on
     the register, or an assistance household); a claim resting on less (an ID number's region code
     alone, or no death record) waits for a staff check at the counter. None: nothing to claim."""
-    if not (local_on_register or receiving_assistance or local_id_region):
+    if not waiver_eligible(local_on_register or local_id_region, receiving_assistance):
         return None
     if death_recorded and (local_on_register or receiving_assistance):
         return "granted"
