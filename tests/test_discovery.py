@@ -253,7 +253,7 @@ def test_enumerating_references_is_stopped_and_a_real_one_still_works(client, de
     guesses = [f"ZD{i:010d}" for i in range(40)] + [f"ZD20261125{i:06d}" for i in range(40)]
 
     def guess(ref):
-        with httpx.Client(base_url=live.url, headers={"accept": "text/html"}) as c:
+        with httpx.Client(base_url=live.url, headers={"accept": "text/html"}, timeout=60) as c:
             return c.get(f"/report/{ref}")
 
     with ThreadPoolExecutor(8) as pool:
