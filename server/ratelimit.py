@@ -13,6 +13,7 @@ request's session writes anything (on SQLite a second writer would wait for the 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -60,6 +61,20 @@ def retry_after(now: datetime, limit: Limit) -> int:
     """Seconds until the oldest slice still counted leaves the window."""
     end = slice_start(now, limit.slice) + timedelta(seconds=limit.slice)
     return max(1, int((end - now).total_seconds()) + 1)
+
+
+def address(ip: str) -> str:
+    """The subject for a client address: an IPv6 address by its /64 network (one subscriber usually
+    holds a whole /64 and could otherwise take a fresh address for every try)."""
+    try:
+        parsed = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def subject_of(value: str) -> str:

@@ -23,6 +23,14 @@ def test_windows_slide_in_six_slices_and_say_when_the_oldest_leaves():
         2026, 12, 4, 18, 0, 40, tzinfo=UTC
     )
     assert ratelimit.retry_after(now, LIMIT) == 9
+    assert (
+        ratelimit.address("2001:db8:1:2:aaaa::1")
+        == ratelimit.address("2001:db8:1:2:bbbb::7")
+        == "2001:db8:1:2::/64"
+    )
+    assert ratelimit.address("2001:db8:1:3::1") != ratelimit.address("2001:db8:1:2::1"), "another subscriber"
+    assert ratelimit.address("::ffff:10.0.0.1") == ratelimit.address("10.0.0.1") == "10.0.0.1"
+    assert ratelimit.address("testclient") == "testclient"
     assert ratelimit.subject_of("10.0.0.1") != "10.0.0.1" and len(ratelimit.subject_of("10.0.0.1")) == 64
 
 

@@ -107,7 +107,7 @@ class VerificationController(Controller):
     async def verify_online(
         self, request: Request, serial: str, db_session: AsyncSession, today: date
     ) -> Template:
-        if await ratelimit.hit(db_session, VERIFY, client_ip(request)) > VERIFY.per:
+        if await ratelimit.hit(db_session, VERIFY, ratelimit.address(client_ip(request))) > VERIFY.per:
             raise PlainError("error.too_many", 429)
         cert = await service.find(db_session, serial)
         region = await db_session.get(Region, cert.region_code) if cert else None

@@ -139,7 +139,7 @@ async def limited_follow_up(
     """``follow_up`` within the look-up limits of the client address (counted in the database,
     before anything is looked up; a failure is counted in advance and given back when the
     reference exists, so parallel guesses cannot run past the limit). Raises LookupRefused."""
-    now = now or utcnow()
+    now, ip = now or utcnow(), ratelimit.address(ip)
     lookups = await ratelimit.hit(session, LOOKUPS, ip, now)
     failed = await ratelimit.hit(session, FAILED_LOOKUPS, ip, now) if lookups <= LOOKUPS.per else 0
     if rules.lookup_refusal(lookups, failed):
