@@ -240,6 +240,45 @@ def test_the_fourth_open_booking_is_refused_plainly_and_a_cancelled_one_frees_a_
     assert book(client, facility, {"slot_hall": slot}, an_id("33110219400101099")).status_code == 303
 
 
+def test_the_operator_closes_a_booking_the_family_can_no_longer_cancel_and_it_frees_its_places(client, demo):
+    """Past its time a booking cannot be cancelled by the family: the operator closes it with a
+    reason (audited), which gives back the account's place, the person's service and the slot."""
+    facility, slot = home_and_slot(demo, "cremation")
+    citizen_login(client, demo, "13800000002")
+    made = book(client, facility, {"slot_cremation": slot}, LOCAL)
+    sql(demo, "UPDATE funeral_slots SET day = :d WHERE id = :s", d=clock.today() - timedelta(days=1), s=slot)
+    assert post_form(client, made.headers["location"] + "/cancel").status_code == 409, (
+        "too late for the family"
+    )
+    assert (
+        book(client, facility, {"slot_cremation": home_and_slot(demo, "cremation")[1]}, LOCAL).status_code
+        == 409
+    )
+    post_form(client, "/logout")
+    booking = sql(demo, "SELECT id FROM funeral_bookings")[0][0]
+    staff_login(client, "community")
+    refused = post_form(client, f"/office/funeral/bookings/{booking}/cancel", {"reason": "家属未到场"})
+    assert refused.status_code in (403, 404)
+    post_form(client, "/logout")
+    staff_login(client, "funeral")
+    assert post_form(client, f"/office/funeral/bookings/{booking}/cancel", {"reason": " "}).status_code == 422
+    done = post_form(
+        client, f"/office/funeral/bookings/{booking}/cancel", {"reason": "家属未到场"}, follow_redirects=False
+    )
+    assert done.status_code == 303
+    assert (
+        post_form(client, f"/office/funeral/bookings/{booking}/cancel", {"reason": "再次"}).status_code == 409
+    )
+    assert sql(demo, "SELECT status FROM funeral_bookings")[0][0] == "cancelled"
+    assert sql(demo, "SELECT taken FROM funeral_slots WHERE id = :s", s=slot)[0][0] == 0
+    assert sql(demo, "SELECT count(*) FROM audit_records WHERE action = 'funeral.operator_cancel'")[0][0] == 1
+    post_form(client, "/logout")
+    assert sql(demo, "SELECT open_bookings FROM funeral_account_bookings")[0][0] == 0, "the account's place"
+    citizen_login(client, demo, "13800000003")  # another member of the family
+    again = book(client, facility, {"slot_cremation": home_and_slot(demo, "cremation")[1]}, LOCAL)
+    assert again.status_code == 303, "the person's cremation can be booked again"
+
+
 def test_one_open_booking_per_service_kind_per_deceased_under_parallel_requests(demo):
     """Five accounts book a cremation for the same person at once: one booking; another kind of
     service for that person remains bookable."""

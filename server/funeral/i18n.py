@@ -8,6 +8,7 @@ CODES = {
     "funeral.deceased_booked": "这位逝者的这项服务已经有人预约了，不能重复预约。如需改期，请在原预约中操作。",
     "funeral.waiver_step": "这笔惠民殡葬减免已经核实过，或预约已经结束，不能再操作。",
     "funeral.waiver_first": "请先核实惠民殡葬减免，再登记缴费。",
+    "funeral.not_open": "该预约已经取消或完成。",
     "funeral.too_late": "已超过可取消或改期的时间，请直接联系服务机构。",
     "funeral.device": "设备未授权。",
     "funeral.position": "位置数据不正确。",
@@ -50,6 +51,9 @@ EN = {
     "请核对死亡证明（或火化证明），以及户口簿或低保、特困证明，再决定是否免除基本服务费用。": "Check the death (or "
     "cremation) certificate and the hukou book or assistance card, then decide on the basic-service waiver.",
     "核实通过，免除": "Checked: waive",
+    "该预约已经取消或完成。": "This booking is already cancelled or completed.",
+    "取消预约": "Cancel the booking",
+    "取消原因（家属未到场、窗口申请取消等）": "Reason for cancelling (the family did not come, asked at the counter...)",
     "不符合，按全价收费": "Not eligible: full price",
     "您选择的时段刚刚约满了，请换一个时段。": "That time has just been fully booked; please choose another.",
     "该逝者已经申请或领取过殡葬补贴，不能重复申请。": "A subsidy has already been applied for or paid for this person.",

@@ -342,6 +342,15 @@ class FuneralOfficeController(Controller):
         await service.decide_waiver(db_session, actor, booking, facility, str(data.get("action", "")))
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
+    @post("/bookings/{booking_id:int}/cancel", opt={"permission": "funeral.booking.cancel",
+                                                    "roles": ("funeral_operator", "admin")})  # fmt: skip
+    async def cancel(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession,
+                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+        """The operator closes an open booking with a reason (audited)."""
+        booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
+        await service.operator_cancel(db_session, actor, booking, facility, str(data.get("reason", "")))
+        return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
+
     @post("/slots/{slot_id:int}")
     async def capacity(self, request: Request, slot_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
                        actor: Actor) -> Redirect:  # fmt: skip

@@ -221,6 +221,23 @@ async def cancel(
     )
 
 
+async def operator_cancel(
+    session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, reason: str
+) -> None:
+    """The operator closes an open booking at any time (the family did not come, or asked at the
+    counter), with a reason, audited: the account's place, the deceased's service kinds and the
+    slots come back (a booking past its time can no longer be cancelled by the family)."""
+    if not reason.strip():
+        raise FuneralError("form.required", 422)
+    slots = await booking_slots(session, booking)
+    if not await close_booking(session, booking, "cancelled"):
+        raise FuneralError("funeral.not_open", 409)
+    for slot in slots:
+        await release_slot(session, slot.id)
+    await record(session, actor, "funeral.operator_cancel", "funeral_booking", booking.reference,
+                 region_code=facility.region_code, opinion=reason.strip()[:500])  # fmt: skip
+
+
 async def reschedule(session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, old_slot_id: int,
                      new_slot_id: int, now: datetime) -> None:  # fmt: skip
     slots = {s.id: s for s in await booking_slots(session, booking)}
