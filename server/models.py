@@ -26,11 +26,13 @@ from server.certificates.models import Certificate, SigningKey  # noqa: F401
 from server.db import Base
 from server.discovery.models import Alert, CommunityArea, Report  # noqa: F401
 from server.funeral.models import (  # noqa: F401
+    AccountBookings,
     Booking,
     BookingSlot,
     Complaint,
     Device,
     Facility,
+    OpenService,
     Operator,
     Plot,
     Position,
@@ -40,6 +42,7 @@ from server.funeral.models import (  # noqa: F401
 )
 from server.notifications.models import Notification, PushSubscription  # noqa: F401
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
+from server.ratelimit import RateCounter  # noqa: F401
 from server.regions.models import Region  # noqa: F401
 from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule  # noqa: F401
 from server.verification.models import (  # noqa: F401

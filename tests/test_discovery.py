@@ -4,8 +4,11 @@ staff work from triage to a visit that starts an assistance application."""
 from __future__ import annotations
 
 import io
+import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
+import httpx
 from PIL import Image
 from support import post_form, sql, staff_login
 
@@ -211,3 +214,56 @@ def test_spam_is_flagged_with_a_reason(client, demo):
     assert post_form(client, f"/office/discovery/{report_id}/spam", {"reason": ""}).status_code == 422
     post_form(client, f"/office/discovery/{report_id}/spam", {"reason": "恶作剧"})
     assert sql(demo, "SELECT status FROM discovery_reports")[0][0] == "spam"
+
+
+def test_references_are_random_50_bits_and_read_back_forgivingly():
+    made = {rules.new_reference() for _ in range(2000)}
+    assert len(made) == 2000
+    assert all(
+        len(r) == 12 and r.startswith("ZD") and set(r[2:]) <= set(rules.REFERENCE_ALPHABET) for r in made
+    )
+    assert len(rules.REFERENCE_ALPHABET) ** rules.REFERENCE_LENGTH >= 2**50
+    assert not set("ILOU") & set(rules.REFERENCE_ALPHABET), "no letters read as 1, 0 or V"
+    assert rules.normalise_reference("zd 7k3m-9qx2hp") == "ZD7K3M9QX2HP"
+    assert rules.normalise_reference("ZDOKIM9QXLHP") == "ZD0K1M9QX1HP", "O read as 0, I and L as 1"
+    assert rules.normalise_reference("ZD20261125004211") == "ZD20261125004211", "old references unchanged"
+    assert rules.lookup_refusal(rules.LOOKUPS_PER_HOUR, rules.FAILED_LOOKUPS_PER_HOUR) is None
+    assert rules.lookup_refusal(rules.LOOKUPS_PER_HOUR + 1, 0) == "discovery.lookups"
+    assert rules.lookup_refusal(1, rules.FAILED_LOOKUPS_PER_HOUR + 1) == "discovery.lookups"
+
+
+def test_a_new_report_gets_a_long_random_reference_and_old_references_still_work(client, demo):
+    client.get("/report")
+    made = report(client)
+    reference = made.headers["location"].split("/")[2].split("?")[0]
+    assert re.fullmatch(r"ZD[0-9A-HJKMNP-TV-Z]{10}", reference), reference
+    assert "已收到" in client.get(f"/report/{reference.lower()}").text, "typed in lower case"
+    sql(demo, "UPDATE discovery_reports SET reference = 'ZD20261125004211'")
+    page = client.get("/report/ZD20261125004211")
+    assert page.status_code == 200 and "已收到" in page.text
+    assert "no-store" in page.headers["cache-control"]
+
+
+def test_enumerating_references_is_stopped_and_a_real_one_still_works(client, demo, live):
+    """Eighty guesses in parallel from one address: at most the failure limit are looked up (404),
+    the rest refused in plain words (429), also for a real reference from that address; the
+    reporter, from another address, follows the report as before."""
+    client.get("/report")
+    reference = report(client).headers["location"].split("/")[2].split("?")[0]
+    guesses = [f"ZD{i:010d}" for i in range(40)] + [f"ZD20261125{i:06d}" for i in range(40)]
+
+    def guess(ref):
+        with httpx.Client(base_url=live.url, headers={"accept": "text/html"}, timeout=60) as c:
+            return c.get(f"/report/{ref}")
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, guesses))
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {404, 429}, statuses
+    assert statuses.count(404) <= 10 and statuses.count(429) >= 70, "at most 10 failed look-ups an hour"
+    refused = next(a for a in answers if a.status_code == 429)
+    assert "查询太频繁" in refused.text and int(refused.headers["retry-after"]) > 0
+    assert guess(reference).status_code == 429, "a real reference does not answer a guesser"
+    followed = client.get(f"/report/{reference}")
+    assert followed.status_code == 200 and "已收到" in followed.text
+    assert sql(demo, "SELECT count(*) FROM discovery_reports")[0][0] == 1

@@ -3,7 +3,6 @@ verifies them from the QR code, online or with the offline verifier."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
@@ -13,6 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import ratelimit
 from server.accounts import idcard
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
@@ -38,20 +38,13 @@ from server.web import (
 
 add_pwa_service(ServiceTile("/certificates", "居住证明", "申请、下载和核验居住证明", order=50))
 add_office_nav(NavItem("/office/certificates", "居住证明", P.CERTIFICATES_READ, order=30))
-VERIFY_LIMIT = 60  # lookups per minute per address (per server process)
+VERIFY_LIMIT = 60  # lookups per minute per address (all server processes: counted in the database)
+VERIFY = ratelimit.Limit("certificates.verify", VERIFY_LIMIT, 60)
 
 
 COUNTER_MINUTES = 30  # how long an ID-number lookup at the counter opens another community's certificates
 TOKEN_MAX = 4096
 LIST_HOURS = 24  # the revocation list's next update
-
-
-def rate_limited(hits: dict[str, list[float]], ip: str, now: float | None = None) -> bool:
-    now = now or time.monotonic()
-    recent = [t for t in hits.get(ip, []) if now - t < 60]
-    recent.append(now)
-    hits[ip] = recent[-VERIFY_LIMIT - 1 :]
-    return len(recent) > VERIFY_LIMIT
 
 
 class CitizenCertificateController(Controller):
@@ -124,9 +117,7 @@ class VerificationController(Controller):
     ) -> Template:
         """The record, and when the QR's token comes along (``?t=``), whether the paper in hand is the
         one the record describes: the signature is checked and every signed field compared."""
-        if not hasattr(request.app.state, "verify_hits"):
-            request.app.state.verify_hits = {}
-        if rate_limited(request.app.state.verify_hits, client_ip(request)):
+        if await ratelimit.hit(db_session, VERIFY, ratelimit.address(client_ip(request))) > VERIFY.per:
             raise PlainError("error.too_many", 429)
         cert = await service.find(db_session, serial)
         region = await db_session.get(Region, cert.region_code) if cert else None

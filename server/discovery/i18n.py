@@ -2,6 +2,8 @@ from server.i18n import register
 
 CODES = {
     "discovery.too_many": "提交太频繁了，请稍后再试。如情况紧急请拨打110或当地民政服务热线。",
+    "discovery.lookups": "查询太频繁了，或输错编号的次数太多。为保护报告人和当事人，请一小时后再试；"
+    "如情况紧急请拨打110或当地民政服务热线。",
     "discovery.situation": "请选择遇到的困难。",
     "discovery.age": "年龄请填写0到120之间的数字。",
     "discovery.where": "请使用定位，或填写地址、标志性地点。",
@@ -19,6 +21,10 @@ CODES = {
 }
 EN = {
     "提交太频繁了，请稍后再试。如情况紧急请拨打110或当地民政服务热线。": "Too many reports from here; please try later. In an emergency call 110.",
+    "查询太频繁了，或输错编号的次数太多。为保护报告人和当事人，请一小时后再试；如情况紧急请拨打110或当地民政服务热线。": (
+        "Too many look-ups, or too many wrong reference numbers, from here. To protect the people concerned, "
+        "please try again in an hour. In an emergency call 110 or the local civil-affairs hotline."
+    ),
     "请选择遇到的困难。": "Please choose the difficulty.",
     "请使用定位，或填写地址、标志性地点。": "Use your location, or type an address or landmark.",
     "已收到，等待分派": "Received, waiting to be assigned",

@@ -31,6 +31,7 @@ from server.web import (
     add_office_nav,
     add_pwa_service,
     client_ip,
+    error_response,
     page,
     session_of,
 )
@@ -70,13 +71,21 @@ class ReportController(Controller):
         return Redirect(f"/report/{report.reference}?new=1", status_code=303)
 
     @get("/{reference:str}")
-    async def follow(self, request: Request, reference: str, db_session: AsyncSession) -> Template:
-        report = await service.follow_up(db_session, reference)
+    async def follow(self, request: Request, reference: str, db_session: AsyncSession) -> Response:
+        """Public, by reference only: limited per address (see ``service.limited_follow_up``)."""
+        try:
+            report = await service.limited_follow_up(db_session, reference, client_ip(request))
+        except service.LookupRefused as e:
+            refused = error_response(request, 429, e.code)
+            refused.headers["retry-after"] = str(e.retry_after)
+            return refused
         if report is None:
             raise NotFoundException(detail="error.not_found")
         region = await db_session.get(Region, report.region_code) if report.region_code else None
-        return page(request, "discovery/follow.html", report=report, reference=reference, region=region,
-                    decisions=rules.DECISIONS)  # fmt: skip
+        template = page(request, "discovery/follow.html", report=report, reference=rules.normalise_reference(reference)[:20], region=region,
+                        decisions=rules.DECISIONS)  # fmt: skip
+        template.headers["cache-control"] = "private, no-store"
+        return template
 
 
 class DiscoveryOfficeController(Controller):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -17,6 +18,13 @@ VISIT_WORKING_DAYS = 3
 DUPLICATE_METRES = 300
 DUPLICATE_DAYS = 7
 LIMITS = {"device": 5, "address": 10, "phone": 5}  # reports per hour
+# Following a report needs no sign-in, only its reference: references are random (50 bits) and look-ups
+# are limited per client address, failed ones (a guess) much harder, so references cannot be enumerated.
+REFERENCE_PREFIX = "ZD"
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O or U to misread
+REFERENCE_LENGTH = 10  # 32**10 = 2**50
+LOOKUPS_PER_HOUR = 60
+FAILED_LOOKUPS_PER_HOUR = 10
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,32 @@ def visit_deadline(created: datetime, urgent: bool, calendar: Calendar) -> datet
         return created + timedelta(hours=URGENT_HOURS)
     day = calendar.add_working_days(created.date(), VISIT_WORKING_DAYS)
     return datetime.combine(day, time(23, 59, 59), tzinfo=created.tzinfo)
+
+
+def new_reference() -> str:
+    """A report's reference: ZD and 10 random characters, e.g. ZD7K3M9QX2HP."""
+    return REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_reference(text: str) -> str:
+    """A reference as a person types or reads it: any case, spaces or dashes, O for 0 and I or L for 1.
+    References of the old form (ZD, the date and 6 digits) are kept as they are."""
+    compact = re.sub(r"[\s\-]", "", text).upper()
+    body = compact.removeprefix(REFERENCE_PREFIX)
+    if len(body) == REFERENCE_LENGTH and not body.isdigit():
+        body = body.translate(str.maketrans("OIL", "011"))
+        if all(c in REFERENCE_ALPHABET for c in body):
+            return REFERENCE_PREFIX + body
+    return compact
+
+
+def lookup_refusal(lookups: int, failed: int) -> str | None:
+    """``lookups``: this address's look-ups in the hour, this one included; ``failed``: its look-ups of
+    references that do not exist, this one counted in advance. Once the failures are spent, every
+    look-up is refused (a real reference answering would tell a guesser it exists)."""
+    if lookups > LOOKUPS_PER_HOUR or failed > FAILED_LOOKUPS_PER_HOUR:
+        return "discovery.lookups"
+    return None
 
 
 def rate_refusal(counts: dict[str, int]) -> str | None:

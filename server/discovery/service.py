@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import ratelimit
 from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
@@ -87,7 +87,7 @@ async def file_report(
         raise ReportError("discovery.where", 422)
     code, how = rules.route((lat, lon) if lat is not None and lon is not None else None, await areas(session))
     report = Report(
-        reference=f"ZD{now:%Y%m%d}{secrets.randbelow(10**6):06d}", created_at=now, reporter_citizen_id=citizen_id,
+        reference=rules.new_reference(), created_at=now, reporter_citizen_id=citizen_id,
         reporter_phone=phone, device_id=device, client_ip=client_ip, person_name=(form.get("name") or "").strip()[:50] or None,
         approx_age=int(age_raw) if age_raw else None, situation=situation, details=(form.get("details") or "").strip()[:2000] or None,
         lat=lat, lon=lon, place=place, urgent=form.get("urgent") == "on", region_code=code, routed_by=how,
@@ -123,9 +123,36 @@ def _coordinate(raw, low: float, high: float) -> float | None:
     return value if low <= value <= high else None
 
 
+LOOKUPS = ratelimit.Limit("discovery.lookup", rules.LOOKUPS_PER_HOUR, 3600)
+FAILED_LOOKUPS = ratelimit.Limit("discovery.lookup_failed", rules.FAILED_LOOKUPS_PER_HOUR, 3600)
+
+
+class LookupRefused(ReportError):
+    def __init__(self, retry_after: int):
+        super().__init__("discovery.lookups", 429)
+        self.retry_after = retry_after
+
+
+async def limited_follow_up(
+    session: AsyncSession, reference: str, ip: str, now: datetime | None = None
+) -> Report | None:
+    """``follow_up`` within the look-up limits of the client address (counted in the database,
+    before anything is looked up; a failure is counted in advance and given back when the
+    reference exists, so parallel guesses cannot run past the limit). Raises LookupRefused."""
+    now, ip = now or utcnow(), ratelimit.address(ip)
+    lookups = await ratelimit.hit(session, LOOKUPS, ip, now)
+    failed = await ratelimit.hit(session, FAILED_LOOKUPS, ip, now) if lookups <= LOOKUPS.per else 0
+    if rules.lookup_refusal(lookups, failed):
+        raise LookupRefused(ratelimit.retry_after(now, LOOKUPS))
+    report = await follow_up(session, rules.normalise_reference(reference))
+    if report is not None:
+        await ratelimit.give_back(session, FAILED_LOOKUPS, ip, now)
+    return report
+
+
 async def follow_up(session: AsyncSession, reference: str) -> Report | None:
     """What the reporter may see: the outcome of the report (or of the one it was merged into)."""
-    report = await session.scalar(select(Report).where(Report.reference == reference))
+    report = await session.scalar(select(Report).where(Report.reference == reference[:20]))
     if report is not None and report.merged_into_id:
         return await session.get(Report, report.merged_into_id)
     return report

@@ -75,6 +75,11 @@ class Booking(Base):
     paid_cents: Mapped[int] = mapped_column(Integer, default=0)
     paid_at: Mapped[datetime | None]
     paid_by: Mapped[str | None] = mapped_column(String(100))
+    # 惠民殡葬 waiver: None (not claimed), granted (by the records), pending (staff check at the
+    # counter), confirmed or refused (by the operator, audited)
+    waiver: Mapped[str | None] = mapped_column(String(12))
+    waiver_checked_by: Mapped[str | None] = mapped_column(String(100))
+    waiver_checked_at: Mapped[datetime | None]
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -87,6 +92,28 @@ class BookingSlot(Base):
         ForeignKey("funeral_bookings.id", ondelete="CASCADE"), primary_key=True
     )
     slot_id: Mapped[int] = mapped_column(ForeignKey("funeral_slots.id"), primary_key=True)
+
+
+class OpenService(Base):
+    """One open booking per service kind per deceased: the primary key refuses a second one, whatever
+    the account and however many requests arrive at once. Removed when the booking closes."""
+
+    __tablename__ = "funeral_open_services"
+
+    deceased_id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("funeral_bookings.id", ondelete="CASCADE"), index=True)
+
+
+class AccountBookings(Base):
+    """How many open bookings an account holds, counted up by one conditional upsert when it books
+    (refused at the limit) and down when a booking closes."""
+
+    __tablename__ = "funeral_account_bookings"
+    __table_args__ = (CheckConstraint("open_bookings >= 0", name="not_negative"),)
+
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), primary_key=True)
+    open_bookings: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Plot(Base):

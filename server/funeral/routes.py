@@ -151,7 +151,7 @@ class FuneralCitizenController(Controller):
         )
         free = [s for s in await availability(db_session, facility.id, clock.today(), 14)
                 if s.taken < s.capacity and s.kind in {b.kind for b in slots} and s.id not in {b.id for b in slots}]  # fmt: skip
-        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr, free=free,
+        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr, free=free, waivers=rules.WAIVERS,
                     slot_kinds=rules.SLOT_KINDS, route=drawing.route(positions, facility))  # fmt: skip
 
     @post("/bookings/{reference:str}/cancel")
@@ -305,7 +305,7 @@ class FuneralOfficeController(Controller):
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
             )
         )
-        return page(request, "funeral/office_booking.html", booking=booking, facility=facility, slot_kinds=rules.SLOT_KINDS,
+        return page(request, "funeral/office_booking.html", booking=booking, facility=facility, slot_kinds=rules.SLOT_KINDS, waivers=rules.WAIVERS,
                     slots=await service.booking_slots(db_session, booking), route=drawing.route(positions, facility))  # fmt: skip
 
     @post("/bookings/{booking_id:int}/pay", opt={"permission": P.FUNERAL_OPERATE})
@@ -317,6 +317,8 @@ class FuneralOfficeController(Controller):
             cents = round(float(raw) * 100)
         except ValueError:
             raise PlainError("form.number", 422) from None
+        if booking.waiver == "pending":
+            raise PlainError("funeral.waiver_first", 409)
         if cents != booking.payable_cents - booking.paid_cents or booking.status == "cancelled":
             raise PlainError("funeral.amount", 422)
         booking.paid_cents, booking.paid_at, booking.paid_by = (
@@ -324,10 +326,26 @@ class FuneralOfficeController(Controller):
             utcnow(),
             actor.name,
         )
-        if data.get("completed") == "on":
-            booking.status, booking.pickup_status = "completed", "done"
+        if data.get("completed") == "on" and await service.close_booking(db_session, booking, "completed"):
+            booking.pickup_status = "done"
         await record(db_session, actor, "funeral.payment", "funeral_booking", booking.reference, region_code=facility.region_code,
                      after={"paid_cents": booking.paid_cents, "status": booking.status})  # fmt: skip
+        return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
+
+    @post("/bookings/{booking_id:int}/waiver", opt={"permission": P.FUNERAL_OPERATE})
+    async def waiver(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession,
+                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+        """The 惠民殡葬 waiver checked at the counter: confirmed or refused, audited."""
+        booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
+        await service.decide_waiver(db_session, actor, booking, facility, str(data.get("action", "")))
+        return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
+
+    @post("/bookings/{booking_id:int}/cancel", opt={"permission": P.FUNERAL_OPERATE})
+    async def cancel(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession,
+                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+        """The operator closes an open booking with a reason (audited)."""
+        booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
+        await service.operator_cancel(db_session, actor, booking, facility, str(data.get("reason", "")))
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
     @post("/slots/{slot_id:int}", opt={"permission": P.FUNERAL_OPERATE})

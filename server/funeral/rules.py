@@ -23,6 +23,13 @@ SUBSIDIES = {
     "eco": ("节地生态安葬补贴", 1_500_00),
     "huimin": ("惠民殡葬补贴", 1_200_00),
 }
+ACCOUNT_OPEN_LIMIT = 3  # open bookings one account may hold at a time
+WAIVERS = {
+    "granted": "惠民殡葬减免（已核对死亡记录）",
+    "pending": "惠民殡葬减免待窗口核实",
+    "confirmed": "惠民殡葬减免（窗口已核实）",
+    "refused": "惠民殡葬减免未通过核实",
+}
 RELATIONSHIPS = {
     "spouse": "配偶",
     "child": "子女",
@@ -43,6 +50,38 @@ class Item:
 def waiver_eligible(hukou_local: bool, receiving_assistance: bool) -> bool:
     """惠民殡葬: basic services are free for residents with local hukou and for assistance recipients."""
     return hukou_local or receiving_assistance
+
+
+def waiver_decision(*, local_on_register: bool, receiving_assistance: bool, local_id_region: bool,
+                    death_recorded: bool) -> str | None:  # fmt: skip
+    """The 惠民殡葬 waiver a booking gets. Granted at once only when the records show both the death
+    (the verification center's deaths source, or the register) and the right to it (local hukou on
+    the register, or an assistance household); a claim resting on less (an ID number's region code
+    alone, or no death record) waits for a staff check at the counter. None: nothing to claim."""
+    if not waiver_eligible(local_on_register or local_id_region, receiving_assistance):
+        return None
+    if death_recorded and (local_on_register or receiving_assistance):
+        return "granted"
+    return "pending"
+
+
+def waiver_applies(waiver: str | None) -> bool:
+    """Whether the basic services are free now (a pending claim is charged until confirmed)."""
+    return waiver in ("granted", "confirmed")
+
+
+def waiver_step(waiver: str | None, status: str, action: str) -> str | None:
+    """The operator confirms or refuses a pending waiver of an open booking: the new state, or None."""
+    if waiver != "pending" or status != "booked":
+        return None
+    return {"confirm": "confirmed", "refuse": "refused"}.get(action)
+
+
+def requote(quote_: dict, waived: bool) -> dict:
+    """The same lines with the waiver applied (or not): what the booking's fee becomes."""
+    items = [Item(ln["name"], ln["amount_cents"] // max(ln.get("quantity", 1), 1), ln["basic"], ln.get("quantity", 1))
+             for ln in quote_["lines"]]  # fmt: skip
+    return {**quote_, **quote(items, waived)}
 
 
 def quote(items: list[Item], eligible: bool) -> dict:

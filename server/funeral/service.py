@@ -4,7 +4,8 @@ import hashlib
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import idcard
@@ -13,11 +14,13 @@ from server.calendar.service import load_calendar
 from server.db import utcnow
 from server.funeral import rules
 from server.funeral.models import (
+    AccountBookings,
     Booking,
     BookingSlot,
     Complaint,
     Device,
     Facility,
+    OpenService,
     Position,
     ServiceItem,
     Slot,
@@ -25,6 +28,7 @@ from server.funeral.models import (
 )
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.people.registry import id_hash
+from server.verification.models import DataImport, SourceRecord
 from server.web import PlainError
 
 
@@ -44,21 +48,72 @@ async def release_slot(session: AsyncSession, slot_id: int) -> None:
                           execution_options={"synchronize_session": False})  # fmt: skip
 
 
+async def death_recorded(session: AsyncSession, deceased_hash: str, person: Person | None) -> bool:
+    """The death is on record: the register says so, or a live import of the verification center's
+    deaths source (deaths and cremations reported by the health commission, police, funeral homes)."""
+    if person is not None and person.deceased_on is not None:
+        return True
+    live = select(DataImport.id).where(DataImport.status == "active", DataImport.source == "deaths")
+    return await session.scalar(select(SourceRecord.id).where(SourceRecord.source == "deaths", SourceRecord.id_hash == deceased_hash,
+                                                              SourceRecord.import_id.in_(live)).limit(1)) is not None  # fmt: skip
+
+
 async def eligibility(
     session: AsyncSession, deceased_hash: str, id_number: str, city_prefix: str
-) -> tuple[bool, str]:
-    """惠民殡葬 from the records: local hukou (register, else the ID's region), or an assistance household."""
+) -> tuple[str | None, str]:
+    """惠民殡葬 from the records: the waiver (``rules.waiver_decision``) and on what the claim rests."""
     person = await session.scalar(select(Person).where(Person.id_hash == deceased_hash))
-    receiving = False
+    receiving = local = False
     if person is not None:
         receiving = await session.scalar(select(Enrolment.id).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
                                           .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
                                           .limit(1)) is not None  # fmt: skip
         local = bool(person.hukou_region_code and person.hukou_region_code.startswith(city_prefix))
-    else:
-        local = id_number.startswith(city_prefix)
-    why = "assistance" if receiving else "hukou" if local else ""
-    return rules.waiver_eligible(local, receiving), why
+    id_local = person is None and id_number.startswith(city_prefix)
+    waiver = rules.waiver_decision(local_on_register=local, receiving_assistance=receiving, local_id_region=id_local,
+                                   death_recorded=await death_recorded(session, deceased_hash, person))  # fmt: skip
+    why = "assistance" if receiving else "hukou" if local else "id_region" if id_local else ""
+    return waiver, why
+
+
+def _insert(session: AsyncSession, model):
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+async def take_account_place(session: AsyncSession, citizen_id: int) -> bool:
+    """One of the account's open bookings, atomically (one upsert, refused at the limit)."""
+    stmt = _insert(session, AccountBookings).values(citizen_id=citizen_id, open_bookings=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["citizen_id"], set_={"open_bookings": AccountBookings.open_bookings + 1},
+                                      where=AccountBookings.open_bookings < rules.ACCOUNT_OPEN_LIMIT).returning(AccountBookings.open_bookings)  # fmt: skip
+    return (await session.execute(stmt)).first() is not None
+
+
+async def claim_services(session: AsyncSession, booking: Booking, kinds: set[str]) -> bool:
+    """The deceased's service kinds for this booking; False when another open booking holds one."""
+    rows = [
+        {"deceased_id_hash": booking.deceased_id_hash, "kind": k, "booking_id": booking.id}
+        for k in sorted(kinds)
+    ]
+    stmt = (
+        _insert(session, OpenService)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["deceased_id_hash", "kind"])
+    )
+    return (await session.execute(stmt)).rowcount == len(rows)
+
+
+async def close_booking(session: AsyncSession, booking: Booking, status: str) -> bool:
+    """An open booking becomes cancelled or completed, once: it gives back the account's place and
+    the deceased's service kinds. False when it was not open (e.g. closed by a parallel request)."""
+    closed = await session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == "booked").values(status=status),
+                                   execution_options={"synchronize_session": False})  # fmt: skip
+    if closed.rowcount != 1:
+        return False
+    booking.status = status
+    await session.execute(delete(OpenService).where(OpenService.booking_id == booking.id))
+    await session.execute(update(AccountBookings).where(AccountBookings.citizen_id == booking.citizen_id, AccountBookings.open_bookings > 0)
+                          .values(open_bookings=AccountBookings.open_bookings - 1), execution_options={"synchronize_session": False})  # fmt: skip
+    return True
 
 
 async def book(session: AsyncSession, actor: Actor, secret: str, citizen_id: int, facility: Facility, *, deceased_name: str,
@@ -71,34 +126,67 @@ async def book(session: AsyncSession, actor: Actor, secret: str, citizen_id: int
         raise FuneralError(e.code, 422) from None
     slots = (
         list(
-            await session.scalars(select(Slot).where(Slot.id.in_(slot_ids), Slot.facility_id == facility.id))
+            await session.scalars(
+                select(Slot).where(Slot.id.in_(slot_ids), Slot.facility_id == facility.id).order_by(Slot.id)
+            )
         )
         if slot_ids
         else []
     )
     if not slots or len(slots) != len(set(slot_ids)):
         raise FuneralError("funeral.choose_slot", 422)
+    kinds = {s.kind for s in slots}
+    if len(kinds) != len(slots):  # one time of each service per booking
+        raise FuneralError("funeral.one_per_kind", 422)
+    # the same order in every request (account, then slots by id, then kinds by name): no deadlock
+    if not await take_account_place(session, citizen_id):
+        raise FuneralError("funeral.account_limit", 409)
     for slot in slots:
         if not await take_slot(session, slot.id):
             raise FuneralError("funeral.full", 409)
-    kinds = {s.kind for s in slots}
     items = list(await session.scalars(select(ServiceItem).where(ServiceItem.facility_id == facility.id,
                                                                  (ServiceItem.id.in_(item_ids)) | (ServiceItem.slot_kind.in_(kinds)))))  # fmt: skip
     digest = id_hash(secret, rid.number)
-    eligible, why = await eligibility(session, digest, rid.number, facility.region_code[:4])
-    quote = rules.quote([rules.Item(i.name, i.price_cents, i.basic) for i in items], eligible)
+    waiver, why = await eligibility(session, digest, rid.number, facility.region_code[:4])
+    quote = rules.quote(
+        [rules.Item(i.name, i.price_cents, i.basic) for i in items], rules.waiver_applies(waiver)
+    )
     quote["why"] = why
     booking = Booking(reference=f"BZ{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}", citizen_id=citizen_id,
                       facility_id=facility.id, deceased_name=deceased_name.strip()[:50], deceased_id_hash=digest,
                       deceased_id_masked=rid.masked, pickup_address=(pickup_address or "").strip()[:200] or None, quote=quote,
-                      payable_cents=quote["payable_cents"])  # fmt: skip
+                      payable_cents=quote["payable_cents"], waiver=waiver)  # fmt: skip
     session.add(booking)
     await session.flush()
+    if not await claim_services(session, booking, kinds):
+        raise FuneralError("funeral.deceased_booked", 409)
     session.add_all([BookingSlot(booking_id=booking.id, slot_id=s.id) for s in slots])
     await record(session, actor, "funeral.book", "funeral_booking", booking.reference, region_code=facility.region_code,
                  after={"facility": facility.id, "slots": sorted(slot_ids), "payable_cents": booking.payable_cents,
-                        "waived_cents": quote["waived_cents"]})  # fmt: skip
+                        "waived_cents": quote["waived_cents"], "waiver": waiver})  # fmt: skip
     return booking
+
+
+async def decide_waiver(
+    session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, action: str
+) -> None:
+    """The operator checks the papers at the counter (death certificate, hukou book or assistance
+    card) and confirms or refuses a pending waiver; the fee follows, audited."""
+    step = rules.waiver_step(booking.waiver, booking.status, action)
+    if step is None or booking.paid_cents:
+        raise FuneralError("funeral.waiver_step", 409)
+    # atomically: two operators deciding at once make one decision
+    done = await session.execute(update(Booking).where(Booking.id == booking.id, Booking.waiver == "pending")
+                                 .values(waiver=step), execution_options={"synchronize_session": False})  # fmt: skip
+    if done.rowcount != 1:
+        raise FuneralError("funeral.waiver_step", 409)
+    before = booking.payable_cents
+    booking.waiver, booking.waiver_checked_by, booking.waiver_checked_at = step, actor.name, utcnow()
+    booking.quote = rules.requote(booking.quote, rules.waiver_applies(step))
+    booking.payable_cents = booking.quote["payable_cents"]
+    await record(session, actor, f"funeral.waiver_{action}", "funeral_booking", booking.reference, region_code=facility.region_code,
+                 before={"waiver": "pending", "payable_cents": before},
+                 after={"waiver": step, "payable_cents": booking.payable_cents})  # fmt: skip
 
 
 async def booking_slots(session: AsyncSession, booking: Booking) -> list[Slot]:
@@ -119,9 +207,10 @@ async def cancel(
         min(slot_start(s) for s in slots), now, facility.cancel_hours
     ):
         raise FuneralError("funeral.too_late", 409)
+    if not await close_booking(session, booking, "cancelled"):
+        raise FuneralError("funeral.too_late", 409)
     for slot in slots:
         await release_slot(session, slot.id)
-    booking.status = "cancelled"
     await record(
         session,
         actor,
@@ -130,6 +219,23 @@ async def cancel(
         booking.reference,
         region_code=facility.region_code,
     )
+
+
+async def operator_cancel(
+    session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, reason: str
+) -> None:
+    """The operator closes an open booking at any time (the family did not come, or asked at the
+    counter), with a reason, audited: the account's place, the deceased's service kinds and the
+    slots come back (a booking past its time can no longer be cancelled by the family)."""
+    if not reason.strip():
+        raise FuneralError("form.required", 422)
+    slots = await booking_slots(session, booking)
+    if not await close_booking(session, booking, "cancelled"):
+        raise FuneralError("funeral.not_open", 409)
+    for slot in slots:
+        await release_slot(session, slot.id)
+    await record(session, actor, "funeral.operator_cancel", "funeral_booking", booking.reference,
+                 region_code=facility.region_code, opinion=reason.strip()[:500])  # fmt: skip
 
 
 async def reschedule(session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, old_slot_id: int,

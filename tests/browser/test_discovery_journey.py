@@ -40,7 +40,7 @@ def test_report_with_location_and_photo_then_visit_starts_an_application(live, c
     page.get_by_label("情况说明").fill("独居，最近几天没见出门")
     page.wait_for_timeout(300)  # the photo is scaled down on the phone
     page.get_by_role("button", name="提交").click()
-    page.wait_for_url(re.compile(r"/report/ZD\d+\?new=1"))
+    page.wait_for_url(re.compile(r"/report/ZD[0-9A-Z]{10}\?new=1"))
     reference = page.locator("[data-reference]").inner_text().strip()
     assert "天宁社区" in page.content()
     phone.close()

@@ -25,9 +25,11 @@ def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium
     page.get_by_role("button", name="提交预约").click()
     page.wait_for_url(re.compile(r"/funeral/bookings/BZ\d+"))
     reference = page.locator("[data-reference]").inner_text().strip()
-    assert page.locator("[data-payable]").get_attribute("data-payable") == "0", (
-        "local hukou: the basic services are waived"
+    charged = int(page.locator("[data-payable]").get_attribute("data-payable"))
+    assert charged > 0, (
+        "an ID number of the city alone, no death on record: charged until checked at the counter"
     )
+    assert page.locator("[data-waiver]").get_attribute("data-waiver") == "pending"
     day = sql(demo, "SELECT day FROM funeral_slots WHERE id = :s", s=int(hall_choice))[0][0]
 
     desk = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -38,4 +40,12 @@ def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium
     calendar = office.locator("#calendar")
     assert "周老先生" in calendar.inner_text() and reference in calendar.inner_text()
     assert "告别厅" in calendar.inner_text() and "火化" in calendar.inner_text()
+    booking_id = sql(demo, "SELECT id FROM funeral_bookings")[0][0]
+    office.goto(live.url + f"/office/funeral/bookings/{booking_id}")
+    office.get_by_role("button", name="核实通过，免除").click()
+    office.locator('[data-waiver="confirmed"]').wait_for()
+    assert sql(demo, "SELECT waiver, payable_cents FROM funeral_bookings")[0][0] == "confirmed"
+    page.reload()
+    assert page.locator("[data-waiver]").get_attribute("data-waiver") == "confirmed"
+    assert int(page.locator("[data-payable]").get_attribute("data-payable")) < charged, "waived once checked"
     desk.close()
