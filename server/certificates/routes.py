@@ -3,6 +3,7 @@ verifies them from the QR code, online or with the offline verifier."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
