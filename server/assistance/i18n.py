@@ -71,6 +71,7 @@ EN = {
     "请选择要申请的救助。每一步都会自动保存，可以随时回来继续填写。": "Choose the assistance to apply for. Each step is saved; you can come back any time.",
     "申请": "Apply for ",
     "我的申请": "My applications",
+    "消息": "Messages",
     "查看公示": "See the public notice",
     "上一步": "Back",
     "下一步": "Next",
