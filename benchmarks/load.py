@@ -197,6 +197,7 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
         code = await code_for(engine, phone)
         await request(client, stats, "POST /login/verify", "POST", "/login/verify",
                       data={"phone": phone, "code": code, "_csrf_token": token})  # fmt: skip
+        token = session_token(client, token)  # signing in issues the session its own token
         # a citizen applies as the identity bound to the account (these people are not on the register)
         applicant = answers(n)[0][1]
         await request(client, stats, "POST /me/identity", "POST", "/me/identity",
@@ -229,6 +230,11 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
                 acknowledged.append(reference)
 
 
+def session_token(client: httpx.AsyncClient, before: str) -> str:
+    """The CSRF token of the session just started (the cookie mirrors it; a new one at sign-in)."""
+    return client.cookies.get("huimin_csrf") or client.cookies.get("__Host-huimin_csrf") or before
+
+
 async def staff(username: str, base: str, stats: Stats, until: float, approved: list[str]) -> None:
     async with httpx.AsyncClient(
         base_url=base, headers={"accept": "text/html"}, timeout=30, follow_redirects=True
@@ -237,6 +243,7 @@ async def staff(username: str, base: str, stats: Stats, until: float, approved: 
         token = CSRF.search(page.text).group(1)
         await request(client, stats, "POST /office/login", "POST", "/office/login",
                       data={"username": username, "password": "huimin-demo-2026", "_csrf_token": token})  # fmt: skip
+        token = session_token(client, token)
         step = {"community": "community", "street": "street", "district": "district"}[username]
         while time.monotonic() < until:
             listing = await request(
