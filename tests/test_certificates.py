@@ -457,6 +457,13 @@ def test_a_forged_host_header_does_not_reach_the_qr_code(client, demo):
     assert "evil.example" not in url
 
 
+class CarrierSender:
+    """Stands for a real carrier's sender: production accepts it (the outbox it refuses)."""
+
+    async def send(self, session, phone: str, text: str) -> None:  # pragma: no cover
+        raise AssertionError("not sent in this test")
+
+
 def test_public_url_setting_and_production_refuses_without_it(tmp_path):
     from server.settings import load_settings
 
@@ -469,7 +476,7 @@ def test_public_url_setting_and_production_refuses_without_it(tmp_path):
         **base,
         "HUIMIN_ENV": "production",
         "DATABASE_URL": "postgresql://x/y",
-        "HUIMIN_SMS_SENDER": "a:B",
+        "HUIMIN_SMS_SENDER": "test_certificates:CarrierSender",
     }
     assert any("HUIMIN_PUBLIC_URL" in p for p in load_settings(prod).production_problems())
     assert any(

@@ -22,8 +22,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright():
+    """Per module, not per session: while Playwright runs, its event loop counts as running in the
+    main thread, and every later test that calls ``asyncio.run`` (the CLI, migrations) would fail."""
     if not CHROMIUM:
         if os.environ.get("HUIMIN_REQUIRE_BROWSER"):
             pytest.fail("HUIMIN_REQUIRE_BROWSER is set but no Chromium is installed")
@@ -34,7 +36,7 @@ def playwright():
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright):
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
