@@ -42,8 +42,13 @@ def free_port() -> int:
 
 def start_service(folder: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "HUIMIN_VAR_DIR": folder, "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/lh.db"}
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "demo-run", "--port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "demo-run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -82,10 +87,22 @@ def citizen_cookie(folder: str, port: int) -> tuple[str, str]:
 def audit(url: str, chromium: str, cookie: str = "") -> dict[str, int]:
     extra = [f"--extra-headers={json.dumps({'Cookie': cookie})}"] if cookie else []
     out = subprocess.run(
-        ["node", str(LIGHTHOUSE), url, *extra, f"--chrome-path={chromium}", "--chrome-flags=--headless=new --no-sandbox",
-         "--output=json", "--quiet", "--form-factor=mobile", "--only-categories=" + ",".join(CATEGORIES)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            "node",
+            str(LIGHTHOUSE),
+            url,
+            *extra,
+            f"--chrome-path={chromium}",
+            "--chrome-flags=--headless=new --no-sandbox",
+            "--output=json",
+            "--quiet",
+            "--form-factor=mobile",
+            "--only-categories=" + ",".join(CATEGORIES),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if out.returncode != 0:
         raise SystemExit(out.stderr[-2000:])
     report = json.loads(out.stdout)

@@ -82,8 +82,10 @@ class Stats:
         )
         for name in sorted(self.count):
             lat, srv = self.latency[name], self.server[name]
-            print(f"{name:<28}{self.count[name]:>7}{self.count[name] / elapsed:>8.1f}{pct(lat, 50):>9.1f}{pct(lat, 95):>9.1f}"
-                  f"{pct(lat, 99):>9.1f}{pct(srv, 50):>9.1f}{pct(srv, 95):>9.1f}{self.errors[name]:>8}")  # fmt: skip
+            print(
+                f"{name:<28}{self.count[name]:>7}{self.count[name] / elapsed:>8.1f}{pct(lat, 50):>9.1f}{pct(lat, 95):>9.1f}"
+                f"{pct(lat, 99):>9.1f}{pct(srv, 50):>9.1f}{pct(srv, 95):>9.1f}{self.errors[name]:>8}"
+            )
 
 
 class Service:
@@ -91,22 +93,47 @@ class Service:
         self.url, self.folder = url, folder
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "DATABASE_URL": url, "HUIMIN_VAR_DIR": folder,
-                    "HUIMIN_SECRET_KEY": "load-test-secret-key-0123456789abcdef"}  # fmt: skip
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "HUIMIN_VAR_DIR": folder,
+            "HUIMIN_SECRET_KEY": "load-test-secret-key-0123456789abcdef",
+        }
         self.proc: subprocess.Popen | None = None
         self.log = open(Path(folder) / "service.log", "ab")  # noqa: SIM115
 
     def prepare(self) -> None:
         for args in (["db", "upgrade"], ["demo", "seed"]):
-            subprocess.run([sys.executable, "-m", "server.cli", *args], env=self.env, cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+            subprocess.run(
+                [sys.executable, "-m", "server.cli", *args],
+                env=self.env,
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1", "--log-level", "warning"],
-            env=self.env, cwd=ROOT, stdout=self.log, stderr=self.log,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "server.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--proxy-headers",
+                "--forwarded-allow-ips",
+                "127.0.0.1",
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=self.log,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -166,8 +193,15 @@ async def code_for(engine, phone: str) -> str:
 def answers(n: int) -> list[tuple[str, dict]]:
     first17 = f"331102{1950 + n % 50}{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
     return [
-        ("applicant", {"name": f"测试{n}", "id_number": first17 + check_char(first17), "phone": f"139{n:08d}",
-                       "bank_account": f"6222{n:015d}"}),
+        (
+            "applicant",
+            {
+                "name": f"测试{n}",
+                "id_number": first17 + check_char(first17),
+                "phone": f"139{n:08d}",
+                "bank_account": f"6222{n:015d}",
+            },
+        ),
         ("hukou", {"hukou": "331102"}),
         ("address", {"community": "331102001001", "address": f"负载路 {n} 号"}),
         ("health", {"disability_grade": "", "employment": "unemployed"}),
@@ -175,7 +209,7 @@ def answers(n: int) -> list[tuple[str, dict]]:
         ("assets", {"deposits": "1000", "extra_housing": "0", "vehicles": "0"}),
         ("need", {"reason": "负载测试"}),
         ("consent", {"agree": "on", "signer": f"测试{n}"}),
-    ]  # fmt: skip
+    ]
 
 
 async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowledged: list[str]) -> None:
@@ -195,20 +229,38 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
             data={"phone": phone, "_csrf_token": token},
         )
         code = await code_for(engine, phone)
-        await request(client, stats, "POST /login/verify", "POST", "/login/verify",
-                      data={"phone": phone, "code": code, "_csrf_token": token})  # fmt: skip
+        await request(
+            client,
+            stats,
+            "POST /login/verify",
+            "POST",
+            "/login/verify",
+            data={"phone": phone, "code": code, "_csrf_token": token},
+        )
         token = session_token(client, token)  # signing in issues the session its own token
         # a citizen applies as the identity bound to the account (these people are not on the register)
         applicant = answers(n)[0][1]
-        await request(client, stats, "POST /me/identity", "POST", "/me/identity",
-                      data={"name": applicant["name"], "id_number": applicant["id_number"], "_csrf_token": token})  # fmt: skip
+        await request(
+            client,
+            stats,
+            "POST /me/identity",
+            "POST",
+            "/me/identity",
+            data={"name": applicant["name"], "id_number": applicant["id_number"], "_csrf_token": token},
+        )
         while time.monotonic() < until:
             start = await request(client, stats, "GET /apply", "GET", "/apply")
             if start is None:
                 return
             key = f"{n}-{random.getrandbits(64):x}"
-            created = await request(client, stats, "POST /apply", "POST", "/apply",
-                                    data={"benefit": "dibao", "key": key, "_csrf_token": token})  # fmt: skip
+            created = await request(
+                client,
+                stats,
+                "POST /apply",
+                "POST",
+                "/apply",
+                data={"benefit": "dibao", "key": key, "_csrf_token": token},
+            )
             if created is None or not REF.search(str(created.url)):
                 return
             reference = REF.search(str(created.url)).group(1)
@@ -219,13 +271,25 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
                 if form is None:
                     return
                 idem = IDEM.search(form.text).group(1)
-                await request(client, stats, "POST /apply/{ref}/{step}", "POST", f"/apply/{reference}/{step}",
-                              data={**data, "idem": idem, "_csrf_token": token})  # fmt: skip
+                await request(
+                    client,
+                    stats,
+                    "POST /apply/{ref}/{step}",
+                    "POST",
+                    f"/apply/{reference}/{step}",
+                    data={**data, "idem": idem, "_csrf_token": token},
+                )
             check = await request(client, stats, "GET /apply/{ref}/check", "GET", f"/apply/{reference}/check")
             if check is None or not IDEM.search(check.text):
                 return
-            done = await request(client, stats, "POST /apply/{ref}/submit", "POST", f"/apply/{reference}/submit",
-                                 data={"idem": IDEM.search(check.text).group(1), "_csrf_token": token})  # fmt: skip
+            done = await request(
+                client,
+                stats,
+                "POST /apply/{ref}/submit",
+                "POST",
+                f"/apply/{reference}/submit",
+                data={"idem": IDEM.search(check.text).group(1), "_csrf_token": token},
+            )
             if done is not None and done.status_code == 200 and "submitted=1" in str(done.url):
                 acknowledged.append(reference)
 
@@ -241,8 +305,14 @@ async def staff(username: str, base: str, stats: Stats, until: float, approved: 
     ) as client:
         page = await request(client, stats, "GET /office/login", "GET", "/office/login")
         token = CSRF.search(page.text).group(1)
-        await request(client, stats, "POST /office/login", "POST", "/office/login",
-                      data={"username": username, "password": "huimin-demo-2026", "_csrf_token": token})  # fmt: skip
+        await request(
+            client,
+            stats,
+            "POST /office/login",
+            "POST",
+            "/office/login",
+            data={"username": username, "password": "huimin-demo-2026", "_csrf_token": token},
+        )
         token = session_token(client, token)
         step = {"community": "community", "street": "street", "district": "district"}[username]
         while time.monotonic() < until:
@@ -261,8 +331,14 @@ async def staff(username: str, base: str, stats: Stats, until: float, approved: 
                 data = {"action": "approve", "opinion": "同意", "_csrf_token": token}
                 if step == "street":
                     data |= {"visit_date": "2026-11-25", "visitors": "负载", "findings": "属实"}
-                done = await request(client, stats, "POST /office/assistance/{ref}/act", "POST",
-                                     f"/office/assistance/{ref}/act", data=data)  # fmt: skip
+                done = await request(
+                    client,
+                    stats,
+                    "POST /office/assistance/{ref}/act",
+                    "POST",
+                    f"/office/assistance/{ref}/act",
+                    data=data,
+                )
                 if done is not None and done.status_code == 200:
                     approved.append(ref)
 
@@ -310,20 +386,38 @@ async def run(args) -> int:
         problems = 0
         async with engine.connect() as conn:
             for reference in acknowledged:
-                row = (await conn.execute(text(
-                    "SELECT a.status, (SELECT count(*) FROM assistance_events e WHERE e.application_id = a.id AND e.action = 'submit') "
-                    "FROM assistance_applications a WHERE a.reference = :r"), {"r": reference})).first()  # fmt: skip
+                row = (
+                    await conn.execute(
+                        text(
+                            "SELECT a.status, (SELECT count(*) FROM assistance_events e WHERE e.application_id = a.id AND e.action = 'submit') "
+                            "FROM assistance_applications a WHERE a.reference = :r"
+                        ),
+                        {"r": reference},
+                    )
+                ).first()
                 if row is None or row[0] == "draft" or row[1] != 1:
                     problems += 1
                     print(f"  LOST OR DUPLICATED: {reference} -> {row}")
-            dup = await conn.scalar(text(
-                "SELECT count(*) FROM (SELECT application_id, step FROM assistance_receipts GROUP BY application_id, step, key "
-                "HAVING count(*) > 1) d"))  # fmt: skip
-            submitted = await conn.scalar(text("SELECT count(*) FROM assistance_applications WHERE citizen_id IS NOT NULL "
-                                               "AND status != 'draft'"))  # fmt: skip
+            dup = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM (SELECT application_id, step FROM assistance_receipts GROUP BY application_id, step, key "
+                    "HAVING count(*) > 1) d"
+                )
+            )
+            submitted = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM assistance_applications WHERE citizen_id IS NOT NULL "
+                    "AND status != 'draft'"
+                )
+            )
         await engine.dispose()
-        verify = subprocess.run([sys.executable, "-m", "server.cli", "audit", "verify"], env=service.env, cwd=ROOT,
-                                capture_output=True, text=True)  # fmt: skip
+        verify = subprocess.run(
+            [sys.executable, "-m", "server.cli", "audit", "verify"],
+            env=service.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         print(
             f"acknowledged submissions present exactly once: {len(acknowledged) - problems}/{len(acknowledged)}"
         )

@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(
                 path="/pwa", directories=[ROOT / "pwa"], name="pwa", include_in_schema=False
             ),
-        ],  # fmt: skip
+        ],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         template_config=template_config(),
         middleware=[
@@ -177,7 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 secure=settings.secure_cookies,
                 exclude=("/api/device/", "/api/verification/"),
             ),
-        ],  # fmt: skip
+        ],
         stores={"sessions": session_store, "memory": MemoryStore()},
         dependencies={
             "settings": Provide(lambda: settings, sync_to_thread=False),

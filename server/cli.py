@@ -133,8 +133,15 @@ def user_create(username: str, display_name: str, role: str, region_code: str, p
         async with session_scope(load_settings().database_url) as session:
             if await session.get(Region, region_code) is None:
                 raise StaffError("region.unknown")
-            await create_staff(session, Actor("system", None, "huimin user create"), username=username,
-                               display_name=display_name, role=role, region_code=region_code, password=password)  # fmt: skip
+            await create_staff(
+                session,
+                Actor("system", None, "huimin user create"),
+                username=username,
+                display_name=display_name,
+                role=role,
+                region_code=region_code,
+                password=password,
+            )
 
     try:
         asyncio.run(run())
@@ -154,8 +161,13 @@ def _both(zh: str, en: str) -> str:
 
 
 @audit.command("verify")
-@click.option("--public-key", "public_key", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="check the anchors' signatures with this Ed25519 public key (PEM) instead of the service's")  # fmt: skip
+@click.option(
+    "--public-key",
+    "public_key",
+    default=None,
+    type=click.Path(exists=True, dir_okay=False),
+    help="check the anchors' signatures with this Ed25519 public key (PEM) instead of the service's",
+)
 def audit_verify(public_key: str | None) -> None:
     """Check the whole chain with the key and against the anchors; name the first broken record
     or anchor (exit 1)."""

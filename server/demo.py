@@ -54,8 +54,11 @@ STAFF = [
     DemoAccount("qt_community", "鹤城社区工作人员 何静", "community_worker", "331121001001"),
 ]
 
-CITIZENS = [("13800000001", "张建国", "33110219560312001"), ("13800000002", "李秀英", "33110219880506002"),
-            ("13800000003", None, None)]  # fmt: skip
+CITIZENS = [
+    ("13800000001", "张建国", "33110219560312001"),
+    ("13800000002", "李秀英", "33110219880506002"),
+    ("13800000003", None, None),
+]
 
 
 def region_rows(city: tuple[str, str], tree: dict) -> list[Region]:
@@ -83,11 +86,26 @@ async def seed(session: AsyncSession, secret: str) -> bool:
         return False
     session.add_all(region_rows(CITY, TREE))
     await session.flush()
-    await record(session, SYSTEM, "demo.seed", "region", CITY[0], region_code=CITY[0],
-                 after={"regions": 15, "staff": len(STAFF)})  # fmt: skip
+    await record(
+        session,
+        SYSTEM,
+        "demo.seed",
+        "region",
+        CITY[0],
+        region_code=CITY[0],
+        after={"regions": 15, "staff": len(STAFF)},
+    )
     for account in STAFF:
-        await create_staff(session, SYSTEM, username=account.username, display_name=account.name, role=account.role,
-                           region_code=account.region, password=DEMO_PASSWORD, is_demo=True)  # fmt: skip
+        await create_staff(
+            session,
+            SYSTEM,
+            username=account.username,
+            display_name=account.name,
+            role=account.role,
+            region_code=account.region,
+            password=DEMO_PASSWORD,
+            is_demo=True,
+        )
     for phone, name, first17 in CITIZENS:
         citizen = Citizen(phone=phone, created_at=utcnow())
         if name and first17:
@@ -162,17 +180,38 @@ async def seed_households(session: AsyncSession, secret: str) -> None:
         people = []
         for name, first17, relationship, disability in members:
             number = first17 + idcard.check_char(first17)
-            person = await register_person(session, secret, name=name, id_number=number, region_code=community,
-                                           hukou_region_code=community)  # fmt: skip
+            person = await register_person(
+                session,
+                secret,
+                name=name,
+                id_number=number,
+                region_code=community,
+                hukou_region_code=community,
+            )
             people.append((person, relationship, disability))
         household = Household(region_code=community, address=address, head_person_id=people[0][0].id)
         session.add(household)
         await session.flush()
         for person, relationship, disability in people:
-            session.add(HouseholdMember(household_id=household.id, person_id=person.id, relationship_to_head=relationship,
-                                        disability_grade=disability, serious_illness=False))  # fmt: skip
-        session.add(Enrolment(household_id=household.id, benefit=benefit, status="active", monthly_amount_cents=yuan * 100,
-                              start_date=date(2026, 1, 1), region_code=community))  # fmt: skip
+            session.add(
+                HouseholdMember(
+                    household_id=household.id,
+                    person_id=person.id,
+                    relationship_to_head=relationship,
+                    disability_grade=disability,
+                    serious_illness=False,
+                )
+            )
+        session.add(
+            Enrolment(
+                household_id=household.id,
+                benefit=benefit,
+                status="active",
+                monthly_amount_cents=yuan * 100,
+                start_date=date(2026, 1, 1),
+                region_code=community,
+            )
+        )
     await session.flush()
 
 

@@ -32,8 +32,13 @@ class CleanImage:
     content_type: str = "image/jpeg"
 
 
-def probe(raw: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int | None = None,
-          allowed: set[str] | frozenset[str] = frozenset(ALLOWED)) -> tuple[str, int, int]:  # fmt: skip
+def probe(
+    raw: bytes,
+    *,
+    max_pixels: int = MAX_PIXELS,
+    max_side: int | None = None,
+    allowed: set[str] | frozenset[str] = frozenset(ALLOWED),
+) -> tuple[str, int, int]:
     """(format, width, height) from the header alone: Pillow's ``open`` is lazy and decodes no pixel,
     so a small file declaring a huge image is refused before it costs memory or CPU. Raises
     ``ImageRefused`` (``image.type``, ``image.too_many_pixels``, ``image.too_wide``)."""

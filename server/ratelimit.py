@@ -101,8 +101,13 @@ async def hit(db: AsyncEngine | AsyncSession, limit: Limit, subject: str, now: d
     start = slice_start(now, limit.slice)
     engine = _bind(db)
     mod = postgresql if engine.dialect.name == "postgresql" else sqlite
-    stmt = mod.insert(RateCounter).values(scope=limit.scope, subject=subject_of(subject), window_start=start, hits=1,
-                                          expires_at=start + timedelta(seconds=limit.seconds + limit.slice))  # fmt: skip
+    stmt = mod.insert(RateCounter).values(
+        scope=limit.scope,
+        subject=subject_of(subject),
+        window_start=start,
+        hits=1,
+        expires_at=start + timedelta(seconds=limit.seconds + limit.slice),
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=["scope", "subject", "window_start"], set_={"hits": RateCounter.hits + 1}
     ).returning(RateCounter.hits)
@@ -119,9 +124,16 @@ async def give_back(
     """Undo one hit of this slice (a reserved attempt that turned out not to count)."""
     now = now or utcnow()
     async with _bind(db).begin() as conn:
-        await conn.execute(update(RateCounter).where(RateCounter.scope == limit.scope, RateCounter.subject == subject_of(subject),
-                                                     RateCounter.window_start == slice_start(now, limit.slice),
-                                                     RateCounter.hits > 0).values(hits=RateCounter.hits - 1))  # fmt: skip
+        await conn.execute(
+            update(RateCounter)
+            .where(
+                RateCounter.scope == limit.scope,
+                RateCounter.subject == subject_of(subject),
+                RateCounter.window_start == slice_start(now, limit.slice),
+                RateCounter.hits > 0,
+            )
+            .values(hits=RateCounter.hits - 1)
+        )
 
 
 async def hits(

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import clock
 from server.accounts.permissions import P, allows
+from server.errors import DomainError, Kind
 from server.i18n import CODES, ROLE_LABELS, pick_lang, translate
 from server.settings import ROOT
 
@@ -45,14 +46,6 @@ CSP = "; ".join(
         "object-src 'none'",
     ]
 )
-
-
-class PlainError(Exception):
-    """A refusal the user should read: ``code`` names a message in CODES; nothing is saved."""
-
-    def __init__(self, code: str, status: int = 409):
-        super().__init__(code)
-        self.code, self.status = code, status
 
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -211,8 +204,15 @@ def error_response(request: Request, status: int, code: str, extra: dict | None 
     )
 
 
-_STATUS_CODES = {400: "error.bad_request", 401: "error.sign_in", 403: "error.forbidden", 404: "error.not_found",
-                 409: "error.conflict", 413: "error.too_large", 429: "error.too_many"}  # fmt: skip
+_STATUS_CODES = {
+    400: "error.bad_request",
+    401: "error.sign_in",
+    403: "error.forbidden",
+    404: "error.not_found",
+    409: "error.conflict",
+    413: "error.too_large",
+    429: "error.too_many",
+}
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
@@ -241,13 +241,31 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "error.server")
 
 
-def plain_error_handler(request: Request, exc: PlainError) -> Response:
-    return error_response(request, exc.status, exc.code)
+STATUS_OF_KIND = {
+    Kind.INVALID: 422,
+    Kind.BAD_REQUEST: 400,
+    Kind.CONFLICT: 409,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.FORBIDDEN: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.TOO_LARGE: 413,
+    Kind.TOO_MANY: 429,
+    Kind.BROKEN: 500,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status of a domain refusal: the one place kinds meet the web."""
+    return STATUS_OF_KIND[error.kind]
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    return error_response(request, status_of(exc), exc.code)
 
 
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
-    PlainError: plain_error_handler,
+    DomainError: domain_error_handler,
     Exception: server_error_handler,
 }
 

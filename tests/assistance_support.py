@@ -20,8 +20,12 @@ def id_of(first17: str) -> str:
 
 
 ANSWERS = {
-    "applicant": {"name": APPLICANT[0], "id_number": id_of(APPLICANT[1]), "phone": "13800000002",
-                  "bank_account": "6222 0202 0011 2233 445"},
+    "applicant": {
+        "name": APPLICANT[0],
+        "id_number": id_of(APPLICANT[1]),
+        "phone": "13800000002",
+        "bank_account": "6222 0202 0011 2233 445",
+    },
     "hukou": {"hukou": "331102"},
     "address": {"community": "331102001001", "address": "天宁社区 解放街 20 号"},
     "health": {"disability_grade": "", "employment": "unemployed"},
@@ -29,7 +33,7 @@ ANSWERS = {
     "assets": {"deposits": "3000", "extra_housing": "0", "vehicles": "0"},
     "need": {"reason": "离异后独自抚养孩子，收入很低。"},
     "consent": {"agree": "on", "signer": APPLICANT[0]},
-}  # fmt: skip
+}
 
 
 def idem(page_html: str) -> str:
@@ -57,8 +61,12 @@ def answer(client, reference: str, step: str, data: dict, **kw):
 def bind_applicant(client, settings, phone: str = APPLICANT_PHONE) -> None:
     """The signed-in account bound to 孙丽华, unless it has an identity already."""
     if not sql(settings, "SELECT identity_level FROM citizens WHERE phone = :p", p=phone)[0][0]:
-        bound = post_form(client, "/me/identity", {"name": APPLICANT[0], "id_number": id_of(APPLICANT[1])},
-                          follow_redirects=False)  # fmt: skip
+        bound = post_form(
+            client,
+            "/me/identity",
+            {"name": APPLICANT[0], "id_number": id_of(APPLICANT[1])},
+            follow_redirects=False,
+        )
         assert bound.status_code == 303, bound.text
 
 

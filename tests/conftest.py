@@ -40,9 +40,17 @@ async def _pg_reset_schema(url: str) -> None:
 async def _pg_empty_tables(url: str) -> None:
     engine = make_engine(url)
     async with engine.begin() as conn:
-        tables = (await conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename NOT IN ('alembic_version', 'audit_head')"
-        ))).scalars().all()  # fmt: skip
+        tables = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename NOT IN ('alembic_version', 'audit_head')"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         if tables:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         await conn.execute(text("UPDATE audit_head SET seq = 0, hash = :g, keyed_from = 1"), {"g": "0" * 64})
@@ -86,8 +94,16 @@ def backend(migrated) -> str:
 def settings(db_url, tmp_path) -> Settings:
     from server.audit.service import configure
 
-    settings = Settings(env="test", database_url=db_url, secret_key=SECRET, secret_from_env=True, var_dir=tmp_path / "var",
-                        secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
+    settings = Settings(
+        env="test",
+        database_url=db_url,
+        secret_key=SECRET,
+        secret_from_env=True,
+        var_dir=tmp_path / "var",
+        secure_cookies=False,
+        sms_sender="outbox",
+        redis_url=None,
+    )
     configure(settings)  # the audit chain's key and anchors (under this test's var dir)
     return settings
 

@@ -35,11 +35,29 @@ def test_no_operation_answers_with_a_server_error(live, backend, who):
         pytest.skip("one backend is enough for fuzzing the HTTP surface")
     headers = _admin_headers(live.url) if who == "admin" else []
     result = subprocess.run(
-        [str(SCHEMATHESIS), "run", f"{live.url}/schema/openapi.json", "--checks", "not_a_server_error",
-         "--max-examples", "10", "--no-color", "--seed", "2026", "--request-timeout", "20",
-         "--exclude-path", "/office/logout", "--exclude-path", "/logout", *headers],
-        capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{live.url}/schema/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "10",
+            "--no-color",
+            "--seed",
+            "2026",
+            "--request-timeout",
+            "20",
+            "--exclude-path",
+            "/office/logout",
+            "--exclude-path",
+            "/logout",
+            *headers,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     selected = re.search(r"Operations:\s+(\d+) selected", result.stdout)
     assert selected and int(selected.group(1)) >= 20, result.stdout[-2000:]

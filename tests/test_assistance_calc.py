@@ -6,9 +6,18 @@ from server.assistance import calc, rules
 from server.assistance.calc import Household, Member, PolicyTerms, calculate
 from server.calendar.days import Calendar
 
-POLICY = PolicyTerms(standard_cents=1_080_00, asset_limit_cents=2_000_000, floor_cents=100_00,
-                     extra_pct={"severe_disabled": 30, "serious_ill": 20, "elderly": 10, "minor": 10,
-                                "single_parent_minor": 20})  # fmt: skip
+POLICY = PolicyTerms(
+    standard_cents=1_080_00,
+    asset_limit_cents=2_000_000,
+    floor_cents=100_00,
+    extra_pct={
+        "severe_disabled": 30,
+        "serious_ill": 20,
+        "elderly": 10,
+        "minor": 10,
+        "single_parent_minor": 20,
+    },
+)
 
 
 def test_dibao_pays_the_gap_times_members_plus_extras():
@@ -72,16 +81,37 @@ def test_groups_and_best_group():
 
 
 def test_prechecks_name_each_problem():
-    found = rules.prechecks(benefit="tekun", hukou_in_city=False, applicant_age=45, applicant_disability=None,
-                            already_receiving=["王桂兰"])  # fmt: skip
+    found = rules.prechecks(
+        benefit="tekun",
+        hukou_in_city=False,
+        applicant_age=45,
+        applicant_disability=None,
+        already_receiving=["王桂兰"],
+    )
     assert [f.code for f in found] == ["precheck.hukou", "precheck.age_tekun", "precheck.duplicate"]
-    assert rules.prechecks(benefit="tekun", hukou_in_city=True, applicant_age=70, applicant_disability=None,
-                           already_receiving=[]) == []  # fmt: skip
+    assert (
+        rules.prechecks(
+            benefit="tekun",
+            hukou_in_city=True,
+            applicant_age=70,
+            applicant_disability=None,
+            already_receiving=[],
+        )
+        == []
+    )
 
 
 def test_working_days_skip_weekends_holidays_and_count_make_up_days():
-    cal = Calendar(holidays={date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 5), date(2026, 10, 6), date(2026, 10, 7)},
-                   workdays={date(2026, 9, 20), date(2026, 10, 10)})  # fmt: skip
+    cal = Calendar(
+        holidays={
+            date(2026, 10, 1),
+            date(2026, 10, 2),
+            date(2026, 10, 5),
+            date(2026, 10, 6),
+            date(2026, 10, 7),
+        },
+        workdays={date(2026, 9, 20), date(2026, 10, 10)},
+    )
     # Friday 25 Sep 2026 + 5 working days: 28, 29, 30 Sep, then (1-7 Oct off but for 3-4 Oct weekend) 8, 9 Oct
     assert cal.add_working_days(date(2026, 9, 25), 5) == date(2026, 10, 9)
     # Friday 9 Oct + 1: Saturday 10 Oct is a make-up working day

@@ -22,8 +22,12 @@ from server import clock
 
 
 def act(client, reference, action, opinion="同意", **extra):
-    return post_form(client, f"/office/assistance/{reference}/act", {"action": action, "opinion": opinion, **extra},
-                     follow_redirects=False)  # fmt: skip
+    return post_form(
+        client,
+        f"/office/assistance/{reference}/act",
+        {"action": action, "opinion": opinion, **extra},
+        follow_redirects=False,
+    )
 
 
 def as_staff(client, username):
@@ -37,15 +41,25 @@ def test_citizen_applies_step_by_step_and_sees_a_reference_and_timeline(client, 
     page = client.get(f"/apply/{reference}")
     assert page.status_code == 200 and reference in page.text and "社区受理" in page.text
     assert "提交申请" in page.text, "the timeline shows the submission"
-    row = sql(demo, "SELECT consent_signer, consent_at IS NOT NULL, amount_cents, id_masked FROM assistance_applications "
-                    "WHERE reference = :r", r=reference)[0]  # fmt: skip
+    row = sql(
+        demo,
+        "SELECT consent_signer, consent_at IS NOT NULL, amount_cents, id_masked FROM assistance_applications "
+        "WHERE reference = :r",
+        r=reference,
+    )[0]
     assert row[0] == ANSWERS["consent"]["signer"] and row[1]
     # 2 people, 500 yuan income: gap 1080*2-500 = 1660; the child is a minor in a single-parent home: +20% of 1080
     assert row[2] == 1660_00 + 216_00
     assert row[3].startswith("331102") and "*" in row[3]
     # the resident ID is never stored in clear
-    assert sql(demo, "SELECT count(*) FROM assistance_applications WHERE CAST(answers AS TEXT) LIKE :n",
-               n=f"%{id_of(ANSWERS['applicant']['id_number'][:17])}%")[0][0] == 0  # fmt: skip
+    assert (
+        sql(
+            demo,
+            "SELECT count(*) FROM assistance_applications WHERE CAST(answers AS TEXT) LIKE :n",
+            n=f"%{id_of(ANSWERS['applicant']['id_number'][:17])}%",
+        )[0][0]
+        == 0
+    )
 
 
 def test_a_step_sent_twice_is_applied_once(client, demo):
@@ -84,8 +98,17 @@ def test_bad_answers_are_explained_and_nothing_is_saved(client, demo):
     assert bad.status_code == 422
     assert "11位手机号码" in bad.text and "银行卡号" in bad.text
     assert 'aria-invalid="true"' in bad.text
-    member = answer(client, reference, "members", {"name": "孙小宝", "id_number": "331102201603010031",
-                                                   "relationship": "child", "employment": "student"})  # fmt: skip
+    member = answer(
+        client,
+        reference,
+        "members",
+        {
+            "name": "孙小宝",
+            "id_number": "331102201603010031",
+            "relationship": "child",
+            "employment": "student",
+        },
+    )
     assert member.status_code == 422 and "校验位不对" in member.text
     assert (
         sql(demo, "SELECT applicant_name FROM assistance_applications WHERE reference = :r", r=reference)[0][
@@ -105,8 +128,12 @@ def test_bad_answers_are_explained_and_nothing_is_saved(client, demo):
 def test_prechecks_are_shown_to_the_applicant_and_recorded(client, demo):
     citizen_login(client, demo, "13800000001")  # 张建国, already in an enrolled 低保 household
     reference = start(client, "tekun")
-    answers = {**ANSWERS, "applicant": {**ANSWERS["applicant"], "name": "张建国", "id_number": id_of("33110219560312001")},
-               "hukou": {"hukou": "other"}, "consent": {"agree": "on", "signer": "张建国"}}  # fmt: skip
+    answers = {
+        **ANSWERS,
+        "applicant": {**ANSWERS["applicant"], "name": "张建国", "id_number": id_of("33110219560312001")},
+        "hukou": {"hukou": "other"},
+        "consent": {"agree": "on", "signer": "张建国"},
+    }
     for step, data in answers.items():
         assert answer(client, reference, step, data).status_code == 303, step
     page = client.get(f"/apply/{reference}/check")
@@ -158,17 +185,30 @@ def test_four_levels_notice_enrolment_and_return_for_correction(client, demo):
     client.app.state.today = lambda: clock.today() + timedelta(days=8)
     assert act(client, reference, "enrol", "公示期满无异议").status_code == 303
     assert status_of(demo, reference) == "enrolled"
-    enrolment = sql(demo, "SELECT e.status, e.monthly_amount_cents, e.benefit FROM enrolments e JOIN assistance_applications a "
-                          "ON a.household_id = e.household_id WHERE a.reference = :r", r=reference)[0]  # fmt: skip
+    enrolment = sql(
+        demo,
+        "SELECT e.status, e.monthly_amount_cents, e.benefit FROM enrolments e JOIN assistance_applications a "
+        "ON a.household_id = e.household_id WHERE a.reference = :r",
+        r=reference,
+    )[0]
     assert enrolment == ("active", 1660_00 + 216_00, "dibao")
-    assert sql(demo, "SELECT employment, schooling FROM household_members WHERE relationship_to_head = 'child' "
-                     "ORDER BY id DESC LIMIT 1")[0] == ("student", "天宁小学三年级")  # fmt: skip
+    assert sql(
+        demo,
+        "SELECT employment, schooling FROM household_members WHERE relationship_to_head = 'child' "
+        "ORDER BY id DESC LIMIT 1",
+    )[0] == ("student", "天宁小学三年级")
     actions = [
         r[0]
         for r in sql(demo, "SELECT action FROM audit_records WHERE object_id = :r ORDER BY seq", r=reference)
     ]
-    assert actions[-6:] == ["assistance.approve", "assistance.return", "assistance.submit", "assistance.approve",
-                            "assistance.approve", "assistance.enrol"]  # fmt: skip
+    assert actions[-6:] == [
+        "assistance.approve",
+        "assistance.return",
+        "assistance.submit",
+        "assistance.approve",
+        "assistance.approve",
+        "assistance.enrol",
+    ]
     detail = client.get(f"/office/assistance/{reference}")
     assert 'data-rule="single_parent_minor"' in detail.text and "不可手工修改" in detail.text
 
@@ -194,9 +234,19 @@ def test_search_by_id_number_and_name(client, demo):
 
 def test_policy_change_recalculates_every_household_and_reports(client, demo):
     staff_login(client, "district")
-    form = {"effective_from": "2026-12-01", "standard": "1200", "asset_limit": "36000", "floor": "100", "tekun_pct": "130",
-            "extra_severe_disabled": "30", "extra_serious_ill": "20", "extra_elderly": "10", "extra_minor": "10",
-            "extra_single_parent_minor": "20", "region_code": "331100"}  # fmt: skip
+    form = {
+        "effective_from": "2026-12-01",
+        "standard": "1200",
+        "asset_limit": "36000",
+        "floor": "100",
+        "tekun_pct": "130",
+        "extra_severe_disabled": "30",
+        "extra_serious_ill": "20",
+        "extra_elderly": "10",
+        "extra_minor": "10",
+        "extra_single_parent_minor": "20",
+        "region_code": "331100",
+    }
     assert post_form(client, "/office/assistance/policies", form).status_code == 403, "only the city level"
     as_staff(client, "city")
     before = dict(sql(demo, "SELECT id, monthly_amount_cents FROM enrolments"))
@@ -216,8 +266,11 @@ def test_policy_change_recalculates_every_household_and_reports(client, demo):
 
 def test_change_request_and_suspension(client, demo):
     staff_login(client, "street")
-    enrolment_id, amount = sql(demo, "SELECT id, monthly_amount_cents FROM enrolments WHERE region_code = '331102001001' "
-                                     "AND benefit = 'dibao' ORDER BY id LIMIT 1")[0]  # fmt: skip
+    enrolment_id, amount = sql(
+        demo,
+        "SELECT id, monthly_amount_cents FROM enrolments WHERE region_code = '331102001001' "
+        "AND benefit = 'dibao' ORDER BY id LIMIT 1",
+    )[0]
     changed = post_form(
         client,
         f"/office/assistance/households/{enrolment_id}/change",

@@ -169,9 +169,18 @@ def test_a_csrf_pair_from_another_browser_does_not_work_with_the_victims_session
         forged.set(c.name, c.value)
     forged.set("huimin_csrf", pair)
     client.cookies = forged
-    made = client.post("/office/users", data={"username": "mallory", "display_name": "M", "role": "admin",
-                                              "region_code": "331100", "password": "mallory-pass-1",
-                                              "_csrf_token": pair}, follow_redirects=False)  # fmt: skip
+    made = client.post(
+        "/office/users",
+        data={
+            "username": "mallory",
+            "display_name": "M",
+            "role": "admin",
+            "region_code": "331100",
+            "password": "mallory-pass-1",
+            "_csrf_token": pair,
+        },
+        follow_redirects=False,
+    )
     assert made.status_code == 403 and "页面已过期" in made.text
     assert client.cookies.get("huimin_session") == victim_session
     assert not sql(demo, "SELECT id FROM staff WHERE username = 'mallory'")
@@ -195,8 +204,11 @@ def test_production_cookies_use_host_prefixed_names(settings, demo):
     ) as c:
         page = c.get("/office/login")
         token = TOKEN_RE.search(page.text).group(1)
-        done = c.post("/office/login", data={"username": "admin", "password": DEMO_PASSWORD, "_csrf_token": token},
-                      follow_redirects=False)  # fmt: skip
+        done = c.post(
+            "/office/login",
+            data={"username": "admin", "password": DEMO_PASSWORD, "_csrf_token": token},
+            follow_redirects=False,
+        )
         assert done.status_code == 303
         cookies = [v for k, v in done.headers.multi_items() if k == "set-cookie"]
         names = {v.split("=", 1)[0] for v in cookies}
@@ -248,8 +260,15 @@ def test_inactive_account_with_the_right_password_is_not_told_apart(client, demo
     ["outbox", "server.accounts.sms:OutboxSender", "test_attempt_limits:RenamedOutbox", "no.such:Thing"],
 )
 def test_production_refuses_any_outbox_sender(tmp_path, sender):
-    settings = load_settings({"HUIMIN_ENV": "production", "HUIMIN_VAR_DIR": str(tmp_path), "HUIMIN_SECRET_KEY": "x" * 40,
-                              "DATABASE_URL": "postgresql://db/huimin", "HUIMIN_SMS_SENDER": sender})  # fmt: skip
+    settings = load_settings(
+        {
+            "HUIMIN_ENV": "production",
+            "HUIMIN_VAR_DIR": str(tmp_path),
+            "HUIMIN_SECRET_KEY": "x" * 40,
+            "DATABASE_URL": "postgresql://db/huimin",
+            "HUIMIN_SMS_SENDER": sender,
+        }
+    )
     with pytest.raises(ProductionConfigError, match="HUIMIN_SMS_SENDER"):
         create_app(settings)
 

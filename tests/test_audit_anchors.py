@@ -25,8 +25,13 @@ from server.db import utcnow
 
 
 def _cli(settings, *args: str, **env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
-           "HUIMIN_SECRET_KEY": settings.secret_key, **env}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "HUIMIN_VAR_DIR": str(settings.var_dir),
+        "HUIMIN_SECRET_KEY": settings.secret_key,
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
@@ -71,8 +76,12 @@ def _rewrite(settings, backend: str, victim: int, key: bytes | None, keyed_from:
         if row["seq"] == victim:
             row["opinion"] = "nothing to see"
         digest = record_hash(prev, row, key)
-        statements.append(("UPDATE audit_records SET opinion = :o, prev_hash = :p, hash = :h WHERE seq = :s",
-                           {"o": row["opinion"], "p": prev, "h": digest, "s": row["seq"]}))  # fmt: skip
+        statements.append(
+            (
+                "UPDATE audit_records SET opinion = :o, prev_hash = :p, hash = :h WHERE seq = :s",
+                {"o": row["opinion"], "p": prev, "h": digest, "s": row["seq"]},
+            )
+        )
         prev = digest
     statements.append(("UPDATE audit_head SET hash = :h", {"h": prev}))
     if keyed_from is not None:
@@ -94,8 +103,12 @@ def test_a_deleted_tail_with_the_head_rewound_is_named_by_the_anchor(client, dem
     assert _anchors(demo)[-1]["seq"] == total
     keep = total // 2
     kept_hash = sql(demo, "SELECT hash FROM audit_records WHERE seq = :s", s=keep)[0][0]
-    _unguarded(demo, backend, ("DELETE FROM audit_records WHERE seq > :s", {"s": keep}),
-               ("UPDATE audit_head SET seq = :s, hash = :h", {"s": keep, "h": kept_hash}))  # fmt: skip
+    _unguarded(
+        demo,
+        backend,
+        ("DELETE FROM audit_records WHERE seq > :s", {"s": keep}),
+        ("UPDATE audit_head SET seq = :s, hash = :h", {"s": keep, "h": kept_hash}),
+    )
 
     broken = _cli(demo, "audit", "verify")
     assert broken.returncode == 1
@@ -178,8 +191,16 @@ async def _legacy_chain(session, count: int, migrated: bool = True) -> str:
     head row already has ``keyed_from``, as migration 0905 sets it)."""
     prev = GENESIS
     for seq in range(1, count + 1):
-        fields = {"seq": seq, "at": utcnow(), "actor_kind": "system", "actor_name": "huimin",
-                  "action": "legacy.thing", "object_type": "thing", "object_id": str(seq), "after": {"n": seq}}  # fmt: skip
+        fields = {
+            "seq": seq,
+            "at": utcnow(),
+            "actor_kind": "system",
+            "actor_name": "huimin",
+            "action": "legacy.thing",
+            "object_type": "thing",
+            "object_id": str(seq),
+            "after": {"n": seq},
+        }
         digest = record_hash(prev, fields)
         session.add(AuditRecord(**fields, prev_hash=prev, hash=digest))
         prev = digest
@@ -265,8 +286,16 @@ def test_the_upgrade_keys_the_chain_after_the_records_already_written_and_anchor
 def _plain_settings(url, tmp_path):
     from server.settings import Settings
 
-    return Settings(env="test", database_url=url, secret_key="x" * 40, secret_from_env=True, var_dir=tmp_path,
-                    secure_cookies=False, sms_sender="outbox", redis_url=None)  # fmt: skip
+    return Settings(
+        env="test",
+        database_url=url,
+        secret_key="x" * 40,
+        secret_from_env=True,
+        var_dir=tmp_path,
+        secure_cookies=False,
+        sms_sender="outbox",
+        redis_url=None,
+    )
 
 
 def test_a_rolled_back_record_is_never_anchored(demo, client):

@@ -23,8 +23,12 @@ def _tamper(settings, backend: str, seq: int) -> None:
 
 
 def _cli(settings, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
-           "HUIMIN_SECRET_KEY": settings.secret_key}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "HUIMIN_VAR_DIR": str(settings.var_dir),
+        "HUIMIN_SECRET_KEY": settings.secret_key,
+    }
     return subprocess.run(
         [sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True, timeout=120
     )
@@ -32,10 +36,22 @@ def _cli(settings, *args: str) -> subprocess.CompletedProcess:
 
 def test_a_change_appends_a_chained_record_with_before_and_after(client, demo):
     staff_login(client, "admin")
-    post_form(client, "/office/users", {"username": "newclerk", "display_name": "新职员", "role": "community_worker",
-                                        "region_code": "331102001002", "password": "a-long-pass-2026"})  # fmt: skip
-    rows = sql(demo, "SELECT seq, actor_name, role, region_code, action, CAST(\"after\" AS TEXT), prev_hash, hash, client_ip "
-                     "FROM audit_records ORDER BY seq")  # fmt: skip
+    post_form(
+        client,
+        "/office/users",
+        {
+            "username": "newclerk",
+            "display_name": "新职员",
+            "role": "community_worker",
+            "region_code": "331102001002",
+            "password": "a-long-pass-2026",
+        },
+    )
+    rows = sql(
+        demo,
+        'SELECT seq, actor_name, role, region_code, action, CAST("after" AS TEXT), prev_hash, hash, client_ip '
+        "FROM audit_records ORDER BY seq",
+    )
     created = [r for r in rows if r[4] == "staff.create" and "newclerk" in (r[5] or "")]
     assert created, "creating a user is on record"
     seq, actor, role, region, *_, client_ip = created[0]

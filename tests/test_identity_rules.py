@@ -30,8 +30,16 @@ def test_names_compare_without_spacing_width_or_dot_differences():
     ],
 )
 def test_binding_outcomes(on_register, name_ok, reference, holder, deceased, outcome):
-    assert R.binding_outcome(on_register=on_register, name_ok=name_ok, has_reference=reference, holder=holder,
-                             deceased=deceased) == outcome  # fmt: skip
+    assert (
+        R.binding_outcome(
+            on_register=on_register,
+            name_ok=name_ok,
+            has_reference=reference,
+            holder=holder,
+            deceased=deceased,
+        )
+        == outcome
+    )
 
 
 def test_only_a_verified_identity_is_the_person_and_no_claim_applies():

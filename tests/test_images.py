@@ -59,13 +59,20 @@ def test_upload_through_the_form_keeps_no_location(client, demo):
     citizen_login(client, demo, "13800000002")
     reference = start(client)
     token = csrf_token(client)
-    ok = client.post(f"/apply/{reference}/upload", data={"kind": "id_card", "_csrf_token": token},
-                     files={"photo": ("photo.png", jpeg_with_gps(), "image/png")}, follow_redirects=False)  # fmt: skip
+    ok = client.post(
+        f"/apply/{reference}/upload",
+        data={"kind": "id_card", "_csrf_token": token},
+        files={"photo": ("photo.png", jpeg_with_gps(), "image/png")},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     stored = sql(demo, "SELECT stored_name, kind FROM assistance_documents")[0]
     data = (demo.var_dir / "uploads" / "assistance" / stored[0]).read_bytes()
     assert b"PhoneMaker" not in data and not Image.open(io.BytesIO(data)).getexif()
-    bad = client.post(f"/apply/{reference}/upload", data={"kind": "id_card", "_csrf_token": token},
-                      files={"photo": ("photo.jpg", b"<svg onload=alert(1)>", "image/jpeg")})  # fmt: skip
+    bad = client.post(
+        f"/apply/{reference}/upload",
+        data={"kind": "id_card", "_csrf_token": token},
+        files={"photo": ("photo.jpg", b"<svg onload=alert(1)>", "image/jpeg")},
+    )
     assert bad.status_code == 422 and "只能上传" in bad.text
     assert sql(demo, "SELECT count(*) FROM assistance_documents")[0][0] == 1

@@ -53,8 +53,11 @@ def test_status_changes_reach_the_messages_page_and_the_phone(client, demo):
     key = client.get("/push/key").json()["publicKey"]
     assert len(base64.urlsafe_b64decode(key + "==")) == 65
     token = client.cookies.get("huimin_csrf")
-    subscribed = client.post("/push/subscribe", json={"endpoint": push.url, "keys": {"p256dh": b64(public), "auth": b64(auth)}},
-                             headers={"x-csrftoken": token})  # fmt: skip
+    subscribed = client.post(
+        "/push/subscribe",
+        json={"endpoint": push.url, "keys": {"p256dh": b64(public), "auth": b64(auth)}},
+        headers={"x-csrftoken": token},
+    )
     assert subscribed.status_code == 201
     messages = client.get("/me/messages")
     assert f"申请已提交：{reference}" in messages.text and 'class="unread"' in messages.text
@@ -78,18 +81,27 @@ def test_a_gone_subscription_is_removed(client, demo):
     public = phone_key.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
-    client.post("/push/subscribe", json={"endpoint": push.url, "keys": {"p256dh": b64(public), "auth": b64(b"x" * 16)}},
-                headers={"x-csrftoken": client.cookies.get("huimin_csrf")})  # fmt: skip
+    client.post(
+        "/push/subscribe",
+        json={"endpoint": push.url, "keys": {"p256dh": b64(public), "auth": b64(b"x" * 16)}},
+        headers={"x-csrftoken": client.cookies.get("huimin_csrf")},
+    )
     in_db(demo, lambda s: send_pending(s, demo))
     assert sql(demo, "SELECT count(*) FROM push_subscriptions")[0][0] == 0
 
 
 def test_subscribing_needs_sign_in_and_a_real_endpoint(client, demo):
     token = client.get("/login") and client.cookies.get("huimin_csrf")
-    anon = client.post("/push/subscribe", json={"endpoint": "https://push.example/x", "keys": {"p256dh": "a", "auth": "b"}},
-                       headers={"x-csrftoken": token})  # fmt: skip
+    anon = client.post(
+        "/push/subscribe",
+        json={"endpoint": "https://push.example/x", "keys": {"p256dh": "a", "auth": "b"}},
+        headers={"x-csrftoken": token},
+    )
     assert anon.status_code in (401, 302, 303)
     apply_fully(client, demo)
-    bad = client.post("/push/subscribe", json={"endpoint": "javascript:alert(1)", "keys": {"p256dh": "a", "auth": "b"}},
-                      headers={"x-csrftoken": client.cookies.get("huimin_csrf")})  # fmt: skip
+    bad = client.post(
+        "/push/subscribe",
+        json={"endpoint": "javascript:alert(1)", "keys": {"p256dh": "a", "auth": "b"}},
+        headers={"x-csrftoken": client.cookies.get("huimin_csrf")},
+    )
     assert bad.status_code == 422

@@ -15,8 +15,11 @@ from server.app import create_app
 from server.demo import STAFF
 
 FORBIDDEN = "您没有权限进行此操作。"
-ACCOUNT_OF = {Role(a.role): a.username for a in STAFF if a.username in (
-    "admin", "city", "verify", "district", "street", "community", "funeral")}  # fmt: skip
+ACCOUNT_OF = {
+    Role(a.role): a.username
+    for a in STAFF
+    if a.username in ("admin", "city", "verify", "district", "street", "community", "funeral")
+}
 SAMPLE = {"int": "987654321", "str": "ZZ-NOPE"}
 
 
@@ -37,8 +40,15 @@ def test_the_administrator_and_the_funeral_operator_hold_no_social_assistance_da
         P.AUDIT_VERIFY,
     }
     assert permissions_of("funeral_operator") == {P.OFFICE_USE, P.FUNERAL_READ, P.FUNERAL_OPERATE}
-    for p in (P.ASSISTANCE_READ, P.DISCOVERY_READ, P.VERIFICATION_WARNING_DECIDE, P.VERIFICATION_REPORT_READ,
-              P.CERTIFICATES_READ, P.AUDIT_READ, P.HOUSEHOLDS_CHANGE):  # fmt: skip
+    for p in (
+        P.ASSISTANCE_READ,
+        P.DISCOVERY_READ,
+        P.VERIFICATION_WARNING_DECIDE,
+        P.VERIFICATION_REPORT_READ,
+        P.CERTIFICATES_READ,
+        P.AUDIT_READ,
+        P.HOUSEHOLDS_CHANGE,
+    ):
         assert not allows("funeral_operator", p)
 
 
@@ -111,8 +121,15 @@ def test_navigation_offers_only_what_the_role_may_open(client, demo):
     staff_login(client, "funeral")
     nav = re.search(r"<nav[^>]*office-nav.*?</nav>", client.get("/office").text, re.S).group(0)
     assert "/office/funeral" in nav
-    for hidden in ("/office/assistance", "/office/discovery", "/office/verification", "/office/certificates",
-                   "/office/audit", "/office/survival", "/office/users"):  # fmt: skip
+    for hidden in (
+        "/office/assistance",
+        "/office/discovery",
+        "/office/verification",
+        "/office/certificates",
+        "/office/audit",
+        "/office/survival",
+        "/office/users",
+    ):
         assert f'href="{hidden}"' not in nav
     client.cookies.clear()
     staff_login(client, "street")
@@ -157,8 +174,13 @@ def two_clients(demo):
 
 def test_a_deactivated_account_is_signed_out_at_its_next_request(two_clients, demo):
     worker, admin, user_id = two_clients
-    done = _admin_update(admin, user_id, display_name="天宁社区工作人员 刘芳", role="community_worker",
-                         region_code="331102001001")  # fmt: skip  # no "active": unticked
+    done = _admin_update(
+        admin,
+        user_id,
+        display_name="天宁社区工作人员 刘芳",
+        role="community_worker",
+        region_code="331102001001",
+    )  # no "active": unticked
     assert done.status_code == 303
     assert worker.get("/office/assistance", follow_redirects=False).status_code in (302, 303, 307, 401)
     again = staff_login(worker, "community")
@@ -192,9 +214,12 @@ def test_a_password_change_ends_the_other_sessions_but_not_this_one(demo):
     ):
         staff_login(laptop, "street")
         staff_login(stolen, "street")
-        changed = post_form(laptop, "/office/account/password",
-                            {"current_password": DEMO_PASSWORD, "new_password": "a-new-long-pass-2026"},
-                            follow_redirects=False)  # fmt: skip
+        changed = post_form(
+            laptop,
+            "/office/account/password",
+            {"current_password": DEMO_PASSWORD, "new_password": "a-new-long-pass-2026"},
+            follow_redirects=False,
+        )
         assert changed.status_code == 303
         assert laptop.get("/office/assistance").status_code == 200
         assert stolen.get("/office/assistance", follow_redirects=False).status_code in (302, 303, 307, 401)

@@ -26,8 +26,11 @@ def test_api_errors_are_json(client):
 
 def test_a_body_over_the_limit_is_refused_plainly(client):
     post_form(client, "/prefs/text", {"text": "large"})  # get the CSRF cookie
-    big = client.post("/login/code", content=b"phone=1" + b"0" * (21 * 1024 * 1024),
-                      headers={"content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    big = client.post(
+        "/login/code",
+        content=b"phone=1" + b"0" * (21 * 1024 * 1024),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert big.status_code == 413 and "太大" in big.text
 
 
@@ -69,10 +72,15 @@ def test_outbox_exists_only_outside_production(client, settings, monkeypatch):
 
 
 def _cli(settings, *args):
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "HUIMIN_VAR_DIR": str(settings.var_dir),
-           "HUIMIN_SECRET_KEY": settings.secret_key}  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=120)  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "HUIMIN_VAR_DIR": str(settings.var_dir),
+        "HUIMIN_SECRET_KEY": settings.secret_key,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_cli_seeds_the_demo_city_once_and_creates_users(settings):
@@ -82,11 +90,37 @@ def test_cli_seeds_the_demo_city_once_and_creates_users(settings):
     assert sql(settings, "SELECT count(DISTINCT role) FROM staff")[0][0] == 7
     again = _cli(settings, "demo", "seed")
     assert again.returncode == 0 and sql(settings, "SELECT count(*) FROM regions")[0][0] == 15
-    made = _cli(settings, "user", "create", "--username", "wang", "--name", "王五", "--role",
-                "street_reviewer", "--region", "331102002", "--password", "a-long-pass-2026")  # fmt: skip
+    made = _cli(
+        settings,
+        "user",
+        "create",
+        "--username",
+        "wang",
+        "--name",
+        "王五",
+        "--role",
+        "street_reviewer",
+        "--region",
+        "331102002",
+        "--password",
+        "a-long-pass-2026",
+    )
     assert made.returncode == 0, made.stderr
-    wrong = _cli(settings, "user", "create", "--username", "lisi", "--name", "李四", "--role",
-                 "community_worker", "--region", "331102", "--password", "a-long-pass-2026")  # fmt: skip
+    wrong = _cli(
+        settings,
+        "user",
+        "create",
+        "--username",
+        "lisi",
+        "--name",
+        "李四",
+        "--role",
+        "community_worker",
+        "--region",
+        "331102",
+        "--password",
+        "a-long-pass-2026",
+    )
     assert wrong.returncode == 2 and "社区工作人员只能属于社区" in wrong.stderr
 
 

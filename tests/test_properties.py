@@ -84,8 +84,14 @@ def test_a_code_is_sent_only_within_every_limit(phone_hour, address_hour, second
     assert (refusal is None) == within
 
 
-@given(st.lists(st.dictionaries(st.sampled_from(["action", "opinion", "object_id"]), st.text(max_size=20)),
-                min_size=1, max_size=12), st.data())  # fmt: skip
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["action", "opinion", "object_id"]), st.text(max_size=20)),
+        min_size=1,
+        max_size=12,
+    ),
+    st.data(),
+)
 def test_a_chain_breaks_exactly_where_a_record_was_changed(bodies, data):
     rows, prev = [], "0" * 64
     for i, body in enumerate(bodies, start=1):

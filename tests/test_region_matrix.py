@@ -32,10 +32,24 @@ def matrix(demo):
         await session.flush()
         ids = {}
         for level, (home, sibling) in LEVELS.items():
-            me = await create_staff(session, SYSTEM, username=f"adm_{level}", display_name=f"admin {level}",
-                                    role="admin", region_code=home, password=PASSWORD)  # fmt: skip
-            other = await create_staff(session, SYSTEM, username=f"other_{level}", display_name=f"other {level}",
-                                       role="admin", region_code=sibling, password=PASSWORD)  # fmt: skip
+            me = await create_staff(
+                session,
+                SYSTEM,
+                username=f"adm_{level}",
+                display_name=f"admin {level}",
+                role="admin",
+                region_code=home,
+                password=PASSWORD,
+            )
+            other = await create_staff(
+                session,
+                SYSTEM,
+                username=f"other_{level}",
+                display_name=f"other {level}",
+                role="admin",
+                region_code=sibling,
+                password=PASSWORD,
+            )
             own_audit = await record(session, SYSTEM, "test.mark", "thing", level, region_code=home)
             other_audit = await record(session, SYSTEM, "test.mark", "thing", level, region_code=sibling)
             ids[level] = dict(me=me.id, other=other.id, own_audit=own_audit.seq, other_audit=other_audit.seq)
@@ -69,8 +83,17 @@ def test_forged_form_fields_are_refused(client, settings, matrix, level):
     home, sibling = LEVELS[level]
     ids = matrix[level]
     staff_login(client, f"adm_{level}", PASSWORD)
-    created = post_form(client, "/office/users", {"username": f"forged_{level}", "display_name": "x", "role": "admin",
-                                                  "region_code": sibling, "password": PASSWORD})  # fmt: skip
+    created = post_form(
+        client,
+        "/office/users",
+        {
+            "username": f"forged_{level}",
+            "display_name": "x",
+            "role": "admin",
+            "region_code": sibling,
+            "password": PASSWORD,
+        },
+    )
     assert created.status_code == 403
     assert "不在您的管辖范围内" in created.text
     moved = post_form(

@@ -16,11 +16,21 @@ from server.discovery import rules as discovery
 from server.funeral import rules as funeral
 
 money = st.integers(min_value=0, max_value=2_000_000)
-members = st.lists(st.builds(calc.Member, st.just("x"), st.integers(0, 100), st.sampled_from([None, 1, 2, 3, 4]), st.booleans()),
-                   min_size=1, max_size=8)  # fmt: skip
-policies = st.builds(calc.PolicyTerms, st.integers(50_000, 300_000), st.integers(0, 10_000_000),
-                     st.fixed_dictionaries({g: st.integers(0, 50) for g in calc.GROUPS}), st.integers(100, 200),
-                     st.integers(0, 50_000))  # fmt: skip
+members = st.lists(
+    st.builds(
+        calc.Member, st.just("x"), st.integers(0, 100), st.sampled_from([None, 1, 2, 3, 4]), st.booleans()
+    ),
+    min_size=1,
+    max_size=8,
+)
+policies = st.builds(
+    calc.PolicyTerms,
+    st.integers(50_000, 300_000),
+    st.integers(0, 10_000_000),
+    st.fixed_dictionaries({g: st.integers(0, 50) for g in calc.GROUPS}),
+    st.integers(100, 200),
+    st.integers(0, 50_000),
+)
 
 
 @given(
@@ -52,8 +62,11 @@ def test_more_income_never_means_more_money(people, extra, policy):
     assert richer.amount_cents <= base.amount_cents
 
 
-@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 60),
-       st.sets(st.dates(date(2020, 1, 1), date(2031, 6, 30)), max_size=30))  # fmt: skip
+@given(
+    st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+    st.integers(0, 60),
+    st.sets(st.dates(date(2020, 1, 1), date(2031, 6, 30)), max_size=30),
+)
 def test_adding_working_days_lands_on_a_working_day_exactly_n_later(start, n, holidays):
     cal = Calendar(holidays=frozenset(holidays))
     end = cal.add_working_days(start, n)
@@ -105,8 +118,13 @@ def test_a_report_is_always_a_duplicate_of_itself_and_never_of_one_8_days_older(
     )
 
 
-@given(st.lists(st.builds(funeral.Item, st.just("i"), st.integers(0, 1_000_000), st.booleans(), st.integers(1, 5)), max_size=10),
-       st.booleans())  # fmt: skip
+@given(
+    st.lists(
+        st.builds(funeral.Item, st.just("i"), st.integers(0, 1_000_000), st.booleans(), st.integers(1, 5)),
+        max_size=10,
+    ),
+    st.booleans(),
+)
 def test_a_quote_adds_up_and_waives_only_basic_services(items, eligible):
     q = funeral.quote(items, eligible)
     assert q["total_cents"] == sum(i.price_cents * i.quantity for i in items)

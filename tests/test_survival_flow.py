@@ -43,8 +43,12 @@ def challenge(client, url: str = "/survival/challenge") -> dict:
 
 def upload(client, nonce: str, frames: list[bytes], url: str = "/survival/check"):
     files = {f"frame{i}": (f"frame{i}.jpg", raw, "image/jpeg") for i, raw in enumerate(frames)}
-    return client.post(url, data={"nonce": nonce}, files=files,
-                       headers={"x-csrftoken": csrf_token(client), "accept": "application/json"})  # fmt: skip
+    return client.post(
+        url,
+        data={"nonce": nonce},
+        files=files,
+        headers={"x-csrftoken": csrf_token(client), "accept": "application/json"},
+    )
 
 
 def still_frames(rgb, n: int = 15) -> list[bytes]:
@@ -287,9 +291,13 @@ def test_staff_outside_the_region_see_nothing(client, demo):
 
     check_id = in_db(demo, make_check)
     staff_login(client, "qt_community")  # 鹤城社区, another district
-    for url in (f"/office/survival/people/{pid}", f"/office/survival/people/{pid}/reference.jpg",
-                f"/office/survival/people/{pid}/capture", f"/office/survival/checks/{check_id}",
-                f"/office/survival/checks/{check_id}/frames/0"):  # fmt: skip
+    for url in (
+        f"/office/survival/people/{pid}",
+        f"/office/survival/people/{pid}/reference.jpg",
+        f"/office/survival/people/{pid}/capture",
+        f"/office/survival/checks/{check_id}",
+        f"/office/survival/checks/{check_id}/frames/0",
+    ):
         assert client.get(url).status_code == 404, url
     assert challenge_status(client, f"/office/survival/people/{pid}/challenge") == 404
     assert "张建国" not in client.get("/office/survival").text
@@ -315,11 +323,18 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
     assert "张建国" in listing.text and "赵德福" in listing.text  # due, and still without a reference face
     blank = io.BytesIO()
     Image.new("RGB", (400, 400), (200, 200, 200)).save(blank, "JPEG")
-    refused = client.post(f"/office/survival/people/{zhao}/reference", files={"photo": ("p.jpg", blank.getvalue(), "image/jpeg")},
-                          headers={"x-csrftoken": csrf_token(client)})  # fmt: skip
+    refused = client.post(
+        f"/office/survival/people/{zhao}/reference",
+        files={"photo": ("p.jpg", blank.getvalue(), "image/jpeg")},
+        headers={"x-csrftoken": csrf_token(client)},
+    )
     assert refused.status_code == 422 and "没有找到清晰的人脸" in refused.text
-    made = client.post(f"/office/survival/people/{zhao}/reference", files={"photo": ("p.jpg", faces.jpeg(ASTRONAUT), "image/jpeg")},
-                       headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)  # fmt: skip
+    made = client.post(
+        f"/office/survival/people/{zhao}/reference",
+        files={"photo": ("p.jpg", faces.jpeg(ASTRONAUT), "image/jpeg")},
+        headers={"x-csrftoken": csrf_token(client)},
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     assert client.get(f"/office/survival/people/{zhao}/reference.jpg").headers["content-type"] == "image/jpeg"
     source, by = sql(demo, "SELECT source, created_by FROM survival_references WHERE person_id = :p", p=zhao)[
@@ -334,8 +349,12 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
     page = client.get(f"/office/survival/people/{zhao}/capture")
     assert page.status_code == 200 and "上门协助认证" in page.text
     c = challenge(client, f"/office/survival/people/{zhao}/challenge")
-    result = upload(client, c["nonce"], faces.capture_frames(ASTRONAUT, c["actions"], seed=5),
-                    url=f"/office/survival/people/{zhao}/check")  # fmt: skip
+    result = upload(
+        client,
+        c["nonce"],
+        faces.capture_frames(ASTRONAUT, c["actions"], seed=5),
+        url=f"/office/survival/people/{zhao}/check",
+    )
     assert result.status_code == 201 and result.json()["url"].startswith("/office/survival/checks/")
     assisted, staff_id = sql(
         demo, "SELECT assisted, staff_id FROM survival_checks WHERE person_id = :p", p=zhao
@@ -347,8 +366,12 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
     detail = client.get(result.json()["url"]).text
     assert 'data-reason="assisted.same_staff"' in detail and "需要另一名工作人员审核" in detail
     assert "data-reference-changed" not in detail
-    again = client.post(f"/office/survival/people/{zhao}/reference", files={"photo": ("p.jpg", faces.jpeg(GRACE), "image/jpeg")},
-                        headers={"x-csrftoken": csrf_token(client)}, follow_redirects=False)  # fmt: skip
+    again = client.post(
+        f"/office/survival/people/{zhao}/reference",
+        files={"photo": ("p.jpg", faces.jpeg(GRACE), "image/jpeg")},
+        headers={"x-csrftoken": csrf_token(client)},
+        follow_redirects=False,
+    )
     assert again.status_code == 303
     assert "data-reference-changed" in client.get(result.json()["url"]).text, "the reviewer is told"
     # a recipient whose reference someone else took passes an assisted check without review
@@ -388,11 +411,18 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     assert round_(date(2026, 5, 21))["reminded"] == 0  # once a week at most
     assert round_(date(2026, 6, 2))["overdue"] == 1
     assert round_(date(2026, 6, 20)) == {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
-    assert sql(demo, "SELECT status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
-               p=pid) == [("active",)]  # fmt: skip
+    assert sql(
+        demo,
+        "SELECT status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
+        p=pid,
+    ) == [("active",)]
     assert round_(date(2026, 7, 2))["suspended"] == 1
-    status, reason = sql(demo, "SELECT e.status, e.status_reason FROM enrolments e JOIN households h ON h.id = e.household_id "
-                               "WHERE h.head_person_id = :p", p=pid)[0]  # fmt: skip
+    status, reason = sql(
+        demo,
+        "SELECT e.status, e.status_reason FROM enrolments e JOIN households h ON h.id = e.household_id "
+        "WHERE h.head_person_id = :p",
+        p=pid,
+    )[0]
     assert status == "suspended" and "生存认证" in reason
     audit = sql(demo, "SELECT actor_kind, after FROM audit_records WHERE action = 'enrolment.suspended'")
     assert len(audit) == 1 and audit[0][0] == "system" and "survival.overdue" in str(audit[0][1])
@@ -403,12 +433,23 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     async def passes(session):
         person = await session.get(Person, pid)
         nonce, ch = await service.issue_challenge(session, person)
-        return (await service.submit(session, SYSTEM, person, nonce, faces.capture_frames(GRACE, ch.actions),
-                                     today=date(2026, 7, 5))).status  # fmt: skip
+        return (
+            await service.submit(
+                session,
+                SYSTEM,
+                person,
+                nonce,
+                faces.capture_frames(GRACE, ch.actions),
+                today=date(2026, 7, 5),
+            )
+        ).status
 
     assert in_db(demo, passes) == "passed"
-    assert sql(demo, "SELECT e.status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
-               p=pid) == [("active",)]  # fmt: skip
+    assert sql(
+        demo,
+        "SELECT e.status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
+        p=pid,
+    ) == [("active",)]
     schedule = sql(demo, "SELECT next_due, suspended_on FROM survival_schedules WHERE person_id = :p", p=pid)[
         0
     ]
@@ -417,16 +458,23 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
 
 
 def _household_status(settings, pid) -> str:
-    return sql(settings, "SELECT e.status FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
-                         "WHERE m.person_id = :p", p=pid)[0][0]  # fmt: skip
+    return sql(
+        settings,
+        "SELECT e.status FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
+        "WHERE m.person_id = :p",
+        p=pid,
+    )[0][0]
 
 
 def _pass(settings, pid, day):
     async def go(session):
         person = await session.get(Person, pid)
         nonce, ch = await service.issue_challenge(session, person)
-        return (await service.submit(session, SYSTEM, person, nonce, faces.capture_frames(GRACE, ch.actions),
-                                     today=day)).status  # fmt: skip
+        return (
+            await service.submit(
+                session, SYSTEM, person, nonce, faces.capture_frames(GRACE, ch.actions), today=day
+            )
+        ).status
 
     assert in_db(settings, go) == "passed"
 
@@ -435,8 +483,14 @@ def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certif
     zhang, wang = person_id(demo), person_id(demo, "王桂兰")  # one household
 
     async def enrol_wang(session):
-        await service.enrol_reference(session, SYSTEM, await session.get(Person, wang), faces.jpeg(GRACE),
-                                      source="office", today=date(2026, 3, 1))  # fmt: skip
+        await service.enrol_reference(
+            session,
+            SYSTEM,
+            await session.get(Person, wang),
+            faces.jpeg(GRACE),
+            source="office",
+            today=date(2026, 3, 1),
+        )
 
     in_db(demo, enrol_wang)
     sql(demo, "UPDATE survival_schedules SET next_due = :d", d=date(2026, 6, 1))
@@ -451,13 +505,23 @@ def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certif
 
 def test_a_member_who_died_is_not_reminded_and_does_not_hold_the_household_benefit(demo):
     zhang, wang = person_id(demo), person_id(demo, "王桂兰")
-    sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
-              "SELECT id, region_code, true, 3, :d, :t FROM persons WHERE id = :p", d=date(2026, 6, 1), t=utcnow(), p=wang)  # fmt: skip
+    sql(
+        demo,
+        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "SELECT id, region_code, true, 3, :d, :t FROM persons WHERE id = :p",
+        d=date(2026, 6, 1),
+        t=utcnow(),
+        p=wang,
+    )
     sql(demo, "UPDATE persons SET deceased_on = :d WHERE id = :p", d=date(2026, 5, 20), p=wang)
     sql(demo, "UPDATE survival_schedules SET next_due = :d WHERE person_id = :p", d=date(2026, 9, 1), p=zhang)
     policy = service.Policy(grace_days=30)
     assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy)) == {
-        "reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}  # fmt: skip
+        "reminded": 0,
+        "overdue": 0,
+        "suspended": 0,
+        "purged": 0,
+    }
     assert _household_status(demo, zhang) == "active"
 
 
@@ -468,8 +532,12 @@ def test_a_pass_does_not_lift_a_suspension_made_for_another_reason(demo):
     in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy))
     assert _household_status(demo, pid) == "suspended"
     # staff resume the benefit by hand, then suspend it for a verification warning
-    enrolment_id = sql(demo, "SELECT e.id FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
-                             "WHERE m.person_id = :p", p=pid)[0][0]  # fmt: skip
+    enrolment_id = sql(
+        demo,
+        "SELECT e.id FROM enrolments e JOIN household_members m ON m.household_id = e.household_id "
+        "WHERE m.person_id = :p",
+        p=pid,
+    )[0][0]
 
     async def by_hand(session, status, reason, source):
         from server.people.enrolments import change_status
@@ -504,7 +572,11 @@ def test_a_check_waiting_for_review_holds_back_the_overdue_notice_and_the_suspen
     assert in_db(demo, submitted_for_review) == "review"
     policy = service.Policy(grace_days=30)
     assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy)) == {
-        "reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}  # fmt: skip
+        "reminded": 0,
+        "overdue": 0,
+        "suspended": 0,
+        "purged": 0,
+    }
     assert _household_status(demo, pid) == "active"
 
 
@@ -554,8 +626,13 @@ def test_frames_are_deleted_after_the_retention_period_but_not_while_in_review(d
 
 
 def test_policy_from_the_environment():
-    policy = service.load_policy({"HUIMIN_SURVIVAL_INTERVAL_MONTHS": "6", "HUIMIN_SURVIVAL_TOLERANCE": "0.45",
-                                  "HUIMIN_SURVIVAL_GRACE_DAYS": "bad"})  # fmt: skip
+    policy = service.load_policy(
+        {
+            "HUIMIN_SURVIVAL_INTERVAL_MONTHS": "6",
+            "HUIMIN_SURVIVAL_TOLERANCE": "0.45",
+            "HUIMIN_SURVIVAL_GRACE_DAYS": "bad",
+        }
+    )
     assert (policy.interval_months, policy.tolerance, policy.grace_days, policy.retention_days) == (
         6,
         0.45,
@@ -576,8 +653,14 @@ def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, dem
 
     async def apply_with_photo(session):
         person = await session.get(Person, zhao)
-        app = Application(reference="TK2026000001", benefit="tekun", status="draft", id_hash=person.id_hash,
-                          region_code=person.region_code, answers={})  # fmt: skip
+        app = Application(
+            reference="TK2026000001",
+            benefit="tekun",
+            status="draft",
+            id_hash=person.id_hash,
+            region_code=person.region_code,
+            answers={},
+        )
         session.add(app)
         await session.flush()
         return (await store_document(session, SYSTEM, demo, app, "id_card", faces.jpeg(ASTRONAUT))).id
@@ -601,8 +684,12 @@ def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, dem
         ).status_code
         == 404
     )
-    made = post_form(client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc},
-                     follow_redirects=False)  # fmt: skip
+    made = post_form(
+        client,
+        f"/office/survival/people/{zhao}/reference/document",
+        {"document_id": doc},
+        follow_redirects=False,
+    )
     assert made.status_code == 303
     assert sql(demo, "SELECT source FROM survival_references WHERE person_id = :p", p=zhao) == [
         ("application",)

@@ -34,22 +34,32 @@ def face(ear=0.3, yaw=0.0, mar=0.05, dx=0.0, dy=0.0, scale=1.0, wobble=0.0) -> d
         ]
 
     lm = {
-        "chin": [(i * 100 / 16, 60 + 35 * (1 - ((i - 8) / 8) ** 2) + (wobble if i % 2 else 0)) for i in range(17)],
+        "chin": [
+            (i * 100 / 16, 60 + 35 * (1 - ((i - 8) / 8) ** 2) + (wobble if i % 2 else 0)) for i in range(17)
+        ],
         "left_eyebrow": [(22 + 4 * i, 30) for i in range(5)],
         "right_eyebrow": [(62 + 4 * i, 30) for i in range(5)],
         "nose_bridge": [(50 + (nx - 50) * i / 4, 42 + 4 * i) for i in range(4)],
         "nose_tip": [(nx - 6 + 3 * i, 60) for i in range(5)],
         "left_eye": eye(30, 40),
         "right_eye": eye(70, 40),
-        "top_lip": [(35 + 5 * i, 78) for i in range(7)] + [(60, 80 - o / 2), (55, 80 - o / 2), (50, 80 - o / 2), (45, 80 - o / 2), (40, 80)],
-        "bottom_lip": [(65 - 5 * i, 84) for i in range(7)] + [(40, 80), (45, 80 + o / 2), (50, 80 + o / 2), (55, 80 + o / 2), (60, 80)],
-    }  # fmt: skip
+        "top_lip": [(35 + 5 * i, 78) for i in range(7)]
+        + [(60, 80 - o / 2), (55, 80 - o / 2), (50, 80 - o / 2), (45, 80 - o / 2), (40, 80)],
+        "bottom_lip": [(65 - 5 * i, 84) for i in range(7)]
+        + [(40, 80), (45, 80 + o / 2), (50, 80 + o / 2), (55, 80 + o / 2), (60, 80)],
+    }
     return {k: [(dx + x * scale, dy + y * scale) for x, y in v] for k, v in lm.items()}
 
 
 def frame(n: int = 0, encoding=None, faces: int = 1, light: float = 128.0, **kw) -> Frame:
-    return Frame(faces=faces, landmarks=face(wobble=(n % 3) * 0.4, dx=n, **kw) if faces else None,
-                 box=(0, 100 + n, 100, n), brightness=light, encoding=encoding, digest=f"d{n}")  # fmt: skip
+    return Frame(
+        faces=faces,
+        landmarks=face(wobble=(n % 3) * 0.4, dx=n, **kw) if faces else None,
+        box=(0, 100 + n, 100, n),
+        brightness=light,
+        encoding=encoding,
+        digest=f"d{n}",
+    )
 
 
 NEUTRAL: dict = {}
@@ -64,8 +74,10 @@ POSES = {
 def sequence(actions, encoding=SAME, poses=POSES, light=128.0) -> list[Frame]:
     kws = [NEUTRAL, NEUTRAL] + [p for a in actions for p in poses[a]] + [NEUTRAL]
     frames = [frame(i, light=light, **kw) for i, kw in enumerate(kws)]
-    return [Frame(**{**f.__dict__, "encoding": encoding}) if i in (0, 7, len(frames) - 1) else f
-            for i, f in enumerate(frames)]  # fmt: skip
+    return [
+        Frame(**{**f.__dict__, "encoding": encoding}) if i in (0, 7, len(frames) - 1) else f
+        for i, f in enumerate(frames)
+    ]
 
 
 PAIRS = [
@@ -122,14 +134,26 @@ def test_blink_must_recover_and_one_noisy_frame_is_not_an_action():
     frames = frames + [frame(20, ear=0.07, encoding=SAME)]
     assert "blink.missing" in decide(frames, ("open_mouth", "blink"), REF, NonceFacts()).reasons
     single = [dict(ear=0.3), dict(ear=0.05), dict(ear=0.3), dict(ear=0.3), dict(ear=0.3), {}]
-    result = decide(sequence(["open_mouth", "blink"], poses={**POSES, "blink": single}), ("open_mouth", "blink"), REF,
-                    NonceFacts())  # fmt: skip
+    result = decide(
+        sequence(["open_mouth", "blink"], poses={**POSES, "blink": single}),
+        ("open_mouth", "blink"),
+        REF,
+        NonceFacts(),
+    )
     assert result.outcome != "pass"
 
 
 def test_a_still_photo_replayed_fails():
-    still = [Frame(faces=1, landmarks=face(dx=i * 3, scale=1 + i / 50), box=(0, 100, 100, 0), encoding=SAME, digest=f"x{i}")
-             for i in range(15)]  # fmt: skip
+    still = [
+        Frame(
+            faces=1,
+            landmarks=face(dx=i * 3, scale=1 + i / 50),
+            box=(0, 100, 100, 0),
+            encoding=SAME,
+            digest=f"x{i}",
+        )
+        for i in range(15)
+    ]
     result = decide(still, ("blink", "turn_left"), REF, NonceFacts())
     assert result.outcome == "fail" and "replay.still" in result.reasons
     same_bytes = [Frame(**{**f.__dict__, "digest": "same"}) for f in sequence(["blink", "turn_left"])]
@@ -218,8 +242,10 @@ def test_the_frames_of_the_challenged_actions_are_encoded_too():
     assert chosen[0] == 0 and chosen[-1] == 14 and len(chosen) == 4
     assert 3 <= chosen[1] <= 6 and 8 <= chosen[2] <= 11
     # another person's face on the action frames (the box unchanged) is not a pass
-    other = [Frame(**{**f.__dict__, "encoding": OTHER if i in chosen[1:3] else SAME}) if i in chosen else f
-             for i, f in enumerate(frames)]  # fmt: skip
+    other = [
+        Frame(**{**f.__dict__, "encoding": OTHER if i in chosen[1:3] else SAME}) if i in chosen else f
+        for i, f in enumerate(frames)
+    ]
     assert decide(other, ["blink", "open_mouth"], REF, NonceFacts()).outcome == "fail"
 
 

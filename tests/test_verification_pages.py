@@ -18,9 +18,13 @@ from server.verification.routes import create_api_client
 
 def upload(client, source: str, content: bytes, filename: str = "data.csv", mode: str = ""):
     token = client.cookies.get("huimin_csrf")
-    return client.post("/office/verification/imports", data={"source": source, "mode": mode},
-                       files={"file": (filename, content, "text/csv")}, headers={"x-csrftoken": token},
-                       follow_redirects=False)  # fmt: skip
+    return client.post(
+        "/office/verification/imports",
+        data={"source": source, "mode": mode},
+        files={"file": (filename, content, "text/csv")},
+        headers={"x-csrftoken": token},
+        follow_redirects=False,
+    )
 
 
 def signed_in(client, demo, username="verify"):
@@ -55,8 +59,12 @@ def test_the_action_offered_first_depends_on_who_is_left_in_the_household(demo, 
     upload(client, "deaths", write_csv(tmp_path / "d.csv", "deaths", rows).read_bytes())
     offered = {}
     for name in ("赵大山", "孙一一"):  # one of two members; the only member
-        wid = sql(demo, "SELECT w.id FROM verification_warnings w JOIN persons p ON p.id = w.person_id "
-                        "WHERE p.name = :n AND w.rule = 'deceased'", n=name)[0][0]  # fmt: skip
+        wid = sql(
+            demo,
+            "SELECT w.id FROM verification_warnings w JOIN persons p ON p.id = w.person_id "
+            "WHERE p.name = :n AND w.rule = 'deceased'",
+            n=name,
+        )[0][0]
         page = client.get(f"/office/verification/warnings/{wid}").text
         offered[name] = re.search(r'<option value="(\w+)" selected>', page).group(1)
     assert offered == {"赵大山": "recalculate", "孙一一": "stop"}
@@ -102,8 +110,22 @@ def test_xlsx_upload_and_rollback_from_the_page(demo, client):
 def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_path):
     register(demo)
     signed_in(client, demo)
-    upload(client, "prisoners", write_csv(tmp_path / "p.csv", "prisoners", [
-        {"id_number": NUM["c"], "name": "孙一一", "admitted_on": "2026-03-01", "release_on": "2029-03-01"}]).read_bytes())  # fmt: skip
+    upload(
+        client,
+        "prisoners",
+        write_csv(
+            tmp_path / "p.csv",
+            "prisoners",
+            [
+                {
+                    "id_number": NUM["c"],
+                    "name": "孙一一",
+                    "admitted_on": "2026-03-01",
+                    "release_on": "2029-03-01",
+                }
+            ],
+        ).read_bytes(),
+    )
     wid = sql(demo, "SELECT id FROM verification_warnings WHERE rule = 'imprisoned'")[0][0]
     refused = post_form(
         client,
@@ -117,12 +139,22 @@ def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_
     client.get("/office/logout")
     signed_in(client, demo, "community")  # reads the warnings of its community, but does not decide them
     assert client.get(f"/office/verification/warnings/{wid}").status_code == 200
-    assert post_form(client, f"/office/verification/warnings/{wid}", {"decision": "confirm", "action": "suspend",
-                                                                     "reason": "x"}).status_code == 403  # fmt: skip
+    assert (
+        post_form(
+            client,
+            f"/office/verification/warnings/{wid}",
+            {"decision": "confirm", "action": "suspend", "reason": "x"},
+        ).status_code
+        == 403
+    )
     client.get("/office/logout")
     signed_in(client, demo, "street")
-    done = post_form(client, f"/office/verification/warnings/{wid}", {"decision": "confirm", "action": "suspend",
-                                                                      "reason": "已核实入狱"}, follow_redirects=False)  # fmt: skip
+    done = post_form(
+        client,
+        f"/office/verification/warnings/{wid}",
+        {"decision": "confirm", "action": "suspend", "reason": "已核实入狱"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     assert 'data-status="confirmed"' in client.get(f"/office/verification/warnings/{wid}").text
     household = sql(demo, "SELECT household_id FROM verification_warnings WHERE id = :i", i=wid)[0][0]
@@ -138,8 +170,12 @@ def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_
 def test_department_system_pushes_rows_with_its_own_key_and_scope(demo, client):
     register(demo)
     key = in_db(demo, lambda s: create_api_client(s, "市公安局人口系统", ["deaths", "hukou"], "331100"))
-    rows = {"rows": [{"id_number": NUM["a"], "name": "赵大山", "death_date": "2026-11-01"},
-                     {"id_number": "123", "name": "错号", "death_date": "2026-11-01"}]}  # fmt: skip
+    rows = {
+        "rows": [
+            {"id_number": NUM["a"], "name": "赵大山", "death_date": "2026-11-01"},
+            {"id_number": "123", "name": "错号", "death_date": "2026-11-01"},
+        ]
+    }
     answer = client.post("/api/verification/deaths", json=rows, headers={"authorization": f"Bearer {key}"})
     assert answer.status_code == 201, answer.text
     body = answer.json()
@@ -175,8 +211,12 @@ def test_semiannual_review_of_a_small_generated_city(demo, client, tmp_path):
     for source in ("deaths", "business", "vehicles"):
         import_csv(demo, source, tmp_path / "sources" / f"{source}.csv")
     signed_in(client, demo)
-    started = post_form(client, "/office/verification/reviews", {"title": "2026 年下半年复核", "region_code": "331100"},
-                        follow_redirects=False)  # fmt: skip
+    started = post_form(
+        client,
+        "/office/verification/reviews",
+        {"title": "2026 年下半年复核", "region_code": "331100"},
+        follow_redirects=False,
+    )
     assert started.status_code == 303
     location = started.headers["location"]
     page = client.get(location)
@@ -185,16 +225,32 @@ def test_semiannual_review_of_a_small_generated_city(demo, client, tmp_path):
     planted_cancel = {h for kind, h, rule in truth if kind == "h" and rule == "vehicle"}
     items = re.findall(r'name="item" value="(\d+)"', page.text)
     assert len(items) >= len(planted_cancel) > 0
-    amounts = sql(demo, "SELECT sum(amount_before_cents), sum(people) FROM verification_review_items "
-                        "WHERE proposal = 'cancel'")[0]  # fmt: skip
-    form = [("item", i) for i in items] + [("outcome", "cancel"), ("reason", "复核不符合条件"), ("proposal", "cancel"),
-                                          ("_csrf_token", client.cookies.get("huimin_csrf"))]  # fmt: skip
-    done = client.post(location + "/process", content=urlencode(form), follow_redirects=False,
-                       headers={"x-csrftoken": client.cookies.get("huimin_csrf"),
-                                "content-type": "application/x-www-form-urlencoded"})  # fmt: skip
+    amounts = sql(
+        demo,
+        "SELECT sum(amount_before_cents), sum(people) FROM verification_review_items "
+        "WHERE proposal = 'cancel'",
+    )[0]
+    form = [("item", i) for i in items] + [
+        ("outcome", "cancel"),
+        ("reason", "复核不符合条件"),
+        ("proposal", "cancel"),
+        ("_csrf_token", client.cookies.get("huimin_csrf")),
+    ]
+    done = client.post(
+        location + "/process",
+        content=urlencode(form),
+        follow_redirects=False,
+        headers={
+            "x-csrftoken": client.cookies.get("huimin_csrf"),
+            "content-type": "application/x-www-form-urlencoded",
+        },
+    )
     assert done.status_code == 303, done.text
-    stopped = sql(demo, "SELECT count(*) FROM enrolments e JOIN verification_review_items i ON i.enrolment_id = e.id "
-                        "WHERE e.status = 'stopped'")[0][0]  # fmt: skip
+    stopped = sql(
+        demo,
+        "SELECT count(*) FROM enrolments e JOIN verification_review_items i ON i.enrolment_id = e.id "
+        "WHERE e.status = 'stopped'",
+    )[0][0]
     assert stopped == len(items)
     post_form(client, location + "/close", {})
     closed = client.get(location).text
@@ -217,8 +273,12 @@ def test_a_review_runs_in_the_background_and_its_page_shows_how_far_it_is(demo, 
         page = client.get(f"/office/verification/reviews/{running.id}").text
         assert 'data-stage="running"' in page and "收入超标" in page and "（9/13）" in page
         assert 'value="8"' in page and "刷新查看进度" in page, "a progress bar, and a link without JavaScript"
-        again = post_form(client, "/office/verification/reviews", {"title": "再来一次" * 60, "region_code": "331102"},
-                          follow_redirects=False)  # fmt: skip
+        again = post_form(
+            client,
+            "/office/verification/reviews",
+            {"title": "再来一次" * 60, "region_code": "331102"},
+            follow_redirects=False,
+        )
         assert again.status_code == 409 and "已有一次复核正在核对" in again.text
         polled = client.get(
             f"/office/verification/reviews/{running.id}/progress", headers={"HX-Request": "true"}
@@ -236,8 +296,12 @@ def test_a_review_runs_in_the_background_and_its_page_shows_how_far_it_is(demo, 
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(service.checks, "run_checks", broken)
-    started = post_form(client, "/office/verification/reviews", {"title": "会失败的复核" * 30, "region_code": "331121"},
-                        follow_redirects=False)  # fmt: skip
+    started = post_form(
+        client,
+        "/office/verification/reviews",
+        {"title": "会失败的复核" * 30, "region_code": "331121"},
+        follow_redirects=False,
+    )
     assert started.status_code == 303
     failed = client.get(started.headers["location"]).text
     assert 'data-status="failed"' in failed and "没有产生任何结果" in failed
@@ -249,11 +313,19 @@ def test_work_a_stopped_server_left_half_way_is_marked_failed_at_start(demo):
 
     from server.app import create_app
 
-    sql(demo, "INSERT INTO verification_imports (source, version, mode, channel, status, uploaded_by, region_code, "
-              "rows_total, rows_accepted, rows_rejected, legacy_ids, without_id, warnings_raised, created_at) "
-              "VALUES ('deaths', 99, 'append', 'csv', 'loading', 'x', '331100', 0, 0, 0, 0, 0, 0, :t)", t=TODAY)  # fmt: skip
-    sql(demo, "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, households_reviewed, "
-              "people_reviewed) VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)", t=TODAY)  # fmt: skip
+    sql(
+        demo,
+        "INSERT INTO verification_imports (source, version, mode, channel, status, uploaded_by, region_code, "
+        "rows_total, rows_accepted, rows_rejected, legacy_ids, without_id, warnings_raised, created_at) "
+        "VALUES ('deaths', 99, 'append', 'csv', 'loading', 'x', '331100', 0, 0, 0, 0, 0, 0, :t)",
+        t=TODAY,
+    )
+    sql(
+        demo,
+        "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, households_reviewed, "
+        "people_reviewed) VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)",
+        t=TODAY,
+    )
     with TestClient(create_app(demo)):
         pass
     assert sql(demo, "SELECT status, failure FROM verification_imports WHERE version = 99") == [

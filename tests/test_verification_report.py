@@ -16,8 +16,18 @@ from server.people.models import Household
 from server.verification import checks, report
 from server.verification.sources import SOURCES
 
-PURE_RULES = {"deceased", "imprisoned", "business", "staff_relative", "vehicle", "duplicate", "hukou_outside",
-              "property", "income", "deposits"}  # fmt: skip
+PURE_RULES = {
+    "deceased",
+    "imprisoned",
+    "business",
+    "staff_relative",
+    "vehicle",
+    "duplicate",
+    "hukou_outside",
+    "property",
+    "income",
+    "deposits",
+}
 
 
 def as_staff(client, username):
@@ -34,8 +44,15 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     reference = apply_fully(client, demo)
     applicant, child = ANSWERS["applicant"]["id_number"], id_of(MEMBER[1])
     as_staff(client, "community")
-    assert post_form(client, f"/office/assistance/{reference}/act", {"action": "approve", "opinion": "材料齐全"},
-                     follow_redirects=False).status_code == 303  # fmt: skip
+    assert (
+        post_form(
+            client,
+            f"/office/assistance/{reference}/act",
+            {"action": "approve", "opinion": "材料齐全"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
     as_staff(client, "street")
     url = f"/office/verification/applications/{reference}/report"
     clean = client.get(url)
@@ -44,11 +61,40 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
 
     # the departments' data say the applicant has a car and, last year, wages over the standard
     # for two people (1,080 yuan each a month, the demo city's standard)
-    import_csv(demo, "vehicles", write_csv(tmp_path / "v.csv", "vehicles", [
-        {"id_number": applicant, "name": "孙丽华", "plate": "浙K8A123", "kind": "car", "value": "60000"}]))  # fmt: skip
-    import_csv(demo, "tax_income", write_csv(tmp_path / "t.csv", "tax_income", [
-        {"id_number": applicant, "name": "孙丽华", "year": "2025", "annual_income": str(1080 * 2 * 12)},
-        {"id_number": child, "name": "孙小宝", "year": "2025", "annual_income": "0"}]))  # fmt: skip
+    import_csv(
+        demo,
+        "vehicles",
+        write_csv(
+            tmp_path / "v.csv",
+            "vehicles",
+            [
+                {
+                    "id_number": applicant,
+                    "name": "孙丽华",
+                    "plate": "浙K8A123",
+                    "kind": "car",
+                    "value": "60000",
+                }
+            ],
+        ),
+    )
+    import_csv(
+        demo,
+        "tax_income",
+        write_csv(
+            tmp_path / "t.csv",
+            "tax_income",
+            [
+                {
+                    "id_number": applicant,
+                    "name": "孙丽华",
+                    "year": "2025",
+                    "annual_income": str(1080 * 2 * 12),
+                },
+                {"id_number": child, "name": "孙小宝", "year": "2025", "annual_income": "0"},
+            ],
+        ),
+    )
     found = client.get(url)
     assert findings_on(found.text) == {"vehicle", "income"}
     assert "浙K8A123" in found.text and 'data-income="2160.00"' in found.text
@@ -63,26 +109,57 @@ def test_street_review_attaches_the_report_of_an_application(client, demo, tmp_p
     detail = client.get(f"/office/assistance/{reference}")
     assert 'data-document="verification_report"' in detail.text
     assert "附上家庭经济状况核对报告" in detail.text, "the timeline shows who attached it"
-    doc_id = sql(demo, "SELECT d.id FROM assistance_documents d JOIN assistance_applications a ON a.id = d.application_id "
-                       "WHERE a.reference = :r AND d.kind = 'verification_report'", r=reference)[0][0]  # fmt: skip
+    doc_id = sql(
+        demo,
+        "SELECT d.id FROM assistance_documents d JOIN assistance_applications a ON a.id = d.application_id "
+        "WHERE a.reference = :r AND d.kind = 'verification_report'",
+        r=reference,
+    )[0][0]
     pdf = client.get(f"/office/assistance/{reference}/documents/{doc_id}")
     assert pdf.headers["content-type"] == "application/pdf"
     text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(pdf.content))
     assert "家庭经济状况核对报告" in text and "孙丽华" in text and "车辆" in text and "收入超标" in text
     digest = hashlib.sha256(pdf.content).hexdigest()
-    audit = sql(demo, "SELECT after FROM audit_records WHERE action = 'verification.report_attached' AND object_id = :r",
-                r=reference)  # fmt: skip
+    audit = sql(
+        demo,
+        "SELECT after FROM audit_records WHERE action = 'verification.report_attached' AND object_id = :r",
+        r=reference,
+    )
     assert len(audit) == 1 and digest in str(audit[0][0]), (
         "the audit trail holds the hash of what was attached"
     )
 
     # the district sees the attached report with the case; later data do not change it
-    import_csv(demo, "vehicles", write_csv(tmp_path / "v2.csv", "vehicles", [
-        {"id_number": applicant, "name": "孙丽华", "plate": "浙K8A123", "kind": "car", "value": "60000",
-         "deregistered_on": "2026-11-01"}]))  # fmt: skip
+    import_csv(
+        demo,
+        "vehicles",
+        write_csv(
+            tmp_path / "v2.csv",
+            "vehicles",
+            [
+                {
+                    "id_number": applicant,
+                    "name": "孙丽华",
+                    "plate": "浙K8A123",
+                    "kind": "car",
+                    "value": "60000",
+                    "deregistered_on": "2026-11-01",
+                }
+            ],
+        ),
+    )
     assert findings_on(client.get(url).text) == {"income"}, "a fresh report reads the new snapshot"
-    post_form(client, f"/office/assistance/{reference}/act", {"action": "approve", "opinion": "同意", "visit_date": "2026-11-20",
-                                                               "visitors": "张丽", "findings": "有车辆，收入超标"})  # fmt: skip
+    post_form(
+        client,
+        f"/office/assistance/{reference}/act",
+        {
+            "action": "approve",
+            "opinion": "同意",
+            "visit_date": "2026-11-20",
+            "visitors": "张丽",
+            "findings": "有车辆，收入超标",
+        },
+    )
     as_staff(client, "district")
     assert (
         hashlib.sha256(client.get(f"/office/assistance/{reference}/documents/{doc_id}").content).hexdigest()
@@ -107,8 +184,11 @@ def test_the_rules_for_one_household_agree_with_the_sql_on_a_generated_city(demo
         import_csv(demo, source, tmp_path / "sources" / f"{source}.csv")
     in_db(demo, lambda s: checks.run_checks(s, checks.Scope(prefix="3311", city_code="331100", today=TODAY)))
     warned: dict[int, set[str]] = {}
-    for household_id, rule in sql(demo, "SELECT household_id, rule FROM verification_warnings WHERE status = 'open' "
-                                        "AND household_id IS NOT NULL"):  # fmt: skip
+    for household_id, rule in sql(
+        demo,
+        "SELECT household_id, rule FROM verification_warnings WHERE status = 'open' "
+        "AND household_id IS NOT NULL",
+    ):
         if rule in PURE_RULES:
             warned.setdefault(household_id, set()).add(rule)
     first = sql(demo, "SELECT max(id) FROM households")[0][0] - len(city.households) + 1  # the generated ones
@@ -139,8 +219,13 @@ def test_free_text_in_the_report_is_printed_as_written_not_read_as_markup():
     warning = VerificationWarning(
         rule="vehicle", severity="medium", status="dismissed", reason="车已过户 <见附件> & 发票"
     )
-    built = report.Report(subject="DB1 · 解放街 3&4 号 <东>", region_code="331102001001", community="天宁社区",
-                          members=[report.Member("张<b>三", "331102********0011", "applicant", "h")],
-                          today=date(2026, 12, 1), warnings=[warning])  # fmt: skip
+    built = report.Report(
+        subject="DB1 · 解放街 3&4 号 <东>",
+        region_code="331102001001",
+        community="天宁社区",
+        members=[report.Member("张<b>三", "331102********0011", "applicant", "h")],
+        today=date(2026, 12, 1),
+        warnings=[warning],
+    )
     text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(report.pdf(built)))
     assert "解放街 3&4 号 <东>" in text and "张<b>三" in text and "车已过户 <见附件> & 发票" in text

@@ -39,14 +39,24 @@ def register(settings) -> None:
     members = {
         k: synth.Member(i, name, NUM[k], birth, True) for i, (k, (name, birth)) in enumerate(PEOPLE.items())
     }
-    city = synth.SynthCity(communities=[C], households=[(C, [members["a"], members["b"]]), (C, [members["c"]]),
-                                                        (C, [members["old"], members["kid"]]), (C, [members["young"]])])  # fmt: skip
+    city = synth.SynthCity(
+        communities=[C],
+        households=[
+            (C, [members["a"], members["b"]]),
+            (C, [members["c"]]),
+            (C, [members["old"], members["kid"]]),
+            (C, [members["young"]]),
+        ],
+    )
     in_db(settings, lambda s: synth.build_register(s, settings.secret_key, city))
 
 
 def warned(settings, rule: str | None = None) -> set[tuple[str, str]]:
-    rows = sql(settings, "SELECT w.rule, p.name FROM verification_warnings w JOIN persons p ON p.id = w.person_id "
-                         "WHERE w.status = 'open'")  # fmt: skip
+    rows = sql(
+        settings,
+        "SELECT w.rule, p.name FROM verification_warnings w JOIN persons p ON p.id = w.person_id "
+        "WHERE w.status = 'open'",
+    )
     ours = {name for name, _ in PEOPLE.values()}  # not the demo city's own warnings
     return {(r, n) for r, n in rows if n in ours and (rule is None or r == rule)}
 
@@ -60,22 +70,55 @@ def full_check(settings, today: date = TODAY):
 
 CASES = [  # rule, source, row that must raise it (for person "a"), look-alike row that must not
     ("deceased", "deaths", {"death_date": "2026-10-01"}, None),
-    ("imprisoned", "prisoners", {"admitted_on": "2025-02-01", "release_on": "2027-02-01"},
-     {"admitted_on": "2015-02-01", "release_on": "2017-02-01"}),
-    ("business", "business", {"credit_code": "91331100MA2A0001X1", "role": "legal_rep", "registered_on": "2021-01-01"},
-     {"credit_code": "91331100MA2A0002X1", "role": "legal_rep", "registered_on": "2011-01-01", "deregistered_on": "2015-01-01"}),
-    ("duplicate", "other_benefits", {"benefit": "dibao", "region_code": "330102", "start_date": "2025-01-01"},
-     {"benefit": "dibao", "region_code": "330102", "start_date": "2020-01-01", "end_date": "2024-12-31"}),
+    (
+        "imprisoned",
+        "prisoners",
+        {"admitted_on": "2025-02-01", "release_on": "2027-02-01"},
+        {"admitted_on": "2015-02-01", "release_on": "2017-02-01"},
+    ),
+    (
+        "business",
+        "business",
+        {"credit_code": "91331100MA2A0001X1", "role": "legal_rep", "registered_on": "2021-01-01"},
+        {
+            "credit_code": "91331100MA2A0002X1",
+            "role": "legal_rep",
+            "registered_on": "2011-01-01",
+            "deregistered_on": "2015-01-01",
+        },
+    ),
+    (
+        "duplicate",
+        "other_benefits",
+        {"benefit": "dibao", "region_code": "330102", "start_date": "2025-01-01"},
+        {"benefit": "dibao", "region_code": "330102", "start_date": "2020-01-01", "end_date": "2024-12-31"},
+    ),
     ("staff_relative", "staff_relatives", {"relationship": "spouse", "staff_name": "某干部"}, None),
-    ("vehicle", "vehicles", {"plate": "浙K12345", "kind": "car", "value": "120000"},
-     {"plate": "浙K1234残", "kind": "disability", "value": "9000"}),
-    ("property", "property", {"certificate_no": "P-1", "use": "commercial", "area_m2": "30"},
-     {"certificate_no": "P-2", "use": "residential", "area_m2": "70"}),
-    ("income", "tax_income", {"year": "2025", "annual_income": str(1080 * 12 * 2)},
-     {"year": "2025", "annual_income": str(1080 * 12 * 2 - 12)}),
-    ("deposits", "housing_fund", {"account_no": "G-1", "status": "sealed", "balance": str(32400 * 2 + 1)},
-     {"account_no": "G-2", "status": "sealed", "balance": str(32400 * 2)}),
-]  # fmt: skip
+    (
+        "vehicle",
+        "vehicles",
+        {"plate": "浙K12345", "kind": "car", "value": "120000"},
+        {"plate": "浙K1234残", "kind": "disability", "value": "9000"},
+    ),
+    (
+        "property",
+        "property",
+        {"certificate_no": "P-1", "use": "commercial", "area_m2": "30"},
+        {"certificate_no": "P-2", "use": "residential", "area_m2": "70"},
+    ),
+    (
+        "income",
+        "tax_income",
+        {"year": "2025", "annual_income": str(1080 * 12 * 2)},
+        {"year": "2025", "annual_income": str(1080 * 12 * 2 - 12)},
+    ),
+    (
+        "deposits",
+        "housing_fund",
+        {"account_no": "G-1", "status": "sealed", "balance": str(32400 * 2 + 1)},
+        {"account_no": "G-2", "status": "sealed", "balance": str(32400 * 2)},
+    ),
+]
 
 
 @pytest.mark.parametrize("rule,source,hit,look_alike", CASES, ids=[c[0] for c in CASES])
@@ -100,19 +143,23 @@ def test_rule_catches_the_case_and_not_the_look_alike(demo, tmp_path, rule, sour
 
 def test_hukou_outside_the_city_and_moved_back(demo, tmp_path):
     register(demo)
-    rows = [{"id_number": NUM["a"], "name": "赵大山", "region_code": "330106", "registered_on": "2025-05-01"},
-            {"id_number": NUM["b"], "name": "钱小河", "region_code": "330106", "registered_on": "2010-05-01"},
-            {"id_number": NUM["b"], "name": "钱小河", "region_code": C, "registered_on": "2015-05-01"},
-            {"id_number": NUM["c"], "name": "孙一一", "region_code": C, "registered_on": "2015-05-01"}]  # fmt: skip
+    rows = [
+        {"id_number": NUM["a"], "name": "赵大山", "region_code": "330106", "registered_on": "2025-05-01"},
+        {"id_number": NUM["b"], "name": "钱小河", "region_code": "330106", "registered_on": "2010-05-01"},
+        {"id_number": NUM["b"], "name": "钱小河", "region_code": C, "registered_on": "2015-05-01"},
+        {"id_number": NUM["c"], "name": "孙一一", "region_code": C, "registered_on": "2015-05-01"},
+    ]
     import_csv(demo, "hukou", write_csv(tmp_path / "h.csv", "hukou", rows))
     assert warned(demo, "hukou_outside") == {("hukou_outside", "赵大山")}
 
 
 def test_property_two_homes_is_over_one_home_is_not(demo, tmp_path):
     register(demo)
-    homes = [{"id_number": NUM["a"], "name": "赵大山", "certificate_no": "H-1", "use": "residential"},
-             {"id_number": NUM["c"], "name": "孙一一", "certificate_no": "H-3", "use": "residential"},
-             {"id_number": NUM["b"], "name": "钱小河", "certificate_no": "H-2", "use": "residential"}]  # fmt: skip
+    homes = [
+        {"id_number": NUM["a"], "name": "赵大山", "certificate_no": "H-1", "use": "residential"},
+        {"id_number": NUM["c"], "name": "孙一一", "certificate_no": "H-3", "use": "residential"},
+        {"id_number": NUM["b"], "name": "钱小河", "certificate_no": "H-2", "use": "residential"},
+    ]
     import_csv(demo, "property", write_csv(tmp_path / "p.csv", "property", homes))
     assert {n for _, n in warned(demo, "property")} == {"赵大山", "钱小河"}  # 孙一一 has one home only
 
@@ -127,12 +174,21 @@ def test_age_thresholds_60_and_18_crossed_after_enrolment(demo):
 
 def test_paid_twice_inside_the_city_two_enrolments(demo):
     register(demo)
-    sql(demo, "INSERT INTO households (region_code, address, head_person_id, created_at) "
-                  "SELECT region_code, 'second address', id, created_at FROM persons WHERE name = '吴平平'")  # fmt: skip
-    sql(demo, "INSERT INTO household_members (household_id, person_id, relationship_to_head, serious_illness) "
-                  "SELECT max(h.id), p.id, 'head', false FROM households h, persons p WHERE p.name = '吴平平' GROUP BY p.id")  # fmt: skip
-    sql(demo, "INSERT INTO enrolments (household_id, benefit, status, monthly_amount_cents, start_date, region_code, updated_at) "
-                  "SELECT max(id), 'tekun', 'active', 100, '2026-02-01', '331121001001', '2026-02-01' FROM households")  # fmt: skip
+    sql(
+        demo,
+        "INSERT INTO households (region_code, address, head_person_id, created_at) "
+        "SELECT region_code, 'second address', id, created_at FROM persons WHERE name = '吴平平'",
+    )
+    sql(
+        demo,
+        "INSERT INTO household_members (household_id, person_id, relationship_to_head, serious_illness) "
+        "SELECT max(h.id), p.id, 'head', false FROM households h, persons p WHERE p.name = '吴平平' GROUP BY p.id",
+    )
+    sql(
+        demo,
+        "INSERT INTO enrolments (household_id, benefit, status, monthly_amount_cents, start_date, region_code, updated_at) "
+        "SELECT max(id), 'tekun', 'active', 100, '2026-02-01', '331121001001', '2026-02-01' FROM households",
+    )
     full_check(demo)
     assert warned(demo, "duplicate") == {("duplicate", "吴平平")}
     count = sql(demo, "SELECT count(*) FROM verification_warnings WHERE rule = 'duplicate'")[0][0]
@@ -144,8 +200,17 @@ def test_approval_overdue(demo):
 
     async def add(session):
         for ref, due in (("DB-LATE", TODAY - timedelta(days=2)), ("DB-OK", TODAY + timedelta(days=2))):
-            session.add(Application(reference=ref, benefit="dibao", status="street", region_code=C,
-                                    applicant_name="申请人", step_due_on=due, answers={}))  # fmt: skip
+            session.add(
+                Application(
+                    reference=ref,
+                    benefit="dibao",
+                    status="street",
+                    region_code=C,
+                    applicant_name="申请人",
+                    step_due_on=due,
+                    answers={},
+                )
+            )
 
     in_db(demo, add)
     full_check(demo)
@@ -185,13 +250,19 @@ def test_a_file_without_the_required_columns_is_refused_as_a_whole(demo, tmp_pat
 
 def test_possible_match_without_id_is_confirmed_by_a_person(demo, tmp_path):
     register(demo)
-    rows = [{"id_number": "", "name": "赵 大山", "birth_date": BORN.isoformat(), "death_date": "2026-10-01"},
-            {"id_number": "", "name": "钱小河", "birth_date": "1999-01-01", "death_date": "2026-10-01"}]  # fmt: skip
+    rows = [
+        {"id_number": "", "name": "赵 大山", "birth_date": BORN.isoformat(), "death_date": "2026-10-01"},
+        {"id_number": "", "name": "钱小河", "birth_date": "1999-01-01", "death_date": "2026-10-01"},
+    ]
     imp = import_csv(demo, "deaths", write_csv(tmp_path / "m.csv", "deaths", rows))
     assert imp.without_id == 2
     assert warned(demo) == set()  # a name is not enough to warn
-    matches = sql(demo, "SELECT m.id, p.name FROM verification_matches m JOIN persons p ON p.id = m.person_id "
-                        "JOIN verification_records r ON r.id = m.record_id WHERE r.import_id = :i", i=imp.id)  # fmt: skip
+    matches = sql(
+        demo,
+        "SELECT m.id, p.name FROM verification_matches m JOIN persons p ON p.id = m.person_id "
+        "JOIN verification_records r ON r.id = m.record_id WHERE r.import_id = :i",
+        i=imp.id,
+    )
     assert [n for _, n in matches] == ["赵大山"]
 
     async def confirm(session):
@@ -225,12 +296,26 @@ def test_same_fact_twice_is_one_warning_and_reviews_do_not_repeat_it(demo, tmp_p
 
 def test_an_import_checks_only_the_people_it_touches(demo, tmp_path):
     register(demo)
-    import_csv(demo, "vehicles", write_csv(tmp_path / "v.csv", "vehicles", [
-        {"id_number": NUM["young"], "name": "吴平平", "plate": "浙K1", "kind": "car"}]))  # fmt: skip
+    import_csv(
+        demo,
+        "vehicles",
+        write_csv(
+            tmp_path / "v.csv",
+            "vehicles",
+            [{"id_number": NUM["young"], "name": "吴平平", "plate": "浙K1", "kind": "car"}],
+        ),
+    )
     # a death record for 赵大山 arrives in the live data without its own check (as if loaded before the rules ran)
     sql(demo, "DELETE FROM verification_warnings")
-    import_csv(demo, "deaths", write_csv(tmp_path / "d.csv", "deaths", [
-        {"id_number": NUM["c"], "name": "孙一一", "death_date": "2026-10-01"}]))  # fmt: skip
+    import_csv(
+        demo,
+        "deaths",
+        write_csv(
+            tmp_path / "d.csv",
+            "deaths",
+            [{"id_number": NUM["c"], "name": "孙一一", "death_date": "2026-10-01"}],
+        ),
+    )
     assert warned(demo) == {("deceased", "孙一一")}  # 吴平平's car was not looked at again
     full_check(demo)
     assert warned(demo) - warned(demo, "age") == {("deceased", "孙一一"), ("vehicle", "吴平平")}
@@ -238,10 +323,24 @@ def test_an_import_checks_only_the_people_it_touches(demo, tmp_path):
 
 def test_rollback_withdraws_warnings_and_restores_the_replaced_snapshot(demo, tmp_path):
     register(demo)
-    first = import_csv(demo, "vehicles", write_csv(tmp_path / "v1.csv", "vehicles", [
-        {"id_number": NUM["a"], "name": "赵大山", "plate": "浙K1", "kind": "car"}]))  # fmt: skip
-    second = import_csv(demo, "vehicles", write_csv(tmp_path / "v2.csv", "vehicles", [
-        {"id_number": NUM["c"], "name": "孙一一", "plate": "浙K2", "kind": "car"}]))  # fmt: skip
+    first = import_csv(
+        demo,
+        "vehicles",
+        write_csv(
+            tmp_path / "v1.csv",
+            "vehicles",
+            [{"id_number": NUM["a"], "name": "赵大山", "plate": "浙K1", "kind": "car"}],
+        ),
+    )
+    second = import_csv(
+        demo,
+        "vehicles",
+        write_csv(
+            tmp_path / "v2.csv",
+            "vehicles",
+            [{"id_number": NUM["c"], "name": "孙一一", "plate": "浙K2", "kind": "car"}],
+        ),
+    )
     states = dict(sql(demo, "SELECT id, status FROM verification_imports"))
     assert (states[first.id], states[second.id]) == ("superseded", "active")
     assert warned(demo) == {("vehicle", "赵大山"), ("vehicle", "孙一一")}
@@ -267,8 +366,15 @@ def test_rollback_withdraws_warnings_and_restores_the_replaced_snapshot(demo, tm
 
 def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tmp_path):
     register(demo)
-    import_csv(demo, "business", write_csv(tmp_path / "b.csv", "business", [
-        {"id_number": NUM["young"], "name": "吴平平", "credit_code": "X1", "role": "legal_rep"}]))  # fmt: skip
+    import_csv(
+        demo,
+        "business",
+        write_csv(
+            tmp_path / "b.csv",
+            "business",
+            [{"id_number": NUM["young"], "name": "吴平平", "credit_code": "X1", "role": "legal_rep"}],
+        ),
+    )
 
     async def act(session):
         w = await session.scalar(select(VerificationWarning).where(VerificationWarning.rule == "business"))
@@ -293,12 +399,24 @@ def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tm
 
 def test_survival_check_overdue(demo):
     register(demo)
-    sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
-              "SELECT id, region_code, true, 3, '2026-11-20', '2026-08-20' FROM persons WHERE name = '钱小河'")  # fmt: skip
-    sql(demo, "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
-              "SELECT id, region_code, true, 3, '2026-12-20', '2026-09-20' FROM persons WHERE name = '孙一一'")  # fmt: skip
+    sql(
+        demo,
+        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "SELECT id, region_code, true, 3, '2026-11-20', '2026-08-20' FROM persons WHERE name = '钱小河'",
+    )
+    sql(
+        demo,
+        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "SELECT id, region_code, true, 3, '2026-12-20', '2026-09-20' FROM persons WHERE name = '孙一一'",
+    )
     full_check(demo)
     assert warned(demo, "survival_overdue") == {("survival_overdue", "钱小河")}
     full_check(demo)  # the same missed date is one warning
-    assert sql(demo, "SELECT count(*) FROM verification_warnings WHERE rule = 'survival_overdue' "
-                     "AND evidence = 'due:2026-11-20'")[0][0] == 1  # fmt: skip
+    assert (
+        sql(
+            demo,
+            "SELECT count(*) FROM verification_warnings WHERE rule = 'survival_overdue' "
+            "AND evidence = 'due:2026-11-20'",
+        )[0][0]
+        == 1
+    )

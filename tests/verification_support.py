@@ -73,7 +73,7 @@ def warnings_as_truth(settings, city) -> set[tuple]:
             select(VerificationWarning.rule, Person.name, Person.birth_date, Person.id_masked)
             .join(Person, Person.id == VerificationWarning.person_id)
             .where(VerificationWarning.status == "open")
-        )  # fmt: skip
+        )
         return list(rows)
 
     out = set()

@@ -16,20 +16,47 @@ from server.accounts.auth import citizen_guard, provide_citizen, start_session
 from server.accounts.models import Citizen, IdentityDispute, SmsOutbox
 from server.accounts.otp import normalise_phone
 from server.audit.service import Actor
+from server.errors import DomainError, Kind
 from server.settings import Settings
 from server.survival.routes import challenge_json, frames_of
-from server.web import Form, PlainError, Upload, client_ip, page
+from server.web import Form, Upload, client_ip, page, status_of
 
 
-async def _me_page(request: Request, session: AsyncSession, citizen: Citizen, *, error: str | None = None,
-                   form_name: str = "", form_id: str = "", dispute_open: bool = False, status: int = 200) -> Template:  # fmt: skip
+async def _me_page(
+    request: Request,
+    session: AsyncSession,
+    citizen: Citizen,
+    *,
+    error: str | None = None,
+    form_name: str = "",
+    form_id: str = "",
+    dispute_open: bool = False,
+    status: int = 200,
+) -> Template:
     claim = await identity.pending_claim(session, citizen)
-    disputes = list(await session.scalars(select(IdentityDispute).where(IdentityDispute.citizen_id == citizen.id)
-                                          .order_by(IdentityDispute.id.desc()).limit(5)))  # fmt: skip
-    return Template("pwa/me.html", status_code=status, context=dict(
-        citizen=citizen, phone=citizens.mask_phone(citizen.phone), claim=claim, disputes=disputes,
-        face_ready=bool(claim and await identity.has_reference(session, claim.person_id)),
-        error=error, form_name=form_name, form_id=form_id, dispute_open=dispute_open))  # fmt: skip
+    disputes = list(
+        await session.scalars(
+            select(IdentityDispute)
+            .where(IdentityDispute.citizen_id == citizen.id)
+            .order_by(IdentityDispute.id.desc())
+            .limit(5)
+        )
+    )
+    return Template(
+        "pwa/me.html",
+        status_code=status,
+        context=dict(
+            citizen=citizen,
+            phone=citizens.mask_phone(citizen.phone),
+            claim=claim,
+            disputes=disputes,
+            face_ready=bool(claim and await identity.has_reference(session, claim.person_id)),
+            error=error,
+            form_name=form_name,
+            form_id=form_id,
+            dispute_open=dispute_open,
+        ),
+    )
 
 
 def _safe_next(target: str | None) -> str:
@@ -66,7 +93,7 @@ class CitizenAccountController(Controller):
             return Template(
                 "pwa/login.html",
                 context=dict(step=step, next=nxt, phone=phone, error=e.code),
-                status_code=e.status,
+                status_code=status_of(e),
             )
         return page(request, "pwa/login.html", step="code", next=nxt, phone=phone)
 
@@ -90,7 +117,7 @@ class CitizenAccountController(Controller):
             citizen = await citizens.verify_code(db_session, settings.secret_key, phone, code, actor)
         except citizens.CitizenError as e:
             await db_session.commit()  # the failed attempt must count
-            return Template("pwa/login.html", context={**ctx, "error": e.code}, status_code=e.status)
+            return Template("pwa/login.html", context={**ctx, "error": e.code}, status_code=status_of(e))
         start_session(request, {"kind": "citizen", "id": citizen.id})
         return Redirect(nxt, status_code=303)
 
@@ -121,8 +148,16 @@ class CitizenAccountController(Controller):
         except citizens.CitizenError as e:
             await db_session.commit()  # the attempt counts against the daily limit
             # a number bound to another account: the real person goes straight to the dispute form
-            return await _me_page(request, db_session, citizen, error=e.code, form_name=name, form_id=raw_id,
-                                  dispute_open=e.code == "id.taken", status=e.status)  # fmt: skip
+            return await _me_page(
+                request,
+                db_session,
+                citizen,
+                error=e.code,
+                form_name=name,
+                form_id=raw_id,
+                dispute_open=e.code == "id.taken",
+                status=status_of(e),
+            )
         target = {"face": "/me/identity/face", "pending": "/me?pending=1"}.get(outcome, "/me?bound=1")
         return Redirect(target, status_code=303)
 
@@ -130,9 +165,16 @@ class CitizenAccountController(Controller):
     async def face(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
         claim = await identity.pending_claim(db_session, citizen)
         if claim is None or not await identity.has_reference(db_session, claim.person_id):
-            raise PlainError("identity.no_face", 409)
-        return page(request, "survival/capture.html", layout="pwa/layout.html", person=None,
-                    challenge_url="/me/identity/challenge", check_url="/me/identity/check", back="/me")  # fmt: skip
+            raise DomainError("identity.no_face", Kind.CONFLICT)
+        return page(
+            request,
+            "survival/capture.html",
+            layout="pwa/layout.html",
+            person=None,
+            challenge_url="/me/identity/challenge",
+            check_url="/me/identity/check",
+            back="/me",
+        )
 
     @post("/me/identity/challenge", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
     async def face_challenge(
@@ -141,31 +183,54 @@ class CitizenAccountController(Controller):
         try:
             nonce, actions = await identity.face_challenge(db_session, citizen)
         except citizens.CitizenError as e:
-            raise PlainError(e.code, e.status) from None
+            raise DomainError(e.code, e.kind) from None
         return challenge_json(request, nonce, actions)
 
     @post("/me/identity/check", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
-    async def face_check(self, request: Request, data: Upload, citizen: Citizen, db_session: AsyncSession,
-                         actor: Actor) -> dict[str, Any]:  # fmt: skip
+    async def face_check(
+        self, request: Request, data: Upload, citizen: Citizen, db_session: AsyncSession, actor: Actor
+    ) -> dict[str, Any]:
         nonce, frames = await frames_of(data)
         try:
-            outcome = await identity.face_submit(db_session, actor, citizen, nonce, frames,
-                                                 policy=getattr(request.app.state, "survival_policy", None))  # fmt: skip
+            outcome = await identity.face_submit(
+                db_session,
+                actor,
+                citizen,
+                nonce,
+                frames,
+                policy=getattr(request.app.state, "survival_policy", None),
+            )
         except citizens.CitizenError as e:
-            raise PlainError(e.code, e.status) from None
+            raise DomainError(e.code, e.kind) from None
         url = "/me?bound=1" if outcome == "pass" else f"/me?face={outcome}"
         return {"decision": outcome, "status": "verified" if outcome == "pass" else "pending", "url": url}
 
     @post("/me/identity/dispute", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
-    async def dispute(self, request: Request, data: Form, citizen: Citizen, db_session: AsyncSession,
-                      settings: Settings, actor: Actor) -> Template | Redirect:  # fmt: skip
+    async def dispute(
+        self,
+        request: Request,
+        data: Form,
+        citizen: Citizen,
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
+    ) -> Template | Redirect:
         name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
         try:
-            await identity.open_dispute(db_session, settings.secret_key, citizen, name, raw_id,
-                                        str(data.get("statement", "")), actor)  # fmt: skip
+            await identity.open_dispute(
+                db_session, settings.secret_key, citizen, name, raw_id, str(data.get("statement", "")), actor
+            )
         except citizens.CitizenError as e:
-            return await _me_page(request, db_session, citizen, error=e.code, form_name=name, form_id=raw_id,
-                                  dispute_open=True, status=e.status)  # fmt: skip
+            return await _me_page(
+                request,
+                db_session,
+                citizen,
+                error=e.code,
+                form_name=name,
+                form_id=raw_id,
+                dispute_open=True,
+                status=status_of(e),
+            )
         return Redirect("/me?disputed=1", status_code=303)
 
     @get("/dev/outbox")

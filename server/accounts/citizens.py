@@ -15,12 +15,12 @@ from server.accounts.sms import SmsSender
 from server.audit.service import Actor, record
 from server.crypto import keyed_hash
 from server.db import utcnow
+from server.errors import DomainError, Kind
 
 
-class CitizenError(Exception):
-    def __init__(self, code: str, status: int = 422):
-        super().__init__(code)
-        self.code, self.status = code, status
+class CitizenError(DomainError):
+    def __init__(self, code: str, kind: Kind = Kind.INVALID):
+        super().__init__(code, kind)
 
 
 def _code_hash(secret: str, phone: str, code: str) -> str:
@@ -44,9 +44,12 @@ async def request_code(session: AsyncSession, sender: SmsSender, secret: str, ph
     await _serialise_sends(session, phone, ip)
     code = otp.new_code()
     challenge = OtpChallenge(
-        phone=phone, code_hash=_code_hash(secret, phone, code), client_ip=ip, created_at=now,
+        phone=phone,
+        code_hash=_code_hash(secret, phone, code),
+        client_ip=ip,
+        created_at=now,
         expires_at=now + otp.CODE_TTL,
-    )  # fmt: skip
+    )
     session.add(challenge)
     await session.flush()  # written first: on SQLite this takes the write lock before counting
     recent = and_(OtpChallenge.created_at > hour_ago, OtpChallenge.id != challenge.id)
@@ -63,7 +66,7 @@ async def request_code(session: AsyncSession, sender: SmsSender, secret: str, ph
     refusal = otp.send_refusal(otp.SendHistory(*counts), now)
     if refusal:
         await session.rollback()  # nothing sent, nothing kept
-        raise CitizenError(refusal, 429)
+        raise CitizenError(refusal, Kind.TOO_MANY)
     await sender.send(session, phone, f"【惠民】您的登录验证码是 {code}，5分钟内有效。请勿告诉他人。")
 
 
@@ -78,23 +81,30 @@ async def verify_code(session: AsyncSession, secret: str, phone: str, code: str,
     counted = (
         await session.execute(
             update(OtpChallenge.__table__)
-            .where(c.id == latest.scalar_subquery(), c.attempts < otp.MAX_ATTEMPTS, c.consumed_at.is_(None),
-                   c.expires_at >= now)
+            .where(
+                c.id == latest.scalar_subquery(),
+                c.attempts < otp.MAX_ATTEMPTS,
+                c.consumed_at.is_(None),
+                c.expires_at >= now,
+            )
             .values(attempts=c.attempts + 1)
             .returning(c.id, c.code_hash, c.attempts)
         )
-    ).first()  # fmt: skip
+    ).first()
     await session.commit()  # the try counts whatever happens next
     if counted is None:
         challenge = (
             await session.execute(latest.with_only_columns(c.expires_at, c.attempts, c.consumed_at))
         ).first()
-        refusal = otp.verify_refusal(
-            challenge.expires_at if challenge else None,
-            challenge.attempts if challenge else 0,
-            bool(challenge and challenge.consumed_at),
-            now,
-        ) or "otp.locked"  # fmt: skip
+        refusal = (
+            otp.verify_refusal(
+                challenge.expires_at if challenge else None,
+                challenge.attempts if challenge else 0,
+                bool(challenge and challenge.consumed_at),
+                now,
+            )
+            or "otp.locked"
+        )
         raise CitizenError(refusal, 429 if refusal == "otp.locked" else 422)
     if not hmac.compare_digest(counted.code_hash, _code_hash(secret, phone, code)):
         last = counted.attempts >= otp.MAX_ATTEMPTS

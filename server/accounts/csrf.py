@@ -123,5 +123,6 @@ class SessionBoundCSRF:
 
     def _cookie(self, value: str) -> Cookie:
         # readable by the page's scripts (they send it as a header); __Host- names need Secure and Path=/
-        return Cookie(key=self.cookie_name, value=value, path="/", secure=self.secure, httponly=False,
-                      samesite="lax")  # fmt: skip
+        return Cookie(
+            key=self.cookie_name, value=value, path="/", secure=self.secure, httponly=False, samesite="lax"
+        )

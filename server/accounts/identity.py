@@ -16,6 +16,7 @@ from server.accounts.models import Citizen, IdentityClaim, IdentityDispute
 from server.audit.service import Actor, record
 from server.crypto import encrypt
 from server.db import utcnow
+from server.errors import Kind
 from server.notifications.service import notify
 from server.people.models import Person
 from server.people.registry import ID_PURPOSE, id_hash
@@ -56,9 +57,15 @@ async def has_reference(session: AsyncSession, person_id: int | None) -> bool:
 
 
 async def bind(
-    session: AsyncSession, secret: str, citizen: Citizen, name: str, raw_id: str, actor: Actor,
-    *, now: datetime | None = None,
-) -> tuple[str, IdentityClaim | None]:  # fmt: skip
+    session: AsyncSession,
+    secret: str,
+    citizen: Citizen,
+    name: str,
+    raw_id: str,
+    actor: Actor,
+    *,
+    now: datetime | None = None,
+) -> tuple[str, IdentityClaim | None]:
     """Claim (name, number) for the account. Returns the outcome of ``rules.binding_outcome`` and the
     claim: "declared" (bound now, to apply), "face" or "pending" (waiting), "already". Raises
     CitizenError for a bad name or number, too many attempts, a name the register does not have for
@@ -68,12 +75,15 @@ async def bind(
     name, rid = _clean(name, raw_id)
     digest = id_hash(secret, rid.number)
     if R.is_the_person(citizen.identity_level) and citizen.id_hash and citizen.id_hash != digest:
-        raise CitizenError("identity.bound", 409)
-    tried = await session.scalar(select(func.count()).where(IdentityClaim.citizen_id == citizen.id,
-                                                            IdentityClaim.created_at > now - timedelta(days=1)))  # fmt: skip
+        raise CitizenError("identity.bound", Kind.CONFLICT)
+    tried = await session.scalar(
+        select(func.count()).where(
+            IdentityClaim.citizen_id == citizen.id, IdentityClaim.created_at > now - timedelta(days=1)
+        )
+    )
     refusal = R.claim_refusal(tried or 0)
     if refusal:
-        raise CitizenError(refusal, 429)
+        raise CitizenError(refusal, Kind.TOO_MANY)
     person = await session.scalar(select(Person).where(Person.id_hash == digest))
     holder = await _holder(session, digest)
     outcome = R.binding_outcome(
@@ -94,22 +104,36 @@ async def bind(
             .where(IdentityClaim.citizen_id == citizen.id, IdentityClaim.status == "pending")
             .values(status="withdrawn", decided_at=now)
         )
-    claim = IdentityClaim(citizen_id=citizen.id, name=name, id_hash=digest, id_masked=rid.masked,
-                          id_cipher=encrypt(secret, ID_PURPOSE, rid.number), person_id=person.id if person else None,
-                          region_code=person.region_code if person else None, status=status,
-                          method="declared" if status == "declared" else None, created_at=now,
-                          decided_at=now if status != "pending" else None)  # fmt: skip
+    claim = IdentityClaim(
+        citizen_id=citizen.id,
+        name=name,
+        id_hash=digest,
+        id_masked=rid.masked,
+        id_cipher=encrypt(secret, ID_PURPOSE, rid.number),
+        person_id=person.id if person else None,
+        region_code=person.region_code if person else None,
+        status=status,
+        method="declared" if status == "declared" else None,
+        created_at=now,
+        decided_at=now if status != "pending" else None,
+    )
     session.add(claim)
     await session.flush()
-    await record(session, actor, "citizen.identity_claim", "citizen", citizen.id,
-                 region_code=claim.region_code,
-                 after={"claim": claim.id, "name": name, "id": rid.masked, "outcome": outcome})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "citizen.identity_claim",
+        "citizen",
+        citizen.id,
+        region_code=claim.region_code,
+        after={"claim": claim.id, "name": name, "id": rid.masked, "outcome": outcome},
+    )
     if outcome == "mismatch":
-        raise CitizenError("identity.mismatch", 422)
+        raise CitizenError("identity.mismatch", Kind.INVALID)
     if outcome == "taken":
-        raise CitizenError("id.taken", 409)
+        raise CitizenError("id.taken", Kind.CONFLICT)
     if outcome == "deceased":
-        raise CitizenError("identity.deceased", 409)
+        raise CitizenError("identity.deceased", Kind.CONFLICT)
     if outcome == "declared":
         await _set_identity(session, actor, citizen, claim, "declared", now)
     return outcome, claim
@@ -123,15 +147,30 @@ async def _set_identity(
     citizen.id_cipher, citizen.identity_level, citizen.verified_at = claim.id_cipher, level, now
     await session.execute(  # what the account held before is closed
         update(IdentityClaim)
-        .where(IdentityClaim.citizen_id == citizen.id, IdentityClaim.id != claim.id,
-               IdentityClaim.status.in_(("verified", "declared")))
+        .where(
+            IdentityClaim.citizen_id == citizen.id,
+            IdentityClaim.id != claim.id,
+            IdentityClaim.status.in_(("verified", "declared")),
+        )
         .values(status="withdrawn", decided_at=now)
-    )  # fmt: skip
+    )
     await session.flush()
-    await record(session, actor, "citizen.bind_identity", "citizen", citizen.id, before=before,
-                 region_code=claim.region_code,
-                 after={"name": claim.name, "id": claim.id_masked, "level": level, "claim": claim.id,
-                        "method": claim.method})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "citizen.bind_identity",
+        "citizen",
+        citizen.id,
+        before=before,
+        region_code=claim.region_code,
+        after={
+            "name": claim.name,
+            "id": claim.id_masked,
+            "level": level,
+            "claim": claim.id,
+            "method": claim.method,
+        },
+    )
 
 
 async def _unbind(
@@ -143,21 +182,42 @@ async def _unbind(
     holder.identity_level = holder.verified_at = None
     await session.execute(
         update(IdentityClaim)
-        .where(IdentityClaim.citizen_id == holder.id, IdentityClaim.id_hash == digest,
-               IdentityClaim.status.in_(("verified", "declared")))
+        .where(
+            IdentityClaim.citizen_id == holder.id,
+            IdentityClaim.id_hash == digest,
+            IdentityClaim.status.in_(("verified", "declared")),
+        )
         .values(status="revoked", decided_at=utcnow())
-    )  # fmt: skip
+    )
     await session.flush()  # the number is free before anyone else takes it (unique)
-    await record(session, actor, "citizen.unbind_identity", "citizen", holder.id, before=before,
-                 after={"reason": why}, region_code=region_code)  # fmt: skip
-    await notify(session, holder.id, "实名信息已解除", f"您账号绑定的身份证号码（{before['id']}）已被解除：{why}。如有疑问请到社区办理。",
-                 "/me")  # fmt: skip
+    await record(
+        session,
+        actor,
+        "citizen.unbind_identity",
+        "citizen",
+        holder.id,
+        before=before,
+        after={"reason": why},
+        region_code=region_code,
+    )
+    await notify(
+        session,
+        holder.id,
+        "实名信息已解除",
+        f"您账号绑定的身份证号码（{before['id']}）已被解除：{why}。如有疑问请到社区办理。",
+        "/me",
+    )
 
 
 async def complete(
-    session: AsyncSession, actor: Actor, claim: IdentityClaim, method: str, *, staff_id: int | None = None,
+    session: AsyncSession,
+    actor: Actor,
+    claim: IdentityClaim,
+    method: str,
+    *,
+    staff_id: int | None = None,
     note: str | None = None,
-) -> Citizen:  # fmt: skip
+) -> Citizen:
     """A pending claim proven (face match or a worker): the account becomes the person. A merely
     declared holder of the number loses it; a verified one is never displaced here (dispute)."""
     now = utcnow()
@@ -166,17 +226,29 @@ async def complete(
     holder = await _holder(session, claim.id_hash)
     if holder is not None and holder.id != citizen.id:
         if R.is_the_person(holder.identity_level):
-            raise CitizenError("id.taken", 409)
+            raise CitizenError("id.taken", Kind.CONFLICT)
         await _unbind(session, actor, holder, "社区已核实该身份证号码属于其他账号的持有人", claim.region_code)
     claim.status, claim.method, claim.decided_at, claim.decided_by = "verified", method, now, staff_id
     claim.note = note or claim.note
     await _set_identity(session, actor, citizen, claim, "verified", now)
-    others = list(await session.scalars(select(IdentityClaim).where(
-        IdentityClaim.id_hash == claim.id_hash, IdentityClaim.status == "pending", IdentityClaim.id != claim.id)))  # fmt: skip
+    others = list(
+        await session.scalars(
+            select(IdentityClaim).where(
+                IdentityClaim.id_hash == claim.id_hash,
+                IdentityClaim.status == "pending",
+                IdentityClaim.id != claim.id,
+            )
+        )
+    )
     for other in others:
         other.status, other.decided_at = "superseded", now
-        await notify(session, other.citizen_id, "实名认证未通过",
-                     f"身份证号码 {other.id_masked} 已由本人认证。如您就是本人，请在“我的”页面提出异议。", "/me")  # fmt: skip
+        await notify(
+            session,
+            other.citizen_id,
+            "实名认证未通过",
+            f"身份证号码 {other.id_masked} 已由本人认证。如您就是本人，请在“我的”页面提出异议。",
+            "/me",
+        )
     await notify(
         session, citizen.id, "实名认证成功", f"您的账号已认证为 {claim.name}（{claim.id_masked}）。", "/me"
     )
@@ -190,9 +262,9 @@ async def _face_claim(session: AsyncSession, citizen: Citizen) -> tuple[Identity
     claim = await pending_claim(session, citizen)
     person = await session.get(Person, claim.person_id) if claim and claim.person_id else None
     if claim is None or person is None or not await has_reference(session, person.id):
-        raise CitizenError("identity.no_face", 409)
+        raise CitizenError("identity.no_face", Kind.CONFLICT)
     if claim.face_attempts >= R.MAX_FACE_ATTEMPTS:
-        raise CitizenError("identity.face_spent", 429)
+        raise CitizenError("identity.face_spent", Kind.TOO_MANY)
     return claim, person
 
 
@@ -203,14 +275,18 @@ async def face_challenge(session: AsyncSession, citizen: Citizen) -> tuple[str, 
             session, person, citizen_id=citizen.id, purpose="binding"
         )
     except survival.SurvivalError as e:
-        raise CitizenError(e.code, e.status) from None
+        raise CitizenError(e.code, e.kind) from None
     return nonce, list(challenge.actions)
 
 
 async def face_submit(
-    session: AsyncSession, actor: Actor, citizen: Citizen, nonce: str, frames: list[bytes],
+    session: AsyncSession,
+    actor: Actor,
+    citizen: Citizen,
+    nonce: str,
+    frames: list[bytes],
     policy: survival.Policy | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """Match the capture with the person's reference. "pass" completes the claim; anything else
     leaves it pending (a worker can still confirm it in person). Frames are not kept."""
     claim, person = await _face_claim(session, citizen)
@@ -219,11 +295,18 @@ async def face_submit(
             session, person, nonce, frames, citizen_id=citizen.id, policy=policy
         )
     except survival.SurvivalError as e:
-        raise CitizenError(e.code, e.status) from None
+        raise CitizenError(e.code, e.kind) from None
     claim.face_attempts += 1
     claim.face_reasons = list(decision.reasons)
-    await record(session, actor, "citizen.identity_face", "citizen", citizen.id, region_code=claim.region_code,
-                 after={"claim": claim.id, "decision": decision.outcome, "reasons": decision.reasons})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "citizen.identity_face",
+        "citizen",
+        citizen.id,
+        region_code=claim.region_code,
+        after={"claim": claim.id, "decision": decision.outcome, "reasons": decision.reasons},
+    )
     if decision.outcome == "pass":
         await complete(session, actor, claim, "face")
     await session.flush()
@@ -238,7 +321,7 @@ async def decide_claim(
 ) -> None:
     refusal = R.decision_refusal(claim.status, verdict, note, R.CLAIM_DECISIONS, "pending")
     if refusal:
-        raise CitizenError(refusal, 409 if refusal == "identity.decided" else 422)
+        raise CitizenError(refusal, Kind.CONFLICT if refusal == "identity.decided" else Kind.INVALID)
     staff_id = int(actor.id) if actor.kind == "staff" and actor.id else None
     if verdict == "confirm":
         await complete(session, actor, claim, "worker", staff_id=staff_id, note=note.strip() or None)
@@ -256,9 +339,16 @@ async def decide_claim(
             f"社区未能核实您的身份（{claim.id_masked}）：{note.strip()}",
             "/me",
         )
-    await record(session, actor, f"citizen.identity_{R.CLAIM_DECISIONS[verdict]}", "identity_claim", claim.id,
-                 region_code=claim.region_code, opinion=note.strip() or None,
-                 after={"citizen": claim.citizen_id, "id": claim.id_masked, "status": claim.status})  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"citizen.identity_{R.CLAIM_DECISIONS[verdict]}",
+        "identity_claim",
+        claim.id,
+        region_code=claim.region_code,
+        opinion=note.strip() or None,
+        after={"citizen": claim.citizen_id, "id": claim.id_masked, "status": claim.status},
+    )
     await session.flush()
 
 
@@ -280,29 +370,56 @@ async def open_dispute(
     binding attempts are limited for."""
     name, rid = _clean(name, raw_id)
     digest = id_hash(secret, rid.number)
-    existing = await session.scalar(select(IdentityDispute).where(
-        IdentityDispute.citizen_id == citizen.id, IdentityDispute.id_hash == digest, IdentityDispute.status == "open"))  # fmt: skip
+    existing = await session.scalar(
+        select(IdentityDispute).where(
+            IdentityDispute.citizen_id == citizen.id,
+            IdentityDispute.id_hash == digest,
+            IdentityDispute.status == "open",
+        )
+    )
     if existing is not None:
         return existing
-    recent = await session.scalar(select(func.count()).where(IdentityDispute.citizen_id == citizen.id,
-                                                             IdentityDispute.created_at > utcnow() - timedelta(days=1)))  # fmt: skip
+    recent = await session.scalar(
+        select(func.count()).where(
+            IdentityDispute.citizen_id == citizen.id,
+            IdentityDispute.created_at > utcnow() - timedelta(days=1),
+        )
+    )
     if (recent or 0) >= MAX_DISPUTES_PER_DAY:
-        raise CitizenError("identity.too_many", 429)
+        raise CitizenError("identity.too_many", Kind.TOO_MANY)
     person = await session.scalar(select(Person).where(Person.id_hash == digest))
     holder = await _holder(session, digest)
-    dispute = IdentityDispute(citizen_id=citizen.id, name=name, id_hash=digest, id_masked=rid.masked,
-                              id_cipher=encrypt(secret, ID_PURPOSE, rid.number), person_id=person.id if person else None,
-                              region_code=person.region_code if person else await _city(session),
-                              holder_id=holder.id if holder and holder.id != citizen.id else None,
-                              statement=" ".join((statement or "").split())[:500] or None, status="open",
-                              created_at=utcnow())  # fmt: skip
+    dispute = IdentityDispute(
+        citizen_id=citizen.id,
+        name=name,
+        id_hash=digest,
+        id_masked=rid.masked,
+        id_cipher=encrypt(secret, ID_PURPOSE, rid.number),
+        person_id=person.id if person else None,
+        region_code=person.region_code if person else await _city(session),
+        holder_id=holder.id if holder and holder.id != citizen.id else None,
+        statement=" ".join((statement or "").split())[:500] or None,
+        status="open",
+        created_at=utcnow(),
+    )
     session.add(dispute)
     await session.flush()
-    await record(session, actor, "citizen.identity_dispute", "identity_dispute", dispute.id,
-                 region_code=dispute.region_code,
-                 after={"citizen": citizen.id, "id": rid.masked, "holder": dispute.holder_id})  # fmt: skip
-    await notify(session, citizen.id, "异议已提交", f"您对身份证号码 {rid.masked} 的绑定提出的异议已提交，社区工作人员会联系您当面核实。",
-                 "/me")  # fmt: skip
+    await record(
+        session,
+        actor,
+        "citizen.identity_dispute",
+        "identity_dispute",
+        dispute.id,
+        region_code=dispute.region_code,
+        after={"citizen": citizen.id, "id": rid.masked, "holder": dispute.holder_id},
+    )
+    await notify(
+        session,
+        citizen.id,
+        "异议已提交",
+        f"您对身份证号码 {rid.masked} 的绑定提出的异议已提交，社区工作人员会联系您当面核实。",
+        "/me",
+    )
     return dispute
 
 
@@ -314,7 +431,7 @@ async def decide_dispute(
     pending claims of it are closed. Dismissed: nothing changes. Both audited, the parties told."""
     refusal = R.decision_refusal(dispute.status, verdict, note, R.DISPUTE_DECISIONS, "open")
     if refusal:
-        raise CitizenError(refusal, 409 if refusal == "identity.decided" else 422)
+        raise CitizenError(refusal, Kind.CONFLICT if refusal == "identity.decided" else Kind.INVALID)
     now = utcnow()
     staff_id = int(actor.id) if actor.kind == "staff" and actor.id else None
     dispute.status, dispute.decided_at, dispute.decided_by = R.DISPUTE_DECISIONS[verdict], now, staff_id
@@ -327,11 +444,21 @@ async def decide_dispute(
         assert claimant is not None
         if claimant.id_hash and claimant.id_hash != dispute.id_hash:
             await _unbind(session, actor, claimant, "已改为绑定经核实的本人身份", dispute.region_code)
-        claim = IdentityClaim(citizen_id=claimant.id, name=dispute.name, id_hash=dispute.id_hash,
-                              id_masked=dispute.id_masked, id_cipher=dispute.id_cipher, person_id=dispute.person_id,
-                              region_code=dispute.region_code if dispute.person_id else None,
-                              status="verified" if dispute.person_id else "declared", method="dispute",
-                              created_at=now, decided_at=now, decided_by=staff_id, note=dispute.note)  # fmt: skip
+        claim = IdentityClaim(
+            citizen_id=claimant.id,
+            name=dispute.name,
+            id_hash=dispute.id_hash,
+            id_masked=dispute.id_masked,
+            id_cipher=dispute.id_cipher,
+            person_id=dispute.person_id,
+            region_code=dispute.region_code if dispute.person_id else None,
+            status="verified" if dispute.person_id else "declared",
+            method="dispute",
+            created_at=now,
+            decided_at=now,
+            decided_by=staff_id,
+            note=dispute.note,
+        )
         session.add(claim)
         await session.execute(
             update(IdentityClaim)
@@ -348,9 +475,25 @@ async def decide_dispute(
             "/me",
         )
     else:
-        await notify(session, dispute.citizen_id, "异议已处理",
-                     f"经核实，您对身份证号码 {dispute.id_masked} 的异议未获支持：{dispute.note}", "/me")  # fmt: skip
-    await record(session, actor, f"citizen.identity_dispute_{dispute.status}", "identity_dispute", dispute.id,
-                 region_code=dispute.region_code, opinion=dispute.note,
-                 after={"citizen": dispute.citizen_id, "holder": holder.id if holder else None, "id": dispute.id_masked})  # fmt: skip
+        await notify(
+            session,
+            dispute.citizen_id,
+            "异议已处理",
+            f"经核实，您对身份证号码 {dispute.id_masked} 的异议未获支持：{dispute.note}",
+            "/me",
+        )
+    await record(
+        session,
+        actor,
+        f"citizen.identity_dispute_{dispute.status}",
+        "identity_dispute",
+        dispute.id,
+        region_code=dispute.region_code,
+        opinion=dispute.note,
+        after={
+            "citizen": dispute.citizen_id,
+            "holder": holder.id if holder else None,
+            "id": dispute.id_masked,
+        },
+    )
     await session.flush()

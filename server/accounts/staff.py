@@ -17,6 +17,7 @@ from server.accounts.models import ROLES, LoginThrottle, Staff
 from server.audit.service import Actor, record
 from server.crypto import decrypt, encrypt, keyed_hash
 from server.db import UTCDateTime, utcnow
+from server.errors import DomainError, Kind
 from server.regions.codes import RegionCodeError, level_of
 
 # Which levels each role may sit at.
@@ -32,10 +33,9 @@ ROLE_LEVELS = {
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
 
 
-class StaffError(Exception):
-    def __init__(self, code: str, status: int = 422):
-        super().__init__(code)
-        self.code, self.status = code, status
+class StaffError(DomainError):
+    def __init__(self, code: str, kind: Kind = Kind.INVALID):
+        super().__init__(code, kind)
 
 
 def role_problem(role: str, region_code: str) -> str | None:
@@ -63,9 +63,11 @@ def _count_attempt(c: Any, now: datetime) -> tuple[Any, dict[str, Any]]:
     allowed = or_(c.locked_until.is_(None), c.locked_until <= now)
     starts_over = or_(
         c.locked_until <= now,
-        and_(c.locked_until.is_(None), or_(c.last_failed_login_at.is_(None),
-                                           c.last_failed_login_at <= now - passwords.LOCKOUT)),
-    )  # fmt: skip
+        and_(
+            c.locked_until.is_(None),
+            or_(c.last_failed_login_at.is_(None), c.last_failed_login_at <= now - passwords.LOCKOUT),
+        ),
+    )
     count = case((starts_over, 0), else_=c.failed_logins) + 1
     lock = case(
         (count >= passwords.MAX_FAILURES, literal(now + passwords.LOCKOUT, UTCDateTime())), else_=null()
@@ -79,26 +81,34 @@ async def _claim(session: AsyncSession, where: Any, now: datetime) -> Claim | No
     allowed, values = _count_attempt(Staff.__table__.c, now)
     row = (
         await session.execute(
-            update(Staff.__table__).where(where, allowed).values(**values)
+            update(Staff.__table__)
+            .where(where, allowed)
+            .values(**values)
             .returning(Staff.__table__.c.id, Staff.__table__.c.locked_until)
         )
-    ).first()  # fmt: skip
+    ).first()
     return Claim(row.id, row.locked_until is not None) if row else None
 
 
 async def _claim_unknown(session: AsyncSession, secret: str, username: str, now: datetime) -> Claim | None:
     """The same count for a username that belongs to no account (an upsert, one statement)."""
     t = LoginThrottle.__table__
-    await session.execute(delete(t).where(t.c.last_failed_login_at <= now - passwords.LOCKOUT,
-                                          or_(t.c.locked_until.is_(None), t.c.locked_until <= now)))  # fmt: skip
+    await session.execute(
+        delete(t).where(
+            t.c.last_failed_login_at <= now - passwords.LOCKOUT,
+            or_(t.c.locked_until.is_(None), t.c.locked_until <= now),
+        )
+    )
     allowed, values = _count_attempt(t.c, now)
     dialect = (await session.connection()).dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     first_locks = passwords.MAX_FAILURES <= 1
     stmt = insert(t).values(
-        name_hash=keyed_hash(secret, "login-name", username), failed_logins=1, last_failed_login_at=now,
+        name_hash=keyed_hash(secret, "login-name", username),
+        failed_logins=1,
+        last_failed_login_at=now,
         locked_until=now + passwords.LOCKOUT if first_locks else None,
-    )  # fmt: skip
+    )
     stmt = stmt.on_conflict_do_update(index_elements=[t.c.name_hash], set_=values, where=allowed)
     row = (await session.execute(stmt.returning(t.c.locked_until))).first()
     return Claim(None, row.locked_until is not None) if row else None
@@ -117,7 +127,7 @@ async def authenticate(
         claim = await _claim_unknown(session, secret, username, now)
     await session.commit()  # counted before the check; no lock held while the password is hashed
     if claim is None:
-        raise StaffError("login.locked", 429)
+        raise StaffError("login.locked", Kind.TOO_MANY)
     staff = await session.get(Staff, claim.staff_id) if claim.staff_id is not None else None
     right = passwords.verify_password(staff.password_hash if staff else _DUMMY, password)
     if right and staff is not None and staff.active:
@@ -131,9 +141,17 @@ async def authenticate(
             )
             return staff
     if staff is not None:
-        await record(session, actor, "staff.lock" if claim.locks else "staff.login_failed", "staff", staff.id,
-                     region_code=staff.region_code)  # fmt: skip
-    raise StaffError("login.locked" if claim.locks else "login.bad", 429 if claim.locks else 401)
+        await record(
+            session,
+            actor,
+            "staff.lock" if claim.locks else "staff.login_failed",
+            "staff",
+            staff.id,
+            region_code=staff.region_code,
+        )
+    raise StaffError(
+        "login.locked" if claim.locks else "login.bad", Kind.TOO_MANY if claim.locks else Kind.UNAUTHENTICATED
+    )
 
 
 async def claim_attempt(session: AsyncSession, staff: Staff) -> Claim | None:
@@ -165,15 +183,22 @@ async def use_totp(session: AsyncSession, secret_key: str, staff: Staff, code: s
 async def attempt_failed(
     session: AsyncSession, staff: Staff, claim: Claim, action: str, actor: Actor
 ) -> None:
-    await record(session, actor, "staff.lock" if claim.locks else action, "staff", staff.id,
-                 region_code=staff.region_code)  # fmt: skip
+    await record(
+        session,
+        actor,
+        "staff.lock" if claim.locks else action,
+        "staff",
+        staff.id,
+        region_code=staff.region_code,
+    )
 
 
 async def clear_failures(session: AsyncSession, staff: Staff) -> None:
     await session.execute(
-        update(Staff.__table__).where(Staff.id == staff.id)
+        update(Staff.__table__)
+        .where(Staff.id == staff.id)
         .values(failed_logins=0, locked_until=None, last_failed_login_at=None)
-    )  # fmt: skip
+    )
 
 
 async def signed_in(session: AsyncSession, staff: Staff, actor: Actor) -> None:
@@ -187,9 +212,16 @@ def enable_totp(secret_key: str, staff: Staff, secret: str) -> None:
 
 
 async def create_staff(
-    session: AsyncSession, actor: Actor, *, username: str, display_name: str, role: str, region_code: str,
-    password: str, is_demo: bool = False,
-) -> Staff:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    username: str,
+    display_name: str,
+    role: str,
+    region_code: str,
+    password: str,
+    is_demo: bool = False,
+) -> Staff:
     if not USERNAME_RE.match(username):
         raise StaffError("user.username")
     if not display_name.strip():
@@ -198,13 +230,26 @@ async def create_staff(
     if problem:
         raise StaffError(problem)
     if await session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
-        raise StaffError("user.exists", 409)
-    staff = Staff(username=username, display_name=display_name.strip(), role=role, region_code=region_code,
-                  password_hash=passwords.hash_password(password), is_demo=is_demo)  # fmt: skip
+        raise StaffError("user.exists", Kind.CONFLICT)
+    staff = Staff(
+        username=username,
+        display_name=display_name.strip(),
+        role=role,
+        region_code=region_code,
+        password_hash=passwords.hash_password(password),
+        is_demo=is_demo,
+    )
     session.add(staff)
     await session.flush()
-    await record(session, actor, "staff.create", "staff", staff.id, region_code=region_code,
-                 after={"username": username, "display_name": staff.display_name, "role": role, "region": region_code})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "staff.create",
+        "staff",
+        staff.id,
+        region_code=region_code,
+        after={"username": username, "display_name": staff.display_name, "role": role, "region": region_code},
+    )
     return staff
 
 

@@ -20,7 +20,7 @@ from server.audit.service import Actor, record
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import Form, page
+from server.web import Form, page, status_of
 
 PAGE_SIZE = 50
 PUBLIC = {"public": "staff sign-in and sign-out"}  # the only office routes without a permission
@@ -70,7 +70,7 @@ class StaffLoginController(Controller):
         except staff_service.StaffError as e:
             await db_session.commit()  # the failure counts toward the lockout
             ctx = dict(step="password", next=nxt, username=username, error=e.code)
-            return Template("office/login.html", context=ctx, status_code=e.status)
+            return Template("office/login.html", context=ctx, status_code=status_of(e))
         if staff.totp_enabled:
             request.set_session({"kind": "pending_totp", "id": staff.id})
             return page(request, "office/login.html", step="totp", next=nxt)
@@ -89,8 +89,11 @@ class StaffLoginController(Controller):
         if staff is None or claim is None:
             request.clear_session()
             code = "login.locked" if staff else "error.sign_in"
-            return Template("office/login.html", context=dict(step="password", next=nxt, error=code),
-                            status_code=429 if staff else 401)  # fmt: skip
+            return Template(
+                "office/login.html",
+                context=dict(step="password", next=nxt, error=code),
+                status_code=429 if staff else 401,
+            )
         code_ok = staff.active and await staff_service.use_totp(  # disabled meanwhile: like a wrong code
             db_session, settings.secret_key, staff, str(data.get("code", ""))
         )
@@ -99,8 +102,11 @@ class StaffLoginController(Controller):
             await db_session.commit()
             if claim.locks:
                 request.clear_session()
-                return Template("office/login.html", context=dict(step="password", next=nxt, error="login.locked"),
-                                status_code=429)  # fmt: skip
+                return Template(
+                    "office/login.html",
+                    context=dict(step="password", next=nxt, error="login.locked"),
+                    status_code=429,
+                )
             return Template(
                 "office/login.html",
                 context=dict(step="totp", next=nxt, error="login.totp_bad"),
@@ -203,10 +209,24 @@ class StaffAdminController(Controller):
             like = f"%{q.strip()}%"
             stmt = stmt.where(or_(Staff.username.like(like), Staff.display_name.like(like)))
         total = await db_session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = (await db_session.execute(stmt.order_by(Staff.region_code, Staff.username)
-                                         .limit(PAGE_SIZE).offset((max(page_no, 1) - 1) * PAGE_SIZE))).all()  # fmt: skip
-        return page(request, "office/users.html", "office/_users_table.html", push_url=str(request.url),
-                    rows=rows, q=q, total=total, page_no=page_no, page_size=PAGE_SIZE)  # fmt: skip
+        rows = (
+            await db_session.execute(
+                stmt.order_by(Staff.region_code, Staff.username)
+                .limit(PAGE_SIZE)
+                .offset((max(page_no, 1) - 1) * PAGE_SIZE)
+            )
+        ).all()
+        return page(
+            request,
+            "office/users.html",
+            "office/_users_table.html",
+            push_url=str(request.url),
+            rows=rows,
+            q=q,
+            total=total,
+            page_no=page_no,
+            page_size=PAGE_SIZE,
+        )
 
     async def _regions(self, db_session: AsyncSession, region_scope: RegionScope) -> list[Region]:
         return list(
@@ -233,10 +253,14 @@ class StaffAdminController(Controller):
         region = region_scope.ensure(str(data.get("region_code", "")))
         try:
             staff = await staff_service.create_staff(
-                db_session, actor, username=str(data.get("username", "")).strip(),
-                display_name=str(data.get("display_name", "")), role=str(data.get("role", "")),
-                region_code=region, password=str(data.get("password", "")),
-            )  # fmt: skip
+                db_session,
+                actor,
+                username=str(data.get("username", "")).strip(),
+                display_name=str(data.get("display_name", "")),
+                role=str(data.get("role", "")),
+                region_code=region,
+                password=str(data.get("password", "")),
+            )
         except staff_service.StaffError as e:
             ctx = dict(
                 user=None,
@@ -245,7 +269,7 @@ class StaffAdminController(Controller):
                 form=data,
                 error=e.code,
             )
-            return Template("office/user_form.html", context=ctx, status_code=e.status)
+            return Template("office/user_form.html", context=ctx, status_code=status_of(e))
         return Redirect(f"/office/users/{staff.id}", status_code=303)
 
     @get("/{user_id:int}", opt={"permission": P.STAFF_MANAGE})
@@ -253,8 +277,14 @@ class StaffAdminController(Controller):
         self, request: Request, user_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
         user = await region_scope.get(db_session, Staff, user_id)
-        return page(request, "office/user_form.html", user=user, roles=ROLES,
-                    regions=await self._regions(db_session, region_scope), form={})  # fmt: skip
+        return page(
+            request,
+            "office/user_form.html",
+            user=user,
+            roles=ROLES,
+            regions=await self._regions(db_session, region_scope),
+            form={},
+        )
 
     @post("/{user_id:int}", opt={"permission": P.STAFF_MANAGE})
     async def update(
@@ -287,8 +317,16 @@ class StaffAdminController(Controller):
         user.active = data.get("active") == "on"
         if staff_service.snapshot(user) != before:
             staff_service.end_sessions(user)  # what open sessions relied on has changed
-        await record(db_session, actor, "staff.update", "staff", user.id, before=before,
-                     after=staff_service.snapshot(user), region_code=region)  # fmt: skip
+        await record(
+            db_session,
+            actor,
+            "staff.update",
+            "staff",
+            user.id,
+            before=before,
+            after=staff_service.snapshot(user),
+            region_code=region,
+        )
         return Redirect(f"/office/users/{user.id}?saved=1", status_code=303)
 
     @post("/{user_id:int}/unlock", opt={"permission": P.STAFF_MANAGE})

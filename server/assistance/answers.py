@@ -10,12 +10,31 @@ from datetime import date
 from server.accounts import idcard
 from server.assistance import calc
 
-RELATIONSHIPS = {"spouse": "配偶", "child": "子女", "parent": "父母", "grandchild": "孙子女", "grandparent": "祖父母",
-                 "sibling": "兄弟姐妹", "other": "其他"}  # fmt: skip
-EMPLOYMENT = {"employed": "在业", "unemployed": "失业", "unable": "丧失劳动能力", "retired": "退休", "student": "在校学生",
-              "child": "学龄前儿童"}  # fmt: skip
-DOCUMENT_KINDS = {"id_card": "身份证", "hukou": "户口簿", "disability": "残疾证", "medical": "病历或诊断证明",
-                  "income": "收入证明", "other": "其他材料"}  # fmt: skip
+RELATIONSHIPS = {
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "grandchild": "孙子女",
+    "grandparent": "祖父母",
+    "sibling": "兄弟姐妹",
+    "other": "其他",
+}
+EMPLOYMENT = {
+    "employed": "在业",
+    "unemployed": "失业",
+    "unable": "丧失劳动能力",
+    "retired": "退休",
+    "student": "在校学生",
+    "child": "学龄前儿童",
+}
+DOCUMENT_KINDS = {
+    "id_card": "身份证",
+    "hukou": "户口簿",
+    "disability": "残疾证",
+    "medical": "病历或诊断证明",
+    "income": "收入证明",
+    "other": "其他材料",
+}
 
 
 @dataclass(frozen=True)
@@ -41,52 +60,112 @@ class Step:
 
 MONEY_HINT = "按每月金额填写，单位：元；没有请填 0"
 STEPS: tuple[Step, ...] = (
-    Step("applicant", "申请人", "请填写申请人的姓名和身份证号码", (
-        Field("name", "姓名", autocomplete="name"),
-        Field("id_number", "身份证号码", hint="18位，最后一位可能是X", autocomplete="off"),
-        Field("phone", "手机号码", inputmode="tel", autocomplete="tel-national", hint="用于通知办理进度"),
-        Field("bank_account", "收款银行卡号", inputmode="numeric", hint="救助金将发放到这张卡（本人名下）", autocomplete="off"),
-    )),
-    Step("hukou", "户籍", "申请人的户口在哪里？", (
-        Field("hukou", "户籍所在地", kind="select"),
-    )),
-    Step("address", "居住地", "申请人现在住在哪里？", (
-        Field("community", "所在社区（村）", kind="select"),
-        Field("address", "详细地址", hint="例如：解放街12号3单元201室", autocomplete="street-address"),
-    )),
-    Step("members", "家庭成员", "和申请人一起生活的家庭成员有哪些？", (
-        Field("name", "姓名"),
-        Field("id_number", "身份证号码"),
-        Field("relationship", "与申请人的关系", kind="select", options=RELATIONSHIPS),
-        Field("employment", "就业或上学状况", kind="select", options=EMPLOYMENT),
-        Field("schooling", "就读学校或年级", required=False, hint="在校学生填写，例如：中山小学三年级"),
-    )),
-    Step("health", "健康状况", "申请人是否有残疾或重病？", (
-        Field("disability_grade", "残疾等级", kind="select", required=False,
-              options={"": "无残疾", "1": "一级", "2": "二级", "3": "三级", "4": "四级"}),
-        Field("serious_illness", "患有重病", kind="checkbox", required=False),
-        Field("employment", "就业状况", kind="select", options=EMPLOYMENT),
-    )),
-    Step("income", "收入", "全家每月有哪些收入？", tuple(
-        Field(kind_, label, kind="number", hint=MONEY_HINT, inputmode="decimal") for kind_, label in calc.INCOME_KINDS.items()
-    )),
-    Step("assets", "财产", "全家有哪些财产？", (
-        Field("deposits", "存款、理财合计（元）", kind="number", inputmode="decimal"),
-        Field("extra_housing", "除自住外的其他住房（套）", kind="number", inputmode="numeric"),
-        Field("vehicles", "机动车（辆，残疾人功能性补偿代步车不计）", kind="number", inputmode="numeric"),
-    )),
-    Step("need", "困难情况", "请说明遇到的困难", (
-        Field("requested", "需要救助的金额（元）", kind="number", inputmode="decimal", required=False),
-        Field("out_of_pocket", "医保报销后自付的医疗费用（元）", kind="number", inputmode="decimal", required=False),
-        Field("reason", "困难情况说明", kind="textarea"),
-    )),
+    Step(
+        "applicant",
+        "申请人",
+        "请填写申请人的姓名和身份证号码",
+        (
+            Field("name", "姓名", autocomplete="name"),
+            Field("id_number", "身份证号码", hint="18位，最后一位可能是X", autocomplete="off"),
+            Field("phone", "手机号码", inputmode="tel", autocomplete="tel-national", hint="用于通知办理进度"),
+            Field(
+                "bank_account",
+                "收款银行卡号",
+                inputmode="numeric",
+                hint="救助金将发放到这张卡（本人名下）",
+                autocomplete="off",
+            ),
+        ),
+    ),
+    Step("hukou", "户籍", "申请人的户口在哪里？", (Field("hukou", "户籍所在地", kind="select"),)),
+    Step(
+        "address",
+        "居住地",
+        "申请人现在住在哪里？",
+        (
+            Field("community", "所在社区（村）", kind="select"),
+            Field("address", "详细地址", hint="例如：解放街12号3单元201室", autocomplete="street-address"),
+        ),
+    ),
+    Step(
+        "members",
+        "家庭成员",
+        "和申请人一起生活的家庭成员有哪些？",
+        (
+            Field("name", "姓名"),
+            Field("id_number", "身份证号码"),
+            Field("relationship", "与申请人的关系", kind="select", options=RELATIONSHIPS),
+            Field("employment", "就业或上学状况", kind="select", options=EMPLOYMENT),
+            Field("schooling", "就读学校或年级", required=False, hint="在校学生填写，例如：中山小学三年级"),
+        ),
+    ),
+    Step(
+        "health",
+        "健康状况",
+        "申请人是否有残疾或重病？",
+        (
+            Field(
+                "disability_grade",
+                "残疾等级",
+                kind="select",
+                required=False,
+                options={"": "无残疾", "1": "一级", "2": "二级", "3": "三级", "4": "四级"},
+            ),
+            Field("serious_illness", "患有重病", kind="checkbox", required=False),
+            Field("employment", "就业状况", kind="select", options=EMPLOYMENT),
+        ),
+    ),
+    Step(
+        "income",
+        "收入",
+        "全家每月有哪些收入？",
+        tuple(
+            Field(kind_, label, kind="number", hint=MONEY_HINT, inputmode="decimal")
+            for kind_, label in calc.INCOME_KINDS.items()
+        ),
+    ),
+    Step(
+        "assets",
+        "财产",
+        "全家有哪些财产？",
+        (
+            Field("deposits", "存款、理财合计（元）", kind="number", inputmode="decimal"),
+            Field("extra_housing", "除自住外的其他住房（套）", kind="number", inputmode="numeric"),
+            Field("vehicles", "机动车（辆，残疾人功能性补偿代步车不计）", kind="number", inputmode="numeric"),
+        ),
+    ),
+    Step(
+        "need",
+        "困难情况",
+        "请说明遇到的困难",
+        (
+            Field("requested", "需要救助的金额（元）", kind="number", inputmode="decimal", required=False),
+            Field(
+                "out_of_pocket",
+                "医保报销后自付的医疗费用（元）",
+                kind="number",
+                inputmode="decimal",
+                required=False,
+            ),
+            Field("reason", "困难情况说明", kind="textarea"),
+        ),
+    ),
     Step("documents", "证明材料", "请拍照上传证明材料（可稍后补交）"),
-    Step("consent", "授权核对", "授权民政部门核对家庭经济状况", (
-        Field("agree", "我同意民政部门向公安、人社、住建、市场监管、税务、公积金等部门核对本人及家庭成员的收入和财产状况，"
-                       "并承诺所填信息真实。", kind="checkbox"),
-        Field("signer", "签名（请输入申请人姓名）"),
-    )),
-)  # fmt: skip
+    Step(
+        "consent",
+        "授权核对",
+        "授权民政部门核对家庭经济状况",
+        (
+            Field(
+                "agree",
+                "我同意民政部门向公安、人社、住建、市场监管、税务、公积金等部门核对本人及家庭成员的收入和财产状况，"
+                "并承诺所填信息真实。",
+                kind="checkbox",
+            ),
+            Field("signer", "签名（请输入申请人姓名）"),
+        ),
+    ),
+)
 STEP_NAMES = tuple(s.name for s in STEPS)
 BY_NAME = {s.name: s for s in STEPS}
 
@@ -170,9 +249,14 @@ def clean_step(
         employment = form.get("employment") or ""
         if employment not in EMPLOYMENT:
             errors["employment"] = "form.choose"
-        out.update(relationship=relationship, disability_grade=int(grade) if grade in ("1", "2", "3", "4") else None,
-                   serious_illness=form.get("serious_illness") == "on", employment=employment,
-                   schooling=(form.get("schooling") or "").strip()[:32] or None, _rid=rid)  # fmt: skip
+        out.update(
+            relationship=relationship,
+            disability_grade=int(grade) if grade in ("1", "2", "3", "4") else None,
+            serious_illness=form.get("serious_illness") == "on",
+            employment=employment,
+            schooling=(form.get("schooling") or "").strip()[:32] or None,
+            _rid=rid,
+        )
     elif step == "health":
         grade = form.get("disability_grade") or ""
         if grade not in ("", "1", "2", "3", "4"):
@@ -180,21 +264,30 @@ def clean_step(
         employment = form.get("employment") or ""
         if employment not in EMPLOYMENT:
             errors["employment"] = "form.choose"
-        out = {"disability_grade": int(grade) if grade else None, "serious_illness": form.get("serious_illness") == "on",
-               "employment": employment}  # fmt: skip
+        out = {
+            "disability_grade": int(grade) if grade else None,
+            "serious_illness": form.get("serious_illness") == "on",
+            "employment": employment,
+        }
     elif step == "income":
         out = {k: _cents(form.get(k, ""), k, errors) for k in calc.INCOME_KINDS}
     elif step == "assets":
-        out = {"deposits": _cents(form.get("deposits", ""), "deposits", errors),
-               "extra_housing": _count(form.get("extra_housing", ""), "extra_housing", errors),
-               "vehicles": _count(form.get("vehicles", ""), "vehicles", errors)}  # fmt: skip
+        out = {
+            "deposits": _cents(form.get("deposits", ""), "deposits", errors),
+            "extra_housing": _count(form.get("extra_housing", ""), "extra_housing", errors),
+            "vehicles": _count(form.get("vehicles", ""), "vehicles", errors),
+        }
     elif step == "need":
         reason = (form.get("reason") or "").strip()
         if not reason or len(reason) > 2000:
             errors["reason"] = "form.required"
-        out = {"reason": reason,
-               "requested": _cents(form.get("requested", ""), "requested", errors, required=benefit == "linshi"),
-               "out_of_pocket": _cents(form.get("out_of_pocket", ""), "out_of_pocket", errors, required=benefit == "yiliao")}  # fmt: skip
+        out = {
+            "reason": reason,
+            "requested": _cents(form.get("requested", ""), "requested", errors, required=benefit == "linshi"),
+            "out_of_pocket": _cents(
+                form.get("out_of_pocket", ""), "out_of_pocket", errors, required=benefit == "yiliao"
+            ),
+        }
     elif step == "consent":
         signer = (form.get("signer") or "").strip()
         if form.get("agree") != "on":
@@ -216,20 +309,34 @@ def household_of(answers: dict, today: date) -> calc.Household:
     """The household the benefit is computed from: the applicant and every member listed."""
     applicant = answers.get("applicant", {})
     health = answers.get("health", {})
-    members = [calc.Member(applicant.get("name", ""), _age(applicant.get("birth"), today),
-                           health.get("disability_grade"), bool(health.get("serious_illness")))]  # fmt: skip
-    members += [calc.Member(m["name"], _age(m.get("birth"), today), m.get("disability_grade"), bool(m.get("serious_illness")))
-                for m in answers.get("members", [])]  # fmt: skip
+    members = [
+        calc.Member(
+            applicant.get("name", ""),
+            _age(applicant.get("birth"), today),
+            health.get("disability_grade"),
+            bool(health.get("serious_illness")),
+        )
+    ]
+    members += [
+        calc.Member(
+            m["name"], _age(m.get("birth"), today), m.get("disability_grade"), bool(m.get("serious_illness"))
+        )
+        for m in answers.get("members", [])
+    ]
     assets, need = answers.get("assets", {}), answers.get("need", {})
     relationships = {m.get("relationship") for m in answers.get("members", [])}
     minors = any(m.age < calc.ADULT_AGE for m in members)
     single_parent = minors and "spouse" not in relationships and "child" in relationships
     return calc.Household(
-        members=tuple(members), income_cents={k: int(v) for k, v in answers.get("income", {}).items()},
-        deposits_cents=assets.get("deposits", 0), extra_housing=assets.get("extra_housing", 0),
-        vehicles=assets.get("vehicles", 0), single_parent=single_parent,
-        requested_cents=need.get("requested", 0), out_of_pocket_cents=need.get("out_of_pocket", 0),
-    )  # fmt: skip
+        members=tuple(members),
+        income_cents={k: int(v) for k, v in answers.get("income", {}).items()},
+        deposits_cents=assets.get("deposits", 0),
+        extra_housing=assets.get("extra_housing", 0),
+        vehicles=assets.get("vehicles", 0),
+        single_parent=single_parent,
+        requested_cents=need.get("requested", 0),
+        out_of_pocket_cents=need.get("out_of_pocket", 0),
+    )
 
 
 def _age(birth: str | None, today: date) -> int:

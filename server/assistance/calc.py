@@ -13,11 +13,21 @@ from dataclasses import dataclass, field
 
 BENEFITS = {"dibao": "最低生活保障", "tekun": "特困人员救助供养", "linshi": "临时救助", "yiliao": "医疗救助"}
 MONTHLY = ("dibao", "tekun")
-INCOME_KINDS = {"wages": "工资性收入", "pension": "养老金", "business": "经营性收入", "farming": "农业收入",
-                "transfer": "转移性收入"}  # fmt: skip
+INCOME_KINDS = {
+    "wages": "工资性收入",
+    "pension": "养老金",
+    "business": "经营性收入",
+    "farming": "农业收入",
+    "transfer": "转移性收入",
+}
 INCOME_LABELS = {**INCOME_KINDS, "total": "各项收入合计"}
-GROUPS = {"severe_disabled": "重度残疾（一、二级）", "serious_ill": "重病", "elderly": "老年人（60岁以上）",
-          "single_parent_minor": "单亲家庭未成年人", "minor": "未成年人"}  # fmt: skip
+GROUPS = {
+    "severe_disabled": "重度残疾（一、二级）",
+    "serious_ill": "重病",
+    "elderly": "老年人（60岁以上）",
+    "single_parent_minor": "单亲家庭未成年人",
+    "minor": "未成年人",
+}
 ELDERLY_AGE, ADULT_AGE = 60, 18
 
 
@@ -106,13 +116,22 @@ def calculate(benefit: str, household: Household, policy: PolicyTerms) -> Calcul
     if benefit == "linshi":
         cap = policy.standard_cents * policy.linshi_months
         amount = min(household.requested_cents, cap)
-        lines += [Line("申请救助金额", household.requested_cents), Line(f"上限：{policy.linshi_months}个月低保标准", cap),
-                  Line("临时救助金额", amount, rule="linshi")]  # fmt: skip
+        lines += [
+            Line("申请救助金额", household.requested_cents),
+            Line(f"上限：{policy.linshi_months}个月低保标准", cap),
+            Line("临时救助金额", amount, rule="linshi"),
+        ]
         return Calculation(amount > 0, amount, tuple(lines), () if amount > 0 else ("calc.no_need",))
     if benefit == "yiliao":
         amount = min(household.out_of_pocket_cents * policy.yiliao_rate_pct // 100, policy.yiliao_cap_cents)
-        lines += [Line("自付医疗费用", household.out_of_pocket_cents),
-                  Line(f"救助比例 {policy.yiliao_rate_pct}%，封顶 {yuan(policy.yiliao_cap_cents)} 元", amount, rule="yiliao")]  # fmt: skip
+        lines += [
+            Line("自付医疗费用", household.out_of_pocket_cents),
+            Line(
+                f"救助比例 {policy.yiliao_rate_pct}%，封顶 {yuan(policy.yiliao_cap_cents)} 元",
+                amount,
+                rule="yiliao",
+            ),
+        ]
         return Calculation(amount > 0, amount, tuple(lines), () if amount > 0 else ("calc.no_need",))
 
     per_person = income // n

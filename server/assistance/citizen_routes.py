@@ -66,17 +66,35 @@ class ApplyController(Controller):
 
     @get("/")
     async def start(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
-        mine = list(await db_session.scalars(select(Application).where(Application.citizen_id == citizen.id)
-                                             .order_by(Application.id.desc())))  # fmt: skip
-        return page(request, "assistance/start.html", benefits=calc.BENEFITS, mine=mine, key=uuid.uuid4().hex,
-                    labels=rules.STEP_LABELS, can_apply=identity_rules.may_apply(citizen.identity_level))  # fmt: skip
+        mine = list(
+            await db_session.scalars(
+                select(Application)
+                .where(Application.citizen_id == citizen.id)
+                .order_by(Application.id.desc())
+            )
+        )
+        return page(
+            request,
+            "assistance/start.html",
+            benefits=calc.BENEFITS,
+            mine=mine,
+            key=uuid.uuid4().hex,
+            labels=rules.STEP_LABELS,
+            can_apply=identity_rules.may_apply(citizen.identity_level),
+        )
 
     @post("/")
     async def create(
         self, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor, today: date
     ) -> Redirect:
-        app = await service.create_draft(db_session, actor, benefit=str(data.get("benefit", "")), citizen_id=citizen.id,
-                                         client_key=str(data.get("key") or "")[:64] or None, today=today)  # fmt: skip
+        app = await service.create_draft(
+            db_session,
+            actor,
+            benefit=str(data.get("benefit", "")),
+            citizen_id=citizen.id,
+            client_key=str(data.get("key") or "")[:64] or None,
+            today=today,
+        )
         if app.citizen_id != citizen.id:
             raise NotFoundException(detail="error.not_found")
         return Redirect(f"/apply/{app.reference}/applicant", status_code=303)
@@ -91,8 +109,14 @@ class ApplyController(Controller):
         events = list(
             await db_session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
         )
-        return page(request, "assistance/status.html", app=app, events=events, labels=rules.STEP_LABELS,
-                    benefits=calc.BENEFITS)  # fmt: skip
+        return page(
+            request,
+            "assistance/status.html",
+            app=app,
+            events=events,
+            labels=rules.STEP_LABELS,
+            benefits=calc.BENEFITS,
+        )
 
     @get("/{reference:str}/check")
     async def check(
@@ -101,15 +125,33 @@ class ApplyController(Controller):
         app = await own_application(db_session, citizen, reference)
         findings, result = await service.evaluate(db_session, app, today)
         documents = list(await db_session.scalars(select(Document).where(Document.application_id == app.id)))
-        return page(request, "assistance/check.html", app=app, steps=steps_for(app), findings=findings, result=result,
-                    missing=form.missing_steps(app.answers or {}, app.benefit), documents=documents,
-                    choices=await step_choices(db_session, app), key=uuid.uuid4().hex, benefits=calc.BENEFITS,
-                    kinds=form.DOCUMENT_KINDS, total=len(steps_for(app)) + 1,
-                    titles={s.name: s.title for s in form.STEPS})  # fmt: skip
+        return page(
+            request,
+            "assistance/check.html",
+            app=app,
+            steps=steps_for(app),
+            findings=findings,
+            result=result,
+            missing=form.missing_steps(app.answers or {}, app.benefit),
+            documents=documents,
+            choices=await step_choices(db_session, app),
+            key=uuid.uuid4().hex,
+            benefits=calc.BENEFITS,
+            kinds=form.DOCUMENT_KINDS,
+            total=len(steps_for(app)) + 1,
+            titles={s.name: s.title for s in form.STEPS},
+        )
 
     @post("/{reference:str}/submit")
-    async def submit(self, reference: str, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor,
-                     today: date) -> Redirect:  # fmt: skip
+    async def submit(
+        self,
+        reference: str,
+        data: Form,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        today: date,
+    ) -> Redirect:
         app = await own_application(db_session, citizen, reference)
         await service.submit(db_session, actor, app, today, key=str(data.get("idem") or "")[:64] or None)
         return Redirect(f"/apply/{reference}?submitted=1", status_code=303)
@@ -122,15 +164,34 @@ class ApplyController(Controller):
         return await self._render(request, db_session, app, step, citizen)
 
     @post("/{reference:str}/{step:str}")
-    async def save(self, request: Request, reference: str, step: str, data: Form, db_session: AsyncSession, citizen: Citizen,
-                   actor: Actor, settings: Settings, today: date) -> Template | Redirect:  # fmt: skip
+    async def save(
+        self,
+        request: Request,
+        reference: str,
+        step: str,
+        data: Form,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        settings: Settings,
+        today: date,
+    ) -> Template | Redirect:
         app = await own_application(db_session, citizen, reference)
         if step not in form.BY_NAME or step == "documents":
             raise NotFoundException(detail="error.not_found")
         raw = {k: str(v) for k, v in data.items()}
         try:
-            await service.save_step(db_session, actor, settings.secret_key, app, step, raw, str(data.get("idem") or "")[:64]
-                                    or None, today, await step_choices(db_session, app))  # fmt: skip
+            await service.save_step(
+                db_session,
+                actor,
+                settings.secret_key,
+                app,
+                step,
+                raw,
+                str(data.get("idem") or "")[:64] or None,
+                today,
+                await step_choices(db_session, app),
+            )
         except form.AnswerError as e:
             return await self._render(
                 request, db_session, app, step, citizen, errors=e.errors, values=raw, status=422
@@ -148,8 +209,16 @@ class ApplyController(Controller):
         return Redirect(f"/apply/{reference}/members", status_code=303)
 
     @post("/{reference:str}/upload")
-    async def upload(self, request: Request, reference: str, data: Upload, db_session: AsyncSession, citizen: Citizen,
-                     actor: Actor, settings: Settings) -> Template | Redirect:  # fmt: skip
+    async def upload(
+        self,
+        request: Request,
+        reference: str,
+        data: Upload,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        settings: Settings,
+    ) -> Template | Redirect:
         app = await own_application(db_session, citizen, reference)
         photo = data.get("photo")
         raw = await photo.read() if hasattr(photo, "read") else b""
@@ -161,8 +230,17 @@ class ApplyController(Controller):
             )
         return Redirect(f"/apply/{reference}/documents", status_code=303)
 
-    async def _render(self, request: Request, session: AsyncSession, app: Application, step: str, citizen: Citizen,
-                      errors: dict | None = None, values: dict | None = None, status: int = 200) -> Template:  # fmt: skip
+    async def _render(
+        self,
+        request: Request,
+        session: AsyncSession,
+        app: Application,
+        step: str,
+        citizen: Citizen,
+        errors: dict | None = None,
+        values: dict | None = None,
+        status: int = 200,
+    ) -> Template:
         steps = steps_for(app)
         names = [s.name for s in steps]
         if step not in names:
@@ -175,15 +253,28 @@ class ApplyController(Controller):
             saved = {"name": citizen.name or prefill.get("name") or "", "phone": citizen.phone}
         if step == "consent" and not saved:
             saved = {"signer": ""}
-        documents = list(await session.scalars(select(Document).where(Document.application_id == app.id))) \
-            if step == "documents" else []  # fmt: skip
-        ctx = dict(app=app, step=form.BY_NAME[step], number=names.index(step) + 1, total=len(names) + 1,
-                   values=values if values is not None else _display(saved), errors=errors or {},
-                   choices=await step_choices(session, app), members=(app.answers or {}).get("members", []),
-                   key=uuid.uuid4().hex, documents=documents, kinds=form.DOCUMENT_KINDS, benefits=calc.BENEFITS,
-                   relationships=form.RELATIONSHIPS,
-                   fixed=(citizen.name, citizen.id_masked) if app.citizen_id is not None else None,
-                   back=f"/apply/{app.reference}/{names[names.index(step) - 1]}" if names.index(step) else "/apply")  # fmt: skip
+        documents = (
+            list(await session.scalars(select(Document).where(Document.application_id == app.id)))
+            if step == "documents"
+            else []
+        )
+        ctx = dict(
+            app=app,
+            step=form.BY_NAME[step],
+            number=names.index(step) + 1,
+            total=len(names) + 1,
+            values=values if values is not None else _display(saved),
+            errors=errors or {},
+            choices=await step_choices(session, app),
+            members=(app.answers or {}).get("members", []),
+            key=uuid.uuid4().hex,
+            documents=documents,
+            kinds=form.DOCUMENT_KINDS,
+            benefits=calc.BENEFITS,
+            relationships=form.RELATIONSHIPS,
+            fixed=(citizen.name, citizen.id_masked) if app.citizen_id is not None else None,
+            back=f"/apply/{app.reference}/{names[names.index(step) - 1]}" if names.index(step) else "/apply",
+        )
         return Template("assistance/step.html", context=ctx, status_code=status)
 
 
@@ -207,8 +298,17 @@ class NoticeController(Controller):
 
     @get("/")
     async def notice(self, request: Request, db_session: AsyncSession) -> Template:
-        rows = list(await db_session.scalars(select(Application).where(Application.status == "notice")
-                                             .order_by(Application.step_due_on)))  # fmt: skip
+        rows = list(
+            await db_session.scalars(
+                select(Application).where(Application.status == "notice").order_by(Application.step_due_on)
+            )
+        )
         regions = {r.code: r.name for r in await db_session.scalars(select(Region))}
-        return page(request, "assistance/notice.html", rows=rows, mask=rules.mask_name, regions=regions,
-                    benefits=calc.BENEFITS)  # fmt: skip
+        return page(
+            request,
+            "assistance/notice.html",
+            rows=rows,
+            mask=rules.mask_name,
+            regions=regions,
+            benefits=calc.BENEFITS,
+        )

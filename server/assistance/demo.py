@@ -17,10 +17,21 @@ from server.calendar.service import demo_days
 from server.crypto import encrypt
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 
-CITY_POLICY = dict(region_code="331100", effective_from=date(2026, 1, 1), standard_cents=1_080_00,
-                   asset_limit_cents=32_400_00, floor_cents=100_00, tekun_pct=130,
-                   extra_pct={"severe_disabled": 30, "serious_ill": 20, "elderly": 10, "minor": 10,
-                              "single_parent_minor": 20})  # fmt: skip
+CITY_POLICY = dict(
+    region_code="331100",
+    effective_from=date(2026, 1, 1),
+    standard_cents=1_080_00,
+    asset_limit_cents=32_400_00,
+    floor_cents=100_00,
+    tekun_pct=130,
+    extra_pct={
+        "severe_disabled": 30,
+        "serious_ill": 20,
+        "elderly": 10,
+        "minor": 10,
+        "single_parent_minor": 20,
+    },
+)
 DEMO_APPLICANTS = [  # name, first 17 ID digits, community, benefit, how far it has got
     ("周小梅", "33110219750411002", "331102001001", "dibao", "community"),
     ("吴大伟", "33110219680902003", "331102001001", "dibao", "street"),
@@ -37,9 +48,11 @@ async def seed(session: AsyncSession, secret: str) -> None:
     session.add(Policy(**CITY_POLICY, created_by="demo"))
     await session.flush()
     await facts_for_existing_households(session, secret)
-    staff = {"community": Actor("staff", None, "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
-             "street": Actor("staff", None, "紫金街道审核员 张丽", "street_reviewer", "331102001"),
-             "district": Actor("staff", None, "莲都区审批员 李强", "district_approver", "331102")}  # fmt: skip
+    staff = {
+        "community": Actor("staff", None, "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
+        "street": Actor("staff", None, "紫金街道审核员 张丽", "street_reviewer", "331102001"),
+        "district": Actor("staff", None, "莲都区审批员 李强", "district_approver", "331102"),
+    }
     today = clock.today()
     for name, first17, community, benefit, target in DEMO_APPLICANTS:
         citizen = Actor("citizen", None, name, "citizen", None)
@@ -48,13 +61,20 @@ async def seed(session: AsyncSession, secret: str) -> None:
         )
         choices = {"hukou": {"331102": "莲都区", "other": "外地"}, "community": {community: community}}
         form = {
-            "applicant": {"name": name, "id_number": id_of(first17), "phone": "13900000000", "bank_account": "6222020200112233445"},
-            "hukou": {"hukou": "331102"}, "address": {"community": community, "address": "示例路 1 号"},
+            "applicant": {
+                "name": name,
+                "id_number": id_of(first17),
+                "phone": "13900000000",
+                "bank_account": "6222020200112233445",
+            },
+            "hukou": {"hukou": "331102"},
+            "address": {"community": community, "address": "示例路 1 号"},
             "health": {"disability_grade": "", "employment": "unemployed"},
             "income": {k: "0" for k in calc.INCOME_KINDS} | {"wages": "300"},
             "assets": {"deposits": "2000", "extra_housing": "0", "vehicles": "0"},
-            "need": {"reason": "失业在家，无稳定收入。"}, "consent": {"agree": "on", "signer": name},
-        }  # fmt: skip
+            "need": {"reason": "失业在家，无稳定收入。"},
+            "consent": {"agree": "on", "signer": name},
+        }
         for step, raw in form.items():
             await service.save_step(session, citizen, secret, app, step, raw, None, today, choices)
         await service.submit(session, citizen, app, today - timedelta(days=3))
@@ -82,8 +102,13 @@ async def facts_for_existing_households(session: AsyncSession, secret: str) -> N
     for _enrolment, household in rows:
         if await session.get(HouseholdFacts, household.id) is not None:
             continue
-        members = (await session.execute(select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
-                                         .where(HouseholdMember.household_id == household.id))).all()  # fmt: skip
+        members = (
+            await session.execute(
+                select(HouseholdMember, Person)
+                .join(Person, Person.id == HouseholdMember.person_id)
+                .where(HouseholdMember.household_id == household.id)
+            )
+        ).all()
         household.bank_account_cipher = encrypt(secret, "bank-account", f"62220202{household.id:011d}")
         session.add(
             HouseholdFacts(

@@ -20,8 +20,9 @@ def document_path(settings: Settings, stored_name: str):
     return settings.var_dir / "uploads" / "assistance" / stored_name
 
 
-async def store_document(session: AsyncSession, actor: Actor, settings: Settings, app: Application, kind: str,
-                         raw: bytes) -> Document:  # fmt: skip
+async def store_document(
+    session: AsyncSession, actor: Actor, settings: Settings, app: Application, kind: str, raw: bytes
+) -> Document:
     if app.status not in ("draft", "returned"):
         raise AssistanceError("assistance.locked")
     image = clean_photo(raw)
@@ -29,10 +30,25 @@ async def store_document(session: AsyncSession, actor: Actor, settings: Settings
     name = f"{app.reference}-{secrets.token_hex(8)}.jpg"
     path = document_path(settings, name)
     write_private(path, image.data)
-    doc = Document(application_id=app.id, kind=kind, stored_name=name, content_type=image.content_type, size=len(image.data),
-                   width=image.width, height=image.height, sha256=image.sha256)  # fmt: skip
+    doc = Document(
+        application_id=app.id,
+        kind=kind,
+        stored_name=name,
+        content_type=image.content_type,
+        size=len(image.data),
+        width=image.width,
+        height=image.height,
+        sha256=image.sha256,
+    )
     session.add(doc)
     await session.flush()
-    await record(session, actor, "assistance.document", "application", app.reference, region_code=app.region_code,
-                 after={"kind": kind, "sha256": image.sha256, "size": len(image.data)})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "assistance.document",
+        "application",
+        app.reference,
+        region_code=app.region_code,
+        after={"kind": kind, "sha256": image.sha256, "size": len(image.data)},
+    )
     return doc

@@ -11,13 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.assistance import calc, service
 from server.assistance.models import HouseholdFacts, MemberFacts
 from server.audit.service import Actor, record
+from server.errors import DomainError, Kind
 from server.people.models import Enrolment, HouseholdMember, Person
-from server.web import PlainError
 
 
 async def members_of(session: AsyncSession, household_id: int) -> list[tuple[HouseholdMember, Person]]:
-    rows = await session.execute(select(HouseholdMember, Person).join(Person, Person.id == HouseholdMember.person_id)
-                                 .where(HouseholdMember.household_id == household_id).order_by(HouseholdMember.id))  # fmt: skip
+    rows = await session.execute(
+        select(HouseholdMember, Person)
+        .join(Person, Person.id == HouseholdMember.person_id)
+        .where(HouseholdMember.household_id == household_id)
+        .order_by(HouseholdMember.id)
+    )
     return [tuple(r) for r in rows]
 
 
@@ -41,10 +45,13 @@ async def household_now(
         and "child" in relationships
     )
     household = calc.Household(
-        members=people, income_cents={"total": facts.income_cents if facts else 0},
-        deposits_cents=facts.deposits_cents if facts else 0, extra_housing=facts.extra_housing if facts else 0,
-        vehicles=facts.vehicles if facts else 0, single_parent=single_parent,
-    )  # fmt: skip
+        members=people,
+        income_cents={"total": facts.income_cents if facts else 0},
+        deposits_cents=facts.deposits_cents if facts else 0,
+        extra_housing=facts.extra_housing if facts else 0,
+        vehicles=facts.vehicles if facts else 0,
+        single_parent=single_parent,
+    )
     return household, members
 
 
@@ -61,24 +68,30 @@ async def current_calculation(
 
 
 async def change_request(
-    session: AsyncSession, actor: Actor, enrolment: Enrolment, today: date, *, reason: str,
-    income_cents: int | None = None, member_died: int | None = None,
-) -> calc.Calculation | None:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    enrolment: Enrolment,
+    today: date,
+    *,
+    reason: str,
+    income_cents: int | None = None,
+    member_died: int | None = None,
+) -> calc.Calculation | None:
     """Record the change, refresh the facts, and recompute the amount by rule."""
     if not reason.strip():
-        raise PlainError("enrolment.reason", 422)
+        raise DomainError("enrolment.reason", Kind.INVALID)
     if enrolment.status == "stopped":
-        raise PlainError("enrolment.transition", 409)
+        raise DomainError("enrolment.transition", Kind.CONFLICT)
     before = {"amount_cents": enrolment.monthly_amount_cents}
     facts = await session.get(HouseholdFacts, enrolment.household_id)
     if facts is None:
-        raise PlainError("assistance.no_facts", 409)
+        raise DomainError("assistance.no_facts", Kind.CONFLICT)
     if income_cents is not None:
         before["income_cents"], facts.income_cents = facts.income_cents, income_cents
     if member_died is not None:
         member = await session.get(HouseholdMember, member_died)
         if member is None or member.household_id != enrolment.household_id:
-            raise PlainError("error.not_found", 404)
+            raise DomainError("error.not_found", Kind.NOT_FOUND)
         person = await session.get(Person, member.person_id)
         person.deceased_on = today
         await session.execute(delete(MemberFacts).where(MemberFacts.member_id == member.id))
@@ -89,7 +102,15 @@ async def change_request(
     if result is not None:
         enrolment.monthly_amount_cents = result.amount_cents
     await session.flush()
-    await record(session, actor, "enrolment.change", "enrolment", enrolment.id, region_code=enrolment.region_code,
-                 before=before, after={"amount_cents": enrolment.monthly_amount_cents, "eligible": bool(result and result.eligible)},
-                 opinion=reason.strip())  # fmt: skip
+    await record(
+        session,
+        actor,
+        "enrolment.change",
+        "enrolment",
+        enrolment.id,
+        region_code=enrolment.region_code,
+        before=before,
+        after={"amount_cents": enrolment.monthly_amount_cents, "eligible": bool(result and result.eligible)},
+        opinion=reason.strip(),
+    )
     return result

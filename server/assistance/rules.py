@@ -11,11 +11,23 @@ from server.calendar.days import Calendar
 # step -> (who acts, working days allowed); notice is counted in calendar days
 STEPS = ("community", "street", "district", "notice")
 # step -> the permission that decides it (server/accounts/permissions.py says which roles hold it)
-STEP_PERMISSIONS = {"community": P.ASSISTANCE_ACT_COMMUNITY, "street": P.ASSISTANCE_ACT_STREET,
-                    "district": P.ASSISTANCE_ACT_DISTRICT, "notice": P.ASSISTANCE_ACT_DISTRICT}  # fmt: skip
-STEP_LABELS = {"draft": "填写中", "community": "社区受理", "street": "街道审核", "district": "区县审批",
-               "notice": "公示", "enrolled": "已纳入救助", "returned": "退回修改", "terminated": "已终止",
-               "paid": "已发放"}  # fmt: skip
+STEP_PERMISSIONS = {
+    "community": P.ASSISTANCE_ACT_COMMUNITY,
+    "street": P.ASSISTANCE_ACT_STREET,
+    "district": P.ASSISTANCE_ACT_DISTRICT,
+    "notice": P.ASSISTANCE_ACT_DISTRICT,
+}
+STEP_LABELS = {
+    "draft": "填写中",
+    "community": "社区受理",
+    "street": "街道审核",
+    "district": "区县审批",
+    "notice": "公示",
+    "enrolled": "已纳入救助",
+    "returned": "退回修改",
+    "terminated": "已终止",
+    "paid": "已发放",
+}
 STEP_DAYS = {"community": 5, "street": 10, "district": 7}
 NOTICE_DAYS = 7
 TOTAL_DAYS = {"dibao": 25, "tekun": 25, "linshi": 10, "yiliao": 15}
@@ -29,9 +41,13 @@ class Finding:
 
 
 def prechecks(
-    *, benefit: str, hukou_in_city: bool, applicant_age: int, applicant_disability: int | None,
+    *,
+    benefit: str,
+    hukou_in_city: bool,
+    applicant_age: int,
+    applicant_disability: int | None,
     already_receiving: list[str],
-) -> list[Finding]:  # fmt: skip
+) -> list[Finding]:
     """What the applicant is told before submitting, and staff see on the case."""
     found = []
     if not hukou_in_city:

@@ -27,22 +27,22 @@ from server.assistance.models import (
     Policy,
     Recalculation,
     Receipt,
-)  # fmt: skip
+)
 from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.crypto import decrypt, encrypt
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.notifications.service import notify
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.registry import ID_PURPOSE, id_hash, register_person
 from server.regions.codes import scope_prefix
 from server.regions.models import Region
-from server.web import PlainError
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}
 
 
-class AssistanceError(PlainError):
+class AssistanceError(DomainError):
     pass
 
 
@@ -65,41 +65,69 @@ async def policy_for(session: AsyncSession, region_code: str, on: date) -> Polic
     """The district's own policy if it has one in force, else the city's."""
     candidates = (region_code[:6], city_of(region_code))
     rows = await session.scalars(
-        select(Policy).where(Policy.region_code.in_(candidates), Policy.effective_from <= on)
-        .order_by((Policy.region_code == region_code[:6]).desc(), Policy.effective_from.desc(), Policy.id.desc()).limit(1)
-    )  # fmt: skip
+        select(Policy)
+        .where(Policy.region_code.in_(candidates), Policy.effective_from <= on)
+        .order_by(
+            (Policy.region_code == region_code[:6]).desc(), Policy.effective_from.desc(), Policy.id.desc()
+        )
+        .limit(1)
+    )
     return rows.first()
 
 
 def terms(policy: Policy) -> calc.PolicyTerms:
     return calc.PolicyTerms(
-        standard_cents=policy.standard_cents, asset_limit_cents=policy.asset_limit_cents,
-        extra_pct=dict(policy.extra_pct or {}), tekun_pct=policy.tekun_pct, floor_cents=policy.floor_cents,
-        linshi_months=policy.linshi_months, yiliao_rate_pct=policy.yiliao_rate_pct, yiliao_cap_cents=policy.yiliao_cap_cents,
-    )  # fmt: skip
+        standard_cents=policy.standard_cents,
+        asset_limit_cents=policy.asset_limit_cents,
+        extra_pct=dict(policy.extra_pct or {}),
+        tekun_pct=policy.tekun_pct,
+        floor_cents=policy.floor_cents,
+        linshi_months=policy.linshi_months,
+        yiliao_rate_pct=policy.yiliao_rate_pct,
+        yiliao_cap_cents=policy.yiliao_cap_cents,
+    )
 
 
 def calculation_json(result: calc.Calculation) -> dict:
-    return {"eligible": result.eligible, "amount_cents": result.amount_cents, "reasons": list(result.reasons),
-            "lines": [{"label": ln.label, "amount_cents": ln.amount_cents, "member": ln.member, "rule": ln.rule}
-                      for ln in result.lines]}  # fmt: skip
+    return {
+        "eligible": result.eligible,
+        "amount_cents": result.amount_cents,
+        "reasons": list(result.reasons),
+        "lines": [
+            {"label": ln.label, "amount_cents": ln.amount_cents, "member": ln.member, "rule": ln.rule}
+            for ln in result.lines
+        ],
+    }
 
 
 # ---------------------------------------------------------------- citizen side
 
 
 async def create_draft(
-    session: AsyncSession, actor: Actor, *, benefit: str, citizen_id: int | None, client_key: str | None,
-    today: date, source: str = "citizen",
-) -> Application:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    benefit: str,
+    citizen_id: int | None,
+    client_key: str | None,
+    today: date,
+    source: str = "citizen",
+) -> Application:
     if benefit not in calc.BENEFITS:
-        raise AssistanceError("assistance.benefit", 422)
+        raise AssistanceError("assistance.benefit", Kind.INVALID)
     if client_key:
         existing = await session.scalar(select(Application).where(Application.client_key == client_key))
         if existing is not None:
             return existing
-    app = Application(reference=new_reference(benefit, today), client_key=client_key, benefit=benefit, status="draft",
-                      citizen_id=citizen_id, answers={}, source=source)  # fmt: skip
+    app = Application(
+        reference=new_reference(benefit, today),
+        client_key=client_key,
+        benefit=benefit,
+        status="draft",
+        citizen_id=citizen_id,
+        answers={},
+        source=source,
+    )
     session.add(app)
     await session.flush()
     session.add(
@@ -124,14 +152,27 @@ async def already_applied(session: AsyncSession, key: str | None) -> bool:
 
 def _person_answer(secret: str, clean: dict) -> dict:
     rid: idcard.ResidentId = clean.pop("_rid")
-    return {**clean, "id_hash": id_hash(secret, rid.number), "id_masked": rid.masked,
-            "id_cipher": encrypt(secret, ID_PURPOSE, rid.number), "birth": rid.birth.isoformat(), "male": rid.male}  # fmt: skip
+    return {
+        **clean,
+        "id_hash": id_hash(secret, rid.number),
+        "id_masked": rid.masked,
+        "id_cipher": encrypt(secret, ID_PURPOSE, rid.number),
+        "birth": rid.birth.isoformat(),
+        "male": rid.male,
+    }
 
 
 async def save_step(
-    session: AsyncSession, actor: Actor, secret: str, app: Application, step: str, raw: dict[str, str], key: str | None,
-    today: date, choices: dict[str, dict[str, str]],
-) -> bool:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    app: Application,
+    step: str,
+    raw: dict[str, str],
+    key: str | None,
+    today: date,
+    choices: dict[str, dict[str, str]],
+) -> bool:
     """Save one step's answers; False when this exact submission (``key``) was already applied."""
     if app.status not in ("draft", "returned"):
         raise AssistanceError("assistance.locked")
@@ -168,9 +209,17 @@ async def save_step(
     if key:
         session.add(Receipt(key=key, application_id=app.id, step=step))
     await session.flush()
-    await record(session, actor, f"assistance.answer.{step}", "application", app.reference, region_code=app.region_code,
-                 after={k: v for k, v in (answers.get(step) or {}).items() if k not in ("id_cipher", "bank_cipher")} if step != "members"
-                 else {"members": len(answers["members"])})  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"assistance.answer.{step}",
+        "application",
+        app.reference,
+        region_code=app.region_code,
+        after={k: v for k, v in (answers.get(step) or {}).items() if k not in ("id_cipher", "bank_cipher")}
+        if step != "members"
+        else {"members": len(answers["members"])},
+    )
     return True
 
 
@@ -189,7 +238,7 @@ async def _applicant_account(session: AsyncSession, app: Application) -> Citizen
         return None
     citizen = await session.get(Citizen, app.citizen_id)
     if citizen is None or not identity_rules.may_apply(citizen.identity_level) or not citizen.id_cipher:
-        raise AssistanceError("assistance.identity", 403)
+        raise AssistanceError("assistance.identity", Kind.FORBIDDEN)
     return citizen
 
 
@@ -200,8 +249,15 @@ async def remove_member(session: AsyncSession, actor: Actor, app: Application, i
     if 0 <= index < len(members):
         gone = members.pop(index)
         app.answers = {**app.answers, "members": members}
-        await record(session, actor, "assistance.member_remove", "application", app.reference, region_code=app.region_code,
-                     before={"member": gone["id_masked"]})  # fmt: skip
+        await record(
+            session,
+            actor,
+            "assistance.member_remove",
+            "application",
+            app.reference,
+            region_code=app.region_code,
+            before={"member": gone["id_masked"]},
+        )
 
 
 async def receiving_elsewhere(session: AsyncSession, benefit: str, hashes: list[str]) -> list[str]:
@@ -209,11 +265,16 @@ async def receiving_elsewhere(session: AsyncSession, benefit: str, hashes: list[
     if not hashes:
         return []
     rows = await session.scalars(
-        select(Person.name).join(HouseholdMember, HouseholdMember.person_id == Person.id)
+        select(Person.name)
+        .join(HouseholdMember, HouseholdMember.person_id == Person.id)
         .join(Enrolment, Enrolment.household_id == HouseholdMember.household_id)
-        .where(Person.id_hash.in_(hashes), Enrolment.benefit == benefit, Enrolment.status.in_(("active", "suspended")))
+        .where(
+            Person.id_hash.in_(hashes),
+            Enrolment.benefit == benefit,
+            Enrolment.status.in_(("active", "suspended")),
+        )
         .distinct()
-    )  # fmt: skip
+    )
     return list(rows)
 
 
@@ -226,11 +287,12 @@ async def evaluate(
     hukou = answers.get("hukou", {}).get("hukou", "")
     region = app.region_code or ""
     findings = rules.prechecks(
-        benefit=app.benefit, hukou_in_city=bool(hukou) and hukou != "other" and hukou[:4] == region[:4],
+        benefit=app.benefit,
+        hukou_in_city=bool(hukou) and hukou != "other" and hukou[:4] == region[:4],
         applicant_age=form._age(applicant.get("birth"), today),
         applicant_disability=answers.get("health", {}).get("disability_grade"),
         already_receiving=await receiving_elsewhere(session, app.benefit, [h for h in hashes if h]),
-    )  # fmt: skip
+    )
     policy = await policy_for(session, region, today) if region else None
     result = calc.calculate(app.benefit, form.household_of(answers, today), terms(policy)) if policy else None
     return findings, result
@@ -245,11 +307,11 @@ async def submit(
         raise AssistanceError("assistance.already_submitted")
     missing = form.missing_steps(app.answers or {}, app.benefit)
     if missing:
-        raise AssistanceError("assistance.incomplete", 422)
+        raise AssistanceError("assistance.incomplete", Kind.INVALID)
     account = await _applicant_account(session, app)
     if account is not None and (app.answers or {}).get("applicant", {}).get("id_hash") != account.id_hash:
         # the identity bound to the account changed (or was unbound) since the applicant was saved
-        raise AssistanceError("assistance.identity_changed", 409)
+        raise AssistanceError("assistance.identity_changed", Kind.CONFLICT)
     findings, result = await evaluate(session, app, today)
     calendar = await load_calendar(session)
     resubmission = app.status == "returned"
@@ -265,31 +327,68 @@ async def submit(
     app.return_reason = None
     if key:
         session.add(Receipt(key=key, application_id=app.id, step="submit"))
-    session.add(Event(application_id=app.id, step=step, action="resubmit" if resubmission else "submit",
-                      actor_name=actor.name or app.applicant_name, actor_role=actor.role,
-                      details={"prechecks": app.prechecks}, expected_by=app.step_due_on))  # fmt: skip
+    session.add(
+        Event(
+            application_id=app.id,
+            step=step,
+            action="resubmit" if resubmission else "submit",
+            actor_name=actor.name or app.applicant_name,
+            actor_role=actor.role,
+            details={"prechecks": app.prechecks},
+            expected_by=app.step_due_on,
+        )
+    )
     await session.flush()
-    await notify(session, app.citizen_id, f"申请已提交：{app.reference}", f"当前环节：{rules.STEP_LABELS[step]}，"
-                 f"预计 {app.step_due_on} 前完成。", f"/apply/{app.reference}")  # fmt: skip
-    await record(session, actor, "assistance.submit", "application", app.reference, region_code=app.region_code,
-                 after={"status": step, "prechecks": [f.code for f in findings], "amount_cents": app.amount_cents})  # fmt: skip
+    await notify(
+        session,
+        app.citizen_id,
+        f"申请已提交：{app.reference}",
+        f"当前环节：{rules.STEP_LABELS[step]}，预计 {app.step_due_on} 前完成。",
+        f"/apply/{app.reference}",
+    )
+    await record(
+        session,
+        actor,
+        "assistance.submit",
+        "application",
+        app.reference,
+        region_code=app.region_code,
+        after={"status": step, "prechecks": [f.code for f in findings], "amount_cents": app.amount_cents},
+    )
     return True
 
 
 async def start_application_for(
-    session: AsyncSession, actor: Actor, *, benefit: str, name: str, id_number: str | None, region_code: str,
-    address: str | None, phone: str | None, note: str, source: str, secret: str | None = None,
-) -> str:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    benefit: str,
+    name: str,
+    id_number: str | None,
+    region_code: str,
+    address: str | None,
+    phone: str | None,
+    note: str,
+    source: str,
+    secret: str | None = None,
+) -> str:
     """A draft application pre-filled for a person (e.g. from an active-discovery report); staff or
     the person complete it. Returns the reference."""
-    app = await create_draft(session, actor, benefit=benefit, citizen_id=None, client_key=None, today=clock.today(),
-                             source=source)  # fmt: skip
+    app = await create_draft(
+        session, actor, benefit=benefit, citizen_id=None, client_key=None, today=clock.today(), source=source
+    )
     answers: dict[str, Any] = {"prefill": {"name": name, "address": address, "phone": phone, "note": note}}
     if id_number and secret:
         rid = idcard.parse(id_number)
-        answers["applicant"] = {"name": name, "phone": phone, "id_hash": id_hash(secret, rid.number), "id_masked": rid.masked,
-                                "id_cipher": encrypt(secret, ID_PURPOSE, rid.number), "birth": rid.birth.isoformat(),
-                                "male": rid.male}  # fmt: skip
+        answers["applicant"] = {
+            "name": name,
+            "phone": phone,
+            "id_hash": id_hash(secret, rid.number),
+            "id_masked": rid.masked,
+            "id_cipher": encrypt(secret, ID_PURPOSE, rid.number),
+            "birth": rid.birth.isoformat(),
+            "male": rid.male,
+        }
         app.id_hash, app.id_masked = answers["applicant"]["id_hash"], rid.masked
     if address:
         answers["address"] = {"community": region_code, "address": address}
@@ -325,16 +424,22 @@ def works_current_step(app: Application, role: str | None, today: date) -> bool:
 
 
 async def act(
-    session: AsyncSession, actor: Actor, secret: str, app: Application, action: str, opinion: str, today: date,
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    app: Application,
+    action: str,
+    opinion: str,
+    today: date,
     details: dict | None = None,
-) -> None:  # fmt: skip
+) -> None:
     if action not in allowed_actions(app, actor.role or "", today):
-        raise AssistanceError("assistance.not_your_step", 403)
+        raise AssistanceError("assistance.not_your_step", Kind.FORBIDDEN)
     opinion = (opinion or "").strip()
     if not opinion:
-        raise AssistanceError("assistance.opinion", 422)
+        raise AssistanceError("assistance.opinion", Kind.INVALID)
     if app.status == "street" and action == "approve" and not (details or {}).get("visit"):
-        raise AssistanceError("assistance.visit_required", 422)
+        raise AssistanceError("assistance.visit_required", Kind.INVALID)
     calendar = await load_calendar(session)
     before = {"status": app.status}
     step = app.status
@@ -353,8 +458,18 @@ async def act(
     elif action == "enrol":
         await enrol(session, actor, secret, app, today)
         app.status, app.step_due_on = "enrolled", None
-    session.add(Event(application_id=app.id, step=step, action=action, actor_name=actor.name, actor_role=actor.role,
-                      opinion=opinion, details=details, expected_by=app.step_due_on))  # fmt: skip
+    session.add(
+        Event(
+            application_id=app.id,
+            step=step,
+            action=action,
+            actor_name=actor.name,
+            actor_role=actor.role,
+            opinion=opinion,
+            details=details,
+            expected_by=app.step_due_on,
+        )
+    )
     if action != "objection":
         body = (
             f"退回原因：{opinion}"
@@ -365,8 +480,17 @@ async def act(
             session, app.citizen_id, f"申请有新进展：{app.reference}", body, f"/apply/{app.reference}"
         )
     await session.flush()
-    await record(session, actor, f"assistance.{action}", "application", app.reference, region_code=app.region_code,
-                 before=before, after={"status": app.status, **({"details": details} if details else {})}, opinion=opinion)  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"assistance.{action}",
+        "application",
+        app.reference,
+        region_code=app.region_code,
+        before=before,
+        after={"status": app.status, **({"details": details} if details else {})},
+        opinion=opinion,
+    )
 
 
 async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Application, today: date) -> Enrolment:
@@ -377,10 +501,23 @@ async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Applicati
     for p in people:
         number = decrypt(secret, ID_PURPOSE, p["id_cipher"])
         hukou = answers.get("hukou", {}).get("hukou")
-        persons.append(await register_person(session, secret, name=p["name"], id_number=number, region_code=app.region_code,
-                                             hukou_region_code=None if hukou == "other" else hukou, phone=p.get("phone")))  # fmt: skip
-    household = Household(region_code=app.region_code, address=answers["address"]["address"], head_person_id=persons[0].id,
-                          bank_account_cipher=answers["applicant"].get("bank_cipher"))  # fmt: skip
+        persons.append(
+            await register_person(
+                session,
+                secret,
+                name=p["name"],
+                id_number=number,
+                region_code=app.region_code,
+                hukou_region_code=None if hukou == "other" else hukou,
+                phone=p.get("phone"),
+            )
+        )
+    household = Household(
+        region_code=app.region_code,
+        address=answers["address"]["address"],
+        head_person_id=persons[0].id,
+        bank_account_cipher=answers["applicant"].get("bank_cipher"),
+    )
     session.add(household)
     await session.flush()
     health = answers.get("health", {})
@@ -393,29 +530,69 @@ async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Applicati
             None,
         )
     ]
-    specs += [(m["relationship"], m.get("disability_grade"), bool(m.get("serious_illness")), m.get("employment"), m.get("schooling"))
-              for m in answers.get("members", [])]  # fmt: skip
+    specs += [
+        (
+            m["relationship"],
+            m.get("disability_grade"),
+            bool(m.get("serious_illness")),
+            m.get("employment"),
+            m.get("schooling"),
+        )
+        for m in answers.get("members", [])
+    ]
     hh = form.household_of(answers, today)
     for person, (relationship, grade, ill, employment, schooling), member in zip(
         persons, specs, hh.members, strict=True
     ):
-        row = HouseholdMember(household_id=household.id, person_id=person.id, relationship_to_head=relationship,
-                              disability_grade=grade, serious_illness=ill, employment=employment, schooling=schooling)  # fmt: skip
+        row = HouseholdMember(
+            household_id=household.id,
+            person_id=person.id,
+            relationship_to_head=relationship,
+            disability_grade=grade,
+            serious_illness=ill,
+            employment=employment,
+            schooling=schooling,
+        )
         session.add(row)
         await session.flush()
         groups = calc.groups_of(member, hh.single_parent)
         session.add(MemberFacts(member_id=row.id, household_id=household.id, **{g: True for g in groups}))
-    session.add(HouseholdFacts(household_id=household.id, members=len(persons), income_cents=sum(hh.income_cents.values()),
-                               deposits_cents=hh.deposits_cents, extra_housing=hh.extra_housing, vehicles=hh.vehicles))  # fmt: skip
-    enrolment = Enrolment(household_id=household.id, benefit=app.benefit, status="active",
-                          monthly_amount_cents=app.amount_cents or 0, start_date=today, region_code=app.region_code)  # fmt: skip
+    session.add(
+        HouseholdFacts(
+            household_id=household.id,
+            members=len(persons),
+            income_cents=sum(hh.income_cents.values()),
+            deposits_cents=hh.deposits_cents,
+            extra_housing=hh.extra_housing,
+            vehicles=hh.vehicles,
+        )
+    )
+    enrolment = Enrolment(
+        household_id=household.id,
+        benefit=app.benefit,
+        status="active",
+        monthly_amount_cents=app.amount_cents or 0,
+        start_date=today,
+        region_code=app.region_code,
+    )
     if app.benefit not in calc.MONTHLY:
         enrolment.end_date = today  # a one-off payment
     session.add(enrolment)
     app.household_id = household.id
     await session.flush()
-    await record(session, actor, "enrolment.create", "enrolment", enrolment.id, region_code=app.region_code,
-                 after={"application": app.reference, "benefit": app.benefit, "amount_cents": enrolment.monthly_amount_cents})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "enrolment.create",
+        "enrolment",
+        enrolment.id,
+        region_code=app.region_code,
+        after={
+            "application": app.reference,
+            "benefit": app.benefit,
+            "amount_cents": enrolment.monthly_amount_cents,
+        },
+    )
     return enrolment
 
 
@@ -426,11 +603,18 @@ def _extras(policy: Policy):
     """Per household, the extra amount: for each member the highest percentage of the standard
     that applies, in whole fen as ``calc.calculate`` rounds it, summed (SQL)."""
     pct = dict(policy.extra_pct or {})
-    parts = [select(MemberFacts.household_id, MemberFacts.member_id, literal(int(pct.get(g, 0))).label("pct"))
-             .where(getattr(MemberFacts, g).is_(True)) for g in calc.GROUPS]  # fmt: skip
+    parts = [
+        select(
+            MemberFacts.household_id, MemberFacts.member_id, literal(int(pct.get(g, 0))).label("pct")
+        ).where(getattr(MemberFacts, g).is_(True))
+        for g in calc.GROUPS
+    ]
     groups = union_all(*parts).subquery("g")
-    best = (select(groups.c.household_id, func.max(groups.c.pct).label("pct"))
-            .group_by(groups.c.household_id, groups.c.member_id).subquery("b"))  # fmt: skip
+    best = (
+        select(groups.c.household_id, func.max(groups.c.pct).label("pct"))
+        .group_by(groups.c.household_id, groups.c.member_id)
+        .subquery("b")
+    )
     per_member = literal(policy.standard_cents) * best.c.pct / 100
     return (
         select(best.c.household_id, func.sum(per_member).label("cents"))
@@ -443,8 +627,12 @@ def new_amount_sql(policy: Policy, extras, benefit_col):
     """The calculation of ``calc.calculate`` for 低保 and 特困, as one SQL expression."""
     s = literal(policy.standard_cents)
     n, income = HouseholdFacts.members, HouseholdFacts.income_cents
-    out = or_(income / n >= s, HouseholdFacts.deposits_cents / n > policy.asset_limit_cents,
-              HouseholdFacts.vehicles > 0, HouseholdFacts.extra_housing > 0)  # fmt: skip
+    out = or_(
+        income / n >= s,
+        HouseholdFacts.deposits_cents / n > policy.asset_limit_cents,
+        HouseholdFacts.vehicles > 0,
+        HouseholdFacts.extra_housing > 0,
+    )
     dibao = (s * n - income) + func.coalesce(extras.c.cents, 0)
     dibao = case((dibao < policy.floor_cents * n, policy.floor_cents * n), else_=dibao)
     tekun = literal(policy.standard_cents * policy.tekun_pct // 100) * n
@@ -466,8 +654,14 @@ async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, toda
     if policy.region_code == city_of(
         policy.region_code
     ):  # districts with their own policy in force keep theirs
-        own = select(Policy.id).where(Policy.region_code == func.substr(E.region_code, 1, 6),
-                                      Policy.effective_from <= policy.effective_from).exists()  # fmt: skip
+        own = (
+            select(Policy.id)
+            .where(
+                Policy.region_code == func.substr(E.region_code, 1, 6),
+                Policy.effective_from <= policy.effective_from,
+            )
+            .exists()
+        )
         governed.append(~own)
     new_amount = new_amount_sql(policy, extras, E.benefit)
     source = (
@@ -475,30 +669,45 @@ async def apply_policy(session: AsyncSession, actor: Actor, policy: Policy, toda
         .join(HouseholdFacts, HouseholdFacts.household_id == E.household_id)
         .outerjoin(extras, extras.c.household_id == E.household_id)
         .where(*governed)
-    )  # fmt: skip
-    await session.execute(insert(Recalculation).from_select(
-        ["policy_id", "enrolment_id", "region_code", "old_cents", "new_cents"], source))  # fmt: skip
+    )
+    await session.execute(
+        insert(Recalculation).from_select(
+            ["policy_id", "enrolment_id", "region_code", "old_cents", "new_cents"], source
+        )
+    )
     r = Recalculation
     await session.execute(
-        update(E).where(r.policy_id == policy.id, r.enrolment_id == E.id, r.new_cents != r.old_cents)
+        update(E)
+        .where(r.policy_id == policy.id, r.enrolment_id == E.id, r.new_cents != r.old_cents)
         .values(monthly_amount_cents=r.new_cents, updated_at=utcnow()),
         execution_options={"synchronize_session": False},
-    )  # fmt: skip
+    )
     report = await policy_report(session, policy.id)
-    await record(session, actor, "assistance.policy_apply", "policy", policy.id, region_code=policy.region_code,
-                 after={"effective_from": policy.effective_from.isoformat(), **report})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "assistance.policy_apply",
+        "policy",
+        policy.id,
+        region_code=policy.region_code,
+        after={"effective_from": policy.effective_from.isoformat(), **report},
+    )
     return report
 
 
 async def policy_report(session: AsyncSession, policy_id: int) -> dict[str, int]:
     r = Recalculation
-    row = (await session.execute(select(
-        func.count(),
-        func.count().filter(and_(r.new_cents > r.old_cents, r.new_cents > 0)),
-        func.count().filter(and_(r.new_cents < r.old_cents, r.new_cents > 0)),
-        func.count().filter(and_(r.new_cents == 0, r.old_cents > 0)),
-        func.coalesce(func.sum(r.new_cents - r.old_cents), 0),
-    ).where(r.policy_id == policy_id))).one()  # fmt: skip
+    row = (
+        await session.execute(
+            select(
+                func.count(),
+                func.count().filter(and_(r.new_cents > r.old_cents, r.new_cents > 0)),
+                func.count().filter(and_(r.new_cents < r.old_cents, r.new_cents > 0)),
+                func.count().filter(and_(r.new_cents == 0, r.old_cents > 0)),
+                func.coalesce(func.sum(r.new_cents - r.old_cents), 0),
+            ).where(r.policy_id == policy_id)
+        )
+    ).one()
     return {
         "households": row[0],
         "up": row[1],
@@ -514,8 +723,15 @@ async def create_policy(
     policy = Policy(**data, created_by=actor.name)
     session.add(policy)
     await session.flush()
-    await record(session, actor, "assistance.policy_create", "policy", policy.id, region_code=policy.region_code,
-                 after={k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "assistance.policy_create",
+        "policy",
+        policy.id,
+        region_code=policy.region_code,
+        after={k: (v.isoformat() if isinstance(v, date) else v) for k, v in data.items()},
+    )
     return policy, await apply_policy(session, actor, policy, today)
 
 
@@ -538,22 +754,59 @@ async def generate_roll(session: AsyncSession, actor: Actor, month: str, distric
     year, mon = (int(x) for x in month.split("-"))
     first = date(year, mon, 1)
     source = (
-        select(literal(roll.id), Enrolment.id, Enrolment.household_id, Enrolment.region_code, Person.name,
-               Household.bank_account_cipher, Enrolment.benefit, Enrolment.monthly_amount_cents)
-        .join(Household, Household.id == Enrolment.household_id).join(Person, Person.id == Household.head_person_id)
-        .where(Enrolment.region_code.like(district + "%"), Enrolment.status == "active", Enrolment.monthly_amount_cents > 0,
-               Enrolment.start_date <= first + timedelta(days=31),
-               or_(Enrolment.benefit.in_(calc.MONTHLY), Enrolment.start_date >= first))
-    )  # fmt: skip
-    await session.execute(insert(PaymentLine).from_select(
-        ["roll_id", "enrolment_id", "household_id", "region_code", "payee_name", "bank_cipher", "benefit", "amount_cents"],
-        source))  # fmt: skip
-    totals = (await session.execute(select(func.count(), func.coalesce(func.sum(PaymentLine.amount_cents), 0))
-                                    .where(PaymentLine.roll_id == roll.id))).one()  # fmt: skip
+        select(
+            literal(roll.id),
+            Enrolment.id,
+            Enrolment.household_id,
+            Enrolment.region_code,
+            Person.name,
+            Household.bank_account_cipher,
+            Enrolment.benefit,
+            Enrolment.monthly_amount_cents,
+        )
+        .join(Household, Household.id == Enrolment.household_id)
+        .join(Person, Person.id == Household.head_person_id)
+        .where(
+            Enrolment.region_code.like(district + "%"),
+            Enrolment.status == "active",
+            Enrolment.monthly_amount_cents > 0,
+            Enrolment.start_date <= first + timedelta(days=31),
+            or_(Enrolment.benefit.in_(calc.MONTHLY), Enrolment.start_date >= first),
+        )
+    )
+    await session.execute(
+        insert(PaymentLine).from_select(
+            [
+                "roll_id",
+                "enrolment_id",
+                "household_id",
+                "region_code",
+                "payee_name",
+                "bank_cipher",
+                "benefit",
+                "amount_cents",
+            ],
+            source,
+        )
+    )
+    totals = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(PaymentLine.amount_cents), 0)).where(
+                PaymentLine.roll_id == roll.id
+            )
+        )
+    ).one()
     roll.households, roll.total_cents = totals[0], int(totals[1])
     await session.flush()
-    await record(session, actor, "payment.generate", "payment_roll", roll.id, region_code=district,
-                 after={"month": month, "households": roll.households, "total_cents": roll.total_cents})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "payment.generate",
+        "payment_roll",
+        roll.id,
+        region_code=district,
+        after={"month": month, "households": roll.households, "total_cents": roll.total_cents},
+    )
     return roll
 
 
@@ -565,15 +818,25 @@ async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -
     elif actor.role == Role.CITY_SUPERVISOR and roll.status == "district_approved":
         roll.status, roll.city_approved_by = "locked", actor.name
     else:
-        raise AssistanceError("payment.not_your_step", 403)
-    await record(session, actor, "payment.approve", "payment_roll", roll.id, region_code=roll.region_code,
-                 before={"status": before}, after={"status": roll.status})  # fmt: skip
+        raise AssistanceError("payment.not_your_step", Kind.FORBIDDEN)
+    await record(
+        session,
+        actor,
+        "payment.approve",
+        "payment_roll",
+        roll.id,
+        region_code=roll.region_code,
+        before={"status": before},
+        after={"status": roll.status},
+    )
 
 
 async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, str, int, int]]:
     rows = await session.execute(
         select(Region.code, Region.name, func.count(), func.sum(PaymentLine.amount_cents))
         .join(Region, Region.code == func.substr(PaymentLine.region_code, 1, 9))
-        .where(PaymentLine.roll_id == roll_id).group_by(Region.code, Region.name).order_by(Region.code)
-    )  # fmt: skip
+        .where(PaymentLine.roll_id == roll_id)
+        .group_by(Region.code, Region.name)
+        .order_by(Region.code)
+    )
     return [tuple(r) for r in rows]

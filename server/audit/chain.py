@@ -19,9 +19,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 FIELDS = (
-    "seq", "at", "actor_kind", "actor_id", "actor_name", "role", "region_code", "action",
-    "object_type", "object_id", "before", "after", "opinion", "client_ip",
-)  # fmt: skip
+    "seq",
+    "at",
+    "actor_kind",
+    "actor_id",
+    "actor_name",
+    "role",
+    "region_code",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "opinion",
+    "client_ip",
+)
 
 GENESIS = "0" * 64
 

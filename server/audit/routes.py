@@ -31,10 +31,19 @@ class AuditController(Controller):
 
     @get("/", opt={"permission": P.AUDIT_READ})
     async def index(
-        self, request: Request, db_session: AsyncSession, region_scope: RegionScope, region: str | None = None,
-        action: str = "", actor_name: str = Parameter(query="actor", default=""), object_type: str = "", object_id: str = "",
-        since: str | None = None, until: str | None = None, page_no: int = 1,
-    ) -> Template:  # fmt: skip
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        region: str | None = None,
+        action: str = "",
+        actor_name: str = Parameter(query="actor", default=""),
+        object_type: str = "",
+        object_id: str = "",
+        since: str | None = None,
+        until: str | None = None,
+        page_no: int = 1,
+    ) -> Template:
         current = await region_scope.narrow(db_session, region)
         stmt = select(AuditRecord).where(current.where(AuditRecord.region_code))
         if action:
@@ -56,10 +65,26 @@ class AuditController(Controller):
         rows = await db_session.scalars(
             stmt.order_by(AuditRecord.seq.desc()).limit(PAGE_SIZE).offset((page_no - 1) * PAGE_SIZE)
         )
-        filters = dict(region=current.code, action=action, actor=actor_name, object_type=object_type, object_id=object_id,
-                       since=since or "", until=until or "")  # fmt: skip
-        return page(request, "office/audit.html", "office/_audit_table.html", push_url=str(request.url),
-                    rows=list(rows), total=total, page_no=page_no, page_size=PAGE_SIZE, filters=filters)  # fmt: skip
+        filters = dict(
+            region=current.code,
+            action=action,
+            actor=actor_name,
+            object_type=object_type,
+            object_id=object_id,
+            since=since or "",
+            until=until or "",
+        )
+        return page(
+            request,
+            "office/audit.html",
+            "office/_audit_table.html",
+            push_url=str(request.url),
+            rows=list(rows),
+            total=total,
+            page_no=page_no,
+            page_size=PAGE_SIZE,
+            filters=filters,
+        )
 
     @get("/{seq:int}", opt={"permission": P.AUDIT_READ})
     async def detail(

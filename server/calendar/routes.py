@@ -14,7 +14,8 @@ from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.audit.service import Actor, record
 from server.calendar.models import CalendarDay
-from server.web import Form, NavItem, PlainError, add_office_nav, page
+from server.errors import DomainError, Kind
+from server.web import Form, NavItem, add_office_nav, page
 
 add_office_nav(NavItem("/office/calendar", "节假日", P.CALENDAR_MANAGE, order=96))
 
@@ -26,8 +27,13 @@ class CalendarController(Controller):
     @get("/", opt={"permission": P.CALENDAR_MANAGE})
     async def index(self, request: Request, db_session: AsyncSession, year: int | None = None) -> Template:
         year = year or clock.today().year
-        days = list(await db_session.scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1),
-                                                                       CalendarDay.day <= date(year, 12, 31)).order_by(CalendarDay.day)))  # fmt: skip
+        days = list(
+            await db_session.scalars(
+                select(CalendarDay)
+                .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+                .order_by(CalendarDay.day)
+            )
+        )
         return page(request, "calendar/index.html", days=days, year=year)
 
     @post("/", opt={"permission": P.CALENDAR_MANAGE})
@@ -35,10 +41,10 @@ class CalendarController(Controller):
         try:
             day = date.fromisoformat(str(data.get("day", "")))
         except ValueError:
-            raise PlainError("calendar.day", 422) from None
+            raise DomainError("calendar.day", Kind.INVALID) from None
         name = str(data.get("name", "")).strip()[:50]
         if not name:
-            raise PlainError("form.required", 422)
+            raise DomainError("form.required", Kind.INVALID)
         working = data.get("working") == "on"
         await db_session.execute(delete(CalendarDay).where(CalendarDay.day == day))
         db_session.add(CalendarDay(day=day, working=working, name=name))
@@ -57,7 +63,7 @@ class CalendarController(Controller):
         try:
             when = date.fromisoformat(day)
         except ValueError:
-            raise PlainError("calendar.day", 422) from None
+            raise DomainError("calendar.day", Kind.INVALID) from None
         await db_session.execute(delete(CalendarDay).where(CalendarDay.day == when))
         await record(db_session, actor, "calendar.remove", "calendar_day", day)
         return Redirect(f"/office/calendar?year={when.year}", status_code=303)

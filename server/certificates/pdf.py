@@ -19,8 +19,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 # TrueType CJK fonts that can be embedded (Debian: fonts-wqy-microhei / fonts-wqy-zenhei / fonts-arphic-uming)
-FONT_CANDIDATES = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-                   "/usr/share/fonts/truetype/arphic/uming.ttc"]  # fmt: skip
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+]
 
 
 def cjk_font_path() -> str | None:
@@ -111,11 +114,22 @@ async def sign_pdf(pdf: bytes, key, cert, root_cert, reason: str) -> bytes:
     def asn1_cert(c):
         return asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER))
 
-    signing_key = asn1_keys.PrivateKeyInfo.load(key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))  # fmt: skip
-    signer = signers.SimpleSigner(signing_cert=asn1_cert(cert), signing_key=signing_key,
-                                  cert_registry=SimpleCertificateStore.from_certs([asn1_cert(root_cert)]))  # fmt: skip
-    meta = signers.PdfSignatureMetadata(field_name="CommunitySeal", reason=reason, location="中国",
-                                        subfilter=SigSeedSubFilter.PADES, md_algorithm="sha256")  # fmt: skip
+    signing_key = asn1_keys.PrivateKeyInfo.load(
+        key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=asn1_cert(cert),
+        signing_key=signing_key,
+        cert_registry=SimpleCertificateStore.from_certs([asn1_cert(root_cert)]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="CommunitySeal",
+        reason=reason,
+        location="中国",
+        subfilter=SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
     out = await signers.async_sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer)
     return out.getvalue()

@@ -22,6 +22,7 @@ from server.assistance.rules import mask_name
 from server.audit.service import Actor
 from server.certificates import keys, rules, service, token
 from server.certificates.models import Certificate, SigningKey
+from server.errors import DomainError, Kind
 from server.people.registry import id_hash
 from server.regions.models import Region
 from server.regions.scope import RegionScope
@@ -29,7 +30,6 @@ from server.settings import Settings
 from server.web import (
     Form,
     NavItem,
-    PlainError,
     ServiceTile,
     add_office_nav,
     add_pwa_service,
@@ -55,8 +55,13 @@ class CitizenCertificateController(Controller):
 
     @get("/")
     async def index(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
-        mine = list(await db_session.scalars(select(Certificate).where(Certificate.citizen_id == citizen.id)
-                                             .order_by(Certificate.id.desc())))  # fmt: skip
+        mine = list(
+            await db_session.scalars(
+                select(Certificate)
+                .where(Certificate.citizen_id == citizen.id)
+                .order_by(Certificate.id.desc())
+            )
+        )
         communities = list(
             await db_session.scalars(select(Region).where(Region.level == "community").order_by(Region.code))
         )
@@ -71,10 +76,16 @@ class CitizenCertificateController(Controller):
         try:
             since = date.fromisoformat(str(data.get("since", "")))
         except ValueError:
-            raise PlainError("certificate.since", 422) from None
-        cert = await service.request_certificate(db_session, actor, citizen, community=str(data.get("community", "")),
-                                                 address=str(data.get("address", "")), since=since,
-                                                 purpose=str(data.get("purpose", "")))  # fmt: skip
+            raise DomainError("certificate.since", Kind.INVALID) from None
+        cert = await service.request_certificate(
+            db_session,
+            actor,
+            citizen,
+            community=str(data.get("community", "")),
+            address=str(data.get("address", "")),
+            since=since,
+            purpose=str(data.get("purpose", "")),
+        )
         return Redirect(f"/certificates/{cert.serial}", status_code=303)
 
     @get("/{serial:str}")
@@ -96,9 +107,14 @@ class CitizenCertificateController(Controller):
         cert = await service.find(db_session, serial)
         if cert is None or cert.citizen_id != citizen.id or not cert.pdf_name:
             raise NotFoundException(detail="error.not_found")
-        return Response((settings.var_dir / "certificates" / cert.pdf_name).read_bytes(), media_type="application/pdf",
-                        headers={"content-disposition": f'inline; filename="residence-{serial}.pdf"',
-                                 "cache-control": "private, max-age=31536000"})  # fmt: skip
+        return Response(
+            (settings.var_dir / "certificates" / cert.pdf_name).read_bytes(),
+            media_type="application/pdf",
+            headers={
+                "content-disposition": f'inline; filename="residence-{serial}.pdf"',
+                "cache-control": "private, max-age=31536000",
+            },
+        )
 
 
 class VerificationController(Controller):
@@ -119,7 +135,7 @@ class VerificationController(Controller):
         """The record, and when the QR's token comes along (``?t=``), whether the paper in hand is the
         one the record describes: the signature is checked and every signed field compared."""
         if await ratelimit.hit(db_session, VERIFY, ratelimit.address(client_ip(request))) > VERIFY.per:
-            raise PlainError("error.too_many", 429)
+            raise DomainError("error.too_many", Kind.TOO_MANY)
         cert = await service.find(db_session, serial)
         region = await db_session.get(Region, cert.region_code) if cert else None
         verdict = service.verdict(cert, today)
@@ -141,9 +157,18 @@ class VerificationController(Controller):
                 "data:image/png;base64,"
                 + base64.b64encode(draw_seal(region.name, "居住证明专用章", cjk_font_path(), 160)).decode()
             )
-        return Template("certificates/verify.html", context=dict(cert=cert if verdict != "unknown" else None, region=region,
-                        verdict=verdict, paper=paper, mask=mask_name, seal=seal),
-                        status_code=404 if verdict == "unknown" else 200)  # fmt: skip
+        return Template(
+            "certificates/verify.html",
+            context=dict(
+                cert=cert if verdict != "unknown" else None,
+                region=region,
+                verdict=verdict,
+                paper=paper,
+                mask=mask_name,
+                seal=seal,
+            ),
+            status_code=404 if verdict == "unknown" else 200,
+        )
 
     @get("/verify")
     async def offline_verifier(self, request: Request) -> Template:
@@ -170,12 +195,19 @@ class VerificationController(Controller):
         if city is None:
             raise NotFoundException(detail="error.not_found")
         key, kid = await keys.token_key(db_session, settings.secret_key, city.code)
-        rows = await db_session.execute(select(Certificate.serial, Certificate.status)
-                                        .where(Certificate.status.in_(tuple(rules.REASON_CODES)))
-                                        .order_by(Certificate.id))  # fmt: skip
+        rows = await db_session.execute(
+            select(Certificate.serial, Certificate.kind)
+            .where(Certificate.status.in_(tuple(rules.REASON_CODES)))
+            .order_by(Certificate.id)
+        )
         now = utcnow().replace(microsecond=0)
-        body = rules.revocation_list([(s, st) for s, st in rows], now.isoformat(),
-                                     (now + timedelta(hours=LIST_HOURS)).isoformat(), kid, city.code)  # fmt: skip
+        body = rules.revocation_list(
+            [(s, st) for s, st in rows],
+            now.isoformat(),
+            (now + timedelta(hours=LIST_HOURS)).isoformat(),
+            kid,
+            city.code,
+        )
         return Response({"list": token.sign(body, key)}, headers={"cache-control": "no-cache"})
 
     @get("/.well-known/huimin-ca.pem", cache=False)
@@ -202,8 +234,11 @@ class VerificationController(Controller):
         )
         if row is None or root_row is None or not row.cert_pem:
             raise NotFoundException(detail="error.not_found")
-        return Response(row.cert_pem + root_row.cert_pem, media_type="application/x-pem-file",
-                        headers={"cache-control": "no-cache"})  # fmt: skip
+        return Response(
+            row.cert_pem + root_row.cert_pem,
+            media_type="application/x-pem-file",
+            headers={"cache-control": "no-cache"},
+        )
 
 
 async def _city(session: AsyncSession) -> Region | None:
@@ -219,8 +254,14 @@ class CertificateOfficeController(Controller):
     guards = [staff_guard]
 
     @get("/", opt={"permission": P.CERTIFICATES_READ})
-    async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, settings: Settings,
-                    q: str = "") -> Template:  # fmt: skip
+    async def index(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        settings: Settings,
+        q: str = "",
+    ) -> Template:
         stmt = select(Certificate).where(region_scope.where(Certificate.region_code))
         counter = []
         if q.strip():  # a counter looks a resident up by ID anywhere in the city (全市通办)
@@ -229,10 +270,18 @@ class CertificateOfficeController(Controller):
             except idcard.IdNumberError as e:
                 return page(request, "certificates/office_list.html", rows=[], counter=[], q=q, error=e.code)
             # a community counter serves the whole city; the levels above look within their own region
-            reach = (Certificate.region_code.like(region_scope.code[:4] + "%") if len(region_scope.code) == 12
-                     else region_scope.where(Certificate.region_code))  # fmt: skip
-            counter = list(await db_session.scalars(select(Certificate).where(Certificate.id_hash == digest, reach)
-                                                    .order_by(Certificate.id.desc())))  # fmt: skip
+            reach = (
+                Certificate.region_code.like(region_scope.code[:4] + "%")
+                if len(region_scope.code) == 12
+                else region_scope.where(Certificate.region_code)
+            )
+            counter = list(
+                await db_session.scalars(
+                    select(Certificate)
+                    .where(Certificate.id_hash == digest, reach)
+                    .order_by(Certificate.id.desc())
+                )
+            )
             if len(region_scope.code) == 12:
                 _open_counter(request, digest)
         rows = list(
@@ -248,46 +297,93 @@ class CertificateOfficeController(Controller):
     ) -> Template:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         region = await db_session.get(Region, cert.region_code)
-        return page(request, "certificates/office_detail.html", cert=cert, region=region, verdict=service.verdict(cert, today),
-                    cross_city=not region_scope.contains(cert.region_code),
-                    may_reissue=RegionScope(rules.district_of(cert.region_code)).contains(region_scope.code))  # fmt: skip
+        return page(
+            request,
+            "certificates/office_detail.html",
+            cert=cert,
+            region=region,
+            verdict=service.verdict(cert, today),
+            cross_city=not region_scope.contains(cert.region_code),
+            may_reissue=RegionScope(rules.district_of(cert.region_code)).contains(region_scope.code),
+        )
 
     @post("/{cert_id:int}/issue", opt={"permission": P.CERTIFICATES_DECIDE})
-    async def issue(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
-                    actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
+    async def issue(
+        self,
+        request: Request,
+        cert_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        settings: Settings,
+        today: date,
+    ) -> Redirect:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         await service.issue(db_session, actor, settings, cert, str(data.get("evidence", "")), today)
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
     @post("/{cert_id:int}/reject", opt={"permission": P.CERTIFICATES_DECIDE})
-    async def reject(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession,
-                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+    async def reject(
+        self,
+        request: Request,
+        cert_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         await service.reject(db_session, actor, cert, str(data.get("reason", "")))
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
     @post("/{cert_id:int}/revoke", opt={"permission": P.CERTIFICATES_REVOKE})
-    async def revoke(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession,
-                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+    async def revoke(
+        self,
+        request: Request,
+        cert_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         await service.revoke(db_session, actor, cert, str(data.get("reason", "")))
         return Redirect(f"/office/certificates/{cert.id}", status_code=303)
 
     @post("/{cert_id:int}/reissue", opt={"permission": P.CERTIFICATES_REISSUE})
-    async def reissue(self, request: Request, cert_id: int, data: Form, db_session: AsyncSession,
-                      region_scope: RegionScope, actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
+    async def reissue(
+        self,
+        request: Request,
+        cert_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        settings: Settings,
+        today: date,
+    ) -> Redirect:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         new = await service.reissue(db_session, actor, settings, cert, str(data.get("reason", "")), today)
         return Redirect(f"/office/certificates/{new.id}", status_code=303)
 
     @get("/{cert_id:int}/pdf", opt={"permission": P.CERTIFICATES_READ})
-    async def pdf(self, request: Request, cert_id: int, db_session: AsyncSession, region_scope: RegionScope,
-                  settings: Settings) -> Response:  # fmt: skip
+    async def pdf(
+        self,
+        request: Request,
+        cert_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        settings: Settings,
+    ) -> Response:
         cert = await _reachable(request, db_session, region_scope, cert_id)
         if not cert.pdf_name:
             raise NotFoundException(detail="error.not_found")
-        return Response((settings.var_dir / "certificates" / cert.pdf_name).read_bytes(), media_type="application/pdf",
-                        headers={"cache-control": "private, no-store"})  # fmt: skip
+        return Response(
+            (settings.var_dir / "certificates" / cert.pdf_name).read_bytes(),
+            media_type="application/pdf",
+            headers={"cache-control": "private, no-store"},
+        )
 
 
 def _open_counter(request: Request, digest: str) -> None:

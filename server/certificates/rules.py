@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from server.accounts.permissions import P, allows
+from server.errors import DomainError, Kind
 
 VALID_DAYS = 180
 STATES = ("requested", "issued", "rejected", "revoked", "replaced")
@@ -33,20 +34,18 @@ ACTION_ERRORS = {
 REASON_CODES = {"revoked": "revoked", "replaced": "superseded"}
 
 
-class CertificateRuleError(ValueError):
-    def __init__(self, code: str, status: int = 409):
-        super().__init__(code)
-        self.code, self.status = code, status
+class CertificateRuleError(DomainError):
+    """A move the table does not allow: a conflict (wrong state) or forbidden (wrong role)."""
 
 
 def transition(current: str, action: str, role: str | None) -> str:
-    """The state a certificate moves to, or CertificateRuleError (409 wrong state, 403 wrong role)."""
+    """The state a certificate moves to, or CertificateRuleError (a conflict in the wrong state, forbidden for the wrong role)."""
     allowed = TRANSITIONS.get((current, action))
     if allowed is None:
         raise CertificateRuleError(ACTION_ERRORS.get(action, "certificate.transition"))
     to, permission = allowed
     if not allows(role, permission):
-        raise CertificateRuleError("error.forbidden", 403)
+        raise CertificateRuleError("error.forbidden", Kind.FORBIDDEN)
     return to
 
 
@@ -72,13 +71,33 @@ def issued_on(valid_until: date) -> date:
     return valid_until - timedelta(days=VALID_DAYS)
 
 
-def signed_fields(*, serial: str, code: str, holder_masked: str, id_masked: str, community_code: str,
-                  community_name: str, address: str, purpose: str, resident_since: date,
-                  valid_until: date) -> dict[str, str]:  # fmt: skip
+def signed_fields(
+    *,
+    serial: str,
+    code: str,
+    holder_masked: str,
+    id_masked: str,
+    community_code: str,
+    community_name: str,
+    address: str,
+    purpose: str,
+    resident_since: date,
+    valid_until: date,
+) -> dict[str, str]:
     """Every field printed on the certificate that a reader compares, as the token signs it."""
-    return {"s": serial, "o": code, "h": holder_masked, "m": id_masked, "c": community_code, "n": community_name,
-            "a": address, "p": purpose, "r": resident_since.isoformat(), "i": issued_on(valid_until).isoformat(),
-            "u": valid_until.isoformat()}  # fmt: skip
+    return {
+        "s": serial,
+        "o": code,
+        "h": holder_masked,
+        "m": id_masked,
+        "c": community_code,
+        "n": community_name,
+        "a": address,
+        "p": purpose,
+        "r": resident_since.isoformat(),
+        "i": issued_on(valid_until).isoformat(),
+        "u": valid_until.isoformat(),
+    }
 
 
 # A token issued before address and purpose were signed (no "v") signs these fields only.
@@ -104,5 +123,10 @@ def revocation_list(
     rows: list[tuple[str, str]], issued_at: str, next_update: str, kid: str, city: str
 ) -> dict:
     """The body of the signed list: serial and reason code only."""
-    return {"iss": city, "k": kid, "issued_at": issued_at, "next_update": next_update,
-            "revoked": [{"s": serial, "r": REASON_CODES.get(status, "revoked")} for serial, status in rows]}  # fmt: skip
+    return {
+        "iss": city,
+        "k": kid,
+        "issued_at": issued_at,
+        "next_update": next_update,
+        "revoked": [{"s": serial, "r": REASON_CODES.get(status, "revoked")} for serial, status in rows],
+    }

@@ -15,17 +15,17 @@ from server.certificates.models import Certificate
 from server.certificates.pdf import Content, cjk_font_path, render
 from server.certificates.seal import draw_seal
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.files import write_private
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import PlainError
 
 VALID_DAYS = rules.VALID_DAYS
 CODE_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
 
 
-class CertificateError(PlainError):
+class CertificateError(DomainError):
     pass
 
 
@@ -40,30 +40,55 @@ def city_of(code: str) -> str:
 
 def record_fields(cert: Certificate, community_name: str) -> dict[str, str]:
     """The fields the QR token signs, as the record has them."""
-    return rules.signed_fields(serial=cert.serial, code=cert.code, holder_masked=mask_name(cert.holder_name),
-                               id_masked=cert.id_masked, community_code=cert.region_code, community_name=community_name,
-                               address=cert.address, purpose=cert.purpose, resident_since=cert.resident_since,
-                               valid_until=cert.valid_until)  # fmt: skip
+    return rules.signed_fields(
+        serial=cert.serial,
+        code=cert.code,
+        holder_masked=mask_name(cert.holder_name),
+        id_masked=cert.id_masked,
+        community_code=cert.region_code,
+        community_name=community_name,
+        address=cert.address,
+        purpose=cert.purpose,
+        resident_since=cert.resident_since,
+        valid_until=cert.valid_until,
+    )
 
 
-async def request_certificate(session: AsyncSession, actor: Actor, citizen, *, community: str, address: str,
-                              since: date, purpose: str) -> Certificate:  # fmt: skip
+async def request_certificate(
+    session: AsyncSession, actor: Actor, citizen, *, community: str, address: str, since: date, purpose: str
+) -> Certificate:
     if not citizen.verified_at or not citizen.id_hash:
-        raise CertificateError("certificate.real_name", 403)
+        raise CertificateError("certificate.real_name", Kind.FORBIDDEN)
     region = await session.get(Region, community)
     if region is None or region.level != "community":
-        raise CertificateError("form.choose", 422)
+        raise CertificateError("form.choose", Kind.INVALID)
     if not address.strip() or not purpose.strip():
-        raise CertificateError("form.required", 422)
+        raise CertificateError("form.required", Kind.INVALID)
     if since > clock.today():
-        raise CertificateError("certificate.since", 422)
-    cert = Certificate(serial=secrets.token_urlsafe(12), code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
-                       citizen_id=citizen.id, holder_name=citizen.name, id_hash=citizen.id_hash, id_masked=citizen.id_masked,
-                       region_code=community, address=address.strip()[:200], resident_since=since, purpose=purpose.strip()[:100])  # fmt: skip
+        raise CertificateError("certificate.since", Kind.INVALID)
+    cert = Certificate(
+        serial=secrets.token_urlsafe(12),
+        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
+        citizen_id=citizen.id,
+        holder_name=citizen.name,
+        id_hash=citizen.id_hash,
+        id_masked=citizen.id_masked,
+        region_code=community,
+        address=address.strip()[:200],
+        resident_since=since,
+        purpose=purpose.strip()[:100],
+    )
     session.add(cert)
     await session.flush()
-    await record(session, actor, "certificate.request", "certificate", cert.serial, region_code=community,
-                 after={"purpose": cert.purpose})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "certificate.request",
+        "certificate",
+        cert.serial,
+        region_code=community,
+        after={"purpose": cert.purpose},
+    )
     return cert
 
 
@@ -75,10 +100,7 @@ def may_issue(staff_region: str, cert: Certificate) -> bool:
 async def _move(session: AsyncSession, actor: Actor, cert: Certificate, action: str, **values) -> str:
     """One state change by the table in rules.TRANSITIONS, taken by a conditional UPDATE: of two
     simultaneous requests only one moves the certificate; the other is refused."""
-    try:
-        to = rules.transition(cert.status, action, actor.role)
-    except rules.CertificateRuleError as e:
-        raise CertificateError(e.code, e.status) from None
+    to = rules.transition(cert.status, action, actor.role)
     before = cert.status
     done = await session.execute(
         update(Certificate)
@@ -92,22 +114,42 @@ async def _move(session: AsyncSession, actor: Actor, cert: Certificate, action: 
     return before
 
 
-async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: Certificate, evidence: str,
-                today: date) -> Certificate:  # fmt: skip
+async def issue(
+    session: AsyncSession, actor: Actor, settings: Settings, cert: Certificate, evidence: str, today: date
+) -> Certificate:
     if not evidence.strip():
-        raise CertificateError("certificate.evidence", 422)
+        raise CertificateError("certificate.evidence", Kind.INVALID)
     valid_until = today + timedelta(days=VALID_DAYS)
-    await _move(session, actor, cert, "issue", evidence=evidence.strip(), issued_at=utcnow(), issued_by=actor.name,
-                issued_at_region=actor.region_code, valid_until=valid_until)  # fmt: skip
+    await _move(
+        session,
+        actor,
+        cert,
+        "issue",
+        evidence=evidence.strip(),
+        issued_at=utcnow(),
+        issued_by=actor.name,
+        issued_at_region=actor.region_code,
+        valid_until=valid_until,
+    )
     community = await session.get(Region, cert.region_code)
     city = await session.get(Region, city_of(cert.region_code))
     token_key, kid = await keys.token_key(session, settings.secret_key, city.code)
     payload = {**record_fields(cert, community.name), "k": kid, "v": 2}
     cert.token = token.sign(payload, token_key)
-    content = Content(holder=cert.holder_name, id_masked=cert.id_masked, address=cert.address, resident_since=cert.resident_since,
-                      purpose=cert.purpose, issued_on=rules.issued_on(valid_until), valid_until=valid_until,
-                      serial=cert.serial, code=cert.code, community=community.name, city=city.name,
-                      qr_text=f"{settings.public_url}/v/{cert.serial}?t={cert.token}")  # fmt: skip
+    content = Content(
+        holder=cert.holder_name,
+        id_masked=cert.id_masked,
+        address=cert.address,
+        resident_since=cert.resident_since,
+        purpose=cert.purpose,
+        issued_on=rules.issued_on(valid_until),
+        valid_until=valid_until,
+        serial=cert.serial,
+        code=cert.code,
+        community=community.name,
+        city=city.name,
+        qr_text=f"{settings.public_url}/v/{cert.serial}?t={cert.token}",
+    )
     unsigned = render(content, draw_seal(community.name, "居住证明专用章", cjk_font_path()))
     signer = keys.load_signer(settings.secret_key)
     signed = await signer.sign_pdf(session, unsigned, community.code, community.name, city.code, city.name)
@@ -115,18 +157,37 @@ async def issue(session: AsyncSession, actor: Actor, settings: Settings, cert: C
     path = settings.var_dir / "certificates" / cert.pdf_name
     write_private(path, signed)
     await session.flush()
-    await record(session, actor, "certificate.issue", "certificate", cert.serial, region_code=cert.region_code,
-                 after={"issued_at_counter": actor.region_code, "valid_until": valid_until.isoformat(),
-                        "seal_of": cert.region_code, "replaces": cert.replaces_id}, opinion=cert.evidence)  # fmt: skip
+    await record(
+        session,
+        actor,
+        "certificate.issue",
+        "certificate",
+        cert.serial,
+        region_code=cert.region_code,
+        after={
+            "issued_at_counter": actor.region_code,
+            "valid_until": valid_until.isoformat(),
+            "seal_of": cert.region_code,
+            "replaces": cert.replaces_id,
+        },
+        opinion=cert.evidence,
+    )
     return cert
 
 
 async def reject(session: AsyncSession, actor: Actor, cert: Certificate, reason: str) -> None:
     if not reason.strip():
-        raise CertificateError("enrolment.reason", 422)
+        raise CertificateError("enrolment.reason", Kind.INVALID)
     await _move(session, actor, cert, "reject", revoke_reason=reason.strip())
-    await record(session, actor, "certificate.reject", "certificate", cert.serial, region_code=cert.region_code,
-                 opinion=reason.strip())  # fmt: skip
+    await record(
+        session,
+        actor,
+        "certificate.reject",
+        "certificate",
+        cert.serial,
+        region_code=cert.region_code,
+        opinion=reason.strip(),
+    )
 
 
 def _may_withdraw(actor: Actor, cert: Certificate) -> bool:
@@ -137,35 +198,63 @@ async def revoke(session: AsyncSession, actor: Actor, cert: Certificate, reason:
     if cert.status != "issued":
         raise CertificateError("certificate.not_issued")
     if not reason.strip():
-        raise CertificateError("enrolment.reason", 422)
+        raise CertificateError("enrolment.reason", Kind.INVALID)
     if not _may_withdraw(actor, cert):
-        raise CertificateError("certificate.not_issuer", 403)
+        raise CertificateError("certificate.not_issuer", Kind.FORBIDDEN)
     await _move(session, actor, cert, "revoke", revoked_at=utcnow(), revoke_reason=reason.strip())
-    await record(session, actor, "certificate.revoke", "certificate", cert.serial, region_code=cert.region_code,
-                 before={"status": "issued"}, after={"status": "revoked"}, opinion=reason.strip())  # fmt: skip
+    await record(
+        session,
+        actor,
+        "certificate.revoke",
+        "certificate",
+        cert.serial,
+        region_code=cert.region_code,
+        before={"status": "issued"},
+        after={"status": "revoked"},
+        opinion=reason.strip(),
+    )
 
 
-async def reissue(session: AsyncSession, actor: Actor, settings: Settings, old: Certificate, reason: str,
-                  today: date) -> Certificate:  # fmt: skip
+async def reissue(
+    session: AsyncSession, actor: Actor, settings: Settings, old: Certificate, reason: str, today: date
+) -> Certificate:
     """A new certificate for the same facts, from an issued one only, with its own reason; the old one
     is marked replaced in the same transaction. Only counters of the district of the certificate's
     seal (its community of residence) may do it."""
     if old.status != "issued":
         raise CertificateError("certificate.reissue_not_issued")
     if not reason.strip():
-        raise CertificateError("certificate.reissue_reason", 422)
+        raise CertificateError("certificate.reissue_reason", Kind.INVALID)
     if not RegionScope(rules.district_of(old.region_code)).contains(actor.region_code):
-        raise CertificateError("certificate.reissue_district", 403)
+        raise CertificateError("certificate.reissue_district", Kind.FORBIDDEN)
     reason = reason.strip()
     await _move(session, actor, old, "reissue", revoked_at=utcnow(), revoke_reason=f"重新出具：{reason}")
-    new = Certificate(serial=secrets.token_urlsafe(12), code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
-                      citizen_id=old.citizen_id, holder_name=old.holder_name, id_hash=old.id_hash, id_masked=old.id_masked,
-                      region_code=old.region_code, address=old.address, resident_since=old.resident_since, purpose=old.purpose,
-                      replaces_id=old.id)  # fmt: skip
+    new = Certificate(
+        serial=secrets.token_urlsafe(12),
+        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
+        citizen_id=old.citizen_id,
+        holder_name=old.holder_name,
+        id_hash=old.id_hash,
+        id_masked=old.id_masked,
+        region_code=old.region_code,
+        address=old.address,
+        resident_since=old.resident_since,
+        purpose=old.purpose,
+        replaces_id=old.id,
+    )
     session.add(new)
     await session.flush()
-    await record(session, actor, "certificate.reissue", "certificate", old.serial, region_code=old.region_code,
-                 before={"status": "issued"}, after={"status": "replaced", "replaced_by": new.serial}, opinion=reason)  # fmt: skip
+    await record(
+        session,
+        actor,
+        "certificate.reissue",
+        "certificate",
+        old.serial,
+        region_code=old.region_code,
+        before={"status": "issued"},
+        after={"status": "replaced", "replaced_by": new.serial},
+        opinion=reason,
+    )
     return await issue(
         session, actor, settings, new, f"重新出具（{reason}）；原核实依据：{old.evidence or ''}", today
     )

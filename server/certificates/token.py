@@ -46,5 +46,12 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
 
 def jwk(public_key: ec.EllipticCurvePublicKey, kid: str) -> dict:
     numbers = public_key.public_numbers()
-    return {"kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
-            "x": b64(numbers.x.to_bytes(32, "big")), "y": b64(numbers.y.to_bytes(32, "big"))}  # fmt: skip
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "kid": kid,
+        "use": "sig",
+        "alg": "ES256",
+        "x": b64(numbers.x.to_bytes(32, "big")),
+        "y": b64(numbers.y.to_bytes(32, "big")),
+    }

@@ -12,7 +12,15 @@ from server.discovery.models import Report
 async def hand_off(session: AsyncSession, actor: Actor, secret: str, report: Report, payload: dict) -> str:
     report.handoff = {k: v for k, v in payload.items() if k != "id_number"}
     return await start_application_for(
-        session, actor, benefit=payload["benefit"], name=payload["name"], id_number=payload.get("id_number"),
-        region_code=payload["region_code"], address=payload.get("address"), phone=payload.get("phone"),
-        note=payload["note"], source=f"discovery:{report.reference}", secret=secret,
-    )  # fmt: skip
+        session,
+        actor,
+        benefit=payload["benefit"],
+        name=payload["name"],
+        id_number=payload.get("id_number"),
+        region_code=payload["region_code"],
+        address=payload.get("address"),
+        phone=payload.get("phone"),
+        note=payload["note"],
+        source=f"discovery:{report.reference}",
+        secret=secret,
+    )

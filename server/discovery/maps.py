@@ -26,8 +26,10 @@ def svg(areas, reports, names: dict[str, str], width: int = 720, height: int = 5
     def xy(lat: float, lon: float) -> str:
         return f"{pad + (lon - west) * scale:.1f},{pad + (north - lat) * scale:.1f}"
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="map-title">',
-             '<title id="map-title">主动发现报告分布图</title>']  # fmt: skip
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="map-title">',
+        '<title id="map-title">主动发现报告分布图</title>',
+    ]
     for a in areas:
         outline = " ".join(xy(*p) for p in a.outline)
         cx, cy = xy(a.centre_lat, a.centre_lon).split(",")
@@ -42,7 +44,9 @@ def svg(areas, reports, names: dict[str, str], width: int = 720, height: int = 5
         x, y = xy(r.lat, r.lon).split(",")
         colour = STATUS_COLOURS.get(r.status, "#000")
         label = escape(f"{r.reference} {r.status}")
-        parts.append(f'<circle cx="{x}" cy="{y}" r="{7 if r.urgent else 5}" fill="{colour}" data-status="{r.status}">'
-                     f"<title>{label}</title></circle>")  # fmt: skip
+        parts.append(
+            f'<circle cx="{x}" cy="{y}" r="{7 if r.urgent else 5}" fill="{colour}" data-status="{r.status}">'
+            f"<title>{label}</title></circle>"
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -10,8 +10,15 @@ from datetime import datetime, time, timedelta
 
 from server.calendar.days import Calendar
 
-SITUATIONS = {"elderly_alone": "独居老人", "disabled_no_care": "残疾无人照料", "child_no_guardian": "无人监护儿童",
-              "homeless": "流浪乞讨", "ill": "患病无力就医", "no_income": "无收入来源", "other": "其他困难"}  # fmt: skip
+SITUATIONS = {
+    "elderly_alone": "独居老人",
+    "disabled_no_care": "残疾无人照料",
+    "child_no_guardian": "无人监护儿童",
+    "homeless": "流浪乞讨",
+    "ill": "患病无力就医",
+    "no_income": "无收入来源",
+    "other": "其他困难",
+}
 DECISIONS = {"application": "启动救助申请", "referral": "转介其他部门", "no_help": "无需救助"}
 URGENT_HOURS = 24
 VISIT_WORKING_DAYS = 3

@@ -11,14 +11,14 @@ from server.calendar.service import load_calendar
 from server.db import utcnow
 from server.discovery import rules
 from server.discovery.models import Alert, CommunityArea, Report
+from server.errors import DomainError, Kind
 from server.files import write_private
 from server.images import clean_photo, gps_of
 from server.regions.codes import parent_code
 from server.settings import Settings
-from server.web import PlainError
 
 
-class ReportError(PlainError):
+class ReportError(DomainError):
     pass
 
 
@@ -34,11 +34,17 @@ async def counts_last_hour(
     session: AsyncSession, device: str, ip: str, phone: str | None, now: datetime
 ) -> dict[str, int]:
     since = now - timedelta(hours=1)
-    row = (await session.execute(select(
-        func.count().filter(Report.device_id == device),
-        func.count().filter(Report.client_ip == ip),
-        func.count().filter(Report.reporter_phone == phone) if phone else func.count().filter(Report.id < 0),
-    ).where(Report.created_at >= since))).one()  # fmt: skip
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(Report.device_id == device),
+                func.count().filter(Report.client_ip == ip),
+                func.count().filter(Report.reporter_phone == phone)
+                if phone
+                else func.count().filter(Report.id < 0),
+            ).where(Report.created_at >= since)
+        )
+    ).one()
     return {"device": row[0], "address": row[1], "phone": row[2]}
 
 
@@ -51,31 +57,45 @@ async def find_duplicate(session: AsyncSession, new: Report) -> Report | None:
     """An open report of the same person and place in the last week (same community or unrouted)."""
     since = new.created_at - timedelta(days=rules.DUPLICATE_DAYS)
     candidates = await session.scalars(
-        select(Report).where(Report.created_at >= since, Report.status.in_(("new", "assigned", "visited")),
-                             Report.id != new.id, Report.merged_into_id.is_(None))
-        .order_by(Report.id).limit(500)
-    )  # fmt: skip
+        select(Report)
+        .where(
+            Report.created_at >= since,
+            Report.status.in_(("new", "assigned", "visited")),
+            Report.id != new.id,
+            Report.merged_into_id.is_(None),
+        )
+        .order_by(Report.id)
+        .limit(500)
+    )
     target = sighting(new)
     return next((c for c in candidates if rules.same_person_and_place(sighting(c), target)), None)
 
 
 async def file_report(
-    session: AsyncSession, actor: Actor, settings: Settings, *, form: dict, photo: bytes | None, device: str,
-    client_ip: str, citizen_id: int | None, now: datetime | None = None,
-) -> Report:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    *,
+    form: dict,
+    photo: bytes | None,
+    device: str,
+    client_ip: str,
+    citizen_id: int | None,
+    now: datetime | None = None,
+) -> Report:
     now = now or utcnow()
     phone = (form.get("phone") or "").strip() or None
     if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
-        raise ReportError("otp.phone", 422)
+        raise ReportError("otp.phone", Kind.INVALID)
     refusal = rules.rate_refusal(await counts_last_hour(session, device, client_ip, phone, now))
     if refusal:
-        raise ReportError(refusal, 429)
+        raise ReportError(refusal, Kind.TOO_MANY)
     situation = form.get("situation") or ""
     if situation not in rules.SITUATIONS:
-        raise ReportError("discovery.situation", 422)
+        raise ReportError("discovery.situation", Kind.INVALID)
     age_raw = (form.get("age") or "").strip()
     if age_raw and (not age_raw.isdigit() or int(age_raw) > 120):
-        raise ReportError("discovery.age", 422)
+        raise ReportError("discovery.age", Kind.INVALID)
     lat, lon = _coordinate(form.get("lat"), -90, 90), _coordinate(form.get("lon"), -180, 180)
     place = (form.get("place") or "").strip()[:200] or None
     cleaned = clean_photo(photo) if photo else None  # refuses bad files before anything is written
@@ -84,14 +104,26 @@ async def file_report(
         if found:
             lat, lon = found
     if (lat is None or lon is None) and not place:
-        raise ReportError("discovery.where", 422)
+        raise ReportError("discovery.where", Kind.INVALID)
     code, how = rules.route((lat, lon) if lat is not None and lon is not None else None, await areas(session))
     report = Report(
-        reference=rules.new_reference(), created_at=now, reporter_citizen_id=citizen_id,
-        reporter_phone=phone, device_id=device, client_ip=client_ip, person_name=(form.get("name") or "").strip()[:50] or None,
-        approx_age=int(age_raw) if age_raw else None, situation=situation, details=(form.get("details") or "").strip()[:2000] or None,
-        lat=lat, lon=lon, place=place, urgent=form.get("urgent") == "on", region_code=code, routed_by=how,
-    )  # fmt: skip
+        reference=rules.new_reference(),
+        created_at=now,
+        reporter_citizen_id=citizen_id,
+        reporter_phone=phone,
+        device_id=device,
+        client_ip=client_ip,
+        person_name=(form.get("name") or "").strip()[:50] or None,
+        approx_age=int(age_raw) if age_raw else None,
+        situation=situation,
+        details=(form.get("details") or "").strip()[:2000] or None,
+        lat=lat,
+        lon=lon,
+        place=place,
+        urgent=form.get("urgent") == "on",
+        region_code=code,
+        routed_by=how,
+    )
     session.add(report)
     await session.flush()
     if cleaned:
@@ -109,9 +141,20 @@ async def file_report(
             for upper in {parent_code(code), parent_code(parent_code(code) or "")} - {None}:
                 session.add(Alert(report_id=report.id, region_code=upper))
     await session.flush()
-    await record(session, actor, "discovery.report", "discovery_report", report.reference, region_code=code,
-                 after={"situation": situation, "urgent": report.urgent, "routed_by": how,
-                        "merged_into": original.reference if original else None})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "discovery.report",
+        "discovery_report",
+        report.reference,
+        region_code=code,
+        after={
+            "situation": situation,
+            "urgent": report.urgent,
+            "routed_by": how,
+            "merged_into": original.reference if original else None,
+        },
+    )
     return report
 
 
@@ -129,7 +172,7 @@ FAILED_LOOKUPS = ratelimit.Limit("discovery.lookup_failed", rules.FAILED_LOOKUPS
 
 class LookupRefused(ReportError):
     def __init__(self, retry_after: int):
-        super().__init__("discovery.lookups", 429)
+        super().__init__("discovery.lookups", Kind.TOO_MANY)
         self.retry_after = retry_after
 
 
@@ -167,43 +210,87 @@ async def assign(
     if region_code and region_code != report.region_code:
         report.region_code, report.routed_by = region_code, "manual"
     report.assignee_id, report.status = assignee_id, "assigned"
-    await record(session, actor, "discovery.assign", "discovery_report", report.reference, region_code=report.region_code,
-                 before=before, after={"assignee": assignee_id, "due": report.visit_due_at.isoformat() if report.visit_due_at else None})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "discovery.assign",
+        "discovery_report",
+        report.reference,
+        region_code=report.region_code,
+        before=before,
+        after={
+            "assignee": assignee_id,
+            "due": report.visit_due_at.isoformat() if report.visit_due_at else None,
+        },
+    )
 
 
 async def record_visit(
-    session: AsyncSession, actor: Actor, secret: str, report: Report, *, findings: str, decision: str, note: str,
-    benefit: str | None = None, id_number: str | None = None, address: str | None = None, phone: str | None = None,
-) -> None:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    report: Report,
+    *,
+    findings: str,
+    decision: str,
+    note: str,
+    benefit: str | None = None,
+    id_number: str | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+) -> None:
     if report.status not in ("new", "assigned"):
         raise ReportError("discovery.closed")
     if not findings.strip():
-        raise ReportError("discovery.findings", 422)
+        raise ReportError("discovery.findings", Kind.INVALID)
     if decision not in rules.DECISIONS:
-        raise ReportError("discovery.decision", 422)
+        raise ReportError("discovery.decision", Kind.INVALID)
     if not report.region_code:
-        raise ReportError("discovery.unrouted", 409)
+        raise ReportError("discovery.unrouted", Kind.CONFLICT)
     report.findings, report.decision, report.decision_note = findings.strip(), decision, note.strip() or None
     report.visited_at, report.status = utcnow(), "visited"
     if decision == "application":
         from server.discovery.handoff import hand_off
 
-        payload = {"benefit": benefit or "dibao", "name": report.person_name or "", "id_number": id_number or None,
-                   "region_code": report.region_code, "address": address or report.place, "phone": phone,
-                   "note": f"主动发现 {report.reference}：{findings.strip()}"}  # fmt: skip
+        payload = {
+            "benefit": benefit or "dibao",
+            "name": report.person_name or "",
+            "id_number": id_number or None,
+            "region_code": report.region_code,
+            "address": address or report.place,
+            "phone": phone,
+            "note": f"主动发现 {report.reference}：{findings.strip()}",
+        }
         report.application_ref = await hand_off(session, actor, secret, report, payload)
     report.status, report.closed_at = "closed", utcnow()
-    await record(session, actor, "discovery.visit", "discovery_report", report.reference, region_code=report.region_code,
-                 after={"decision": decision, "application": report.application_ref}, opinion=findings.strip())  # fmt: skip
+    await record(
+        session,
+        actor,
+        "discovery.visit",
+        "discovery_report",
+        report.reference,
+        region_code=report.region_code,
+        after={"decision": decision, "application": report.application_ref},
+        opinion=findings.strip(),
+    )
 
 
 async def flag_spam(session: AsyncSession, actor: Actor, report: Report, reason: str) -> None:
     if not reason.strip():
-        raise ReportError("discovery.reason", 422)
+        raise ReportError("discovery.reason", Kind.INVALID)
     before = report.status
     report.status, report.closed_at = "spam", utcnow()
-    await record(session, actor, "discovery.spam", "discovery_report", report.reference, region_code=report.region_code,
-                 before={"status": before}, after={"status": "spam"}, opinion=reason.strip())  # fmt: skip
+    await record(
+        session,
+        actor,
+        "discovery.spam",
+        "discovery_report",
+        report.reference,
+        region_code=report.region_code,
+        before={"status": before},
+        after={"status": "spam"},
+        opinion=reason.strip(),
+    )
 
 
 def add_visit_photo(settings: Settings, report: Report, raw: bytes) -> str:

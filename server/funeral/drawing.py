@@ -29,8 +29,10 @@ def facility_map(areas, facilities, width=640, height=420) -> str:
         )
     for f in facilities:
         x, y = xy(f.lat, f.lon)
-        out.append(f'<a href="/funeral/{f.id}"><circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="#37474f"><title>{escape(f.name)}</title></circle>'
-                   f'<text x="{x + 11:.1f}" y="{y + 4:.1f}" font-size="13">{escape(f.name)}</text></a>')  # fmt: skip
+        out.append(
+            f'<a href="/funeral/{f.id}"><circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="#37474f"><title>{escape(f.name)}</title></circle>'
+            f'<text x="{x + 11:.1f}" y="{y + 4:.1f}" font-size="13">{escape(f.name)}</text></a>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -39,16 +41,20 @@ def section(plots, marked, cell=34) -> str:
     rows = max(p.row for p in plots)
     cols = max(p.number for p in plots)
     width, height = cols * cell + 60, rows * cell + 60
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="sec">'
-           f'<title id="sec">{escape(marked.section)}区 第{marked.row}排 第{marked.number}号</title>']  # fmt: skip
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="sec">'
+        f'<title id="sec">{escape(marked.section)}区 第{marked.row}排 第{marked.number}号</title>'
+    ]
     for r in range(1, rows + 1):
         out.append(f'<text x="8" y="{30 + r * cell - cell / 2 + 5:.0f}" font-size="12">{r}排</text>')
         for c in range(1, cols + 1):
             here = r == marked.row and c == marked.number
             fill = "#c62828" if here else "#eceff1"
             mark = ' data-marked="1"' if here else ""
-            out.append(f'<rect x="{40 + (c - 1) * cell}" y="{20 + (r - 1) * cell}" width="{cell - 4}" height="{cell - 4}" rx="3" '
-                       f'fill="{fill}"{mark}/>')  # fmt: skip
+            out.append(
+                f'<rect x="{40 + (c - 1) * cell}" y="{20 + (r - 1) * cell}" width="{cell - 4}" height="{cell - 4}" rx="3" '
+                f'fill="{fill}"{mark}/>'
+            )
     out.append(
         f'<text x="40" y="{height - 8}" font-size="12">入口 ↓（{escape(marked.section)}区）</text></svg>'
     )
@@ -63,6 +69,8 @@ def route(positions, facility, width=480, height=300) -> str:
     line = " ".join("{:.1f},{:.1f}".format(*xy(p.lat, p.lon)) for p in positions)
     fx, fy = xy(facility.lat, facility.lon)
     lx, ly = xy(positions[-1].lat, positions[-1].lon)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="route"><title id="route">接运路线</title>'
-            f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="3" data-points="{len(positions)}"/>'
-            f'<circle cx="{fx:.1f}" cy="{fy:.1f}" r="7" fill="#37474f"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="6" fill="#c62828"/></svg>')  # fmt: skip
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="route"><title id="route">接运路线</title>'
+        f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="3" data-points="{len(positions)}"/>'
+        f'<circle cx="{fx:.1f}" cy="{fy:.1f}" r="7" fill="#37474f"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="6" fill="#c62828"/></svg>'
+    )

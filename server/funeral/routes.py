@@ -22,6 +22,7 @@ from server.accounts.models import Citizen
 from server.accounts.permissions import P, allows
 from server.audit.service import Actor, record
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.funeral import drawing, rules, service
 from server.funeral.models import (
     Booking,
@@ -34,14 +35,13 @@ from server.funeral.models import (
     ServiceItem,
     Slot,
     Subsidy,
-)  # fmt: skip
+)
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import (
     Form,
     NavItem,
-    PlainError,
     ServiceTile,
     Upload,
     add_office_nav,
@@ -56,9 +56,15 @@ WEEK = 7
 
 
 async def availability(session: AsyncSession, facility_id: int, start: date, days: int = WEEK) -> list[Slot]:
-    return list(await session.scalars(select(Slot).where(Slot.facility_id == facility_id, Slot.day >= start,
-                                                         Slot.day < start + timedelta(days=days))
-                                      .order_by(Slot.kind, Slot.day, Slot.label)))  # fmt: skip
+    return list(
+        await session.scalars(
+            select(Slot)
+            .where(
+                Slot.facility_id == facility_id, Slot.day >= start, Slot.day < start + timedelta(days=days)
+            )
+            .order_by(Slot.kind, Slot.day, Slot.label)
+        )
+    )
 
 
 class FuneralPublicController(Controller):
@@ -67,14 +73,26 @@ class FuneralPublicController(Controller):
     @get("/")
     async def directory(self, request: Request, db_session: AsyncSession, today: date) -> Template:
         facilities = list(await db_session.scalars(select(Facility).order_by(Facility.kind, Facility.id)))
-        free = dict((await db_session.execute(select(Slot.facility_id, func.sum(Slot.capacity - Slot.taken))
-                                              .where(Slot.day >= today, Slot.day < today + timedelta(days=WEEK))
-                                              .group_by(Slot.facility_id))).all())  # fmt: skip
+        free = dict(
+            (
+                await db_session.execute(
+                    select(Slot.facility_id, func.sum(Slot.capacity - Slot.taken))
+                    .where(Slot.day >= today, Slot.day < today + timedelta(days=WEEK))
+                    .group_by(Slot.facility_id)
+                )
+            ).all()
+        )
         from server.discovery.models import CommunityArea
 
         areas = list(await db_session.scalars(select(CommunityArea)))
-        return page(request, "funeral/directory.html", facilities=facilities, free=free, kinds=rules.KINDS,
-                    map_svg=drawing.facility_map(areas, facilities))  # fmt: skip
+        return page(
+            request,
+            "funeral/directory.html",
+            facilities=facilities,
+            free=free,
+            kinds=rules.KINDS,
+            map_svg=drawing.facility_map(areas, facilities),
+        )
 
     @get("/{facility_id:int}")
     async def facility(
@@ -83,10 +101,23 @@ class FuneralPublicController(Controller):
         facility = await db_session.get(Facility, facility_id) if 0 < facility_id < 2**63 else None
         if facility is None:
             raise NotFoundException(detail="error.not_found")
-        items = list(await db_session.scalars(select(ServiceItem).where(ServiceItem.facility_id == facility.id)
-                                              .order_by(ServiceItem.basic.desc(), ServiceItem.id)))  # fmt: skip
-        return page(request, "funeral/facility.html", facility=facility, items=items, slots=await availability(db_session, facility.id, today),
-                    kinds=rules.KINDS, slot_kinds=rules.SLOT_KINDS, signed_in=session_of(request).get("kind") == "citizen")  # fmt: skip
+        items = list(
+            await db_session.scalars(
+                select(ServiceItem)
+                .where(ServiceItem.facility_id == facility.id)
+                .order_by(ServiceItem.basic.desc(), ServiceItem.id)
+            )
+        )
+        return page(
+            request,
+            "funeral/facility.html",
+            facility=facility,
+            items=items,
+            slots=await availability(db_session, facility.id, today),
+            kinds=rules.KINDS,
+            slot_kinds=rules.SLOT_KINDS,
+            signed_in=session_of(request).get("kind") == "citizen",
+        )
 
     @get("/graves")
     async def graves(
@@ -126,15 +157,32 @@ class FuneralCitizenController(Controller):
     dependencies = {"citizen": Provide(provide_citizen)}
 
     @post("/{facility_id:int}/book")
-    async def book(self, request: Request, facility_id: int, data: Form, db_session: AsyncSession, citizen: Citizen,
-                   actor: Actor, settings: Settings) -> Redirect:  # fmt: skip
+    async def book(
+        self,
+        request: Request,
+        facility_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        settings: Settings,
+    ) -> Redirect:
         facility = await db_session.get(Facility, facility_id) if 0 < facility_id < 2**63 else None
         if facility is None:
             raise NotFoundException(detail="error.not_found")
         slot_ids = [int(v) for k, v in data.items() if k.startswith("slot_") and str(v).isdigit()]
-        booking = await service.book(db_session, actor, settings.secret_key, citizen.id, facility,
-                                     deceased_name=str(data.get("deceased_name", "")), deceased_id=str(data.get("deceased_id", "")),
-                                     pickup_address=str(data.get("pickup_address", "")), slot_ids=slot_ids, item_ids=[])  # fmt: skip
+        booking = await service.book(
+            db_session,
+            actor,
+            settings.secret_key,
+            citizen.id,
+            facility,
+            deceased_name=str(data.get("deceased_name", "")),
+            deceased_id=str(data.get("deceased_id", "")),
+            pickup_address=str(data.get("pickup_address", "")),
+            slot_ids=slot_ids,
+            item_ids=[],
+        )
         return Redirect(f"/funeral/bookings/{booking.reference}", status_code=303)
 
     @get("/bookings/{reference:str}")
@@ -149,10 +197,25 @@ class FuneralCitizenController(Controller):
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
             )
         )
-        free = [s for s in await availability(db_session, facility.id, clock.today(), 14)
-                if s.taken < s.capacity and s.kind in {b.kind for b in slots} and s.id not in {b.id for b in slots}]  # fmt: skip
-        return page(request, "funeral/booking.html", booking=booking, facility=facility, slots=slots, qr=qr, free=free, waivers=rules.WAIVERS,
-                    slot_kinds=rules.SLOT_KINDS, route=drawing.route(positions, facility))  # fmt: skip
+        free = [
+            s
+            for s in await availability(db_session, facility.id, clock.today(), 14)
+            if s.taken < s.capacity
+            and s.kind in {b.kind for b in slots}
+            and s.id not in {b.id for b in slots}
+        ]
+        return page(
+            request,
+            "funeral/booking.html",
+            booking=booking,
+            facility=facility,
+            slots=slots,
+            qr=qr,
+            free=free,
+            waivers=rules.WAIVERS,
+            slot_kinds=rules.SLOT_KINDS,
+            route=drawing.route(positions, facility),
+        )
 
     @post("/bookings/{reference:str}/cancel")
     async def cancel(
@@ -169,7 +232,7 @@ class FuneralCitizenController(Controller):
         booking, facility = await _own(db_session, citizen, reference)
         old, new = str(data.get("old_slot", "")), str(data.get("new_slot", ""))
         if not (old.isdigit() and new.isdigit()):
-            raise PlainError("funeral.choose_slot", 422)
+            raise DomainError("funeral.choose_slot", Kind.INVALID)
         await service.reschedule(
             db_session, actor, booking, facility, int(old), int(new), datetime.now().astimezone()
         )
@@ -187,16 +250,23 @@ class FuneralCitizenController(Controller):
     ) -> Redirect:
         booking, facility = await _own(db_session, citizen, reference)
         if booking.status != "completed":
-            raise PlainError("funeral.not_done", 409)
+            raise DomainError("funeral.not_done", Kind.CONFLICT)
         stars = str(data.get("rating", ""))
         if stars not in ("1", "2", "3", "4", "5"):
-            raise PlainError("form.choose", 422)
+            raise DomainError("form.choose", Kind.INVALID)
         booking.rating, booking.rating_comment = (
             int(stars),
             str(data.get("comment", "")).strip()[:500] or None,
         )
-        await record(db_session, actor, "funeral.rate", "funeral_booking", reference, region_code=facility.region_code,
-                     after={"rating": booking.rating})  # fmt: skip
+        await record(
+            db_session,
+            actor,
+            "funeral.rate",
+            "funeral_booking",
+            reference,
+            region_code=facility.region_code,
+            after={"rating": booking.rating},
+        )
         if str(data.get("complaint", "")).strip():
             await service.complain(db_session, actor, booking, str(data["complaint"]), today)
         return Redirect(f"/funeral/bookings/{reference}", status_code=303)
@@ -220,9 +290,17 @@ class FuneralCitizenController(Controller):
     async def apply(
         self, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor, settings: Settings
     ) -> Redirect:
-        await service.apply_subsidy(db_session, actor, settings.secret_key, citizen.id, kind=str(data.get("kind", "")),
-                                    deceased_name=str(data.get("deceased_name", "")), deceased_id=str(data.get("deceased_id", "")),
-                                    relationship=str(data.get("relationship", "")), region_code=await _city_code(db_session))  # fmt: skip
+        await service.apply_subsidy(
+            db_session,
+            actor,
+            settings.secret_key,
+            citizen.id,
+            kind=str(data.get("kind", "")),
+            deceased_name=str(data.get("deceased_name", "")),
+            deceased_id=str(data.get("deceased_id", "")),
+            relationship=str(data.get("relationship", "")),
+            region_code=await _city_code(db_session),
+        )
         return Redirect("/funeral/subsidies", status_code=303)
 
 
@@ -259,8 +337,13 @@ async def operator_facilities(
 ) -> list[Facility]:
     """Operators see their own facility; civil-affairs staff every facility of their region."""
     if session_of(request).get("role") == "funeral_operator":
-        return list(await session.scalars(select(Facility).join(Operator, Operator.facility_id == Facility.id)
-                                          .where(Operator.staff_id == session_of(request).get("id"))))  # fmt: skip
+        return list(
+            await session.scalars(
+                select(Facility)
+                .join(Operator, Operator.facility_id == Facility.id)
+                .where(Operator.staff_id == session_of(request).get("id"))
+            )
+        )
     return list(await session.scalars(select(Facility).where(region_scope.where(Facility.region_code))))
 
 
@@ -269,31 +352,84 @@ class FuneralOfficeController(Controller):
     guards = [staff_guard]
 
     @get("/", opt={"permission": P.FUNERAL_READ})
-    async def calendar(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date,
-                       start: date | None = None, view: str = "week") -> Template:  # fmt: skip
+    async def calendar(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        today: date,
+        start: date | None = None,
+        view: str = "week",
+    ) -> Template:
         facilities = await operator_facilities(db_session, request, region_scope)
         ids = [f.id for f in facilities]
         start = start or today
         days = 1 if view == "day" else WEEK
-        rows = (await db_session.execute(
-            select(Slot, Booking).join(BookingSlot, BookingSlot.slot_id == Slot.id).join(Booking, Booking.id == BookingSlot.booking_id)
-            .where(Slot.facility_id.in_(ids), Slot.day >= start, Slot.day < start + timedelta(days=days), Booking.status != "cancelled")
-            .order_by(Slot.day, Slot.label))).all() if ids else []  # fmt: skip
-        complaints = list(await db_session.scalars(select(Complaint).join(Booking, Booking.id == Complaint.booking_id)
-                                                   .where(Booking.facility_id.in_(ids), Complaint.response.is_(None)))) if ids else []  # fmt: skip
-        subsidies = list(
-            await db_session.scalars(
-                select(Subsidy).where(
-                    region_scope.where(Subsidy.region_code), Subsidy.status.in_(("submitted", "approved"))
+        rows = (
+            (
+                await db_session.execute(
+                    select(Slot, Booking)
+                    .join(BookingSlot, BookingSlot.slot_id == Slot.id)
+                    .join(Booking, Booking.id == BookingSlot.booking_id)
+                    .where(
+                        Slot.facility_id.in_(ids),
+                        Slot.day >= start,
+                        Slot.day < start + timedelta(days=days),
+                        Booking.status != "cancelled",
+                    )
+                    .order_by(Slot.day, Slot.label)
+                )
+            ).all()
+            if ids
+            else []
+        )
+        complaints = (
+            list(
+                await db_session.scalars(
+                    select(Complaint)
+                    .join(Booking, Booking.id == Complaint.booking_id)
+                    .where(Booking.facility_id.in_(ids), Complaint.response.is_(None))
                 )
             )
-        ) if allows(session_of(request).get("role"), P.FUNERAL_SUBSIDY_DECIDE) else []
-        return page(request, "funeral/calendar.html", facilities=facilities, rows=rows, start=start, view=view, days=days,
-                    slot_kinds=rules.SLOT_KINDS, complaints=complaints, subsidies=subsidies, today=today,
-                    slots=[s for f in facilities for s in await availability(db_session, f.id, start, days)],
-                    sub_kinds=rules.SUBSIDIES, timedelta_days=lambda n: timedelta(days=n),
-                    items=list(await db_session.scalars(select(ServiceItem).where(ServiceItem.facility_id.in_(ids))
-                                                        .order_by(ServiceItem.facility_id, ServiceItem.id))) if ids else [])  # fmt: skip
+            if ids
+            else []
+        )
+        subsidies = (
+            list(
+                await db_session.scalars(
+                    select(Subsidy).where(
+                        region_scope.where(Subsidy.region_code), Subsidy.status.in_(("submitted", "approved"))
+                    )
+                )
+            )
+            if allows(session_of(request).get("role"), P.FUNERAL_SUBSIDY_DECIDE)
+            else []
+        )
+        return page(
+            request,
+            "funeral/calendar.html",
+            facilities=facilities,
+            rows=rows,
+            start=start,
+            view=view,
+            days=days,
+            slot_kinds=rules.SLOT_KINDS,
+            complaints=complaints,
+            subsidies=subsidies,
+            today=today,
+            slots=[s for f in facilities for s in await availability(db_session, f.id, start, days)],
+            sub_kinds=rules.SUBSIDIES,
+            timedelta_days=lambda n: timedelta(days=n),
+            items=list(
+                await db_session.scalars(
+                    select(ServiceItem)
+                    .where(ServiceItem.facility_id.in_(ids))
+                    .order_by(ServiceItem.facility_id, ServiceItem.id)
+                )
+            )
+            if ids
+            else [],
+        )
 
     @get("/bookings/{booking_id:int}", opt={"permission": P.FUNERAL_READ})
     async def booking(
@@ -305,22 +441,37 @@ class FuneralOfficeController(Controller):
                 select(Position).where(Position.booking_id == booking.id).order_by(Position.id)
             )
         )
-        return page(request, "funeral/office_booking.html", booking=booking, facility=facility, slot_kinds=rules.SLOT_KINDS, waivers=rules.WAIVERS,
-                    slots=await service.booking_slots(db_session, booking), route=drawing.route(positions, facility))  # fmt: skip
+        return page(
+            request,
+            "funeral/office_booking.html",
+            booking=booking,
+            facility=facility,
+            slot_kinds=rules.SLOT_KINDS,
+            waivers=rules.WAIVERS,
+            slots=await service.booking_slots(db_session, booking),
+            route=drawing.route(positions, facility),
+        )
 
     @post("/bookings/{booking_id:int}/pay", opt={"permission": P.FUNERAL_OPERATE})
-    async def pay(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
-                  actor: Actor) -> Redirect:  # fmt: skip
+    async def pay(
+        self,
+        request: Request,
+        booking_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
         raw = str(data.get("amount", "")).strip()
         try:
             cents = round(float(raw) * 100)
         except ValueError:
-            raise PlainError("form.number", 422) from None
+            raise DomainError("form.number", Kind.INVALID) from None
         if booking.waiver == "pending":
-            raise PlainError("funeral.waiver_first", 409)
+            raise DomainError("funeral.waiver_first", Kind.CONFLICT)
         if cents != booking.payable_cents - booking.paid_cents or booking.status == "cancelled":
-            raise PlainError("funeral.amount", 422)
+            raise DomainError("funeral.amount", Kind.INVALID)
         booking.paid_cents, booking.paid_at, booking.paid_by = (
             booking.paid_cents + cents,
             utcnow(),
@@ -328,29 +479,57 @@ class FuneralOfficeController(Controller):
         )
         if data.get("completed") == "on" and await service.close_booking(db_session, booking, "completed"):
             booking.pickup_status = "done"
-        await record(db_session, actor, "funeral.payment", "funeral_booking", booking.reference, region_code=facility.region_code,
-                     after={"paid_cents": booking.paid_cents, "status": booking.status})  # fmt: skip
+        await record(
+            db_session,
+            actor,
+            "funeral.payment",
+            "funeral_booking",
+            booking.reference,
+            region_code=facility.region_code,
+            after={"paid_cents": booking.paid_cents, "status": booking.status},
+        )
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
     @post("/bookings/{booking_id:int}/waiver", opt={"permission": P.FUNERAL_OPERATE})
-    async def waiver(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession,
-                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+    async def waiver(
+        self,
+        request: Request,
+        booking_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         """The 惠民殡葬 waiver checked at the counter: confirmed or refused, audited."""
         booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
         await service.decide_waiver(db_session, actor, booking, facility, str(data.get("action", "")))
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
     @post("/bookings/{booking_id:int}/cancel", opt={"permission": P.FUNERAL_OPERATE})
-    async def cancel(self, request: Request, booking_id: int, data: Form, db_session: AsyncSession,
-                     region_scope: RegionScope, actor: Actor) -> Redirect:  # fmt: skip
+    async def cancel(
+        self,
+        request: Request,
+        booking_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         """The operator closes an open booking with a reason (audited)."""
         booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
         await service.operator_cancel(db_session, actor, booking, facility, str(data.get("reason", "")))
         return Redirect(f"/office/funeral/bookings/{booking_id}", status_code=303)
 
     @post("/slots/{slot_id:int}", opt={"permission": P.FUNERAL_OPERATE})
-    async def capacity(self, request: Request, slot_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
-                       actor: Actor) -> Redirect:  # fmt: skip
+    async def capacity(
+        self,
+        request: Request,
+        slot_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         slot = await db_session.get(Slot, slot_id) if 0 < slot_id < 2**63 else None
         if slot is None or slot.facility_id not in {
             f.id for f in await operator_facilities(db_session, request, region_scope)
@@ -358,7 +537,7 @@ class FuneralOfficeController(Controller):
             raise NotFoundException(detail="error.not_found")
         raw = str(data.get("capacity", ""))
         if not raw.isdigit() or int(raw) < slot.taken or int(raw) > 500:
-            raise PlainError("funeral.capacity", 422)
+            raise DomainError("funeral.capacity", Kind.INVALID)
         before, slot.capacity = slot.capacity, int(raw)
         await record(
             db_session,
@@ -372,8 +551,15 @@ class FuneralOfficeController(Controller):
         return Redirect(f"/office/funeral?start={slot.day}", status_code=303)
 
     @post("/items/{item_id:int}", opt={"permission": P.FUNERAL_OPERATE})
-    async def item(self, request: Request, item_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
-                   actor: Actor) -> Redirect:  # fmt: skip
+    async def item(
+        self,
+        request: Request,
+        item_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         """The operator keeps the catalogue: a service's fee (audited)."""
         item = await db_session.get(ServiceItem, item_id) if 0 < item_id < 2**63 else None
         if item is None or item.facility_id not in {
@@ -383,12 +569,19 @@ class FuneralOfficeController(Controller):
         try:
             cents = round(float(str(data.get("price", ""))) * 100)
         except ValueError:
-            raise PlainError("form.number", 422) from None
+            raise DomainError("form.number", Kind.INVALID) from None
         if not 0 <= cents <= 10**8:
-            raise PlainError("form.number", 422)
+            raise DomainError("form.number", Kind.INVALID)
         before, item.price_cents = item.price_cents, cents
-        await record(db_session, actor, "funeral.fee", "funeral_item", item.id, before={"price_cents": before},
-                     after={"price_cents": cents, "name": item.name})  # fmt: skip
+        await record(
+            db_session,
+            actor,
+            "funeral.fee",
+            "funeral_item",
+            item.id,
+            before={"price_cents": before},
+            after={"price_cents": cents, "name": item.name},
+        )
         return Redirect("/office/funeral", status_code=303)
 
     @post("/items", opt={"permission": P.FUNERAL_OPERATE})
@@ -401,13 +594,18 @@ class FuneralOfficeController(Controller):
         try:
             cents = round(float(str(data.get("price", ""))) * 100)
         except ValueError:
-            raise PlainError("form.number", 422) from None
+            raise DomainError("form.number", Kind.INVALID) from None
         if not facility_id.isdigit() or int(facility_id) not in facilities:
             raise NotFoundException(detail="error.not_found")
         if not name or not 0 <= cents <= 10**8:
-            raise PlainError("form.required", 422)
-        item = ServiceItem(facility_id=int(facility_id), name=name[:60], basic=False, price_cents=cents,
-                           unit=str(data.get("unit", "次")).strip()[:20] or "次")  # fmt: skip
+            raise DomainError("form.required", Kind.INVALID)
+        item = ServiceItem(
+            facility_id=int(facility_id),
+            name=name[:60],
+            basic=False,
+            price_cents=cents,
+            unit=str(data.get("unit", "次")).strip()[:20] or "次",
+        )
         db_session.add(item)
         await db_session.flush()
         await record(
@@ -421,14 +619,21 @@ class FuneralOfficeController(Controller):
         return Redirect("/office/funeral", status_code=303)
 
     @post("/complaints/{complaint_id:int}", opt={"permission": P.FUNERAL_OPERATE})
-    async def respond(self, request: Request, complaint_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope,
-                      actor: Actor) -> Redirect:  # fmt: skip
+    async def respond(
+        self,
+        request: Request,
+        complaint_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         complaint = await db_session.get(Complaint, complaint_id) if 0 < complaint_id < 2**63 else None
         if complaint is None:
             raise NotFoundException(detail="error.not_found")
         await _staff_booking(db_session, request, region_scope, complaint.booking_id)
         if not str(data.get("response", "")).strip():
-            raise PlainError("form.required", 422)
+            raise DomainError("form.required", Kind.INVALID)
         complaint.response, complaint.responded_by = str(data["response"]).strip(), actor.name
         await record(
             db_session,
@@ -451,8 +656,14 @@ class FuneralOfficeController(Controller):
         return Redirect("/office/funeral", status_code=303)
 
     @post("/plots", opt={"permission": P.FUNERAL_OPERATE})
-    async def import_plots(self, request: Request, data: Upload, db_session: AsyncSession, region_scope: RegionScope,
-                           actor: Actor) -> Redirect:  # fmt: skip
+    async def import_plots(
+        self,
+        request: Request,
+        data: Upload,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
         facilities = {f.id for f in await operator_facilities(db_session, request, region_scope)}
         upload = data.get("file")
         raw = (await upload.read()).decode("utf-8-sig") if hasattr(upload, "read") else ""
@@ -462,12 +673,20 @@ class FuneralOfficeController(Controller):
                 fid = int(line["facility_id"])
                 if fid not in facilities:
                     raise ValueError
-                rows.append(dict(facility_id=fid, section=line["section"].strip()[:20], row=int(line["row"]), number=int(line["number"]),
-                                 deceased_name=line["deceased_name"].strip()[:50], death_year=int(line["death_year"]) if line.get("death_year") else None))  # fmt: skip
+                rows.append(
+                    dict(
+                        facility_id=fid,
+                        section=line["section"].strip()[:20],
+                        row=int(line["row"]),
+                        number=int(line["number"]),
+                        deceased_name=line["deceased_name"].strip()[:50],
+                        death_year=int(line["death_year"]) if line.get("death_year") else None,
+                    )
+                )
             except (KeyError, ValueError, AttributeError):
                 bad += 1
         if bad or not rows:
-            raise PlainError("funeral.plots_csv", 422)
+            raise DomainError("funeral.plots_csv", Kind.INVALID)
         from sqlalchemy import insert
 
         await db_session.execute(insert(Plot), rows)

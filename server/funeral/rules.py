@@ -52,8 +52,9 @@ def waiver_eligible(hukou_local: bool, receiving_assistance: bool) -> bool:
     return hukou_local or receiving_assistance
 
 
-def waiver_decision(*, local_on_register: bool, receiving_assistance: bool, local_id_region: bool,
-                    death_recorded: bool) -> str | None:  # fmt: skip
+def waiver_decision(
+    *, local_on_register: bool, receiving_assistance: bool, local_id_region: bool, death_recorded: bool
+) -> str | None:
     """The 惠民殡葬 waiver a booking gets. Granted at once only when the records show both the death
     (the verification center's deaths source, or the register) and the right to it (local hukou on
     the register, or an assistance household); a claim resting on less (an ID number's region code
@@ -79,8 +80,15 @@ def waiver_step(waiver: str | None, status: str, action: str) -> str | None:
 
 def requote(quote_: dict, waived: bool) -> dict:
     """The same lines with the waiver applied (or not): what the booking's fee becomes."""
-    items = [Item(ln["name"], ln["amount_cents"] // max(ln.get("quantity", 1), 1), ln["basic"], ln.get("quantity", 1))
-             for ln in quote_["lines"]]  # fmt: skip
+    items = [
+        Item(
+            ln["name"],
+            ln["amount_cents"] // max(ln.get("quantity", 1), 1),
+            ln["basic"],
+            ln.get("quantity", 1),
+        )
+        for ln in quote_["lines"]
+    ]
     return {**quote_, **quote(items, waived)}
 
 
@@ -89,8 +97,15 @@ def quote(items: list[Item], eligible: bool) -> dict:
     for item in items:
         amount = item.price_cents * item.quantity
         free = eligible and item.basic
-        lines.append({"name": item.name, "basic": item.basic, "quantity": item.quantity, "amount_cents": amount,
-                      "waived": free})  # fmt: skip
+        lines.append(
+            {
+                "name": item.name,
+                "basic": item.basic,
+                "quantity": item.quantity,
+                "amount_cents": amount,
+                "waived": free,
+            }
+        )
         total += amount
         waived += amount if free else 0
     return {

@@ -12,6 +12,7 @@ from server.accounts import idcard
 from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.funeral import rules
 from server.funeral.models import (
     AccountBookings,
@@ -29,23 +30,26 @@ from server.funeral.models import (
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.people.registry import id_hash
 from server.verification.models import DataImport, SourceRecord
-from server.web import PlainError
 
 
-class FuneralError(PlainError):
+class FuneralError(DomainError):
     pass
 
 
 async def take_slot(session: AsyncSession, slot_id: int) -> bool:
     """One unit of capacity, atomically: the database decides who gets the last one."""
-    result = await session.execute(update(Slot).where(Slot.id == slot_id, Slot.taken < Slot.capacity)
-                                   .values(taken=Slot.taken + 1), execution_options={"synchronize_session": False})  # fmt: skip
+    result = await session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.taken < Slot.capacity).values(taken=Slot.taken + 1),
+        execution_options={"synchronize_session": False},
+    )
     return result.rowcount == 1
 
 
 async def release_slot(session: AsyncSession, slot_id: int) -> None:
-    await session.execute(update(Slot).where(Slot.id == slot_id, Slot.taken > 0).values(taken=Slot.taken - 1),
-                          execution_options={"synchronize_session": False})  # fmt: skip
+    await session.execute(
+        update(Slot).where(Slot.id == slot_id, Slot.taken > 0).values(taken=Slot.taken - 1),
+        execution_options={"synchronize_session": False},
+    )
 
 
 async def death_recorded(session: AsyncSession, deceased_hash: str, person: Person | None) -> bool:
@@ -54,8 +58,18 @@ async def death_recorded(session: AsyncSession, deceased_hash: str, person: Pers
     if person is not None and person.deceased_on is not None:
         return True
     live = select(DataImport.id).where(DataImport.status == "active", DataImport.source == "deaths")
-    return await session.scalar(select(SourceRecord.id).where(SourceRecord.source == "deaths", SourceRecord.id_hash == deceased_hash,
-                                                              SourceRecord.import_id.in_(live)).limit(1)) is not None  # fmt: skip
+    return (
+        await session.scalar(
+            select(SourceRecord.id)
+            .where(
+                SourceRecord.source == "deaths",
+                SourceRecord.id_hash == deceased_hash,
+                SourceRecord.import_id.in_(live),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 async def eligibility(
@@ -65,13 +79,23 @@ async def eligibility(
     person = await session.scalar(select(Person).where(Person.id_hash == deceased_hash))
     receiving = local = False
     if person is not None:
-        receiving = await session.scalar(select(Enrolment.id).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
-                                          .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
-                                          .limit(1)) is not None  # fmt: skip
+        receiving = (
+            await session.scalar(
+                select(Enrolment.id)
+                .join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
+                .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
+                .limit(1)
+            )
+            is not None
+        )
         local = bool(person.hukou_region_code and person.hukou_region_code.startswith(city_prefix))
     id_local = person is None and id_number.startswith(city_prefix)
-    waiver = rules.waiver_decision(local_on_register=local, receiving_assistance=receiving, local_id_region=id_local,
-                                   death_recorded=await death_recorded(session, deceased_hash, person))  # fmt: skip
+    waiver = rules.waiver_decision(
+        local_on_register=local,
+        receiving_assistance=receiving,
+        local_id_region=id_local,
+        death_recorded=await death_recorded(session, deceased_hash, person),
+    )
     why = "assistance" if receiving else "hukou" if local else "id_region" if id_local else ""
     return waiver, why
 
@@ -83,8 +107,11 @@ def _insert(session: AsyncSession, model):
 async def take_account_place(session: AsyncSession, citizen_id: int) -> bool:
     """One of the account's open bookings, atomically (one upsert, refused at the limit)."""
     stmt = _insert(session, AccountBookings).values(citizen_id=citizen_id, open_bookings=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["citizen_id"], set_={"open_bookings": AccountBookings.open_bookings + 1},
-                                      where=AccountBookings.open_bookings < rules.ACCOUNT_OPEN_LIMIT).returning(AccountBookings.open_bookings)  # fmt: skip
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["citizen_id"],
+        set_={"open_bookings": AccountBookings.open_bookings + 1},
+        where=AccountBookings.open_bookings < rules.ACCOUNT_OPEN_LIMIT,
+    ).returning(AccountBookings.open_bookings)
     return (await session.execute(stmt)).first() is not None
 
 
@@ -105,25 +132,42 @@ async def claim_services(session: AsyncSession, booking: Booking, kinds: set[str
 async def close_booking(session: AsyncSession, booking: Booking, status: str) -> bool:
     """An open booking becomes cancelled or completed, once: it gives back the account's place and
     the deceased's service kinds. False when it was not open (e.g. closed by a parallel request)."""
-    closed = await session.execute(update(Booking).where(Booking.id == booking.id, Booking.status == "booked").values(status=status),
-                                   execution_options={"synchronize_session": False})  # fmt: skip
+    closed = await session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status == "booked").values(status=status),
+        execution_options={"synchronize_session": False},
+    )
     if closed.rowcount != 1:
         return False
     booking.status = status
     await session.execute(delete(OpenService).where(OpenService.booking_id == booking.id))
-    await session.execute(update(AccountBookings).where(AccountBookings.citizen_id == booking.citizen_id, AccountBookings.open_bookings > 0)
-                          .values(open_bookings=AccountBookings.open_bookings - 1), execution_options={"synchronize_session": False})  # fmt: skip
+    await session.execute(
+        update(AccountBookings)
+        .where(AccountBookings.citizen_id == booking.citizen_id, AccountBookings.open_bookings > 0)
+        .values(open_bookings=AccountBookings.open_bookings - 1),
+        execution_options={"synchronize_session": False},
+    )
     return True
 
 
-async def book(session: AsyncSession, actor: Actor, secret: str, citizen_id: int, facility: Facility, *, deceased_name: str,
-               deceased_id: str, pickup_address: str | None, slot_ids: list[int], item_ids: list[int]) -> Booking:  # fmt: skip
+async def book(
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    citizen_id: int,
+    facility: Facility,
+    *,
+    deceased_name: str,
+    deceased_id: str,
+    pickup_address: str | None,
+    slot_ids: list[int],
+    item_ids: list[int],
+) -> Booking:
     if not deceased_name.strip():
-        raise FuneralError("name.required", 422)
+        raise FuneralError("name.required", Kind.INVALID)
     try:
         rid = idcard.parse(deceased_id)
     except idcard.IdNumberError as e:
-        raise FuneralError(e.code, 422) from None
+        raise FuneralError(e.code, Kind.INVALID) from None
     slots = (
         list(
             await session.scalars(
@@ -134,36 +178,62 @@ async def book(session: AsyncSession, actor: Actor, secret: str, citizen_id: int
         else []
     )
     if not slots or len(slots) != len(set(slot_ids)):
-        raise FuneralError("funeral.choose_slot", 422)
+        raise FuneralError("funeral.choose_slot", Kind.INVALID)
     kinds = {s.kind for s in slots}
     if len(kinds) != len(slots):  # one time of each service per booking
-        raise FuneralError("funeral.one_per_kind", 422)
+        raise FuneralError("funeral.one_per_kind", Kind.INVALID)
     # the same order in every request (account, then slots by id, then kinds by name): no deadlock
     if not await take_account_place(session, citizen_id):
-        raise FuneralError("funeral.account_limit", 409)
+        raise FuneralError("funeral.account_limit", Kind.CONFLICT)
     for slot in slots:
         if not await take_slot(session, slot.id):
-            raise FuneralError("funeral.full", 409)
-    items = list(await session.scalars(select(ServiceItem).where(ServiceItem.facility_id == facility.id,
-                                                                 (ServiceItem.id.in_(item_ids)) | (ServiceItem.slot_kind.in_(kinds)))))  # fmt: skip
+            raise FuneralError("funeral.full", Kind.CONFLICT)
+    items = list(
+        await session.scalars(
+            select(ServiceItem).where(
+                ServiceItem.facility_id == facility.id,
+                (ServiceItem.id.in_(item_ids)) | (ServiceItem.slot_kind.in_(kinds)),
+            )
+        )
+    )
     digest = id_hash(secret, rid.number)
     waiver, why = await eligibility(session, digest, rid.number, facility.region_code[:4])
     quote = rules.quote(
         [rules.Item(i.name, i.price_cents, i.basic) for i in items], rules.waiver_applies(waiver)
     )
     quote["why"] = why
-    booking = Booking(reference=f"BZ{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}", citizen_id=citizen_id,
-                      facility_id=facility.id, deceased_name=deceased_name.strip()[:50], deceased_id_hash=digest,
-                      deceased_id_masked=rid.masked, pickup_address=(pickup_address or "").strip()[:200] or None, quote=quote,
-                      payable_cents=quote["payable_cents"], waiver=waiver)  # fmt: skip
+    booking = Booking(
+        reference=f"BZ{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}",
+        citizen_id=citizen_id,
+        facility_id=facility.id,
+        deceased_name=deceased_name.strip()[:50],
+        deceased_id_hash=digest,
+        deceased_id_masked=rid.masked,
+        pickup_address=(pickup_address or "").strip()[:200] or None,
+        quote=quote,
+        payable_cents=quote["payable_cents"],
+        waiver=waiver,
+    )
     session.add(booking)
     await session.flush()
     if not await claim_services(session, booking, kinds):
-        raise FuneralError("funeral.deceased_booked", 409)
+        raise FuneralError("funeral.deceased_booked", Kind.CONFLICT)
     session.add_all([BookingSlot(booking_id=booking.id, slot_id=s.id) for s in slots])
-    await record(session, actor, "funeral.book", "funeral_booking", booking.reference, region_code=facility.region_code,
-                 after={"facility": facility.id, "slots": sorted(slot_ids), "payable_cents": booking.payable_cents,
-                        "waived_cents": quote["waived_cents"], "waiver": waiver})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "funeral.book",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        after={
+            "facility": facility.id,
+            "slots": sorted(slot_ids),
+            "payable_cents": booking.payable_cents,
+            "waived_cents": quote["waived_cents"],
+            "waiver": waiver,
+        },
+    )
     return booking
 
 
@@ -174,24 +244,39 @@ async def decide_waiver(
     card) and confirms or refuses a pending waiver; the fee follows, audited."""
     step = rules.waiver_step(booking.waiver, booking.status, action)
     if step is None or booking.paid_cents:
-        raise FuneralError("funeral.waiver_step", 409)
+        raise FuneralError("funeral.waiver_step", Kind.CONFLICT)
     # atomically: two operators deciding at once make one decision
-    done = await session.execute(update(Booking).where(Booking.id == booking.id, Booking.waiver == "pending")
-                                 .values(waiver=step), execution_options={"synchronize_session": False})  # fmt: skip
+    done = await session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.waiver == "pending").values(waiver=step),
+        execution_options={"synchronize_session": False},
+    )
     if done.rowcount != 1:
-        raise FuneralError("funeral.waiver_step", 409)
+        raise FuneralError("funeral.waiver_step", Kind.CONFLICT)
     before = booking.payable_cents
     booking.waiver, booking.waiver_checked_by, booking.waiver_checked_at = step, actor.name, utcnow()
     booking.quote = rules.requote(booking.quote, rules.waiver_applies(step))
     booking.payable_cents = booking.quote["payable_cents"]
-    await record(session, actor, f"funeral.waiver_{action}", "funeral_booking", booking.reference, region_code=facility.region_code,
-                 before={"waiver": "pending", "payable_cents": before},
-                 after={"waiver": step, "payable_cents": booking.payable_cents})  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"funeral.waiver_{action}",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        before={"waiver": "pending", "payable_cents": before},
+        after={"waiver": step, "payable_cents": booking.payable_cents},
+    )
 
 
 async def booking_slots(session: AsyncSession, booking: Booking) -> list[Slot]:
-    return list(await session.scalars(select(Slot).join(BookingSlot, BookingSlot.slot_id == Slot.id)
-                                      .where(BookingSlot.booking_id == booking.id).order_by(Slot.day, Slot.label)))  # fmt: skip
+    return list(
+        await session.scalars(
+            select(Slot)
+            .join(BookingSlot, BookingSlot.slot_id == Slot.id)
+            .where(BookingSlot.booking_id == booking.id)
+            .order_by(Slot.day, Slot.label)
+        )
+    )
 
 
 def slot_start(slot: Slot) -> datetime:
@@ -206,9 +291,9 @@ async def cancel(
     if booking.status != "booked" or not rules.may_cancel(
         min(slot_start(s) for s in slots), now, facility.cancel_hours
     ):
-        raise FuneralError("funeral.too_late", 409)
+        raise FuneralError("funeral.too_late", Kind.CONFLICT)
     if not await close_booking(session, booking, "cancelled"):
-        raise FuneralError("funeral.too_late", 409)
+        raise FuneralError("funeral.too_late", Kind.CONFLICT)
     for slot in slots:
         await release_slot(session, slot.id)
     await record(
@@ -228,18 +313,32 @@ async def operator_cancel(
     counter), with a reason, audited: the account's place, the deceased's service kinds and the
     slots come back (a booking past its time can no longer be cancelled by the family)."""
     if not reason.strip():
-        raise FuneralError("form.required", 422)
+        raise FuneralError("form.required", Kind.INVALID)
     slots = await booking_slots(session, booking)
     if not await close_booking(session, booking, "cancelled"):
-        raise FuneralError("funeral.not_open", 409)
+        raise FuneralError("funeral.not_open", Kind.CONFLICT)
     for slot in slots:
         await release_slot(session, slot.id)
-    await record(session, actor, "funeral.operator_cancel", "funeral_booking", booking.reference,
-                 region_code=facility.region_code, opinion=reason.strip()[:500])  # fmt: skip
+    await record(
+        session,
+        actor,
+        "funeral.operator_cancel",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        opinion=reason.strip()[:500],
+    )
 
 
-async def reschedule(session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, old_slot_id: int,
-                     new_slot_id: int, now: datetime) -> None:  # fmt: skip
+async def reschedule(
+    session: AsyncSession,
+    actor: Actor,
+    booking: Booking,
+    facility: Facility,
+    old_slot_id: int,
+    new_slot_id: int,
+    now: datetime,
+) -> None:
     slots = {s.id: s for s in await booking_slots(session, booking)}
     new = await session.get(Slot, new_slot_id)
     if (
@@ -248,18 +347,29 @@ async def reschedule(session: AsyncSession, actor: Actor, booking: Booking, faci
         or new.facility_id != facility.id
         or new.kind != slots[old_slot_id].kind
     ):
-        raise FuneralError("funeral.choose_slot", 422)
+        raise FuneralError("funeral.choose_slot", Kind.INVALID)
     if booking.status != "booked" or not rules.may_cancel(
         slot_start(slots[old_slot_id]), now, facility.cancel_hours
     ):
-        raise FuneralError("funeral.too_late", 409)
+        raise FuneralError("funeral.too_late", Kind.CONFLICT)
     if not await take_slot(session, new_slot_id):
-        raise FuneralError("funeral.full", 409)
+        raise FuneralError("funeral.full", Kind.CONFLICT)
     await release_slot(session, old_slot_id)
-    await session.execute(update(BookingSlot).where(BookingSlot.booking_id == booking.id, BookingSlot.slot_id == old_slot_id)
-                          .values(slot_id=new_slot_id))  # fmt: skip
-    await record(session, actor, "funeral.reschedule", "funeral_booking", booking.reference, region_code=facility.region_code,
-                 before={"slot": old_slot_id}, after={"slot": new_slot_id})  # fmt: skip
+    await session.execute(
+        update(BookingSlot)
+        .where(BookingSlot.booking_id == booking.id, BookingSlot.slot_id == old_slot_id)
+        .values(slot_id=new_slot_id)
+    )
+    await record(
+        session,
+        actor,
+        "funeral.reschedule",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        before={"slot": old_slot_id},
+        after={"slot": new_slot_id},
+    )
 
 
 def token_digest(token: str) -> str:
@@ -273,19 +383,22 @@ async def device_position(session: AsyncSession, token: str, data: dict) -> Posi
         else None
     )
     if device is None:
-        raise FuneralError("funeral.device", 401)
+        raise FuneralError("funeral.device", Kind.UNAUTHENTICATED)
     try:
         lat, lon = float(data["lat"]), float(data["lon"])
     except (KeyError, TypeError, ValueError):
-        raise FuneralError("funeral.position", 422) from None
+        raise FuneralError("funeral.position", Kind.INVALID) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise FuneralError("funeral.position", 422)
+        raise FuneralError("funeral.position", Kind.INVALID)
     booking = None
     if data.get("booking"):
-        booking = await session.scalar(select(Booking).where(Booking.reference == str(data["booking"]),
-                                                             Booking.facility_id == device.facility_id))  # fmt: skip
+        booking = await session.scalar(
+            select(Booking).where(
+                Booking.reference == str(data["booking"]), Booking.facility_id == device.facility_id
+            )
+        )
         if booking is None:
-            raise FuneralError("error.not_found", 404)
+            raise FuneralError("error.not_found", Kind.NOT_FOUND)
         status = str(data.get("status") or "on_the_way")
         if status in ("on_the_way", "arrived", "done"):
             booking.pickup_status = status
@@ -299,7 +412,7 @@ async def complain(
     session: AsyncSession, actor: Actor, booking: Booking, text: str, today: date
 ) -> Complaint:
     if not text.strip():
-        raise FuneralError("form.required", 422)
+        raise FuneralError("form.required", Kind.INVALID)
     due = (await load_calendar(session)).add_working_days(today, 5)
     complaint = Complaint(booking_id=booking.id, text=text.strip()[:2000], due_on=due)
     session.add(complaint)
@@ -310,14 +423,24 @@ async def complain(
     return complaint
 
 
-async def apply_subsidy(session: AsyncSession, actor: Actor, secret: str, citizen_id: int, *, kind: str, deceased_name: str,
-                        deceased_id: str, relationship: str, region_code: str) -> Subsidy:  # fmt: skip
+async def apply_subsidy(
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    citizen_id: int,
+    *,
+    kind: str,
+    deceased_name: str,
+    deceased_id: str,
+    relationship: str,
+    region_code: str,
+) -> Subsidy:
     if kind not in rules.SUBSIDIES:
-        raise FuneralError("form.choose", 422)
+        raise FuneralError("form.choose", Kind.INVALID)
     try:
         rid = idcard.parse(deceased_id)
     except idcard.IdNumberError as e:
-        raise FuneralError(e.code, 422) from None
+        raise FuneralError(e.code, Kind.INVALID) from None
     digest = id_hash(secret, rid.number)
     person = await session.scalar(select(Person).where(Person.id_hash == digest))
     cremated = await session.scalar(
@@ -326,19 +449,36 @@ async def apply_subsidy(session: AsyncSession, actor: Actor, secret: str, citize
     earlier = await session.scalar(
         select(Subsidy.id).where(Subsidy.deceased_id_hash == digest, Subsidy.status != "rejected").limit(1)
     )
-    refusals = rules.subsidy_refusals(death_recorded=bool((person and person.deceased_on) or cremated),
-                                      relationship=relationship, paid_before=earlier is not None)  # fmt: skip
+    refusals = rules.subsidy_refusals(
+        death_recorded=bool((person and person.deceased_on) or cremated),
+        relationship=relationship,
+        paid_before=earlier is not None,
+    )
     if refusals:
         raise FuneralError(refusals[0], 409 if "paid_before" in refusals[0] else 422)
-    subsidy = Subsidy(reference=f"BT{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}", kind=kind, citizen_id=citizen_id,
-                      deceased_name=deceased_name.strip()[:50], deceased_id_hash=digest, deceased_id_masked=rid.masked,
-                      relationship=relationship, region_code=person.region_code if person else region_code,
-                      amount_cents=rules.SUBSIDIES[kind][1],
-                      checks={"death_record": True, "relationship": relationship})  # fmt: skip
+    subsidy = Subsidy(
+        reference=f"BT{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}",
+        kind=kind,
+        citizen_id=citizen_id,
+        deceased_name=deceased_name.strip()[:50],
+        deceased_id_hash=digest,
+        deceased_id_masked=rid.masked,
+        relationship=relationship,
+        region_code=person.region_code if person else region_code,
+        amount_cents=rules.SUBSIDIES[kind][1],
+        checks={"death_record": True, "relationship": relationship},
+    )
     session.add(subsidy)
     await session.flush()
-    await record(session, actor, "funeral.subsidy_apply", "funeral_subsidy", subsidy.reference, region_code=region_code,
-                 after={"kind": kind, "amount_cents": subsidy.amount_cents})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "funeral.subsidy_apply",
+        "funeral_subsidy",
+        subsidy.reference,
+        region_code=region_code,
+        after={"kind": kind, "amount_cents": subsidy.amount_cents},
+    )
     return subsidy
 
 
@@ -353,10 +493,18 @@ async def decide_subsidy(
     elif action == "pay" and subsidy.status == "approved" and transfer_ref.strip():
         subsidy.status, subsidy.transfer_ref, subsidy.paid_at = "paid", transfer_ref.strip()[:40], utcnow()
     else:
-        raise FuneralError("funeral.subsidy_step", 409)
+        raise FuneralError("funeral.subsidy_step", Kind.CONFLICT)
     subsidy.decided_by = actor.name
-    await record(session, actor, f"funeral.subsidy_{action}", "funeral_subsidy", subsidy.reference, region_code=subsidy.region_code,
-                 before={"status": before}, after={"status": subsidy.status, "transfer": subsidy.transfer_ref})  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"funeral.subsidy_{action}",
+        "funeral_subsidy",
+        subsidy.reference,
+        region_code=subsidy.region_code,
+        before={"status": before},
+        after={"status": subsidy.status, "transfer": subsidy.transfer_ref},
+    )
 
 
 def days_ahead(start: date, n: int) -> list[date]:

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import citizen_guard, provide_citizen
 from server.accounts.models import Citizen
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.notifications import service
 from server.notifications.models import Notification
 from server.settings import Settings
-from server.web import PlainError, page
+from server.web import page
 
 
 class NotificationController(Controller):
@@ -24,10 +25,20 @@ class NotificationController(Controller):
 
     @get("/me/messages")
     async def messages(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
-        rows = list(await db_session.scalars(select(Notification).where(Notification.citizen_id == citizen.id)
-                                             .order_by(Notification.id.desc()).limit(50)))  # fmt: skip
-        await db_session.execute(update(Notification).where(Notification.citizen_id == citizen.id, Notification.read_at.is_(None))
-                                 .values(read_at=utcnow()), execution_options={"synchronize_session": False})  # fmt: skip
+        rows = list(
+            await db_session.scalars(
+                select(Notification)
+                .where(Notification.citizen_id == citizen.id)
+                .order_by(Notification.id.desc())
+                .limit(50)
+            )
+        )
+        await db_session.execute(
+            update(Notification)
+            .where(Notification.citizen_id == citizen.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
         return page(request, "notifications/messages.html", rows=rows)
 
     @get("/push/key", cache=False)
@@ -39,5 +50,5 @@ class NotificationController(Controller):
         try:
             await service.subscribe(db_session, citizen.id, data)
         except ValueError as e:
-            raise PlainError(str(e), 422) from None
+            raise DomainError(str(e), Kind.INVALID) from None
         return Response({"ok": True}, status_code=201)

@@ -32,8 +32,12 @@ def vapid_private_pem(settings: Settings) -> bytes:
     path = vapid_key_path(settings)
     if not path.exists():
         key = ec.generate_private_key(ec.SECP256R1())
-        write_private(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                              serialization.NoEncryption()))  # fmt: skip
+        write_private(
+            path,
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
     return path.read_bytes()
 
 
@@ -76,8 +80,16 @@ def _send(subscription: PushSubscription, payload: str, private_pem: bytes) -> i
 
     vapid = Vapid02.from_pem(private_pem)
     try:
-        response = webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                           data=payload, vapid_private_key=vapid, vapid_claims={"sub": SUBJECT}, timeout=5)  # fmt: skip
+        response = webpush(
+            {
+                "endpoint": subscription.endpoint,
+                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+            },
+            data=payload,
+            vapid_private_key=vapid,
+            vapid_claims={"sub": SUBJECT},
+            timeout=5,
+        )
         return response.status_code
     except WebPushException as e:
         return e.response.status_code if e.response is not None else 0
@@ -88,8 +100,14 @@ def _send(subscription: PushSubscription, payload: str, private_pem: bytes) -> i
 
 async def send_pending(session: AsyncSession, settings: Settings, limit: int = 200) -> int:
     """Push the queued messages (the worker calls this); gone subscriptions are removed."""
-    pending = list(await session.scalars(select(Notification).where(Notification.pushed_at.is_(None))
-                                         .order_by(Notification.id).limit(limit)))  # fmt: skip
+    pending = list(
+        await session.scalars(
+            select(Notification)
+            .where(Notification.pushed_at.is_(None))
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )
     if not pending:
         return 0
     private_pem = vapid_private_pem(settings)

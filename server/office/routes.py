@@ -60,15 +60,25 @@ class OfficeController(Controller):
     ) -> Template:
         current = await region_scope.narrow(db_session, region)
         return page(
-            request, "office/dashboard.html", "office/_dashboard.html", push_url=str(request.url),
-            region=await current.region(db_session, current.code), children=await current.children(db_session),
-            trail=await breadcrumbs(db_session, region_scope, current.code), counts=await dashboard_counts(db_session, current),
-        )  # fmt: skip
+            request,
+            "office/dashboard.html",
+            "office/_dashboard.html",
+            push_url=str(request.url),
+            region=await current.region(db_session, current.code),
+            children=await current.children(db_session),
+            trail=await breadcrumbs(db_session, region_scope, current.code),
+            counts=await dashboard_counts(db_session, current),
+        )
 
     @get("/regions/{code:str}", opt={"permission": P.OFFICE_USE})
     async def region(
         self, request: Request, code: str, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
         region = await region_scope.region(db_session, code)
-        return page(request, "office/region.html", region=region, children=await RegionScope(code).children(db_session),
-                    trail=await breadcrumbs(db_session, region_scope, code))  # fmt: skip
+        return page(
+            request,
+            "office/region.html",
+            region=region,
+            children=await RegionScope(code).children(db_session),
+            trail=await breadcrumbs(db_session, region_scope, code),
+        )

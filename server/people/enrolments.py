@@ -33,9 +33,15 @@ def check_transition(current: str, new: str, reason: str) -> None:
 
 
 async def change_status(
-    session: AsyncSession, actor: Actor, enrolment: Enrolment, new_status: str, reason: str,
-    *, source: str, effective: date | None = None,
-) -> Enrolment:  # fmt: skip
+    session: AsyncSession,
+    actor: Actor,
+    enrolment: Enrolment,
+    new_status: str,
+    reason: str,
+    *,
+    source: str,
+    effective: date | None = None,
+) -> Enrolment:
     """``source`` names what caused it, e.g. ``verification.warning:42`` or ``survival.overdue``."""
     check_transition(enrolment.status, new_status, reason)
     before = {"status": enrolment.status, "reason": enrolment.status_reason}
@@ -44,7 +50,15 @@ async def change_status(
     if new_status == "stopped":
         enrolment.end_date = effective or clock.today()
     await session.flush()
-    await record(session, actor, f"enrolment.{new_status}", "enrolment", enrolment.id, before=before,
-                 after={"status": new_status, "reason": enrolment.status_reason, "source": source},
-                 opinion=reason, region_code=enrolment.region_code)  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"enrolment.{new_status}",
+        "enrolment",
+        enrolment.id,
+        before=before,
+        after={"status": new_status, "reason": enrolment.status_reason, "source": source},
+        opinion=reason,
+        region_code=enrolment.region_code,
+    )
     return enrolment

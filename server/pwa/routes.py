@@ -48,23 +48,35 @@ class PwaController(Controller):
 
     @get("/manifest.webmanifest", media_type="application/manifest+json")
     async def manifest(self) -> Response:
-        return Response((PWA_DIR / "manifest.webmanifest").read_bytes(), media_type="application/manifest+json",
-                        headers={"cache-control": "no-cache"})  # fmt: skip
+        return Response(
+            (PWA_DIR / "manifest.webmanifest").read_bytes(),
+            media_type="application/manifest+json",
+            headers={"cache-control": "no-cache"},
+        )
 
     @get("/sw.js", media_type="text/javascript")
     async def service_worker(self) -> Response:
         body = (PWA_DIR / "sw.js").read_text().replace("__VERSION__", asset_version())
-        return Response(body, media_type="text/javascript",
-                        headers={"cache-control": "no-cache", "service-worker-allowed": "/"})  # fmt: skip
+        return Response(
+            body,
+            media_type="text/javascript",
+            headers={"cache-control": "no-cache", "service-worker-allowed": "/"},
+        )
 
     @post("/prefs/lang")
     async def set_lang(self, request: Request, data: Form) -> Redirect:
         lang = data.get("lang") if data.get("lang") in LANGS else "zh"
-        return Redirect(_back(request, data), status_code=303,
-                        cookies=[Cookie(key="lang", value=lang, max_age=YEAR, samesite="lax", httponly=True)])  # fmt: skip
+        return Redirect(
+            _back(request, data),
+            status_code=303,
+            cookies=[Cookie(key="lang", value=lang, max_age=YEAR, samesite="lax", httponly=True)],
+        )
 
     @post("/prefs/text")
     async def set_text(self, request: Request, data: Form) -> Redirect:
         size = "large" if data.get("text") == "large" else "normal"
-        return Redirect(_back(request, data), status_code=303,
-                        cookies=[Cookie(key="text", value=size, max_age=YEAR, samesite="lax", httponly=True)])  # fmt: skip
+        return Redirect(
+            _back(request, data),
+            status_code=303,
+            cookies=[Cookie(key="text", value=size, max_age=YEAR, samesite="lax", httponly=True)],
+        )

@@ -123,8 +123,9 @@ def action_frames(rgb: np.ndarray, lm: dict, action: str, count: int) -> list[np
     raise ValueError(action)
 
 
-def capture_arrays(rgb: np.ndarray, actions: tuple[str, ...] | list[str], seed: int = 7,
-                   plan: tuple[int, ...] = PLAN) -> list[np.ndarray]:  # fmt: skip
+def capture_arrays(
+    rgb: np.ndarray, actions: tuple[str, ...] | list[str], seed: int = 7, plan: tuple[int, ...] = PLAN
+) -> list[np.ndarray]:
     """The burst for a challenge as arrays, in the order the capture page takes them."""
     rng = random.Random(seed)
     lm = landmarks_of(rgb)

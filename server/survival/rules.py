@@ -146,8 +146,10 @@ def shape_change(a: Landmarks, b: Landmarks) -> float:
     den = sum(xa * xb + ya * yb for (xa, ya), (xb, yb) in zip(pa, pb, strict=True))
     theta = math.atan2(-num, den)
     c, s = math.cos(theta), math.sin(theta)
-    sq = sum((xa - (c * xb - s * yb)) ** 2 + (ya - (s * xb + c * yb)) ** 2
-             for (xa, ya), (xb, yb) in zip(pa, pb, strict=True))  # fmt: skip
+    sq = sum(
+        (xa - (c * xb - s * yb)) ** 2 + (ya - (s * xb + c * yb)) ** 2
+        for (xa, ya), (xb, yb) in zip(pa, pb, strict=True)
+    )
     return math.sqrt(sq / len(pa))
 
 
@@ -167,8 +169,9 @@ def pick_actions(rng: random.Random | None = None) -> tuple[str, str]:
             return pair  # type: ignore[return-value]
 
 
-def frames_to_encode(frames: list[Frame], actions: tuple[str, ...] | list[str] = (),
-                     t: Thresholds | None = None) -> list[int]:  # fmt: skip
+def frames_to_encode(
+    frames: list[Frame], actions: tuple[str, ...] | list[str] = (), t: Thresholds | None = None
+) -> list[int]:
     """Which frames need a face encoding (the slow part): the first and the last with a face, the
     frame where each challenged action is seen (whoever does the actions must be the person), and
     both frames around any jump of the face box (where another person could have stepped in);
@@ -246,8 +249,10 @@ def actions_seen(frames: list[Frame], t: Thresholds) -> dict[str, Seen]:
     mars = [mouth_aspect_ratio(lm) if lm else None for lm in lms]
     yaw_base = median([y for y in yaws if y is not None] or [0.0])
     mar_base = median([m for m in mars if m is not None] or [0.0])
-    mouth = [None if m is None else (m - mar_base if m >= t.mouth_min else min(m - mar_base, t.mouth_borderline))
-             for m in mars]  # fmt: skip
+    mouth = [
+        None if m is None else (m - mar_base if m >= t.mouth_min else min(m - mar_base, t.mouth_borderline))
+        for m in mars
+    ]
     return {
         "blink": _blink(ears, t),
         "turn_left": _signal([None if y is None else y - yaw_base for y in yaws], t.turn, t.turn_borderline),
@@ -260,9 +265,14 @@ def actions_seen(frames: list[Frame], t: Thresholds) -> dict[str, Seen]:
 
 
 def decide(
-    frames: list[Frame], actions: tuple[str, ...] | list[str], reference: tuple[float, ...] | None,
-    nonce: NonceFacts, t: Thresholds | None = None, *, same_staff: bool = False,
-) -> Decision:  # fmt: skip
+    frames: list[Frame],
+    actions: tuple[str, ...] | list[str],
+    reference: tuple[float, ...] | None,
+    nonce: NonceFacts,
+    t: Thresholds | None = None,
+    *,
+    same_staff: bool = False,
+) -> Decision:
     """``same_staff``: an assisted check run by the worker who took the reference photo, which
     a second person must confirm however clear the numbers."""
     t = t or Thresholds()

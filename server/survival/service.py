@@ -21,18 +21,18 @@ from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.audit.service import SYSTEM, Actor, record
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.images import clean_photo
 from server.notifications.service import notify
 from server.people.enrolments import change_status
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.survival import rules, vision
 from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule
-from server.web import PlainError
 
 CHALLENGES_PER_HOUR = 20
 
 
-class SurvivalError(PlainError):
+class SurvivalError(DomainError):
     pass
 
 
@@ -61,9 +61,13 @@ def load_policy(env: dict[str, str] | None = None) -> Policy:
             return default
 
     d = Policy()
-    return Policy(get("INTERVAL_MONTHS", int, d.interval_months), get("TOLERANCE", float, d.tolerance),
-                  get("GRACE_DAYS", int, d.grace_days), get("RETENTION_DAYS", int, d.retention_days),
-                  get("REMIND_DAYS", int, d.remind_days))  # fmt: skip
+    return Policy(
+        get("INTERVAL_MONTHS", int, d.interval_months),
+        get("TOLERANCE", float, d.tolerance),
+        get("GRACE_DAYS", int, d.grace_days),
+        get("RETENTION_DAYS", int, d.retention_days),
+        get("REMIND_DAYS", int, d.remind_days),
+    )
 
 
 def _hash(nonce: str) -> str:
@@ -100,9 +104,15 @@ async def schedule_of(session: AsyncSession, person_id: int) -> Schedule | None:
 
 
 async def enrol_reference(
-    session: AsyncSession, actor: Actor, person: Person, raw: bytes, *, source: str, today: date,
+    session: AsyncSession,
+    actor: Actor,
+    person: Person,
+    raw: bytes,
+    *,
+    source: str,
+    today: date,
     policy: Policy | None = None,
-) -> Reference:  # fmt: skip
+) -> Reference:
     """Keep the photo (cleaned) and its face encoding; start the schedule. Raises ImageRefused or
     SurvivalError when the photo has no single clear face."""
     policy = policy or load_policy()
@@ -110,7 +120,7 @@ async def enrol_reference(
     try:
         encoding, _ = await asyncio.to_thread(vision.reference_from_photo, cleaned.data)
     except vision.VisionError as e:
-        raise SurvivalError(e.code, 422) from None
+        raise SurvivalError(e.code, Kind.INVALID) from None
     reference = await reference_of(session, person.id)
     replaced = reference is not None
     if reference is None:
@@ -125,14 +135,30 @@ async def enrol_reference(
     reference.created_by = int(actor.id) if actor.kind == "staff" and actor.id else None
     schedule = await schedule_of(session, person.id)
     if schedule is None:
-        schedule = Schedule(person_id=person.id, region_code=person.region_code, interval_months=policy.interval_months,
-                            next_due=rules.add_months(today, policy.interval_months), active=True)  # fmt: skip
+        schedule = Schedule(
+            person_id=person.id,
+            region_code=person.region_code,
+            interval_months=policy.interval_months,
+            next_due=rules.add_months(today, policy.interval_months),
+            active=True,
+        )
         session.add(schedule)
     schedule.active = True
     await session.flush()
-    await record(session, actor, "survival.reference", "person", person.id, region_code=person.region_code,
-                 after={"source": source, "replaced": replaced, "sha256": cleaned.sha256,
-                        "next_due": schedule.next_due.isoformat()})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "survival.reference",
+        "person",
+        person.id,
+        region_code=person.region_code,
+        after={
+            "source": source,
+            "replaced": replaced,
+            "sha256": cleaned.sha256,
+            "next_due": schedule.next_due.isoformat(),
+        },
+    )
     return reference
 
 
@@ -140,32 +166,50 @@ async def enrol_reference(
 
 
 async def issue_challenge(
-    session: AsyncSession, person: Person, *, citizen_id: int | None = None, staff_id: int | None = None,
-    now: datetime | None = None, purpose: str = "survival",
-) -> tuple[str, Challenge]:  # fmt: skip
+    session: AsyncSession,
+    person: Person,
+    *,
+    citizen_id: int | None = None,
+    staff_id: int | None = None,
+    now: datetime | None = None,
+    purpose: str = "survival",
+) -> tuple[str, Challenge]:
     """``purpose`` "binding": a face match for an account's identity claim. Those are counted per
     account, apart from the person's own survival challenges, so that someone claiming another's
     number cannot use up the real person's challenges."""
     if person.deceased_on is not None:
-        raise SurvivalError("survival.deceased", 409)
+        raise SurvivalError("survival.deceased", Kind.CONFLICT)
     if await reference_of(session, person.id) is None:
-        raise SurvivalError("survival.no_reference", 409)
+        raise SurvivalError("survival.no_reference", Kind.CONFLICT)
     now = now or utcnow()
     hour = Challenge.issued_at > now - timedelta(hours=1)
     if purpose == "binding":
-        recent = await session.scalar(select(func.count()).where(Challenge.citizen_id == citizen_id,
-                                                                 Challenge.purpose == "binding", hour))  # fmt: skip
+        recent = await session.scalar(
+            select(func.count()).where(
+                Challenge.citizen_id == citizen_id, Challenge.purpose == "binding", hour
+            )
+        )
         limit = identity_rules.BINDING_CHALLENGES_PER_HOUR
     else:
-        recent = await session.scalar(select(func.count()).where(Challenge.person_id == person.id,
-                                                                 Challenge.purpose == "survival", hour))  # fmt: skip
+        recent = await session.scalar(
+            select(func.count()).where(
+                Challenge.person_id == person.id, Challenge.purpose == "survival", hour
+            )
+        )
         limit = CHALLENGES_PER_HOUR
     if recent >= limit:
-        raise SurvivalError("error.too_many", 429)
+        raise SurvivalError("error.too_many", Kind.TOO_MANY)
     nonce = secrets.token_urlsafe(24)
-    challenge = Challenge(nonce_hash=_hash(nonce), person_id=person.id, citizen_id=citizen_id, staff_id=staff_id,
-                          actions=list(rules.pick_actions()), issued_at=now, purpose=purpose,
-                          expires_at=now + timedelta(seconds=rules.CHALLENGE_SECONDS))  # fmt: skip
+    challenge = Challenge(
+        nonce_hash=_hash(nonce),
+        person_id=person.id,
+        citizen_id=citizen_id,
+        staff_id=staff_id,
+        actions=list(rules.pick_actions()),
+        issued_at=now,
+        purpose=purpose,
+        expires_at=now + timedelta(seconds=rules.CHALLENGE_SECONDS),
+    )
     session.add(challenge)
     await session.flush()
     return nonce, challenge
@@ -178,10 +222,18 @@ def _jpeg(rgb: np.ndarray) -> bytes:
 
 
 async def submit(
-    session: AsyncSession, actor: Actor, person: Person, nonce: str, raw_frames: list[bytes], *,
-    citizen_id: int | None = None, staff_id: int | None = None, today: date, policy: Policy | None = None,
+    session: AsyncSession,
+    actor: Actor,
+    person: Person,
+    nonce: str,
+    raw_frames: list[bytes],
+    *,
+    citizen_id: int | None = None,
+    staff_id: int | None = None,
+    today: date,
+    policy: Policy | None = None,
     now: datetime | None = None,
-) -> Check:  # fmt: skip
+) -> Check:
     """Decide one capture and record it. An unknown nonce (or another person's) is refused; a used
     or late one gives a failed check; otherwise the frames are analysed and decided."""
     policy = policy or load_policy()
@@ -193,19 +245,41 @@ async def submit(
     same_staff = bool(staff_id and reference and reference.created_by == staff_id)
     decision, images = await _decide(session, challenge, reference, raw_frames, policy, now, same_staff)
     status = {"pass": "passed", "fail": "failed", "review": "review"}[decision.outcome]
-    check = Check(person_id=person.id, region_code=person.region_code, challenge_id=challenge.id,
-                  actions=list(challenge.actions), assisted=staff_id is not None, staff_id=staff_id,
-                  citizen_id=citizen_id or challenge.citizen_id, created_at=now, decision=decision.outcome,
-                  reasons=decision.reasons, metrics=decision.metrics, status=status, frame_count=len(images),
-                  reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
-                  closed_at=None if status == "review" else now)  # fmt: skip
+    check = Check(
+        person_id=person.id,
+        region_code=person.region_code,
+        challenge_id=challenge.id,
+        actions=list(challenge.actions),
+        assisted=staff_id is not None,
+        staff_id=staff_id,
+        citizen_id=citizen_id or challenge.citizen_id,
+        created_at=now,
+        decision=decision.outcome,
+        reasons=decision.reasons,
+        metrics=decision.metrics,
+        status=status,
+        frame_count=len(images),
+        reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
+        closed_at=None if status == "review" else now,
+    )
     session.add(check)
     await session.flush()
     for n, rgb in enumerate(images):
         session.add(CheckFrame(check_id=check.id, n=n, data=await asyncio.to_thread(_jpeg, rgb)))
-    await record(session, actor, "survival.check", "survival_check", check.id, region_code=person.region_code,
-                 after={"decision": decision.outcome, "reasons": decision.reasons, "assisted": check.assisted,
-                        "actions": check.actions})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "survival.check",
+        "survival_check",
+        check.id,
+        region_code=person.region_code,
+        after={
+            "decision": decision.outcome,
+            "reasons": decision.reasons,
+            "assisted": check.assisted,
+            "actions": check.actions,
+        },
+    )
     if status == "passed":
         await _passed(session, actor, person, today)
     await _tell(session, person, check, today)
@@ -231,19 +305,29 @@ async def _challenge_for(
         or (citizen_id is not None and challenge.citizen_id != citizen_id)
         or (staff_id is not None and challenge.staff_id != staff_id)
     ):
-        raise SurvivalError("survival.nonce", 422)
+        raise SurvivalError("survival.nonce", Kind.INVALID)
     if person.deceased_on is not None:
-        raise SurvivalError("survival.deceased", 409)
+        raise SurvivalError("survival.deceased", Kind.CONFLICT)
     return challenge
 
 
 async def _decide(
-    session: AsyncSession, challenge: Challenge, reference: Reference | None, raw_frames: list[bytes],
-    policy: Policy, now: datetime, same_staff: bool,
-) -> tuple[rules.Decision, list[np.ndarray]]:  # fmt: skip
+    session: AsyncSession,
+    challenge: Challenge,
+    reference: Reference | None,
+    raw_frames: list[bytes],
+    policy: Policy,
+    now: datetime,
+    same_staff: bool,
+) -> tuple[rules.Decision, list[np.ndarray]]:
     """Analyse the frames and decide (``rules.decide``); the nonce is spent either way."""
-    facts = rules.NonceFacts(known=True, used_before=challenge.used_at is not None, issued_at=challenge.issued_at,
-                             expires_at=challenge.expires_at, received_at=now)  # fmt: skip
+    facts = rules.NonceFacts(
+        known=True,
+        used_before=challenge.used_at is not None,
+        issued_at=challenge.issued_at,
+        expires_at=challenge.expires_at,
+        received_at=now,
+    )
     frames: list[rules.Frame] = []
     images: list[np.ndarray] = []
     decision: rules.Decision | None = None
@@ -253,8 +337,9 @@ async def _decide(
         and rules.MIN_FRAMES <= len(raw_frames) <= rules.MAX_FRAMES
     ):
         try:
-            frames, images = await asyncio.to_thread(vision.analyse_frames, raw_frames, challenge.actions,
-                                                     policy.thresholds)  # fmt: skip
+            frames, images = await asyncio.to_thread(
+                vision.analyse_frames, raw_frames, challenge.actions, policy.thresholds
+            )
         except vision.VisionError as e:
             reason = "frames.too_large" if e.code == "survival.frame_too_large" else "frames.unreadable"
             decision = rules.Decision("fail", [reason], {"frames": len(raw_frames)})
@@ -268,18 +353,33 @@ async def _decide(
         if taken.rowcount != 1 and not facts.used_before:
             facts = rules.NonceFacts(True, True, facts.issued_at, facts.expires_at, now)
         ref = vision.unpack(reference.encoding) if reference else None
-        decision = rules.decide(frames if frames else [rules.Frame(faces=0)] * len(raw_frames), challenge.actions,
-                                ref, facts, policy.thresholds, same_staff=same_staff)  # fmt: skip
+        decision = rules.decide(
+            frames if frames else [rules.Frame(faces=0)] * len(raw_frames),
+            challenge.actions,
+            ref,
+            facts,
+            policy.thresholds,
+            same_staff=same_staff,
+        )
     else:
-        await session.execute(update(Challenge).where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
-                              .values(used_at=now))  # fmt: skip
+        await session.execute(
+            update(Challenge)
+            .where(Challenge.id == challenge.id, Challenge.used_at.is_(None))
+            .values(used_at=now)
+        )
     return decision, images
 
 
 async def match_face(
-    session: AsyncSession, person: Person, nonce: str, raw_frames: list[bytes], *, citizen_id: int,
-    policy: Policy | None = None, now: datetime | None = None,
-) -> rules.Decision:  # fmt: skip
+    session: AsyncSession,
+    person: Person,
+    nonce: str,
+    raw_frames: list[bytes],
+    *,
+    citizen_id: int,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+) -> rules.Decision:
     """The survival pipeline's decision on a binding capture (challenge of purpose "binding" issued
     to ``citizen_id``): the same liveness and reference match, but no survival check is recorded,
     no frame is kept and the schedule is not touched. The caller acts on the outcome."""
@@ -305,10 +405,15 @@ async def _passed(session: AsyncSession, actor: Actor, person: Person, today: da
         held = await _held_by_others(session, person.id)
         for enrolment_id in schedule.suspended_enrolments or []:
             enrolment = await session.get(Enrolment, enrolment_id)
-            if (enrolment is not None and enrolment.status == "suspended" and enrolment.status_source == "survival.overdue"
-                    and enrolment.household_id not in held):  # fmt: skip
-                await change_status(session, actor, enrolment, "active", "生存认证已通过，恢复发放",
-                                    source="survival.passed")  # fmt: skip
+            if (
+                enrolment is not None
+                and enrolment.status == "suspended"
+                and enrolment.status_source == "survival.overdue"
+                and enrolment.household_id not in held
+            ):
+                await change_status(
+                    session, actor, enrolment, "active", "生存认证已通过，恢复发放", source="survival.passed"
+                )
         schedule.suspended_on, schedule.suspended_enrolments = None, None
 
 
@@ -320,9 +425,14 @@ async def _held_by_others(session: AsyncSession, person_id: int) -> set[int]:
         .join(other, other.c.household_id == HouseholdMember.household_id)
         .join(Schedule, Schedule.person_id == other.c.person_id)
         .join(Person, Person.id == other.c.person_id)
-        .where(HouseholdMember.person_id == person_id, other.c.person_id != person_id, Person.deceased_on.is_(None),
-               Schedule.active.is_(True), Schedule.suspended_on.is_not(None))
-    )  # fmt: skip
+        .where(
+            HouseholdMember.person_id == person_id,
+            other.c.person_id != person_id,
+            Person.deceased_on.is_(None),
+            Schedule.active.is_(True),
+            Schedule.suspended_on.is_not(None),
+        )
+    )
     return set(rows)
 
 
@@ -338,23 +448,37 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
             session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url
         )
     else:
-        await notify(session, citizen_id, "生存认证未通过",
-                     "请按提示重新认证；如无法完成，可联系社区工作人员上门协助认证。", url)  # fmt: skip
+        await notify(
+            session,
+            citizen_id,
+            "生存认证未通过",
+            "请按提示重新认证；如无法完成，可联系社区工作人员上门协助认证。",
+            url,
+        )
 
 
 async def review(
     session: AsyncSession, actor: Actor, check: Check, *, confirm: bool, note: str, today: date
 ) -> Check:
     if check.status != "review":
-        raise SurvivalError("survival.not_in_review", 409)
+        raise SurvivalError("survival.not_in_review", Kind.CONFLICT)
     if not confirm and not note.strip():
-        raise SurvivalError("survival.note", 422)
+        raise SurvivalError("survival.note", Kind.INVALID)
     check.status = "confirmed" if confirm else "rejected"
     check.reviewed_by = int(actor.id) if actor.id else None
     check.reviewed_at = check.closed_at = utcnow()
     check.review_note = note.strip() or None
-    await record(session, actor, f"survival.{check.status}", "survival_check", check.id, region_code=check.region_code,
-                 before={"status": "review"}, after={"status": check.status}, opinion=note.strip() or None)  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"survival.{check.status}",
+        "survival_check",
+        check.id,
+        region_code=check.region_code,
+        before={"status": "review"},
+        after={"status": check.status},
+        opinion=note.strip() or None,
+    )
     person = await session.get(Person, check.person_id)
     if confirm and person is not None:
         await _passed(session, actor, person, today)
@@ -371,8 +495,13 @@ async def _notify_schedules(session: AsyncSession, rows, title: str, body: str) 
     sent = 0
     for schedule, person in rows:
         citizen_id = await citizen_of_person(session, person)
-        await notify(session, citizen_id, title, body.format(name=person.name, due=schedule.next_due.isoformat()),
-                     "/survival")  # fmt: skip
+        await notify(
+            session,
+            citizen_id,
+            title,
+            body.format(name=person.name, due=schedule.next_due.isoformat()),
+            "/survival",
+        )
         sent += 1 if citizen_id else 0
     return sent
 
@@ -391,35 +520,66 @@ async def run_round(
         .join(Person, Person.id == Schedule.person_id)
         .where(Schedule.active.is_(True), Person.deceased_on.is_(None))
     )
-    due = (await session.execute(base.where(
-        Schedule.next_due >= today, Schedule.next_due <= today + timedelta(days=policy.remind_days),
-        (Schedule.reminded_on.is_(None)) | (Schedule.reminded_on <= today - timedelta(days=7)),
-    ))).all()  # fmt: skip
-    counts["reminded"] = await _notify_schedules(session, due, "生存认证提醒",
-                                                 "{name}的生存认证将于{due}到期，请打开“生存认证”刷脸完成认证。")  # fmt: skip
+    due = (
+        await session.execute(
+            base.where(
+                Schedule.next_due >= today,
+                Schedule.next_due <= today + timedelta(days=policy.remind_days),
+                (Schedule.reminded_on.is_(None)) | (Schedule.reminded_on <= today - timedelta(days=7)),
+            )
+        )
+    ).all()
+    counts["reminded"] = await _notify_schedules(
+        session, due, "生存认证提醒", "{name}的生存认证将于{due}到期，请打开“生存认证”刷脸完成认证。"
+    )
     for schedule, _ in due:
         schedule.reminded_on = today
 
     # a check waiting for a person's review holds the notice and the suspension back
     waiting = ~exists().where(Check.person_id == Schedule.person_id, Check.status == "review")
-    late = (await session.execute(base.where(Schedule.next_due < today, Schedule.overdue_notified_on.is_(None),
-                                             Schedule.suspended_on.is_(None), waiting))).all()  # fmt: skip
-    counts["overdue"] = await _notify_schedules(session, late, "生存认证已逾期",
-        f"{{name}}的生存认证已于{{due}}到期，请尽快完成；逾期{policy.grace_days}天未认证将暂停发放待遇。")  # fmt: skip
+    late = (
+        await session.execute(
+            base.where(
+                Schedule.next_due < today,
+                Schedule.overdue_notified_on.is_(None),
+                Schedule.suspended_on.is_(None),
+                waiting,
+            )
+        )
+    ).all()
+    counts["overdue"] = await _notify_schedules(
+        session,
+        late,
+        "生存认证已逾期",
+        f"{{name}}的生存认证已于{{due}}到期，请尽快完成；逾期{policy.grace_days}天未认证将暂停发放待遇。",
+    )
     for schedule, _ in late:
         schedule.overdue_notified_on = today
 
     # past the grace period: the household's monthly benefits are held while the check is lapsed
     # (one that was suspended for another reason and later resumed is suspended again)
-    paying = exists().where(HouseholdMember.person_id == Schedule.person_id, Enrolment.household_id == HouseholdMember.household_id,
-                            Enrolment.status == "active")  # fmt: skip
-    lapsed = (await session.execute(base.where(Schedule.next_due < today - timedelta(days=policy.grace_days), waiting,
-                                               Schedule.suspended_on.is_(None) | paying))).all()  # fmt: skip
+    paying = exists().where(
+        HouseholdMember.person_id == Schedule.person_id,
+        Enrolment.household_id == HouseholdMember.household_id,
+        Enrolment.status == "active",
+    )
+    lapsed = (
+        await session.execute(
+            base.where(
+                Schedule.next_due < today - timedelta(days=policy.grace_days),
+                waiting,
+                Schedule.suspended_on.is_(None) | paying,
+            )
+        )
+    ).all()
     for schedule, person in lapsed:  # only those with something to do: newly lapsed, or paid again
-        enrolments = list(await session.scalars(
-            select(Enrolment).join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
-            .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
-        ))  # fmt: skip
+        enrolments = list(
+            await session.scalars(
+                select(Enrolment)
+                .join(HouseholdMember, HouseholdMember.household_id == Enrolment.household_id)
+                .where(HouseholdMember.person_id == person.id, Enrolment.status.in_(("active", "suspended")))
+            )
+        )
         active = [e for e in enrolments if e.status == "active"]
         reason = f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，宽限{policy.grace_days}天后仍未完成"
         for enrolment in active:
@@ -427,11 +587,27 @@ async def run_round(
         held = sorted(set(schedule.suspended_enrolments or []) | {e.id for e in enrolments})
         first = schedule.suspended_on is None
         schedule.suspended_on, schedule.suspended_enrolments = schedule.suspended_on or today, held
-        await record(session, SYSTEM, "survival.lapsed", "person", person.id, region_code=person.region_code,
-                     after={"next_due": schedule.next_due.isoformat(), "suspended": [e.id for e in active], "held": held})  # fmt: skip
+        await record(
+            session,
+            SYSTEM,
+            "survival.lapsed",
+            "person",
+            person.id,
+            region_code=person.region_code,
+            after={
+                "next_due": schedule.next_due.isoformat(),
+                "suspended": [e.id for e in active],
+                "held": held,
+            },
+        )
         if active and first:
-            await notify(session, await citizen_of_person(session, person), "待遇已暂停发放",
-                         f"{reason}，待遇已暂停发放。完成生存认证后恢复；如有困难请联系社区工作人员。", "/survival")  # fmt: skip
+            await notify(
+                session,
+                await citizen_of_person(session, person),
+                "待遇已暂停发放",
+                f"{reason}，待遇已暂停发放。完成生存认证后恢复；如有困难请联系社区工作人员。",
+                "/survival",
+            )
         counts["suspended"] += len(active)
 
     counts["purged"] = await purge_frames(session, now - timedelta(days=policy.retention_days), now)
@@ -443,6 +619,7 @@ async def purge_frames(session: AsyncSession, cutoff: datetime, now: datetime) -
     """Delete the frames of checks closed before ``cutoff`` (set-based)."""
     old = select(Check.id).where(Check.closed_at.is_not(None), Check.closed_at < cutoff)
     result = await session.execute(delete(CheckFrame).where(CheckFrame.check_id.in_(old)))
-    await session.execute(update(Check).where(Check.id.in_(old), Check.frames_purged_at.is_(None))
-                          .values(frames_purged_at=now))  # fmt: skip
+    await session.execute(
+        update(Check).where(Check.id.in_(old), Check.frames_purged_at.is_(None)).values(frames_purged_at=now)
+    )
     return result.rowcount or 0

@@ -46,12 +46,16 @@ def check_size(raw: bytes, max_side: int = rules.MAX_SIDE, max_bytes: int = MAX_
     try:
         probe(raw, max_side=max_side, allowed=FORMATS)
     except ImageRefused as e:
-        raise VisionError("survival.frame_too_large" if e.code in ("image.too_wide", "image.too_many_pixels")
-                          else "survival.frame_unreadable") from None  # fmt: skip
+        raise VisionError(
+            "survival.frame_too_large"
+            if e.code in ("image.too_wide", "image.too_many_pixels")
+            else "survival.frame_unreadable"
+        ) from None
 
 
-def decode(raw: bytes, max_side: int = rules.MAX_SIDE, scale_to: int | None = None,
-           max_bytes: int = MAX_FRAME_BYTES) -> np.ndarray:  # fmt: skip
+def decode(
+    raw: bytes, max_side: int = rules.MAX_SIDE, scale_to: int | None = None, max_bytes: int = MAX_FRAME_BYTES
+) -> np.ndarray:
     """An RGB array from JPEG/PNG/WebP bytes of at most ``max_side`` px (raises VisionError; a larger
     image is refused before decoding), scaled down to ``scale_to`` px if given."""
     check_size(raw, max_side, max_bytes)
@@ -60,8 +64,14 @@ def decode(raw: bytes, max_side: int = rules.MAX_SIDE, scale_to: int | None = No
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw))
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):  # fmt: skip
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise VisionError("survival.frame_unreadable") from None
     image = ImageOps.exif_transpose(image).convert("RGB")
     if scale_to and max(image.size) > scale_to:
@@ -109,16 +119,25 @@ def analyse(rgb: np.ndarray, digest: str = "") -> rules.Frame:
     top, right, bottom, left = box
     face = rgb[max(0, top) : bottom, max(0, left) : right]
     gray = face.mean(axis=2) if face.size else np.zeros((1, 1))
-    return rules.Frame(faces=_significant(boxes), landmarks=landmarks, box=box, brightness=float(gray.mean()),
-                       contrast=float(gray.std()), digest=digest)  # fmt: skip
+    return rules.Frame(
+        faces=_significant(boxes),
+        landmarks=landmarks,
+        box=box,
+        brightness=float(gray.mean()),
+        contrast=float(gray.std()),
+        digest=digest,
+    )
 
 
 def encode(rgb: np.ndarray, box: tuple[int, int, int, int]) -> tuple[float, ...]:
     return tuple(float(x) for x in _fr().face_encodings(rgb, [box], num_jitters=1, model="small")[0])
 
 
-def analyse_frames(raw_frames: list[bytes], actions: tuple[str, ...] | list[str] = (),
-                   thresholds: rules.Thresholds | None = None) -> tuple[list[rules.Frame], list[np.ndarray]]:  # fmt: skip
+def analyse_frames(
+    raw_frames: list[bytes],
+    actions: tuple[str, ...] | list[str] = (),
+    thresholds: rules.Thresholds | None = None,
+) -> tuple[list[rules.Frame], list[np.ndarray]]:
     """Every frame analysed, and the frames the rules need encoded (those of the challenged
     ``actions`` among them); with the decoded images. Unreadable bytes raise VisionError."""
     for raw in raw_frames:  # every header first: one oversized frame refuses the capture before any decoding

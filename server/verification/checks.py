@@ -37,8 +37,22 @@ from server.verification.models import DataImport, SourceRecord, VerificationWar
 from server.verification.rules import RULES
 
 R = SourceRecord
-WARNING_COLUMNS = ["rule", "severity", "subject", "evidence", "person_id", "household_id", "enrolment_id",
-                   "application_id", "region_code", "record_id", "import_id", "detail", "status", "created_at"]  # fmt: skip
+WARNING_COLUMNS = [
+    "rule",
+    "severity",
+    "subject",
+    "evidence",
+    "person_id",
+    "household_id",
+    "enrolment_id",
+    "application_id",
+    "region_code",
+    "record_id",
+    "import_id",
+    "detail",
+    "status",
+    "created_at",
+]
 
 
 @dataclass
@@ -87,14 +101,14 @@ def enrolled(scope: Scope | None, *, anywhere: bool = False, households=None):
             Enrolment.id.label("enrolment_id"),
             Enrolment.region_code,
             Enrolment.start_date,
-        )  # fmt: skip
+        )
         .join(HouseholdMember, HouseholdMember.person_id == Person.id)
         .join(Enrolment, Enrolment.household_id == HouseholdMember.household_id)
         .where(
             Enrolment.status.in_(("active", "suspended")),
             Enrolment.benefit.in_(calc.MONTHLY),
             Person.deceased_on.is_(None),
-        )  # fmt: skip
+        )
     )
     if households is not None:
         stmt = stmt.where(HouseholdMember.household_id.in_(households))
@@ -107,12 +121,21 @@ def enrolled(scope: Scope | None, *, anywhere: bool = False, households=None):
 
 def _warning_row(rule: str, en, *, evidence, record=None, detail=None, now=None):
     return (
-        literal(rule), literal(RULES[rule].severity), literal("p:") + cast(en.c.person_id, String), evidence,
-        en.c.person_id, en.c.household_id, en.c.enrolment_id, literal(None, Integer()), en.c.region_code,
+        literal(rule),
+        literal(RULES[rule].severity),
+        literal("p:") + cast(en.c.person_id, String),
+        evidence,
+        en.c.person_id,
+        en.c.household_id,
+        en.c.enrolment_id,
+        literal(None, Integer()),
+        en.c.region_code,
         record.id if record is not None else literal(None, Integer()),
         record.import_id if record is not None else literal(None, Integer()),
-        detail if detail is not None else literal(None, String()), literal("open"), literal(now or utcnow()),
-    )  # fmt: skip
+        detail if detail is not None else literal(None, String()),
+        literal("open"),
+        literal(now or utcnow()),
+    )
 
 
 def _record_rule(rule: str, source: str, scope: Scope, *conditions) -> Select:
@@ -166,11 +189,23 @@ def duplicate(scope: Scope) -> list[Select]:
 
 def hukou_outside(scope: Scope) -> list[Select]:
     later = R.__table__.alias("later")
-    newer = exists().where(later.c.id_hash == R.id_hash, later.c.source == "hukou",
-                           later.c.import_id.in_(_live()), later.c.start_date > R.start_date)  # fmt: skip
+    newer = exists().where(
+        later.c.id_hash == R.id_hash,
+        later.c.source == "hukou",
+        later.c.import_id.in_(_live()),
+        later.c.start_date > R.start_date,
+    )
     city = scope.city_code[:4]
-    return [_record_rule("hukou_outside", "hukou", scope, ~R.region_code.like(city + "%"),
-                         or_(R.kind.is_(None), R.kind == "normal"), ~newer)]  # fmt: skip
+    return [
+        _record_rule(
+            "hukou_outside",
+            "hukou",
+            scope,
+            ~R.region_code.like(city + "%"),
+            or_(R.kind.is_(None), R.kind == "normal"),
+            ~newer,
+        )
+    ]
 
 
 def _members(scope: Scope):
@@ -183,8 +218,11 @@ def _members(scope: Scope):
 def _standard(scope: Scope, column, index: int):
     """The district's figure if it has its own policy, else the city's (``Scope.standards``)."""
     city = scope.standards.get(scope.city_code, (0, 0))[index]
-    whens = [(func.substr(column, 1, 6) == code, vals[index]) for code, vals in scope.standards.items()
-             if code != scope.city_code]  # fmt: skip
+    whens = [
+        (func.substr(column, 1, 6) == code, vals[index])
+        for code, vals in scope.standards.items()
+        if code != scope.city_code
+    ]
     return case(*whens, else_=city) if whens else literal(city)
 
 
@@ -207,20 +245,34 @@ def _evidence(scope: Scope, *source_filter, amount=None):
     """Records of the members of each household in scope (after an import: of the households
     whose people it touched), for the rules about a household's means."""
     en = enrolled(scope, anywhere=True, households=_touched_households(scope))
-    cols = [en.c.person_id, en.c.household_id, en.c.enrolment_id, en.c.region_code, R.id, R.import_id, R.fact_key,
-            R.ref, R.kind, (amount if amount is not None else R.amount_cents).label("amount")]  # fmt: skip
+    cols = [
+        en.c.person_id,
+        en.c.household_id,
+        en.c.enrolment_id,
+        en.c.region_code,
+        R.id,
+        R.import_id,
+        R.fact_key,
+        R.ref,
+        R.kind,
+        (amount if amount is not None else R.amount_cents).label("amount"),
+    ]
     return (
-        select(*cols).select_from(en).join(R, R.id_hash == en.c.id_hash)
+        select(*cols)
+        .select_from(en)
+        .join(R, R.id_hash == en.c.id_hash)
         .where(R.import_id.in_(_live()), en.c.region_code.like(scope.prefix + "%"), *source_filter)
-    )  # fmt: skip
+    )
 
 
 def property_(scope: Scope) -> list[Select]:
     owned = _evidence(scope, and_(R.source == "property", R.end_date.is_(None))).cte("owned")
     homes = (
-        select(owned.c.household_id).where(owned.c.kind == "residential").group_by(owned.c.household_id)
+        select(owned.c.household_id)
+        .where(owned.c.kind == "residential")
+        .group_by(owned.c.household_id)
         .having(func.count(func.distinct(owned.c.ref)) > 1)
-    )  # fmt: skip
+    )
     other = select(owned.c.household_id).where(owned.c.kind != "residential")
     return [_household_rule("property", scope, owned, homes.union(other))]
 
@@ -230,18 +282,31 @@ def income(scope: Scope) -> list[Select]:
     monthly = case((R.source == "tax_income", R.amount_cents / 12), else_=R.amount_cents)
     # the list of sources as well as the OR, so that the planner can look up each person's
     # records by (source, id_hash) instead of scanning every record
-    rows = _evidence(scope, R.source.in_(("tax_income", "housing_fund", "social_insurance")), or_(
-        and_(R.source == "tax_income", R.start_date >= year),
-        and_(R.source == "housing_fund", or_(R.kind.is_(None), R.kind == "paying"), R.amount_cents.is_not(None)),
-        and_(R.source == "social_insurance", _current(scope.today)),
-    ), amount=monthly).add_columns(R.source.label("src")).cte("inc")  # fmt: skip
+    rows = (
+        _evidence(
+            scope,
+            R.source.in_(("tax_income", "housing_fund", "social_insurance")),
+            or_(
+                and_(R.source == "tax_income", R.start_date >= year),
+                and_(
+                    R.source == "housing_fund",
+                    or_(R.kind.is_(None), R.kind == "paying"),
+                    R.amount_cents.is_not(None),
+                ),
+                and_(R.source == "social_insurance", _current(scope.today)),
+            ),
+            amount=monthly,
+        )
+        .add_columns(R.source.label("src"))
+        .cte("inc")
+    )
     wages = case((rows.c.src == "social_insurance", 0), else_=rows.c.amount)
     benefits = case((rows.c.src == "social_insurance", rows.c.amount), else_=0)
     per_person = (
         select(rows.c.household_id, rows.c.region_code, (func.max(wages) + func.sum(benefits)).label("cents"))
         .group_by(rows.c.household_id, rows.c.person_id, rows.c.region_code)
         .subquery("pp")
-    )  # fmt: skip
+    )
     members = _members(scope).subquery("m")
     totals = (
         select(per_person.c.household_id)
@@ -282,9 +347,14 @@ def age(scope: Scope, session: AsyncSession) -> list[Select]:
         except ValueError:  # 29 February
             threshold = date(scope.today.year - years, 2, 28)
         out.append(
-            select(*_warning_row("age", en, evidence=literal(f"age:{years}"), detail=literal(f"年满 {years} 周岁")))
-            .where(en.c.birth_date <= threshold, en.c.birth_date > _years_before(session, en.c.start_date, years))
-        )  # fmt: skip
+            select(
+                *_warning_row(
+                    "age", en, evidence=literal(f"age:{years}"), detail=literal(f"年满 {years} 周岁")
+                )
+            ).where(
+                en.c.birth_date <= threshold, en.c.birth_date > _years_before(session, en.c.start_date, years)
+            )
+        )
     return out
 
 
@@ -297,32 +367,61 @@ def approval_overdue(scope: Scope) -> list[Select]:
     )
     null_int = literal(None, Integer())
     return [
-        select(literal("approval_overdue"), literal(RULES["approval_overdue"].severity),
-               literal("a:") + cast(a.id, String), a.status + literal(":") + cast(due, String),
-               null_int, a.household_id, null_int, a.id, a.region_code, null_int, null_int,
-               literal("申请 ") + a.reference, literal("open"), literal(utcnow()))
-        .where(a.status.in_(assistance_rules.STEPS), a.region_code.like(scope.prefix + "%"),
-               or_(a.step_due_on < scope.today, a.total_due_on < scope.today))
-    ]  # fmt: skip
+        select(
+            literal("approval_overdue"),
+            literal(RULES["approval_overdue"].severity),
+            literal("a:") + cast(a.id, String),
+            a.status + literal(":") + cast(due, String),
+            null_int,
+            a.household_id,
+            null_int,
+            a.id,
+            a.region_code,
+            null_int,
+            null_int,
+            literal("申请 ") + a.reference,
+            literal("open"),
+            literal(utcnow()),
+        ).where(
+            a.status.in_(assistance_rules.STEPS),
+            a.region_code.like(scope.prefix + "%"),
+            or_(a.step_due_on < scope.today, a.total_due_on < scope.today),
+        )
+    ]
 
 
 def survival_overdue(scope: Scope) -> list[Select]:
     """A recipient whose survival check fell due and was not done (one warning per due date)."""
     en = enrolled(scope)
     return [
-        select(*_warning_row("survival_overdue", en, evidence=literal("due:") + cast(Schedule.next_due, String),
-                             detail=literal("生存认证应于 ") + cast(Schedule.next_due, String) + literal(" 前完成")))
-        .select_from(en).join(Schedule, Schedule.person_id == en.c.person_id)
+        select(
+            *_warning_row(
+                "survival_overdue",
+                en,
+                evidence=literal("due:") + cast(Schedule.next_due, String),
+                detail=literal("生存认证应于 ") + cast(Schedule.next_due, String) + literal(" 前完成"),
+            )
+        )
+        .select_from(en)
+        .join(Schedule, Schedule.person_id == en.c.person_id)
         .where(Schedule.active.is_(True), Schedule.next_due < scope.today)
-    ]  # fmt: skip
+    ]
 
 
 RULE_SQL = {
-    "deceased": deceased, "imprisoned": imprisoned, "business": business, "duplicate": duplicate,
-    "staff_relative": staff_relative, "hukou_outside": hukou_outside, "property": property_, "vehicle": vehicle,
-    "income": income, "deposits": deposits, "survival_overdue": survival_overdue,
+    "deceased": deceased,
+    "imprisoned": imprisoned,
+    "business": business,
+    "duplicate": duplicate,
+    "staff_relative": staff_relative,
+    "hukou_outside": hukou_outside,
+    "property": property_,
+    "vehicle": vehicle,
+    "income": income,
+    "deposits": deposits,
+    "survival_overdue": survival_overdue,
     "approval_overdue": approval_overdue,
-}  # fmt: skip
+}
 
 
 async def load_standards(session: AsyncSession, city_code: str, today: date) -> dict[str, tuple[int, int]]:
@@ -335,8 +434,9 @@ async def load_standards(session: AsyncSession, city_code: str, today: date) -> 
     return {code: (standard, limit) for code, standard, limit in rows}  # later rows win
 
 
-async def run_checks(session: AsyncSession, scope: Scope, only: tuple[str, ...] | None = None,
-                     progress: dict | None = None) -> CheckRun:  # fmt: skip
+async def run_checks(
+    session: AsyncSession, scope: Scope, only: tuple[str, ...] | None = None, progress: dict | None = None
+) -> CheckRun:
     """Run the rules (all, or ``only``) in the caller's transaction; counts of new warnings.
     ``progress`` (a dict a page polls) is told which rule is running."""
     started = time.perf_counter()

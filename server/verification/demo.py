@@ -25,11 +25,32 @@ def _id(first17: str) -> str:
 
 
 BATCHES = {
-    "deaths": [{"id_number": _id("33110219440105003"), "name": "赵德福", "death_date": "2026-09-18", "kind": "cremation"},
-               {"id_number": "", "name": "徐 金花", "birth_date": "1950-07-17", "death_date": "2026-10-02"}],
-    "vehicles": [{"id_number": _id("33110219880506002"), "name": "李秀英", "plate": "浙K8A123", "kind": "car", "value": "86000"},
-                 {"id_number": _id("33110219580921002"), "name": "王桂兰", "plate": "浙K残0021", "kind": "disability", "value": "9000"}],
-}  # fmt: skip
+    "deaths": [
+        {
+            "id_number": _id("33110219440105003"),
+            "name": "赵德福",
+            "death_date": "2026-09-18",
+            "kind": "cremation",
+        },
+        {"id_number": "", "name": "徐 金花", "birth_date": "1950-07-17", "death_date": "2026-10-02"},
+    ],
+    "vehicles": [
+        {
+            "id_number": _id("33110219880506002"),
+            "name": "李秀英",
+            "plate": "浙K8A123",
+            "kind": "car",
+            "value": "86000",
+        },
+        {
+            "id_number": _id("33110219580921002"),
+            "name": "王桂兰",
+            "plate": "浙K残0021",
+            "kind": "disability",
+            "value": "9000",
+        },
+    ],
+}
 
 
 async def seed(session: AsyncSession, secret: str, today: date | None = None) -> None:

@@ -145,13 +145,15 @@ EN = {
     "核对数据交换标准": "Data-exchange standard for verification",
 }
 # the plain-words reasons an import is refused (stored on the import, shown on its page)
-EN.update({
-    loader.REFUSED_XLSX: "This Excel file cannot be read; please check that it is an .xlsx file.",
-    loader.REFUSED_BOMB: f"This Excel file unpacks to too much (over {loader.MAX_XLSX_UNPACKED >> 30} GB, or packed more than "
-    f"{loader.MAX_XLSX_RATIO} times): it may have been built to harm the server and was refused. Save it as CSV or split it.",
-    loader.REFUSED_ROWS: f"The file has more than {loader.MAX_ROWS:,} rows; please split it into several files.",
-    loader.REFUSED_LINE: "A line of the file is longer than 1 MB and cannot be read as CSV; please check the file.",
-    loader.REFUSED_CSV: "The file cannot be read as CSV (a quote left open or a cell too long); please check the file.",
-    loader.CELL_TOO_LONG: f"A cell holds more than {loader.MAX_CELL} characters",
-})  # fmt: skip
+EN.update(
+    {
+        loader.REFUSED_XLSX: "This Excel file cannot be read; please check that it is an .xlsx file.",
+        loader.REFUSED_BOMB: f"This Excel file unpacks to too much (over {loader.MAX_XLSX_UNPACKED >> 30} GB, or packed more than "
+        f"{loader.MAX_XLSX_RATIO} times): it may have been built to harm the server and was refused. Save it as CSV or split it.",
+        loader.REFUSED_ROWS: f"The file has more than {loader.MAX_ROWS:,} rows; please split it into several files.",
+        loader.REFUSED_LINE: "A line of the file is longer than 1 MB and cannot be read as CSV; please check the file.",
+        loader.REFUSED_CSV: "The file cannot be read as CSV (a quote left open or a cell too long); please check the file.",
+        loader.CELL_TOO_LONG: f"A cell holds more than {loader.MAX_CELL} characters",
+    }
+)
 register(CODES, EN)

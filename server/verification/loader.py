@@ -247,14 +247,30 @@ def read_json(rows: list, source: Source) -> Iterator[tuple[int, dict, list[str]
 # ------------------------------------------------------------------------------------ loading
 
 
-async def new_import(session: AsyncSession, actor: Actor, source: Source, *, channel: str, filename: str | None,
-                     stored_name: str | None, mode: str | None = None) -> DataImport:  # fmt: skip
+async def new_import(
+    session: AsyncSession,
+    actor: Actor,
+    source: Source,
+    *,
+    channel: str,
+    filename: str | None,
+    stored_name: str | None,
+    mode: str | None = None,
+) -> DataImport:
     version = (
         await session.scalar(select(func.max(DataImport.version)).where(DataImport.source == source.code))
     ) or 0
-    imp = DataImport(source=source.code, version=version + 1, mode=mode or source.mode, channel=channel,
-                     filename=filename, stored_name=stored_name, status="loading", uploaded_by=actor.name or "?",
-                     region_code=actor.region_code or "")  # fmt: skip
+    imp = DataImport(
+        source=source.code,
+        version=version + 1,
+        mode=mode or source.mode,
+        channel=channel,
+        filename=filename,
+        stored_name=stored_name,
+        status="loading",
+        uploaded_by=actor.name or "?",
+        region_code=actor.region_code or "",
+    )
     session.add(imp)
     await session.flush()
     return imp
@@ -298,9 +314,15 @@ def _sqlite_value(v):
     return v.isoformat() if isinstance(v, date) else v
 
 
-async def load_rows(session: AsyncSession, settings: Settings, imp: DataImport,
-                    rows: Iterable[tuple[int, dict, list[str]]], today: date, header: list[str] | None = None,
-                    progress: dict | None = None) -> None:  # fmt: skip
+async def load_rows(
+    session: AsyncSession,
+    settings: Settings,
+    imp: DataImport,
+    rows: Iterable[tuple[int, dict, list[str]]],
+    today: date,
+    header: list[str] | None = None,
+    progress: dict | None = None,
+) -> None:
     """Check and load every row; the counts land on ``imp``; rejected rows go to the error file."""
     source = SOURCES[imp.source]
     started = time.perf_counter()
@@ -374,8 +396,14 @@ def file_header(fh: BinaryIO, channel: str) -> list[str]:
     return next(csv.reader(line), []) if line else []
 
 
-async def load_file(session: AsyncSession, settings: Settings, imp: DataImport, path: Path, today: date,
-                    progress: dict | None = None) -> None:  # fmt: skip
+async def load_file(
+    session: AsyncSession,
+    settings: Settings,
+    imp: DataImport,
+    path: Path,
+    today: date,
+    progress: dict | None = None,
+) -> None:
     """Check and load an uploaded file (CSV or XLSX)."""
     progress = progress if progress is not None else {}
     source = SOURCES[imp.source]
@@ -396,9 +424,10 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
     """Make the import the live version, list possible matches, and check the people it touched."""
     if imp.mode == "replace":
         await session.execute(
-            update(DataImport).where(DataImport.source == imp.source, DataImport.status == "active",
-                                     DataImport.id != imp.id).values(status="superseded", superseded_by=imp.id)
-        )  # fmt: skip
+            update(DataImport)
+            .where(DataImport.source == imp.source, DataImport.status == "active", DataImport.id != imp.id)
+            .values(status="superseded", superseded_by=imp.id)
+        )
     imp.status, imp.finished_at = "active", utcnow()
     await session.flush()
     if session.bind.dialect.name == "postgresql":
@@ -417,9 +446,23 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
         session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
     )
     imp.warnings_raised = run.total
-    await record(session, actor, "verification.import", "verification_import", imp.id, region_code=imp.region_code or None,
-                 after={"source": imp.source, "version": imp.version, "mode": imp.mode, "channel": imp.channel,
-                        "accepted": imp.rows_accepted, "rejected": imp.rows_rejected, "warnings": run.total})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "verification.import",
+        "verification_import",
+        imp.id,
+        region_code=imp.region_code or None,
+        after={
+            "source": imp.source,
+            "version": imp.version,
+            "mode": imp.mode,
+            "channel": imp.channel,
+            "accepted": imp.rows_accepted,
+            "rejected": imp.rows_rejected,
+            "warnings": run.total,
+        },
+    )
     return run
 
 
@@ -432,11 +475,20 @@ async def touched_people(session: AsyncSession, import_id: int):
     of new rows, or a count of touched IDs that are mostly strangers, misleads it into scanning
     every record instead of looking up the few people concerned."""
     pg = session.bind.dialect.name == "postgresql"
-    await session.execute(text("CREATE TEMP TABLE IF NOT EXISTS verification_touched (id_hash VARCHAR(64) PRIMARY KEY)"
-                               + (" ON COMMIT DELETE ROWS" if pg else "")))  # fmt: skip
+    await session.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS verification_touched (id_hash VARCHAR(64) PRIMARY KEY)"
+            + (" ON COMMIT DELETE ROWS" if pg else "")
+        )
+    )
     await session.execute(text("DELETE FROM verification_touched"))
-    await session.execute(text("INSERT INTO verification_touched (id_hash) SELECT DISTINCT r.id_hash FROM verification_records r "
-                               "JOIN persons p ON p.id_hash = r.id_hash WHERE r.import_id = :i"), {"i": import_id})  # fmt: skip
+    await session.execute(
+        text(
+            "INSERT INTO verification_touched (id_hash) SELECT DISTINCT r.id_hash FROM verification_records r "
+            "JOIN persons p ON p.id_hash = r.id_hash WHERE r.import_id = :i"
+        ),
+        {"i": import_id},
+    )
     if pg:
         await session.execute(text("ANALYZE verification_touched"))
     return select(TOUCHED.c.id_hash)
@@ -445,15 +497,18 @@ async def touched_people(session: AsyncSession, import_id: int):
 async def find_possible_matches(session: AsyncSession, import_id: int) -> int:
     """Records without an ID whose normalised name and birth date equal an enrolled person's."""
     en = checks.enrolled(None)
-    no_id = (select(SourceRecord.id, SourceRecord.name_norm, SourceRecord.birth_date)
-             .where(SourceRecord.import_id == import_id, SourceRecord.id_hash.is_(None)))  # fmt: skip
+    no_id = select(SourceRecord.id, SourceRecord.name_norm, SourceRecord.birth_date).where(
+        SourceRecord.import_id == import_id, SourceRecord.id_hash.is_(None)
+    )
     births = select(SourceRecord.birth_date).where(
         SourceRecord.import_id == import_id, SourceRecord.id_hash.is_(None)
     )
     candidates = await session.execute(
         select(en.c.person_id, Person.name, en.c.birth_date, en.c.region_code)
-        .join(Person, Person.id == en.c.person_id).where(en.c.birth_date.in_(births)).distinct()
-    )  # fmt: skip
+        .join(Person, Person.id == en.c.person_id)
+        .where(en.c.birth_date.in_(births))
+        .distinct()
+    )
     index: dict[tuple, list[tuple[int, str]]] = {}
     for person_id, name, birth, region in candidates:
         index.setdefault((normalise_name(name), birth), []).append((person_id, region))
@@ -475,25 +530,47 @@ async def rollback_import(session: AsyncSession, actor: Actor, imp: DataImport, 
         raise ImportRefused("这个版本已经回滚或未成功导入，不能再回滚。")
     before = imp.status
     if imp.status == "active":
-        await session.execute(update(DataImport).where(DataImport.superseded_by == imp.id, DataImport.status == "superseded")
-                              .values(status="active", superseded_by=None))  # fmt: skip
+        await session.execute(
+            update(DataImport)
+            .where(DataImport.superseded_by == imp.id, DataImport.status == "superseded")
+            .values(status="active", superseded_by=None)
+        )
     withdrawn = await session.execute(
-        update(VerificationWarning).where(VerificationWarning.import_id == imp.id, VerificationWarning.status == "open")
-        .values(status="withdrawn", reason="数据版本已回滚：" + reason, handled_by=actor.name, handled_at=utcnow())
-    )  # fmt: skip
-    await session.execute(delete(PossibleMatch).where(PossibleMatch.record_id.in_(
-        select(SourceRecord.id).where(SourceRecord.import_id == imp.id))))  # fmt: skip
+        update(VerificationWarning)
+        .where(VerificationWarning.import_id == imp.id, VerificationWarning.status == "open")
+        .values(
+            status="withdrawn", reason="数据版本已回滚：" + reason, handled_by=actor.name, handled_at=utcnow()
+        )
+    )
+    await session.execute(
+        delete(PossibleMatch).where(
+            PossibleMatch.record_id.in_(select(SourceRecord.id).where(SourceRecord.import_id == imp.id))
+        )
+    )
     await session.execute(delete(SourceRecord).where(SourceRecord.import_id == imp.id))
     imp.status, imp.rolled_back_at, imp.rolled_back_by = "rolled_back", utcnow(), actor.name
     await session.flush()
-    await record(session, actor, "verification.rollback", "verification_import", imp.id, before={"status": before},
-                 after={"status": "rolled_back", "warnings_withdrawn": withdrawn.rowcount}, opinion=reason)  # fmt: skip
+    await record(
+        session,
+        actor,
+        "verification.rollback",
+        "verification_import",
+        imp.id,
+        before={"status": before},
+        after={"status": "rolled_back", "warnings_withdrawn": withdrawn.rowcount},
+        opinion=reason,
+    )
     return withdrawn.rowcount or 0
 
 
 async def duplicate_rows(session: AsyncSession, import_id: int) -> int:
-    row = (await session.execute(select(func.count(), func.count(func.distinct(SourceRecord.fact_key)))
-                                 .where(SourceRecord.import_id == import_id))).one()  # fmt: skip
+    row = (
+        await session.execute(
+            select(func.count(), func.count(func.distinct(SourceRecord.fact_key))).where(
+                SourceRecord.import_id == import_id
+            )
+        )
+    ).one()
     return row[0] - row[1]
 
 

@@ -68,9 +68,17 @@ class Report:
 
 
 def fact_of(rec: SourceRecord) -> rules.Fact:
-    return rules.Fact(person=rec.id_hash, source=rec.source, kind=rec.kind, ref=rec.ref, region_code=rec.region_code,
-                      start_date=rec.start_date, end_date=rec.end_date, amount_cents=rec.amount_cents,
-                      balance_cents=rec.balance_cents)  # fmt: skip
+    return rules.Fact(
+        person=rec.id_hash,
+        source=rec.source,
+        kind=rec.kind,
+        ref=rec.ref,
+        region_code=rec.region_code,
+        start_date=rec.start_date,
+        end_date=rec.end_date,
+        amount_cents=rec.amount_cents,
+        balance_cents=rec.balance_cents,
+    )
 
 
 def describe(fact: rules.Fact) -> str:
@@ -88,17 +96,30 @@ def describe(fact: rules.Fact) -> str:
     return " · ".join(parts)
 
 
-async def build(session: AsyncSession, members: list[Member], region_code: str, subject: str, today: date,
-                warnings: list[VerificationWarning] | None = None) -> Report:  # fmt: skip
+async def build(
+    session: AsyncSession,
+    members: list[Member],
+    region_code: str,
+    subject: str,
+    today: date,
+    warnings: list[VerificationWarning] | None = None,
+) -> Report:
     community = await session.get(Region, region_code) if region_code else None
-    report = Report(subject=subject, region_code=region_code, community=community.name if community else region_code,
-                    members=members, today=today, warnings=warnings or [])  # fmt: skip
+    report = Report(
+        subject=subject,
+        region_code=region_code,
+        community=community.name if community else region_code,
+        members=members,
+        today=today,
+        warnings=warnings or [],
+    )
     hashes = [m.id_hash for m in members if m.id_hash]
     rows = await session.execute(
-        select(SourceRecord, DataImport).join(DataImport, DataImport.id == SourceRecord.import_id)
+        select(SourceRecord, DataImport)
+        .join(DataImport, DataImport.id == SourceRecord.import_id)
         .where(SourceRecord.id_hash.in_(hashes), DataImport.status == "active")
         .order_by(SourceRecord.source, SourceRecord.start_date, SourceRecord.id)
-    )  # fmt: skip
+    )
     report.records = {h: [] for h in hashes}
     for rec, imp in rows:
         report.records[rec.id_hash].append((rec, imp))
@@ -108,23 +129,36 @@ async def build(session: AsyncSession, members: list[Member], region_code: str, 
     standards = await checks.load_standards(session, city, today)
     report.standard_cents, report.asset_limit_cents = standards.get(
         region_code[:6], standards.get(city, (0, 0))
-    )  # fmt: skip
+    )
     report.findings = rules.assess(
         facts, len(living), report.standard_cents, report.asset_limit_cents, city, today
     )
     report.income_cents, _ = rules.monthly_income(facts, today)
     report.deposits_cents = sum(f.balance_cents for f in rules.savings(facts))
-    report.sources_loaded = dict((await session.execute(
-        select(DataImport.source, func.max(DataImport.finished_at)).where(DataImport.status == "active")
-        .group_by(DataImport.source))).all())  # fmt: skip
+    report.sources_loaded = dict(
+        (
+            await session.execute(
+                select(DataImport.source, func.max(DataImport.finished_at))
+                .where(DataImport.status == "active")
+                .group_by(DataImport.source)
+            )
+        ).all()
+    )
     return report
 
 
 async def for_household(session: AsyncSession, household: Household, today: date) -> Report:
-    members = [Member(p.name, p.id_masked, m.relationship_to_head, p.id_hash, p.deceased_on is None)
-               for m, p in await members_of(session, household.id)]  # fmt: skip
-    warnings = list(await session.scalars(select(VerificationWarning).where(VerificationWarning.household_id == household.id)
-                                          .order_by(VerificationWarning.id)))  # fmt: skip
+    members = [
+        Member(p.name, p.id_masked, m.relationship_to_head, p.id_hash, p.deceased_on is None)
+        for m, p in await members_of(session, household.id)
+    ]
+    warnings = list(
+        await session.scalars(
+            select(VerificationWarning)
+            .where(VerificationWarning.household_id == household.id)
+            .order_by(VerificationWarning.id)
+        )
+    )
     return await build(session, members, household.region_code, household.address, today, warnings)
 
 
@@ -132,8 +166,11 @@ def application_members(app: Application) -> list[Member]:
     answers = app.answers or {}
     people = [({**answers["applicant"], "relationship": "applicant"})] if answers.get("applicant") else []
     people += answers.get("members", [])
-    return [Member(p.get("name", ""), p.get("id_masked", ""), p.get("relationship", "other"), p["id_hash"])
-            for p in people if p.get("id_hash")]  # fmt: skip
+    return [
+        Member(p.get("name", ""), p.get("id_masked", ""), p.get("relationship", "other"), p["id_hash"])
+        for p in people
+        if p.get("id_hash")
+    ]
 
 
 async def for_application(session: AsyncSession, app: Application, today: date) -> Report:
@@ -141,11 +178,22 @@ async def for_application(session: AsyncSession, app: Application, today: date) 
     registered = await session.scalars(select(Person.id).where(Person.id_hash.in_(hashes)))
     warnings = []
     if ids := list(registered):  # people already on the register: their warnings, whichever household
-        warnings = list(await session.scalars(select(VerificationWarning).where(VerificationWarning.person_id.in_(ids))
-                                              .order_by(VerificationWarning.id)))  # fmt: skip
+        warnings = list(
+            await session.scalars(
+                select(VerificationWarning)
+                .where(VerificationWarning.person_id.in_(ids))
+                .order_by(VerificationWarning.id)
+            )
+        )
     address = (app.answers or {}).get("address", {}).get("address", "")
-    return await build(session, application_members(app), app.region_code or "", f"{app.reference} · {address}",
-                       today, warnings)  # fmt: skip
+    return await build(
+        session,
+        application_members(app),
+        app.region_code or "",
+        f"{app.reference} · {address}",
+        today,
+        warnings,
+    )
 
 
 # ------------------------------------------------------------------------------------ the PDF
@@ -172,15 +220,28 @@ def pdf(report: Report) -> bytes:
         return Paragraph("<br/>".join(escape(t) for t in texts), body)
 
     def table(rows, widths):
-        t = Table([[c if isinstance(c, Paragraph) else para(str(c)) for c in r] for r in rows],
-                  colWidths=widths, repeatRows=1)  # fmt: skip
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))  # fmt: skip
+        t = Table(
+            [[c if isinstance(c, Paragraph) else para(str(c)) for c in r] for r in rows],
+            colWidths=widths,
+            repeatRows=1,
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ]
+            )
+        )
         return t
 
-    out = [para("家庭经济状况核对报告", title), Spacer(1, 4 * mm),
-           para(f"社区：{report.community}　{report.subject}　报告日期：{report.today:%Y-%m-%d}"),
-           para("家庭成员", h2)]  # fmt: skip
+    out = [
+        para("家庭经济状况核对报告", title),
+        Spacer(1, 4 * mm),
+        para(f"社区：{report.community}　{report.subject}　报告日期：{report.today:%Y-%m-%d}"),
+        para("家庭成员", h2),
+    ]
     rows = [["姓名", "身份证号", "关系", "核对到的记录"]]
     for m in report.members:
         found = lines([describe(fact_of(r)) for r, _ in report.records.get(m.id_hash, [])] or ["无"])
@@ -209,8 +270,18 @@ def pdf(report: Report) -> bytes:
                 ]
             )
         out.append(table(wrows, [30 * mm, 20 * mm, 124 * mm]))
-    out += [Spacer(1, 3 * mm), para("数据来源（当前版本）：" + ("；".join(
-        f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report.sources_loaded.items()) if t) or "无"))]  # fmt: skip
+    out += [
+        Spacer(1, 3 * mm),
+        para(
+            "数据来源（当前版本）："
+            + (
+                "；".join(
+                    f"{SOURCES[s].label} {t:%Y-%m-%d}" for s, t in sorted(report.sources_loaded.items()) if t
+                )
+                or "无"
+            )
+        ),
+    ]
     buf = io.BytesIO()
     SimpleDocTemplate(
         buf, pagesize=A4, title="家庭经济状况核对报告", leftMargin=18 * mm, rightMargin=18 * mm
@@ -222,9 +293,11 @@ def means_line(report: Report) -> str:
     n = report.living
     income = float(report.income_cents) / 100
     per_person = income / n if n else 0.0
-    return (f"核对到的家庭月收入 {income:.2f} 元，{n} 人，人均 {per_person:.2f} 元（救助标准 "
-            f"{report.standard_cents / 100:.2f} 元）；公积金等存款 {report.deposits_cents / 100:.2f} 元"
-            f"（限额每人 {report.asset_limit_cents / 100:.2f} 元）。")  # fmt: skip
+    return (
+        f"核对到的家庭月收入 {income:.2f} 元，{n} 人，人均 {per_person:.2f} 元（救助标准 "
+        f"{report.standard_cents / 100:.2f} 元）；公积金等存款 {report.deposits_cents / 100:.2f} 元"
+        f"（限额每人 {report.asset_limit_cents / 100:.2f} 元）。"
+    )
 
 
 # ------------------------------------------------------------------- attached to an application
@@ -241,13 +314,36 @@ async def attach(
     name = f"{app.reference}-report-{secrets.token_hex(8)}.pdf"
     path = document_path(settings, name)
     write_private(path, data)
-    doc = Document(application_id=app.id, kind=DOCUMENT_KIND, stored_name=name, content_type="application/pdf",
-                   size=len(data), width=0, height=0, sha256=digest)  # fmt: skip
+    doc = Document(
+        application_id=app.id,
+        kind=DOCUMENT_KIND,
+        stored_name=name,
+        content_type="application/pdf",
+        size=len(data),
+        width=0,
+        height=0,
+        sha256=digest,
+    )
     session.add(doc)
     await session.flush()
     findings = sorted({f.rule for f in report.findings})
-    session.add(Event(application_id=app.id, step=app.status, action="verification_report", actor_name=actor.name,
-                      actor_role=actor.role, details={"document": doc.id, "sha256": digest, "findings": findings}))  # fmt: skip
-    await record(session, actor, "verification.report_attached", "application", app.reference, region_code=app.region_code,
-                 after={"document": doc.id, "sha256": digest, "findings": findings})  # fmt: skip
+    session.add(
+        Event(
+            application_id=app.id,
+            step=app.status,
+            action="verification_report",
+            actor_name=actor.name,
+            actor_role=actor.role,
+            details={"document": doc.id, "sha256": digest, "findings": findings},
+        )
+    )
+    await record(
+        session,
+        actor,
+        "verification.report_attached",
+        "application",
+        app.reference,
+        region_code=app.region_code,
+        after={"document": doc.id, "sha256": digest, "findings": findings},
+    )
     return doc

@@ -19,6 +19,7 @@ from server.accounts.permissions import P
 from server.assistance.office_routes import scoped_application
 from server.assistance.service import works_current_step
 from server.audit.service import Actor
+from server.errors import DomainError, Kind
 from server.people.models import Enrolment, Household, Person
 from server.regions.models import Region
 from server.regions.scope import RegionScope
@@ -34,7 +35,7 @@ from server.verification.models import (
     VerificationWarning,
 )
 from server.verification.sources import SOURCES, json_schema
-from server.web import Form, NavItem, PlainError, Upload, add_office_nav, page
+from server.web import Form, NavItem, Upload, add_office_nav, page
 
 add_office_nav(NavItem("/office/verification", "核对中心", P.VERIFICATION_READ, order=30))
 PAGE = 50
@@ -54,10 +55,20 @@ class VerificationOfficeController(Controller):
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
         counts = await service.counts_by_rule(db_session, region_scope.where(VerificationWarning.region_code))
         imports = list(await db_session.scalars(select(DataImport).order_by(DataImport.id.desc()).limit(8)))
-        pending = await db_session.scalar(select(func.count()).select_from(PossibleMatch).where(
-            PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code)))  # fmt: skip
-        return page(request, "verification/index.html", counts=counts, rules=rules.RULES, imports=imports,
-                    sources=SOURCES, pending=pending)  # fmt: skip
+        pending = await db_session.scalar(
+            select(func.count())
+            .select_from(PossibleMatch)
+            .where(PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code))
+        )
+        return page(
+            request,
+            "verification/index.html",
+            counts=counts,
+            rules=rules.RULES,
+            imports=imports,
+            sources=SOURCES,
+            pending=pending,
+        )
 
     @get("/standard", opt={"permission": P.VERIFICATION_READ})
     async def standard(self, request: Request) -> Template:
@@ -66,7 +77,7 @@ class VerificationOfficeController(Controller):
     @get("/schemas/{source:str}", opt={"permission": P.VERIFICATION_READ})
     async def schema(self, source: str) -> Response:
         if source not in SOURCES:
-            raise PlainError("error.not_found", 404)
+            raise DomainError("error.not_found", Kind.NOT_FOUND)
         return Response(json_schema(SOURCES[source]), media_type="application/schema+json")
 
     # ------------------------------------------------------------------ imports
@@ -77,12 +88,28 @@ class VerificationOfficeController(Controller):
         if source:
             stmt = stmt.where(DataImport.source == source)
         rows = list(await db_session.scalars(stmt))
-        return page(request, "verification/imports.html", "verification/_imports_table.html", push_url=str(request.url),
-                    rows=rows, sources=SOURCES, filters={"source": source}, error=None, values={})  # fmt: skip
+        return page(
+            request,
+            "verification/imports.html",
+            "verification/_imports_table.html",
+            push_url=str(request.url),
+            rows=rows,
+            sources=SOURCES,
+            filters={"source": source},
+            error=None,
+            values={},
+        )
 
     @post("/imports", request_max_body_size=MAX_UPLOAD, opt={"permission": P.VERIFICATION_IMPORT})
-    async def upload(self, request: Request, data: Upload, db_session: AsyncSession, settings: Settings, actor: Actor,
-                     today: date) -> Response:  # fmt: skip
+    async def upload(
+        self,
+        request: Request,
+        data: Upload,
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
+        today: date,
+    ) -> Response:
         _city_only(actor)
         code = str(data.get("source") or "")
         upload = data.get("file")
@@ -112,12 +139,22 @@ class VerificationOfficeController(Controller):
                 fh.write(chunk)
                 size += len(chunk)
         mode = values["mode"] if values["mode"] in ("append", "replace") else None
-        imp = await loader.new_import(db_session, actor, SOURCES[code], channel=channel, filename=name[:200],
-                                      stored_name=stored, mode=mode)  # fmt: skip
+        imp = await loader.new_import(
+            db_session,
+            actor,
+            SOURCES[code],
+            channel=channel,
+            filename=name[:200],
+            stored_name=stored,
+            mode=mode,
+        )
         loader.PROGRESS[imp.id] = {"rows": 0, "bytes_done": 0, "bytes_total": size, "stage": "queued"}
         await db_session.commit()
-        return Redirect(f"/office/verification/imports/{imp.id}", status_code=303,
-                        background=BackgroundTask(service.run_file_import, settings, actor, imp.id, today))  # fmt: skip
+        return Redirect(
+            f"/office/verification/imports/{imp.id}",
+            status_code=303,
+            background=BackgroundTask(service.run_file_import, settings, actor, imp.id, today),
+        )
 
     @get("/imports/{import_id:int}", opt={"permission": P.VERIFICATION_IMPORTS_READ})
     async def import_detail(self, request: Request, import_id: int, db_session: AsyncSession) -> Template:
@@ -126,8 +163,15 @@ class VerificationOfficeController(Controller):
             await loader.duplicate_rows(db_session, imp.id) if imp.status in ("active", "superseded") else 0
         )
         progress = loader.PROGRESS.get(imp.id, {})
-        return page(request, "verification/import.html", "verification/_import_status.html", imp=imp, source=SOURCES[imp.source],
-                    progress=progress, duplicates=duplicates)  # fmt: skip
+        return page(
+            request,
+            "verification/import.html",
+            "verification/_import_status.html",
+            imp=imp,
+            source=SOURCES[imp.source],
+            progress=progress,
+            duplicates=duplicates,
+        )
 
     @get("/imports/{import_id:int}/errors", opt={"permission": P.VERIFICATION_IMPORT})
     async def import_errors(
@@ -138,11 +182,14 @@ class VerificationOfficeController(Controller):
         try:
             text = loader.read_error_text(settings, imp.id)
         except loader.StoredFileDamaged:
-            raise PlainError("verification.file_damaged", 500) from None
+            raise DomainError("verification.file_damaged", Kind.BROKEN) from None
         if text is None:
-            raise PlainError("verification.no_errors", 404)
-        return Response(("\ufeff" + text).encode(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'})  # fmt: skip
+            raise DomainError("verification.no_errors", Kind.NOT_FOUND)
+        return Response(
+            ("\ufeff" + text).encode(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'},
+        )
 
     @post("/imports/{import_id:int}/rollback", opt={"permission": P.VERIFICATION_IMPORT})
     async def rollback(self, import_id: int, data: Form, db_session: AsyncSession, actor: Actor) -> Redirect:
@@ -150,18 +197,26 @@ class VerificationOfficeController(Controller):
         imp = await _get(db_session, DataImport, import_id)
         reason = str(data.get("reason") or "").strip()
         if not reason:
-            raise PlainError("verification.reason", 422)
+            raise DomainError("verification.reason", Kind.INVALID)
         try:
             await loader.rollback_import(db_session, actor, imp, reason)
         except loader.ImportRefused:
-            raise PlainError("verification.not_live", 409) from None
+            raise DomainError("verification.not_live", Kind.CONFLICT) from None
         return Redirect(f"/office/verification/imports/{imp.id}", status_code=303)
 
     # ------------------------------------------------------------------ warnings
 
     @get("/warnings", opt={"permission": P.VERIFICATION_WARNING_READ})
-    async def warnings(self, request: Request, db_session: AsyncSession, region_scope: RegionScope, rule: str = "",
-                       status: str = "open", region: str = "", page_no: int = 1) -> Template:  # fmt: skip
+    async def warnings(
+        self,
+        request: Request,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        rule: str = "",
+        status: str = "open",
+        region: str = "",
+        page_no: int = 1,
+    ) -> Template:
         w = VerificationWarning
         stmt = (
             select(w, Person.name, Person.id_masked)
@@ -180,12 +235,28 @@ class VerificationOfficeController(Controller):
         rows = list(
             await db_session.execute(stmt.order_by(w.id.desc()).offset((page_no - 1) * PAGE).limit(PAGE))
         )
-        regions = list(await db_session.scalars(select(Region).where(region_scope.where(Region.code), Region.level != "community")
-                                                .order_by(Region.code)))  # fmt: skip
-        return page(request, "verification/warnings.html", "verification/_warnings_table.html", push_url=str(request.url),
-                    rows=rows, total=total, rules=rules.RULES, severity=rules.SEVERITY_LABELS, statuses=rules.STATUS_LABELS,
-                    regions=regions, page_no=page_no, page_size=PAGE,
-                    filters={"rule": rule, "status": status, "region": region})  # fmt: skip
+        regions = list(
+            await db_session.scalars(
+                select(Region)
+                .where(region_scope.where(Region.code), Region.level != "community")
+                .order_by(Region.code)
+            )
+        )
+        return page(
+            request,
+            "verification/warnings.html",
+            "verification/_warnings_table.html",
+            push_url=str(request.url),
+            rows=rows,
+            total=total,
+            rules=rules.RULES,
+            severity=rules.SEVERITY_LABELS,
+            statuses=rules.STATUS_LABELS,
+            regions=regions,
+            page_no=page_no,
+            page_size=PAGE,
+            filters={"rule": rule, "status": status, "region": region},
+        )
 
     @get("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_READ})
     async def warning(
@@ -195,20 +266,37 @@ class VerificationOfficeController(Controller):
         return page(request, "verification/warning.html", **await _warning_context(db_session, w), error=None)
 
     @post("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_DECIDE})
-    async def handle(self, request: Request, warning_id: int, data: Form, db_session: AsyncSession,
-                     region_scope: RegionScope, actor: Actor, today: date) -> Response:  # fmt: skip
+    async def handle(
+        self,
+        request: Request,
+        warning_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        today: date,
+    ) -> Response:
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
         try:
-            await service.handle_warning(db_session, actor, w, decision=str(data.get("decision") or ""),
-                                         action=str(data.get("action") or ""), reason=str(data.get("reason") or ""),
-                                         today=today)  # fmt: skip
-        except PlainError as exc:
-            if exc.status != 422:
+            await service.handle_warning(
+                db_session,
+                actor,
+                w,
+                decision=str(data.get("decision") or ""),
+                action=str(data.get("action") or ""),
+                reason=str(data.get("reason") or ""),
+                today=today,
+            )
+        except DomainError as exc:
+            if exc.kind != Kind.INVALID:
                 raise
             await db_session.rollback()
             w = await region_scope.get(db_session, VerificationWarning, warning_id)
-            return Template(template_name="verification/warning.html", status_code=422,
-                            context={**await _warning_context(db_session, w), "error": exc.code})  # fmt: skip
+            return Template(
+                template_name="verification/warning.html",
+                status_code=422,
+                context={**await _warning_context(db_session, w), "error": exc.code},
+            )
         response = Redirect(f"/office/verification/warnings/{w.id}", status_code=303)
         response.headers["HX-Trigger"] = "warning-handled"
         return response
@@ -219,28 +307,46 @@ class VerificationOfficeController(Controller):
     async def matches(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
-        rows = list(await db_session.execute(
-            select(PossibleMatch, SourceRecord, Person).join(SourceRecord, SourceRecord.id == PossibleMatch.record_id)
-            .join(Person, Person.id == PossibleMatch.person_id)
-            .where(PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code))
-            .order_by(PossibleMatch.id).limit(200)))  # fmt: skip
+        rows = list(
+            await db_session.execute(
+                select(PossibleMatch, SourceRecord, Person)
+                .join(SourceRecord, SourceRecord.id == PossibleMatch.record_id)
+                .join(Person, Person.id == PossibleMatch.person_id)
+                .where(PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code))
+                .order_by(PossibleMatch.id)
+                .limit(200)
+            )
+        )
         return page(request, "verification/matches.html", rows=rows, sources=SOURCES)
 
     @post("/matches/{match_id:int}", opt={"permission": P.VERIFICATION_MATCHES})
-    async def decide(self, match_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
-                     today: date) -> Redirect:  # fmt: skip
+    async def decide(
+        self,
+        match_id: int,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        today: date,
+    ) -> Redirect:
         match = await region_scope.get(db_session, PossibleMatch, match_id)
         decision = str(data.get("decision") or "")
         if decision not in ("confirm", "reject"):
-            raise PlainError("verification.action", 422)
+            raise DomainError("verification.action", Kind.INVALID)
         await service.decide_match(db_session, actor, match, decision == "confirm", today)
         return Redirect("/office/verification/matches", status_code=303)
 
     # ------------------------------------------------------------------ household report
 
     @get("/households/{household_id:int}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
-    async def report(self, request: Request, household_id: int, db_session: AsyncSession, region_scope: RegionScope,
-                     today: date) -> Template:  # fmt: skip
+    async def report(
+        self,
+        request: Request,
+        household_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        today: date,
+    ) -> Template:
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
         return _report_page(request, data, f"/office/verification/households/{household.id}/report/pdf")
@@ -255,12 +361,23 @@ class VerificationOfficeController(Controller):
         )
 
     @get("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
-    async def application_report(self, request: Request, reference: str, db_session: AsyncSession,
-                                 region_scope: RegionScope, today: date) -> Template:  # fmt: skip
+    async def application_report(
+        self,
+        request: Request,
+        reference: str,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        today: date,
+    ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
         data = await report.for_application(db_session, app, today)
-        return _report_page(request, data, f"/office/verification/applications/{app.reference}/report/pdf", app=app,
-                            can_attach=works_current_step(app, request.session.get("role"), today))  # fmt: skip
+        return _report_page(
+            request,
+            data,
+            f"/office/verification/applications/{app.reference}/report/pdf",
+            app=app,
+            can_attach=works_current_step(app, request.session.get("role"), today),
+        )
 
     @get("/applications/{reference:str}/report/pdf", opt={"permission": P.VERIFICATION_REPORT_READ})
     async def application_report_pdf(
@@ -270,11 +387,19 @@ class VerificationOfficeController(Controller):
         return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
 
     @post("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_ATTACH})
-    async def attach_report(self, request: Request, reference: str, db_session: AsyncSession, region_scope: RegionScope,
-                            actor: Actor, settings: Settings, today: date) -> Redirect:  # fmt: skip
+    async def attach_report(
+        self,
+        request: Request,
+        reference: str,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        settings: Settings,
+        today: date,
+    ) -> Redirect:
         app = await scoped_application(db_session, region_scope, reference)
         if not works_current_step(app, actor.role, today):
-            raise PlainError("verification.attach_step", 409)
+            raise DomainError("verification.attach_step", Kind.CONFLICT)
         await report.attach(db_session, actor, settings, app, today)
         response = Redirect(f"/office/assistance/{app.reference}#h-docs", status_code=303)
         response.headers["HX-Trigger"] = "report-attached"
@@ -286,41 +411,85 @@ class VerificationOfficeController(Controller):
     async def reviews(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
-        rows = list(await db_session.scalars(select(ReviewCampaign).where(region_scope.where(ReviewCampaign.region_code))
-                                             .order_by(ReviewCampaign.id.desc()).limit(50)))  # fmt: skip
-        regions = list(await db_session.scalars(select(Region).where(region_scope.where(Region.code), Region.level != "community")
-                                                .order_by(Region.code)))  # fmt: skip
+        rows = list(
+            await db_session.scalars(
+                select(ReviewCampaign)
+                .where(region_scope.where(ReviewCampaign.region_code))
+                .order_by(ReviewCampaign.id.desc())
+                .limit(50)
+            )
+        )
+        regions = list(
+            await db_session.scalars(
+                select(Region)
+                .where(region_scope.where(Region.code), Region.level != "community")
+                .order_by(Region.code)
+            )
+        )
         return page(request, "verification/reviews.html", rows=rows, regions=regions)
 
     @post("/reviews", opt={"permission": P.VERIFICATION_REVIEW_RUN})
-    async def start_review(self, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor,
-                           settings: Settings, today: date) -> Redirect:  # fmt: skip
+    async def start_review(
+        self,
+        data: Form,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        settings: Settings,
+        today: date,
+    ) -> Redirect:
         code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
         review = await service.create_review(db_session, actor, code, str(data.get("title") or ""), today)
         service.REVIEW_PROGRESS[review.id] = {"done": 0, "total": len(rules.RULES)}
         await db_session.commit()
-        return Redirect(f"/office/verification/reviews/{review.id}", status_code=303,
-                        background=BackgroundTask(service.run_review_in_background, settings, actor, review.id, today))  # fmt: skip
+        return Redirect(
+            f"/office/verification/reviews/{review.id}",
+            status_code=303,
+            background=BackgroundTask(service.run_review_in_background, settings, actor, review.id, today),
+        )
 
     @get("/reviews/{review_id:int}", opt={"permission": P.VERIFICATION_REVIEW_READ})
-    async def review(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,
-                     proposal: str = "cancel") -> Template:  # fmt: skip
+    async def review(
+        self,
+        request: Request,
+        review_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        proposal: str = "cancel",
+    ) -> Template:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
-        items = list(await db_session.execute(
-            select(ReviewItem, Household, Person).join(Household, Household.id == ReviewItem.household_id)
-            .join(Person, Person.id == Household.head_person_id)
-            .where(ReviewItem.review_id == review.id, ReviewItem.proposal == proposal)
-            .order_by(ReviewItem.outcome.is_not(None), ReviewItem.region_code, ReviewItem.id).limit(500)))  # fmt: skip
+        items = list(
+            await db_session.execute(
+                select(ReviewItem, Household, Person)
+                .join(Household, Household.id == ReviewItem.household_id)
+                .join(Person, Person.id == Household.head_person_id)
+                .where(ReviewItem.review_id == review.id, ReviewItem.proposal == proposal)
+                .order_by(ReviewItem.outcome.is_not(None), ReviewItem.region_code, ReviewItem.id)
+                .limit(500)
+            )
+        )
         reasons: dict[int, list[str]] = {}
         if items:
             for enrolment_id, rule in await db_session.execute(
-                select(VerificationWarning.enrolment_id, VerificationWarning.rule).distinct()
-                .where(VerificationWarning.enrolment_id.in_([i.enrolment_id for i, _, _ in items]))):  # fmt: skip
+                select(VerificationWarning.enrolment_id, VerificationWarning.rule)
+                .distinct()
+                .where(VerificationWarning.enrolment_id.in_([i.enrolment_id for i, _, _ in items]))
+            ):
                 reasons.setdefault(enrolment_id, []).append(rules.RULES[rule].label)
         counts = await service.review_counts(db_session, review.id)
-        return page(request, "verification/review.html", "verification/_review_items.html", push_url=str(request.url),
-                    review=review, items=items, reasons=reasons, counts=counts, proposal=proposal,
-                    progress=service.REVIEW_PROGRESS.get(review.id, {}), rules=rules.RULES)  # fmt: skip
+        return page(
+            request,
+            "verification/review.html",
+            "verification/_review_items.html",
+            push_url=str(request.url),
+            review=review,
+            items=items,
+            reasons=reasons,
+            counts=counts,
+            proposal=proposal,
+            progress=service.REVIEW_PROGRESS.get(review.id, {}),
+            rules=rules.RULES,
+        )
 
     @get("/reviews/{review_id:int}/progress", opt={"permission": P.VERIFICATION_REVIEW_READ})
     async def review_progress(
@@ -330,20 +499,40 @@ class VerificationOfficeController(Controller):
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         if review.status != "running":
             return Response(b"", status_code=200, headers={"HX-Refresh": "true"})
-        return Template(template_name="verification/_review_progress.html",
-                        context={"review": review, "progress": service.REVIEW_PROGRESS.get(review.id, {}), "rules": rules.RULES})  # fmt: skip
+        return Template(
+            template_name="verification/_review_progress.html",
+            context={
+                "review": review,
+                "progress": service.REVIEW_PROGRESS.get(review.id, {}),
+                "rules": rules.RULES,
+            },
+        )
 
     @post("/reviews/{review_id:int}/process", opt={"permission": P.VERIFICATION_REVIEW_RUN})
-    async def process(self, request: Request, review_id: int, db_session: AsyncSession, region_scope: RegionScope,
-                      actor: Actor, today: date) -> Redirect:  # fmt: skip
+    async def process(
+        self,
+        request: Request,
+        review_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        today: date,
+    ) -> Redirect:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         form = await request.form()
         ids = [int(x) for x in form.getall("item", []) if str(x).isdigit()]
         if not ids:
-            raise PlainError("verification.none_chosen", 422)
+            raise DomainError("verification.none_chosen", Kind.INVALID)
         proposal = str(form.get("proposal") or "cancel")
-        await service.process_items(db_session, actor, review, ids, str(form.get("outcome") or ""), str(form.get("reason") or ""),
-                                    today)  # fmt: skip
+        await service.process_items(
+            db_session,
+            actor,
+            review,
+            ids,
+            str(form.get("outcome") or ""),
+            str(form.get("reason") or ""),
+            today,
+        )
         return Redirect(f"/office/verification/reviews/{review.id}?proposal={proposal}", status_code=303)
 
     @post("/reviews/{review_id:int}/close", opt={"permission": P.VERIFICATION_REVIEW_RUN})
@@ -352,26 +541,39 @@ class VerificationOfficeController(Controller):
     ) -> Redirect:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         if review.status != "open":
-            raise PlainError("verification.review_closed", 409)
+            raise DomainError("verification.review_closed", Kind.CONFLICT)
         await service.close_review(db_session, actor, review)
         return Redirect(f"/office/verification/reviews/{review.id}", status_code=303)
 
 
 def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -> Template:
-    return page(request, "verification/report.html", report=data, pdf_url=pdf_url, sources=SOURCES, rules=rules.RULES,
-                statuses=rules.STATUS_LABELS, relationships=report.RELATIONSHIP_LABELS, describe=report.describe,
-                fact_of=report.fact_of, **{"app": None, "can_attach": False, **extra})  # fmt: skip
+    return page(
+        request,
+        "verification/report.html",
+        report=data,
+        pdf_url=pdf_url,
+        sources=SOURCES,
+        rules=rules.RULES,
+        statuses=rules.STATUS_LABELS,
+        relationships=report.RELATIONSHIP_LABELS,
+        describe=report.describe,
+        fact_of=report.fact_of,
+        **{"app": None, "can_attach": False, **extra},
+    )
 
 
 def _pdf(data: bytes, name: str) -> Response:
-    return Response(data, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="verification-report-{name}.pdf"'})  # fmt: skip
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="verification-report-{name}.pdf"'},
+    )
 
 
 async def _get(session: AsyncSession, model, key: int):
     obj = await session.get(model, key) if -(2**63) <= key < 2**63 else None
     if obj is None:
-        raise PlainError("error.not_found", 404)
+        raise DomainError("error.not_found", Kind.NOT_FOUND)
     return obj
 
 
@@ -381,9 +583,19 @@ async def _warning_context(session: AsyncSession, w: VerificationWarning) -> dic
     imp = await session.get(DataImport, w.import_id) if w.import_id else None
     enrolment = await session.get(Enrolment, w.enrolment_id) if w.enrolment_id else None
     suggested = rules.suggested_action(w.rule, *await service.household_size(session, w.household_id))
-    return {"w": w, "rule": rules.RULES[w.rule], "person": person, "rec": rec, "imp": imp, "enrolment": enrolment,
-            "sources": SOURCES, "actions": rules.ACTION_LABELS, "suggested": suggested,
-            "severity": rules.SEVERITY_LABELS, "statuses": rules.STATUS_LABELS}  # fmt: skip
+    return {
+        "w": w,
+        "rule": rules.RULES[w.rule],
+        "person": person,
+        "rec": rec,
+        "imp": imp,
+        "enrolment": enrolment,
+        "sources": SOURCES,
+        "actions": rules.ACTION_LABELS,
+        "suggested": suggested,
+        "severity": rules.SEVERITY_LABELS,
+        "statuses": rules.STATUS_LABELS,
+    }
 
 
 # ---------------------------------------------------------------------------------- push API
@@ -401,8 +613,9 @@ class VerificationApiController(Controller):
     path = "/api/verification"
 
     @post("/{source:str}", status_code=201)
-    async def push(self, request: Request, source: str, db_session: AsyncSession, settings: Settings,
-                   today: date) -> Response:  # fmt: skip
+    async def push(
+        self, request: Request, source: str, db_session: AsyncSession, settings: Settings, today: date
+    ) -> Response:
         auth = request.headers.get("authorization", "")
         key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
         client = (
@@ -419,16 +632,17 @@ class VerificationApiController(Controller):
         try:
             body = await request.json()
         except Exception:
-            raise PlainError("verification.api_body", 400) from None
+            raise DomainError("verification.api_body", Kind.BAD_REQUEST) from None
         rows = body.get("rows") if isinstance(body, dict) else None
         if not isinstance(rows, list) or not rows:
-            raise PlainError("verification.api_body", 400)
+            raise DomainError("verification.api_body", Kind.BAD_REQUEST)
         if len(rows) > loader.MAX_API_ROWS:
-            raise PlainError("verification.api_too_many", 413)
+            raise DomainError("verification.api_too_many", Kind.TOO_LARGE)
         mode = body.get("mode") if body.get("mode") in ("append", "replace") else None
         actor = Actor("system", f"api:{client.id}", f"接口：{client.name}", "api_client", client.region_code)
-        imp = await loader.new_import(db_session, actor, SOURCES[source], channel="api", filename=None, stored_name=None,
-                                      mode=mode)  # fmt: skip
+        imp = await loader.new_import(
+            db_session, actor, SOURCES[source], channel="api", filename=None, stored_name=None, mode=mode
+        )
         await loader.load_rows(db_session, settings, imp, loader.read_json(rows, SOURCES[source]), today)
         await loader.finish_import(db_session, actor, imp, today)
         errors = []
@@ -442,9 +656,17 @@ class VerificationApiController(Controller):
                 next(reader, None)
                 for line, _ in zip(reader, range(100), strict=False):
                     errors.append({"row": int(line[0]), "problems": line[1].split("；")})
-        return Response({"import_id": imp.id, "version": imp.version, "accepted": imp.rows_accepted,
-                         "rejected": imp.rows_rejected, "warnings": imp.warnings_raised, "errors": errors},
-                        status_code=201)  # fmt: skip
+        return Response(
+            {
+                "import_id": imp.id,
+                "version": imp.version,
+                "accepted": imp.rows_accepted,
+                "rejected": imp.rows_rejected,
+                "warnings": imp.warnings_raised,
+                "errors": errors,
+            },
+            status_code=201,
+        )
 
 
 async def create_api_client(session: AsyncSession, name: str, sources: list[str], region_code: str) -> str:

@@ -26,21 +26,52 @@ class Rule:
     explain: str
 
 
-RULES: dict[str, Rule] = {r.code: r for r in (
-    Rule("deceased", "死亡保", "Deceased", "high", "adjust", "在保人员有死亡或火化记录"),
-    Rule("imprisoned", "服刑保", "In prison", "high", "adjust", "在保人员正在服刑"),
-    Rule("business", "法人保", "Business owner", "medium", "cancel", "在保人员是企业法定代表人或股东"),
-    Rule("duplicate", "重复保", "Paid twice", "high", "cancel", "在外地或以另一类别重复享受救助"),
-    Rule("staff_relative", "关系保", "Staff relative", "medium", "check", "在保人员是民政干部或其近亲属，须备案审查"),
-    Rule("hukou_outside", "户籍外市", "Hukou outside the city", "medium", "cancel", "户籍已不在本市"),
-    Rule("property", "房产超标", "Property", "medium", "cancel", "家庭有非住宅房产或住房超过一套"),
-    Rule("vehicle", "车辆", "Vehicle", "medium", "cancel", "家庭有机动车（残疾人专用车除外）"),
-    Rule("income", "收入超标", "Income over the limit", "high", "cancel", "核对到的家庭人均月收入不低于救助标准"),
-    Rule("deposits", "存款超标", "Savings over the limit", "medium", "cancel", "公积金等存款超过家庭财产限额"),
-    Rule("age", "年龄跨档", "Age threshold", "low", "adjust", "成员年满 60 或 18 周岁，须重新核算"),
-    Rule("survival_overdue", "生存认证逾期", "Survival check overdue", "medium", "check", "逾期未完成生存认证"),
-    Rule("approval_overdue", "审批超期", "Approval overdue", "low", "check", "申请超过办理时限未办结"),
-)}  # fmt: skip
+RULES: dict[str, Rule] = {
+    r.code: r
+    for r in (
+        Rule("deceased", "死亡保", "Deceased", "high", "adjust", "在保人员有死亡或火化记录"),
+        Rule("imprisoned", "服刑保", "In prison", "high", "adjust", "在保人员正在服刑"),
+        Rule("business", "法人保", "Business owner", "medium", "cancel", "在保人员是企业法定代表人或股东"),
+        Rule("duplicate", "重复保", "Paid twice", "high", "cancel", "在外地或以另一类别重复享受救助"),
+        Rule(
+            "staff_relative",
+            "关系保",
+            "Staff relative",
+            "medium",
+            "check",
+            "在保人员是民政干部或其近亲属，须备案审查",
+        ),
+        Rule("hukou_outside", "户籍外市", "Hukou outside the city", "medium", "cancel", "户籍已不在本市"),
+        Rule("property", "房产超标", "Property", "medium", "cancel", "家庭有非住宅房产或住房超过一套"),
+        Rule("vehicle", "车辆", "Vehicle", "medium", "cancel", "家庭有机动车（残疾人专用车除外）"),
+        Rule(
+            "income",
+            "收入超标",
+            "Income over the limit",
+            "high",
+            "cancel",
+            "核对到的家庭人均月收入不低于救助标准",
+        ),
+        Rule(
+            "deposits",
+            "存款超标",
+            "Savings over the limit",
+            "medium",
+            "cancel",
+            "公积金等存款超过家庭财产限额",
+        ),
+        Rule("age", "年龄跨档", "Age threshold", "low", "adjust", "成员年满 60 或 18 周岁，须重新核算"),
+        Rule(
+            "survival_overdue",
+            "生存认证逾期",
+            "Survival check overdue",
+            "medium",
+            "check",
+            "逾期未完成生存认证",
+        ),
+        Rule("approval_overdue", "审批超期", "Approval overdue", "low", "check", "申请超过办理时限未办结"),
+    )
+}
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 STATUS_LABELS = {"open": "待处理", "confirmed": "已核实", "dismissed": "已排除", "withdrawn": "已撤回"}
@@ -136,16 +167,27 @@ def _person_rule(fact: Fact, facts: list[Fact], city_code: str, today: date) -> 
         return "vehicle"
     if s == "other_benefits" and fact.kind in MONTHLY and _current(fact, today):
         return "duplicate"
-    if (s == "hukou" and fact.region_code and not fact.region_code.startswith(city_code[:4])
-            and fact.kind in (None, "normal")
-            and not any(o.source == "hukou" and o.person == fact.person and o.start_date and fact.start_date
-                        and o.start_date > fact.start_date for o in facts)):  # fmt: skip
+    if (
+        s == "hukou"
+        and fact.region_code
+        and not fact.region_code.startswith(city_code[:4])
+        and fact.kind in (None, "normal")
+        and not any(
+            o.source == "hukou"
+            and o.person == fact.person
+            and o.start_date
+            and fact.start_date
+            and o.start_date > fact.start_date
+            for o in facts
+        )
+    ):
         return "hukou_outside"
     return None
 
 
-def assess(facts: list[Fact], members: int, standard_cents: int, asset_limit_cents: int, city_code: str,
-           today: date) -> list[Finding]:  # fmt: skip
+def assess(
+    facts: list[Fact], members: int, standard_cents: int, asset_limit_cents: int, city_code: str, today: date
+) -> list[Finding]:
     """What the verification rules find in one household's live records (``members``: the
     living members counted for the per-person limits). The rules about records only: age,
     overdue checks and approvals and a second enrolment in the city are the register's, in SQL."""

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.assistance import households
 from server.audit.service import Actor, record
 from server.db import session_scope, utcnow
+from server.errors import DomainError, Kind
 from server.people.enrolments import EnrolmentError, change_status
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.settings import Settings
@@ -26,7 +27,6 @@ from server.verification.models import (
     SourceRecord,
     VerificationWarning,
 )
-from server.web import PlainError
 
 log = logging.getLogger("huimin.verification")
 
@@ -56,8 +56,11 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         if not isinstance(exc, loader.ImportRefused):
             log.exception("import %s failed", import_id)
         async with session_scope(settings.database_url) as session:
-            await session.execute(update(DataImport).where(DataImport.id == import_id)
-                                  .values(status="failed", failure=message, finished_at=utcnow()))  # fmt: skip
+            await session.execute(
+                update(DataImport)
+                .where(DataImport.id == import_id)
+                .values(status="failed", failure=message, finished_at=utcnow())
+            )
             stored = await session.scalar(select(DataImport.stored_name).where(DataImport.id == import_id))
         if stored:
             (loader.folder(settings) / stored).unlink(missing_ok=True)
@@ -74,9 +77,10 @@ async def purge_files(session: AsyncSession, settings: Settings, now: datetime |
     folder = loader.folder(settings)
     loading, failed = set(), set()
     for name, status in await session.execute(
-        select(DataImport.stored_name, DataImport.status).where(DataImport.stored_name.is_not(None),
-                                                                DataImport.status.in_(("loading", "failed")))
-    ):  # fmt: skip
+        select(DataImport.stored_name, DataImport.status).where(
+            DataImport.stored_name.is_not(None), DataImport.status.in_(("loading", "failed"))
+        )
+    ):
         (loading if status == "loading" else failed).add(name)
     deleted = 0
     for path in folder.iterdir():
@@ -92,29 +96,41 @@ async def recover_interrupted_work(session: AsyncSession) -> int:
     """Imports left 'loading' and reviews left 'running' by a stopped server never committed
     anything: say so, so that nobody waits on a page that will not move."""
     imports = await session.execute(
-        update(DataImport).where(DataImport.status == "loading", DataImport.id.not_in(list(loader.PROGRESS) or [0]))
-        .values(status="failed", failure="服务器在导入过程中重启，数据未载入，请重新导入。", finished_at=utcnow())
-    )  # fmt: skip
+        update(DataImport)
+        .where(DataImport.status == "loading", DataImport.id.not_in(list(loader.PROGRESS) or [0]))
+        .values(
+            status="failed", failure="服务器在导入过程中重启，数据未载入，请重新导入。", finished_at=utcnow()
+        )
+    )
     reviews = await session.execute(
-        update(ReviewCampaign).where(ReviewCampaign.status == "running", ReviewCampaign.id.not_in(list(REVIEW_PROGRESS) or [0]))
+        update(ReviewCampaign)
+        .where(ReviewCampaign.status == "running", ReviewCampaign.id.not_in(list(REVIEW_PROGRESS) or [0]))
         .values(status="failed", failure="服务器在复核过程中重启，没有产生任何结果，请重新开始复核。")
-    )  # fmt: skip
+    )
     return (imports.rowcount or 0) + (reviews.rowcount or 0)
 
 
 # ---------------------------------------------------------------------------------- warnings
 
 
-async def handle_warning(session: AsyncSession, actor: Actor, warning: VerificationWarning, *, decision: str,
-                         action: str, reason: str, today: date) -> None:  # fmt: skip
+async def handle_warning(
+    session: AsyncSession,
+    actor: Actor,
+    warning: VerificationWarning,
+    *,
+    decision: str,
+    action: str,
+    reason: str,
+    today: date,
+) -> None:
     """Confirm (and act through the assistance workflow) or dismiss, with a reason; audited."""
     if warning.status != "open":
-        raise PlainError("verification.handled", 409)
+        raise DomainError("verification.handled", Kind.CONFLICT)
     reason = (reason or "").strip()
     if not reason:
-        raise PlainError("verification.reason", 422)
+        raise DomainError("verification.reason", Kind.INVALID)
     if decision not in ("confirm", "dismiss") or (decision == "confirm" and action not in rules.ACTIONS):
-        raise PlainError("verification.action", 422)
+        raise DomainError("verification.action", Kind.INVALID)
     before = {"status": warning.status}
     if decision == "dismiss":
         warning.status, warning.action = "dismissed", None
@@ -124,38 +140,61 @@ async def handle_warning(session: AsyncSession, actor: Actor, warning: Verificat
             await _act(session, actor, warning, action, reason, today)
     warning.reason, warning.handled_by, warning.handled_at = reason, actor.name, utcnow()
     await session.flush()
-    await record(session, actor, f"verification.warning_{warning.status}", "verification_warning", warning.id,
-                 region_code=warning.region_code, before=before,
-                 after={"status": warning.status, "rule": warning.rule, "action": warning.action}, opinion=reason)  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"verification.warning_{warning.status}",
+        "verification_warning",
+        warning.id,
+        region_code=warning.region_code,
+        before=before,
+        after={"status": warning.status, "rule": warning.rule, "action": warning.action},
+        opinion=reason,
+    )
 
 
-async def _act(session: AsyncSession, actor: Actor, warning: VerificationWarning, action: str, reason: str,
-               today: date) -> None:  # fmt: skip
+async def _act(
+    session: AsyncSession, actor: Actor, warning: VerificationWarning, action: str, reason: str, today: date
+) -> None:
     enrolment = await session.get(Enrolment, warning.enrolment_id) if warning.enrolment_id else None
     if enrolment is None:
-        raise PlainError("verification.no_enrolment", 409)
+        raise DomainError("verification.no_enrolment", Kind.CONFLICT)
     label = rules.RULES[warning.rule].label
     text = f"{label}：{reason}"
     try:
         if action in ("suspend", "stop"):
             new = "suspended" if action == "suspend" else "stopped"
-            await change_status(session, actor, enrolment, new, text, source=f"verification.warning:{warning.id}",
-                                effective=today)  # fmt: skip
+            await change_status(
+                session,
+                actor,
+                enrolment,
+                new,
+                text,
+                source=f"verification.warning:{warning.id}",
+                effective=today,
+            )
         elif action == "recalculate":
             member_died = None
             if warning.rule == "deceased" and warning.person_id:
-                member_died = await session.scalar(select(HouseholdMember.id).where(
-                    HouseholdMember.household_id == enrolment.household_id, HouseholdMember.person_id == warning.person_id))  # fmt: skip
+                member_died = await session.scalar(
+                    select(HouseholdMember.id).where(
+                        HouseholdMember.household_id == enrolment.household_id,
+                        HouseholdMember.person_id == warning.person_id,
+                    )
+                )
             await households.change_request(
                 session, actor, enrolment, today, reason=text, member_died=member_died
             )
     except EnrolmentError as exc:
-        raise PlainError(exc.code, 409) from None
+        raise DomainError(exc.code, Kind.CONFLICT) from None
 
 
 async def counts_by_rule(session: AsyncSession, where) -> dict[str, int]:
-    rows = await session.execute(select(VerificationWarning.rule, func.count()).where(where, VerificationWarning.status == "open")
-                                 .group_by(VerificationWarning.rule))  # fmt: skip
+    rows = await session.execute(
+        select(VerificationWarning.rule, func.count())
+        .where(where, VerificationWarning.status == "open")
+        .group_by(VerificationWarning.rule)
+    )
     return dict(rows.all())
 
 
@@ -164,11 +203,19 @@ async def household_size(session: AsyncSession, household_id: int | None) -> tup
     in prison): what decides between recalculating and stopping."""
     if household_id is None:
         return 0, 0
-    living = await session.scalar(select(func.count()).select_from(HouseholdMember).join(Person)
-                                  .where(HouseholdMember.household_id == household_id, Person.deceased_on.is_(None)))  # fmt: skip
-    gone = await session.scalar(select(func.count(func.distinct(VerificationWarning.person_id))).where(
-        VerificationWarning.household_id == household_id, VerificationWarning.status == "open",
-        VerificationWarning.rule.in_(rules.GONE)))  # fmt: skip
+    living = await session.scalar(
+        select(func.count())
+        .select_from(HouseholdMember)
+        .join(Person)
+        .where(HouseholdMember.household_id == household_id, Person.deceased_on.is_(None))
+    )
+    gone = await session.scalar(
+        select(func.count(func.distinct(VerificationWarning.person_id))).where(
+            VerificationWarning.household_id == household_id,
+            VerificationWarning.status == "open",
+            VerificationWarning.rule.in_(rules.GONE),
+        )
+    )
     return living or 0, gone or 0
 
 
@@ -180,7 +227,7 @@ async def decide_match(
 ) -> int:
     """Confirming gives the record the person's ID hash and checks that person at once."""
     if match.status != "pending":
-        raise PlainError("verification.handled", 409)
+        raise DomainError("verification.handled", Kind.CONFLICT)
     match.status, match.decided_by, match.decided_at = (
         ("confirmed" if confirm else "rejected"),
         actor.name,
@@ -192,9 +239,15 @@ async def decide_match(
         await session.execute(
             update(SourceRecord).where(SourceRecord.id == match.record_id).values(id_hash=person.id_hash)
         )
-        await session.execute(update(PossibleMatch).where(PossibleMatch.record_id == match.record_id,
-                                                          PossibleMatch.id != match.id, PossibleMatch.status == "pending")
-                              .values(status="rejected", decided_by=actor.name, decided_at=utcnow()))  # fmt: skip
+        await session.execute(
+            update(PossibleMatch)
+            .where(
+                PossibleMatch.record_id == match.record_id,
+                PossibleMatch.id != match.id,
+                PossibleMatch.status == "pending",
+            )
+            .values(status="rejected", decided_by=actor.name, decided_at=utcnow())
+        )
         city = await loader.city_code(session)
         touched = select(Person.id_hash).where(Person.id == person.id)
         run = await checks.run_checks(
@@ -202,8 +255,15 @@ async def decide_match(
         )
         raised = run.total
     await session.flush()
-    await record(session, actor, f"verification.match_{match.status}", "verification_match", match.id,
-                 region_code=match.region_code, after={"record": match.record_id, "warnings": raised})  # fmt: skip
+    await record(
+        session,
+        actor,
+        f"verification.match_{match.status}",
+        "verification_match",
+        match.id,
+        region_code=match.region_code,
+        after={"record": match.record_id, "warnings": raised},
+    )
     return raised
 
 
@@ -217,12 +277,19 @@ async def create_review(
     session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
 ) -> ReviewCampaign:
     """A new review of the region, not yet run; one at a time for a region."""
-    running = await session.scalar(select(func.count()).select_from(ReviewCampaign).where(
-        ReviewCampaign.region_code == region_code, ReviewCampaign.status == "running"))  # fmt: skip
+    running = await session.scalar(
+        select(func.count())
+        .select_from(ReviewCampaign)
+        .where(ReviewCampaign.region_code == region_code, ReviewCampaign.status == "running")
+    )
     if running:
-        raise PlainError("verification.review_running", 409)
-    review = ReviewCampaign(region_code=region_code, title=title.strip()[:100] or f"{today.year} 年度复核",
-                            started_by=actor.name or "?", status="running")  # fmt: skip
+        raise DomainError("verification.review_running", Kind.CONFLICT)
+    review = ReviewCampaign(
+        region_code=region_code,
+        title=title.strip()[:100] or f"{today.year} 年度复核",
+        started_by=actor.name or "?",
+        status="running",
+    )
     session.add(review)
     await session.flush()
     return review
@@ -247,14 +314,18 @@ async def run_review_in_background(settings: Settings, actor: Actor, review_id: 
     except Exception:
         log.exception("review %s failed", review_id)
         async with session_scope(settings.database_url) as session:
-            await session.execute(update(ReviewCampaign).where(ReviewCampaign.id == review_id)
-                                  .values(status="failed", failure="复核时发生错误，没有产生任何结果，请重新开始复核。"))  # fmt: skip
+            await session.execute(
+                update(ReviewCampaign)
+                .where(ReviewCampaign.id == review_id)
+                .values(status="failed", failure="复核时发生错误，没有产生任何结果，请重新开始复核。")
+            )
     finally:
         REVIEW_PROGRESS.pop(review_id, None)
 
 
-async def run_review(session: AsyncSession, actor: Actor, review: ReviewCampaign, today: date,
-                     progress: dict | None = None) -> ReviewCampaign:  # fmt: skip
+async def run_review(
+    session: AsyncSession, actor: Actor, review: ReviewCampaign, today: date, progress: dict | None = None
+) -> ReviewCampaign:
     """Check every enrolled household of the region at once (set-based), then list those to cancel
     or adjust. The Python part only sorts the flagged households' rule sets into proposals."""
     started = time.perf_counter()
@@ -278,7 +349,7 @@ async def run_review(session: AsyncSession, actor: Actor, review: ReviewCampaign
         select(w.enrolment_id, w.household_id, w.rule, func.count(func.distinct(w.person_id)))
         .where(w.status == "open", w.enrolment_id.is_not(None), w.region_code.like(prefix + "%"))
         .group_by(w.enrolment_id, w.household_id, w.rule)
-    )  # fmt: skip
+    )
     per_enrolment: dict[int, dict] = {}
     for enrolment_id, household_id, rule, people in flagged:
         item = per_enrolment.setdefault(enrolment_id, {"household": household_id, "rules": set(), "gone": 0})
@@ -286,52 +357,107 @@ async def run_review(session: AsyncSession, actor: Actor, review: ReviewCampaign
         if rule in rules.GONE:
             item["gone"] = max(item["gone"], people)
     if per_enrolment:
-        sizes = dict((await session.execute(select(HouseholdMember.household_id, func.count()).join(Person)
-                                            .where(HouseholdMember.household_id.in_({i["household"] for i in per_enrolment.values()}),
-                                                   Person.deceased_on.is_(None))
-                                            .group_by(HouseholdMember.household_id))).all())  # fmt: skip
-        amounts = dict((await session.execute(select(Enrolment.id, Enrolment.monthly_amount_cents).where(
-            Enrolment.id.in_(list(per_enrolment))))).all())  # fmt: skip
-        regions = dict((await session.execute(select(Enrolment.id, Enrolment.region_code).where(
-            Enrolment.id.in_(list(per_enrolment))))).all())  # fmt: skip
+        sizes = dict(
+            (
+                await session.execute(
+                    select(HouseholdMember.household_id, func.count())
+                    .join(Person)
+                    .where(
+                        HouseholdMember.household_id.in_({i["household"] for i in per_enrolment.values()}),
+                        Person.deceased_on.is_(None),
+                    )
+                    .group_by(HouseholdMember.household_id)
+                )
+            ).all()
+        )
+        amounts = dict(
+            (
+                await session.execute(
+                    select(Enrolment.id, Enrolment.monthly_amount_cents).where(
+                        Enrolment.id.in_(list(per_enrolment))
+                    )
+                )
+            ).all()
+        )
+        regions = dict(
+            (
+                await session.execute(
+                    select(Enrolment.id, Enrolment.region_code).where(Enrolment.id.in_(list(per_enrolment)))
+                )
+            ).all()
+        )
         items = []
         for enrolment_id, info in per_enrolment.items():
             people = sizes.get(info["household"], 0)
             proposal = rules.household_proposal(info["rules"], people, info["gone"])
             if proposal in ("cancel", "adjust"):
-                items.append({"review_id": review.id, "enrolment_id": enrolment_id, "household_id": info["household"],
-                              "region_code": regions[enrolment_id], "proposal": proposal, "people": people,
-                              "amount_before_cents": amounts[enrolment_id]})  # fmt: skip
+                items.append(
+                    {
+                        "review_id": review.id,
+                        "enrolment_id": enrolment_id,
+                        "household_id": info["household"],
+                        "region_code": regions[enrolment_id],
+                        "proposal": proposal,
+                        "people": people,
+                        "amount_before_cents": amounts[enrolment_id],
+                    }
+                )
         if items:
             await session.execute(ReviewItem.__table__.insert(), items)
     review.seconds, review.status = round(time.perf_counter() - started, 3), "open"
     await session.flush()
-    await record(session, actor, "verification.review_start", "verification_review", review.id, region_code=region_code,
-                 after={"households": review.households_reviewed, "people": review.people_reviewed})  # fmt: skip
+    await record(
+        session,
+        actor,
+        "verification.review_start",
+        "verification_review",
+        review.id,
+        region_code=region_code,
+        after={"households": review.households_reviewed, "people": review.people_reviewed},
+    )
     return review
 
 
-async def process_items(session: AsyncSession, actor: Actor, review: ReviewCampaign, item_ids: list[int], outcome: str,
-                        reason: str, today: date) -> int:  # fmt: skip
+async def process_items(
+    session: AsyncSession,
+    actor: Actor,
+    review: ReviewCampaign,
+    item_ids: list[int],
+    outcome: str,
+    reason: str,
+    today: date,
+) -> int:
     """Bulk: cancel (stop the benefit), adjust (recalculate by rule) or keep the chosen households.
     Each enrolment goes through the assistance workflow, so each change is its own audit record."""
     if review.status != "open":
-        raise PlainError("verification.review_closed", 409)
+        raise DomainError("verification.review_closed", Kind.CONFLICT)
     reason = (reason or "").strip()
     if not reason:
-        raise PlainError("verification.reason", 422)
+        raise DomainError("verification.reason", Kind.INVALID)
     if outcome not in ("cancel", "adjust", "keep"):
-        raise PlainError("verification.action", 422)
-    items = list(await session.scalars(select(ReviewItem).where(ReviewItem.review_id == review.id, ReviewItem.id.in_(item_ids),
-                                                                ReviewItem.outcome.is_(None))))  # fmt: skip
+        raise DomainError("verification.action", Kind.INVALID)
+    items = list(
+        await session.scalars(
+            select(ReviewItem).where(
+                ReviewItem.review_id == review.id, ReviewItem.id.in_(item_ids), ReviewItem.outcome.is_(None)
+            )
+        )
+    )
     for item in items:
         enrolment = await session.get(Enrolment, item.enrolment_id)
         text = f"{review.title}：{reason}"
         try:
             if outcome == "cancel":
                 if enrolment.status != "stopped":
-                    await change_status(session, actor, enrolment, "stopped", text, source=f"verification.review:{review.id}",
-                                        effective=today)  # fmt: skip
+                    await change_status(
+                        session,
+                        actor,
+                        enrolment,
+                        "stopped",
+                        text,
+                        source=f"verification.review:{review.id}",
+                        effective=today,
+                    )
                 item.outcome, item.amount_after_cents = "cancelled", 0
             elif outcome == "adjust":
                 await _adjust(session, actor, item, enrolment, text, today)
@@ -339,13 +465,20 @@ async def process_items(session: AsyncSession, actor: Actor, review: ReviewCampa
             else:
                 item.outcome, item.amount_after_cents = "kept", item.amount_before_cents
         except EnrolmentError as exc:
-            raise PlainError(exc.code, 409) from None
+            raise DomainError(exc.code, Kind.CONFLICT) from None
         item.decided_by, item.decided_at = actor.name, utcnow()
         close = "confirmed" if outcome != "keep" else "dismissed"
-        await session.execute(update(VerificationWarning).where(VerificationWarning.enrolment_id == enrolment.id,
-                                                                VerificationWarning.status == "open")
-                              .values(status=close, action={"cancel": "stop", "adjust": "recalculate"}.get(outcome, "none"),
-                                      reason=text, handled_by=actor.name, handled_at=utcnow()))  # fmt: skip
+        await session.execute(
+            update(VerificationWarning)
+            .where(VerificationWarning.enrolment_id == enrolment.id, VerificationWarning.status == "open")
+            .values(
+                status=close,
+                action={"cancel": "stop", "adjust": "recalculate"}.get(outcome, "none"),
+                reason=text,
+                handled_by=actor.name,
+                handled_at=utcnow(),
+            )
+        )
     await session.flush()
     return len(items)
 
@@ -354,11 +487,20 @@ async def _adjust(
     session: AsyncSession, actor: Actor, item: ReviewItem, enrolment: Enrolment, text: str, today: date
 ) -> None:
     """Members found deceased leave the household; then the amount is recalculated by rule."""
-    dead = list(await session.scalars(
-        select(HouseholdMember.id).join(VerificationWarning, VerificationWarning.person_id == HouseholdMember.person_id)
-        .join(Person, Person.id == HouseholdMember.person_id)
-        .where(HouseholdMember.household_id == item.household_id, VerificationWarning.rule == "deceased",
-               VerificationWarning.status == "open", Person.deceased_on.is_(None)).distinct()))  # fmt: skip
+    dead = list(
+        await session.scalars(
+            select(HouseholdMember.id)
+            .join(VerificationWarning, VerificationWarning.person_id == HouseholdMember.person_id)
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .where(
+                HouseholdMember.household_id == item.household_id,
+                VerificationWarning.rule == "deceased",
+                VerificationWarning.status == "open",
+                Person.deceased_on.is_(None),
+            )
+            .distinct()
+        )
+    )
     for member_id in dead:
         await households.change_request(session, actor, enrolment, today, reason=text, member_died=member_id)
     if not dead:
@@ -368,26 +510,51 @@ async def _adjust(
 async def close_review(session: AsyncSession, actor: Actor, review: ReviewCampaign) -> dict:
     """The figures bureaus report: households reviewed, cancelled, adjusted, people, amount saved."""
     i = ReviewItem
-    row = (await session.execute(select(
-        func.count().filter(i.outcome == "cancelled"), func.coalesce(func.sum(i.people).filter(i.outcome == "cancelled"), 0),
-        func.count().filter(i.outcome == "adjusted"),
-        func.coalesce(func.sum(i.amount_before_cents - func.coalesce(i.amount_after_cents, i.amount_before_cents))
-                      .filter(i.outcome.in_(("cancelled", "adjusted"))), 0),
-        func.count().filter(i.outcome.is_(None)),
-    ).where(i.review_id == review.id))).one()  # fmt: skip
-    counts = {"households_reviewed": review.households_reviewed, "people_reviewed": review.people_reviewed,
-              "households_cancelled": row[0], "people_cancelled": row[1], "households_adjusted": row[2],
-              "monthly_saved_cents": row[3], "undecided": row[4]}  # fmt: skip
+    row = (
+        await session.execute(
+            select(
+                func.count().filter(i.outcome == "cancelled"),
+                func.coalesce(func.sum(i.people).filter(i.outcome == "cancelled"), 0),
+                func.count().filter(i.outcome == "adjusted"),
+                func.coalesce(
+                    func.sum(
+                        i.amount_before_cents - func.coalesce(i.amount_after_cents, i.amount_before_cents)
+                    ).filter(i.outcome.in_(("cancelled", "adjusted"))),
+                    0,
+                ),
+                func.count().filter(i.outcome.is_(None)),
+            ).where(i.review_id == review.id)
+        )
+    ).one()
+    counts = {
+        "households_reviewed": review.households_reviewed,
+        "people_reviewed": review.people_reviewed,
+        "households_cancelled": row[0],
+        "people_cancelled": row[1],
+        "households_adjusted": row[2],
+        "monthly_saved_cents": row[3],
+        "undecided": row[4],
+    }
     review.counts, review.status, review.closed_at = counts, "closed", utcnow()
     await session.flush()
-    await record(session, actor, "verification.review_close", "verification_review", review.id,
-                 region_code=review.region_code, after=counts)  # fmt: skip
+    await record(
+        session,
+        actor,
+        "verification.review_close",
+        "verification_review",
+        review.id,
+        region_code=review.region_code,
+        after=counts,
+    )
     return counts
 
 
 async def review_counts(session: AsyncSession, review_id: int) -> dict[str, int]:
-    rows = await session.execute(select(ReviewItem.proposal, ReviewItem.outcome, func.count()).where(ReviewItem.review_id == review_id)
-                                 .group_by(ReviewItem.proposal, ReviewItem.outcome))  # fmt: skip
+    rows = await session.execute(
+        select(ReviewItem.proposal, ReviewItem.outcome, func.count())
+        .where(ReviewItem.review_id == review_id)
+        .group_by(ReviewItem.proposal, ReviewItem.outcome)
+    )
     out: dict[str, int] = {}
     for proposal, outcome, n in rows:
         out[proposal] = out.get(proposal, 0) + n

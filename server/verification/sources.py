@@ -55,90 +55,235 @@ class Source:
 
 
 ALL_FIELDS_COMMON = (
-    Field("id_number", "公民身份号码", "id", "id_hash",
-          description="18 位；15 位旧号码自动升位；为空时按姓名和出生日期作“可能匹配”，须人工确认"),
+    Field(
+        "id_number",
+        "公民身份号码",
+        "id",
+        "id_hash",
+        description="18 位；15 位旧号码自动升位；为空时按姓名和出生日期作“可能匹配”，须人工确认",
+    ),
     Field("name", "姓名", "text", "name", required=True),
     Field("birth_date", "出生日期", "date", "birth_date", description="身份证号为空时必填"),
-)  # fmt: skip
+)
 
-RECORD_COLUMNS = ("import_id", "source", "row_no", "id_hash", "name", "name_norm", "birth_date", "region_code",
-                  "kind", "ref", "start_date", "end_date", "amount_cents", "balance_cents", "fact_key")  # fmt: skip
+RECORD_COLUMNS = (
+    "import_id",
+    "source",
+    "row_no",
+    "id_hash",
+    "name",
+    "name_norm",
+    "birth_date",
+    "region_code",
+    "kind",
+    "ref",
+    "start_date",
+    "end_date",
+    "amount_cents",
+    "balance_cents",
+    "fact_key",
+)
 
 F = Field
-SOURCES: dict[str, Source] = {s.code: s for s in (
-    Source("hukou", "户籍登记", "Hukou registry", "公安局", "replace", (
-        F("region_code", "户籍地区划代码", "region", "region_code", required=True),
-        F("registered_on", "登记日期", "date", "start_date"),
-        F("status", "户籍状态", "enum", "kind", choices=("normal", "moved_out", "cancelled")),
-    ), note="户籍地不在本市的在保人员产生“户籍外市”预警。"),
-    Source("deaths", "死亡和火化", "Deaths and cremations", "卫健委、公安局、殡仪馆", "append", (
-        F("death_date", "死亡日期", "date", "start_date", required=True),
-        F("kind", "记录类型", "enum", "kind", choices=("death", "cremation")),
-        F("region_code", "死亡地区划代码", "region", "region_code"),
-    )),
-    Source("prisoners", "服刑人员", "Prisoners", "司法局、监狱管理局", "append", (
-        F("admitted_on", "入监日期", "date", "start_date", required=True),
-        F("release_on", "刑满释放日期", "date", "end_date"),
-        F("facility", "监所名称", "text", "ref"),
-    )),
-    Source("business", "工商登记", "Business registrations", "市场监管局", "replace", (
-        F("credit_code", "统一社会信用代码", "text", "ref", required=True),
-        F("role", "身份", "enum", "kind", required=True, choices=("legal_rep", "shareholder")),
-        F("capital", "认缴出资（元）", "money", "amount_cents"),
-        F("registered_on", "成立日期", "date", "start_date"),
-        F("deregistered_on", "注销日期", "date", "end_date"),
-    )),
-    Source("property", "不动产登记", "Real estate", "自然资源和规划局（不动产登记中心）", "replace", (
-        F("certificate_no", "不动产权证号", "text", "ref", required=True),
-        F("use", "用途", "enum", "kind", required=True, choices=("residential", "commercial", "other")),
-        F("area_m2", "建筑面积（平方米）", "area", "amount_cents"),
-        F("region_code", "坐落区划代码", "region", "region_code"),
-        F("registered_on", "登记日期", "date", "start_date"),
-        F("ended_on", "注销（转让）日期", "date", "end_date"),
-    )),
-    Source("vehicles", "机动车登记", "Vehicles", "公安局交警支队", "replace", (
-        F("plate", "号牌号码", "text", "ref", required=True),
-        F("kind", "车辆类型", "enum", "kind", required=True, choices=("car", "truck", "motorcycle", "disability")),
-        F("value", "评估价值（元）", "money", "amount_cents"),
-        F("registered_on", "登记日期", "date", "start_date"),
-        F("deregistered_on", "注销日期", "date", "end_date"),
-    ), note="残疾人专用车（kind = disability）不产生车辆预警。"),
-    Source("housing_fund", "住房公积金", "Housing provident fund", "住房公积金管理中心", "replace", (
-        F("account_no", "公积金账号", "text", "ref", required=True),
-        F("status", "账户状态", "enum", "kind", choices=("paying", "sealed", "closed")),
-        F("monthly_base", "缴存基数（元/月）", "money", "amount_cents"),
-        F("balance", "账户余额（元）", "money", "balance_cents"),
-    ), note="缴存基数按月收入计入家庭收入；余额计入家庭存款。"),
-    Source("social_insurance", "社会保险和养老金", "Social insurance and pensions", "人力资源和社会保障局", "replace", (
-        F("kind", "待遇类型", "enum", "kind", required=True,
-          choices=("pension", "unemployment", "work_injury", "other")),
-        F("monthly_amount", "月待遇（元）", "money", "amount_cents", required=True),
-        F("start_date", "开始日期", "date", "start_date"),
-        F("end_date", "终止日期", "date", "end_date"),
-    )),
-    Source("tax_income", "个人所得税收入", "Tax income", "税务局", "replace", (
-        F("year", "所属年度", "year", "start_date", required=True),
-        F("annual_income", "年度收入（元）", "money", "amount_cents", required=True),
-        F("payer", "扣缴单位", "text", "ref"),
-    ), note="年度收入除以 12 计入家庭月收入。"),
-    Source("disability", "残疾人登记", "Disability registry", "残疾人联合会", "replace", (
-        F("certificate_no", "残疾人证号", "text", "ref", required=True),
-        F("grade", "残疾等级", "enum", "kind", required=True, choices=("1", "2", "3", "4")),
-    )),
-    Source("staff_relatives", "民政干部及近亲属", "Civil-affairs staff and close relatives", "民政局、组织部", "replace", (
-        F("relationship", "与干部关系", "enum", "kind", required=True,
-          choices=("self", "spouse", "parent", "child", "sibling", "other")),
-        F("staff_name", "干部姓名", "text", "ref", required=True),
-        F("staff_region_code", "干部所在区划", "region", "region_code"),
-    ), note="名单中的人员享受救助时产生“关系保”预警，须备案审查。"),
-    Source("other_benefits", "外地救助名单", "Assistance paid elsewhere", "其他地区民政部门", "replace", (
-        F("benefit", "救助类别", "enum", "kind", required=True, choices=("dibao", "tekun", "linshi", "yiliao")),
-        F("region_code", "发放地区划代码", "region", "region_code", required=True),
-        F("monthly_amount", "月发放金额（元）", "money", "amount_cents"),
-        F("start_date", "开始日期", "date", "start_date"),
-        F("end_date", "终止日期", "date", "end_date"),
-    )),
-)}  # fmt: skip
+SOURCES: dict[str, Source] = {
+    s.code: s
+    for s in (
+        Source(
+            "hukou",
+            "户籍登记",
+            "Hukou registry",
+            "公安局",
+            "replace",
+            (
+                F("region_code", "户籍地区划代码", "region", "region_code", required=True),
+                F("registered_on", "登记日期", "date", "start_date"),
+                F("status", "户籍状态", "enum", "kind", choices=("normal", "moved_out", "cancelled")),
+            ),
+            note="户籍地不在本市的在保人员产生“户籍外市”预警。",
+        ),
+        Source(
+            "deaths",
+            "死亡和火化",
+            "Deaths and cremations",
+            "卫健委、公安局、殡仪馆",
+            "append",
+            (
+                F("death_date", "死亡日期", "date", "start_date", required=True),
+                F("kind", "记录类型", "enum", "kind", choices=("death", "cremation")),
+                F("region_code", "死亡地区划代码", "region", "region_code"),
+            ),
+        ),
+        Source(
+            "prisoners",
+            "服刑人员",
+            "Prisoners",
+            "司法局、监狱管理局",
+            "append",
+            (
+                F("admitted_on", "入监日期", "date", "start_date", required=True),
+                F("release_on", "刑满释放日期", "date", "end_date"),
+                F("facility", "监所名称", "text", "ref"),
+            ),
+        ),
+        Source(
+            "business",
+            "工商登记",
+            "Business registrations",
+            "市场监管局",
+            "replace",
+            (
+                F("credit_code", "统一社会信用代码", "text", "ref", required=True),
+                F("role", "身份", "enum", "kind", required=True, choices=("legal_rep", "shareholder")),
+                F("capital", "认缴出资（元）", "money", "amount_cents"),
+                F("registered_on", "成立日期", "date", "start_date"),
+                F("deregistered_on", "注销日期", "date", "end_date"),
+            ),
+        ),
+        Source(
+            "property",
+            "不动产登记",
+            "Real estate",
+            "自然资源和规划局（不动产登记中心）",
+            "replace",
+            (
+                F("certificate_no", "不动产权证号", "text", "ref", required=True),
+                F(
+                    "use",
+                    "用途",
+                    "enum",
+                    "kind",
+                    required=True,
+                    choices=("residential", "commercial", "other"),
+                ),
+                F("area_m2", "建筑面积（平方米）", "area", "amount_cents"),
+                F("region_code", "坐落区划代码", "region", "region_code"),
+                F("registered_on", "登记日期", "date", "start_date"),
+                F("ended_on", "注销（转让）日期", "date", "end_date"),
+            ),
+        ),
+        Source(
+            "vehicles",
+            "机动车登记",
+            "Vehicles",
+            "公安局交警支队",
+            "replace",
+            (
+                F("plate", "号牌号码", "text", "ref", required=True),
+                F(
+                    "kind",
+                    "车辆类型",
+                    "enum",
+                    "kind",
+                    required=True,
+                    choices=("car", "truck", "motorcycle", "disability"),
+                ),
+                F("value", "评估价值（元）", "money", "amount_cents"),
+                F("registered_on", "登记日期", "date", "start_date"),
+                F("deregistered_on", "注销日期", "date", "end_date"),
+            ),
+            note="残疾人专用车（kind = disability）不产生车辆预警。",
+        ),
+        Source(
+            "housing_fund",
+            "住房公积金",
+            "Housing provident fund",
+            "住房公积金管理中心",
+            "replace",
+            (
+                F("account_no", "公积金账号", "text", "ref", required=True),
+                F("status", "账户状态", "enum", "kind", choices=("paying", "sealed", "closed")),
+                F("monthly_base", "缴存基数（元/月）", "money", "amount_cents"),
+                F("balance", "账户余额（元）", "money", "balance_cents"),
+            ),
+            note="缴存基数按月收入计入家庭收入；余额计入家庭存款。",
+        ),
+        Source(
+            "social_insurance",
+            "社会保险和养老金",
+            "Social insurance and pensions",
+            "人力资源和社会保障局",
+            "replace",
+            (
+                F(
+                    "kind",
+                    "待遇类型",
+                    "enum",
+                    "kind",
+                    required=True,
+                    choices=("pension", "unemployment", "work_injury", "other"),
+                ),
+                F("monthly_amount", "月待遇（元）", "money", "amount_cents", required=True),
+                F("start_date", "开始日期", "date", "start_date"),
+                F("end_date", "终止日期", "date", "end_date"),
+            ),
+        ),
+        Source(
+            "tax_income",
+            "个人所得税收入",
+            "Tax income",
+            "税务局",
+            "replace",
+            (
+                F("year", "所属年度", "year", "start_date", required=True),
+                F("annual_income", "年度收入（元）", "money", "amount_cents", required=True),
+                F("payer", "扣缴单位", "text", "ref"),
+            ),
+            note="年度收入除以 12 计入家庭月收入。",
+        ),
+        Source(
+            "disability",
+            "残疾人登记",
+            "Disability registry",
+            "残疾人联合会",
+            "replace",
+            (
+                F("certificate_no", "残疾人证号", "text", "ref", required=True),
+                F("grade", "残疾等级", "enum", "kind", required=True, choices=("1", "2", "3", "4")),
+            ),
+        ),
+        Source(
+            "staff_relatives",
+            "民政干部及近亲属",
+            "Civil-affairs staff and close relatives",
+            "民政局、组织部",
+            "replace",
+            (
+                F(
+                    "relationship",
+                    "与干部关系",
+                    "enum",
+                    "kind",
+                    required=True,
+                    choices=("self", "spouse", "parent", "child", "sibling", "other"),
+                ),
+                F("staff_name", "干部姓名", "text", "ref", required=True),
+                F("staff_region_code", "干部所在区划", "region", "region_code"),
+            ),
+            note="名单中的人员享受救助时产生“关系保”预警，须备案审查。",
+        ),
+        Source(
+            "other_benefits",
+            "外地救助名单",
+            "Assistance paid elsewhere",
+            "其他地区民政部门",
+            "replace",
+            (
+                F(
+                    "benefit",
+                    "救助类别",
+                    "enum",
+                    "kind",
+                    required=True,
+                    choices=("dibao", "tekun", "linshi", "yiliao"),
+                ),
+                F("region_code", "发放地区划代码", "region", "region_code", required=True),
+                F("monthly_amount", "月发放金额（元）", "money", "amount_cents"),
+                F("start_date", "开始日期", "date", "start_date"),
+                F("end_date", "终止日期", "date", "end_date"),
+            ),
+        ),
+    )
+}
 del F
 
 
@@ -249,8 +394,15 @@ class RowChecker:
                 errors.append("出生日期：不是有效日期（应为 YYYY-MM-DD）")
         elif not raw_id:
             errors.append("出生日期：身份证号为空时必填")
-        values = {"region_code": None, "kind": None, "ref": None, "start_date": None, "end_date": None,
-                  "amount_cents": None, "balance_cents": None}  # fmt: skip
+        values = {
+            "region_code": None,
+            "kind": None,
+            "ref": None,
+            "start_date": None,
+            "end_date": None,
+            "amount_cents": None,
+            "balance_cents": None,
+        }
         for f in self._fields:
             raw = row.get(f.name)
             if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -266,11 +418,33 @@ class RowChecker:
         if errors:
             return Checked(None, errors, legacy)
         norm = normalise_name(name)
-        fact = "|".join((self.source.code, id_hash or norm + str(birth), str(values["kind"]),
-                         str(values["ref"]), str(values["start_date"]), str(values["end_date"])))  # fmt: skip
-        record = (self.import_id, self.source.code, row_no, id_hash, name, norm, birth,
-                  values["region_code"], values["kind"], values["ref"], values["start_date"], values["end_date"],
-                  values["amount_cents"], values["balance_cents"], hashlib.md5(fact.encode()).hexdigest())  # fmt: skip
+        fact = "|".join(
+            (
+                self.source.code,
+                id_hash or norm + str(birth),
+                str(values["kind"]),
+                str(values["ref"]),
+                str(values["start_date"]),
+                str(values["end_date"]),
+            )
+        )
+        record = (
+            self.import_id,
+            self.source.code,
+            row_no,
+            id_hash,
+            name,
+            norm,
+            birth,
+            values["region_code"],
+            values["kind"],
+            values["ref"],
+            values["start_date"],
+            values["end_date"],
+            values["amount_cents"],
+            values["balance_cents"],
+            hashlib.md5(fact.encode()).hexdigest(),
+        )
         return Checked(record, [], legacy)
 
 

@@ -34,8 +34,18 @@ from server.verification.sources import SOURCES
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰建国华红梅玉珍凤文辉力鹏飞燕萍鑫宇晨浩然婷雪琳"
 # Planted rates, per enrolled person (household rules: per household)
-RATES = {"deceased": 0.010, "imprisoned": 0.003, "business": 0.008, "duplicate": 0.004, "staff_relative": 0.002,
-         "hukou_outside": 0.008, "property": 0.010, "vehicle": 0.010, "income": 0.010, "deposits": 0.006}  # fmt: skip
+RATES = {
+    "deceased": 0.010,
+    "imprisoned": 0.003,
+    "business": 0.008,
+    "duplicate": 0.004,
+    "staff_relative": 0.002,
+    "hukou_outside": 0.008,
+    "property": 0.010,
+    "vehicle": 0.010,
+    "income": 0.010,
+    "deposits": 0.006,
+}
 HOUSEHOLD_RULES = ("property", "vehicle", "income", "deposits")
 ENROLLED_ON = date(2026, 1, 1)
 
@@ -106,12 +116,27 @@ async def build_register(session: AsyncSession, secret: str, city: SynthCity, fa
         head = pid + 1
         for m in people:
             pid += 1
-            persons.append({"id": pid, "name": m.name, "id_hash": hmac.new(key, m.number.encode(), hashlib.sha256).hexdigest(),
-                            "id_masked": m.number[:6] + "********" + m.number[-4:], "id_cipher": cipher,
-                            "birth_date": m.birth, "male": m.male, "region_code": community,
-                            "hukou_region_code": community})  # fmt: skip
-            members.append({"household_id": hid, "person_id": pid, "relationship_to_head": "head" if pid == head else "other",
-                            "serious_illness": False})  # fmt: skip
+            persons.append(
+                {
+                    "id": pid,
+                    "name": m.name,
+                    "id_hash": hmac.new(key, m.number.encode(), hashlib.sha256).hexdigest(),
+                    "id_masked": m.number[:6] + "********" + m.number[-4:],
+                    "id_cipher": cipher,
+                    "birth_date": m.birth,
+                    "male": m.male,
+                    "region_code": community,
+                    "hukou_region_code": community,
+                }
+            )
+            members.append(
+                {
+                    "household_id": hid,
+                    "person_id": pid,
+                    "relationship_to_head": "head" if pid == head else "other",
+                    "serious_illness": False,
+                }
+            )
         households.append(
             {
                 "id": hid,
@@ -120,13 +145,34 @@ async def build_register(session: AsyncSession, secret: str, city: SynthCity, fa
                 "head_person_id": head,
             }
         )
-        enrolments.append({"household_id": hid, "benefit": "dibao", "status": "active", "monthly_amount_cents": 300_00 * len(people),
-                           "start_date": ENROLLED_ON, "region_code": community})  # fmt: skip
-        household_facts.append({"household_id": hid, "members": len(people), "income_cents": 0, "deposits_cents": 0,
-                                "extra_housing": 0, "vehicles": 0})  # fmt: skip
+        enrolments.append(
+            {
+                "household_id": hid,
+                "benefit": "dibao",
+                "status": "active",
+                "monthly_amount_cents": 300_00 * len(people),
+                "start_date": ENROLLED_ON,
+                "region_code": community,
+            }
+        )
+        household_facts.append(
+            {
+                "household_id": hid,
+                "members": len(people),
+                "income_cents": 0,
+                "deposits_cents": 0,
+                "extra_housing": 0,
+                "vehicles": 0,
+            }
+        )
     chunk = 20_000
-    for table, rows in ((Person, persons), (Household, households), (HouseholdMember, members), (Enrolment, enrolments),
-                        (HouseholdFacts, household_facts if facts else [])):  # fmt: skip
+    for table, rows in (
+        (Person, persons),
+        (Household, households),
+        (HouseholdMember, members),
+        (Enrolment, enrolments),
+        (HouseholdFacts, household_facts if facts else []),
+    ):
         for i in range(0, len(rows), chunk):
             await session.execute(insert(table), rows[i : i + chunk])
     if session.bind.dialect.name == "postgresql":  # the ids were given: move the sequences past them
@@ -149,8 +195,14 @@ def _variant(rng: random.Random, name: str) -> str:
     return name
 
 
-def write_sources(city: SynthCity, folder: Path, total_records: int, today: date, seed: int = 7,
-                  outside_city: str = "330106") -> set[tuple]:  # fmt: skip
+def write_sources(
+    city: SynthCity,
+    folder: Path,
+    total_records: int,
+    today: date,
+    seed: int = 7,
+    outside_city: str = "330106",
+) -> set[tuple]:
     """One CSV per source. Returns the planted truth (exact-ID cases, see the module's note)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,8 +215,12 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
 
     def add(source: str, m: Member | None, values: dict, *, number=None, name=None, birth=None) -> None:
         spec = SOURCES[source]
-        row = {"id_number": number if number is not None else ident(m), "name": name or _variant(rng, m.name),
-               "birth_date": "" if birth is None else birth.isoformat(), **values}  # fmt: skip
+        row = {
+            "id_number": number if number is not None else ident(m),
+            "name": name or _variant(rng, m.name),
+            "birth_date": "" if birth is None else birth.isoformat(),
+            **values,
+        }
         rows[source].append([row.get(f.name, "") for f in spec.all_fields])
 
     city_code = city.communities[0][:4]
@@ -202,12 +258,29 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
                 )
             r = rng.random()
             if r < RATES["business"]:
-                add("business", m, {"credit_code": f"91331100MA{m.index:08d}", "role": rng.choice(("legal_rep", "shareholder")),
-                                    "capital": "500000", "registered_on": "2020-05-01"})  # fmt: skip
+                add(
+                    "business",
+                    m,
+                    {
+                        "credit_code": f"91331100MA{m.index:08d}",
+                        "role": rng.choice(("legal_rep", "shareholder")),
+                        "capital": "500000",
+                        "registered_on": "2020-05-01",
+                    },
+                )
                 truth.add(("p", m.index, "business"))
             elif r < RATES["business"] * 2:  # closed years ago: clean
-                add("business", m, {"credit_code": f"92331100MA{m.index:08d}", "role": "legal_rep", "capital": "30000",
-                                    "registered_on": "2015-05-01", "deregistered_on": "2018-01-01"})  # fmt: skip
+                add(
+                    "business",
+                    m,
+                    {
+                        "credit_code": f"92331100MA{m.index:08d}",
+                        "role": "legal_rep",
+                        "capital": "30000",
+                        "registered_on": "2015-05-01",
+                        "deregistered_on": "2018-01-01",
+                    },
+                )
             r = rng.random()
             if r < RATES["duplicate"]:
                 add(
@@ -222,8 +295,17 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
                 )
                 truth.add(("p", m.index, "duplicate"))
             elif r < RATES["duplicate"] * 2:  # ended before enrolment here: clean
-                add("other_benefits", m, {"benefit": "dibao", "region_code": "330102", "monthly_amount": "900",
-                                          "start_date": "2020-03-01", "end_date": "2024-12-31"})  # fmt: skip
+                add(
+                    "other_benefits",
+                    m,
+                    {
+                        "benefit": "dibao",
+                        "region_code": "330102",
+                        "monthly_amount": "900",
+                        "start_date": "2020-03-01",
+                        "end_date": "2024-12-31",
+                    },
+                )
             if rng.random() < RATES["staff_relative"]:
                 add(
                     "staff_relatives",
@@ -260,8 +342,16 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
         n = len(people)
         owner = people[0]
         # clean look-alikes most households have
-        add("property", owner, {"certificate_no": f"浙(2020)丽水不动产权第{owner.index:07d}号", "use": "residential",
-                                "area_m2": "65.5", "region_code": community})  # fmt: skip
+        add(
+            "property",
+            owner,
+            {
+                "certificate_no": f"浙(2020)丽水不动产权第{owner.index:07d}号",
+                "use": "residential",
+                "area_m2": "65.5",
+                "region_code": community,
+            },
+        )
         if rng.random() < 0.02:
             add(
                 "vehicles", owner, {"plate": f"浙K{owner.index:05d}残", "kind": "disability", "value": "8000"}
@@ -277,11 +367,27 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
         for rule, m in household_hit.items():
             if rule == "property":
                 if rng.random() < 0.5:
-                    add("property", m, {"certificate_no": f"浙(2024)丽水不动产权第{m.index:07d}号B", "use": "residential",
-                                        "area_m2": "120", "region_code": community})  # fmt: skip
+                    add(
+                        "property",
+                        m,
+                        {
+                            "certificate_no": f"浙(2024)丽水不动产权第{m.index:07d}号B",
+                            "use": "residential",
+                            "area_m2": "120",
+                            "region_code": community,
+                        },
+                    )
                 else:
-                    add("property", m, {"certificate_no": f"浙(2023)丽水不动产权第{m.index:07d}号S", "use": "commercial",
-                                        "area_m2": "40", "region_code": community})  # fmt: skip
+                    add(
+                        "property",
+                        m,
+                        {
+                            "certificate_no": f"浙(2023)丽水不动产权第{m.index:07d}号S",
+                            "use": "commercial",
+                            "area_m2": "40",
+                            "region_code": community,
+                        },
+                    )
             elif rule == "vehicle":
                 add(
                     "vehicles",
@@ -313,8 +419,22 @@ def write_sources(city: SynthCity, folder: Path, total_records: int, today: date
     # the rest of the city: people who are not enrolled (and a few broken rows)
     enrolled_rows = sum(len(v) for v in rows.values())
     filler = max(total_records - enrolled_rows, 0)
-    sources = ("hukou", "hukou", "hukou", "social_insurance", "tax_income", "housing_fund", "property", "vehicles",
-               "business", "disability", "deaths", "prisoners", "other_benefits", "staff_relatives")  # fmt: skip
+    sources = (
+        "hukou",
+        "hukou",
+        "hukou",
+        "social_insurance",
+        "tax_income",
+        "housing_fund",
+        "property",
+        "vehicles",
+        "business",
+        "disability",
+        "deaths",
+        "prisoners",
+        "other_benefits",
+        "staff_relatives",
+    )
     for i in range(filler):
         source = sources[i % len(sources)]
         birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
@@ -384,5 +504,10 @@ def expected_age_hits(city: SynthCity, today: date) -> set[tuple]:
 
 
 async def communities(session: AsyncSession, prefix: str = "") -> list[str]:
-    return list(await session.scalars(select(Region.code).where(Region.level == "community", Region.code.like(prefix + "%"))
-                                      .order_by(Region.code)))  # fmt: skip
+    return list(
+        await session.scalars(
+            select(Region.code)
+            .where(Region.level == "community", Region.code.like(prefix + "%"))
+            .order_by(Region.code)
+        )
+    )

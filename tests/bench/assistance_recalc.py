@@ -52,13 +52,30 @@ async def build(url: str, households: int) -> None:
                     person_id += 1
                     member_id += 1
                     age = ages[k]
-                    persons.append(dict(id=person_id, name=f"居民{person_id}", id_hash=f"{person_id:064d}", id_masked="331102********0000",
-                                        id_cipher="x", birth_date=date(2026 - age, 1, 1), male=bool(k % 2), region_code=community,
-                                        hukou_region_code=community))  # fmt: skip
+                    persons.append(
+                        dict(
+                            id=person_id,
+                            name=f"居民{person_id}",
+                            id_hash=f"{person_id:064d}",
+                            id_masked="331102********0000",
+                            id_cipher="x",
+                            birth_date=date(2026 - age, 1, 1),
+                            male=bool(k % 2),
+                            region_code=community,
+                            hukou_region_code=community,
+                        )
+                    )
                     grade = rng.choice((None, None, None, None, 1, 2, 3))
-                    members.append(dict(id=member_id, household_id=h, person_id=person_id,
-                                        relationship_to_head="head" if k == 0 else "child", disability_grade=grade,
-                                        serious_illness=rng.random() < 0.1))  # fmt: skip
+                    members.append(
+                        dict(
+                            id=member_id,
+                            household_id=h,
+                            person_id=person_id,
+                            relationship_to_head="head" if k == 0 else "child",
+                            disability_grade=grade,
+                            serious_illness=rng.random() < 0.1,
+                        )
+                    )
                     groups = calc.groups_of(
                         calc.Member("", age, grade, members[-1]["serious_illness"]), single_parent
                     )
@@ -67,13 +84,35 @@ async def build(url: str, households: int) -> None:
                     )
                 homes.append(dict(id=h, region_code=community, address="bench", head_person_id=head))
                 benefit = "tekun" if size == 1 and rng.random() < 0.3 else "dibao"
-                enrolments.append(dict(id=h, household_id=h, benefit=benefit, status="active", monthly_amount_cents=100000,
-                                       start_date=date(2026, 1, 1), region_code=community))  # fmt: skip
-                facts.append(dict(household_id=h, members=size, income_cents=rng.randint(0, 900) * 100 * size,
-                                  deposits_cents=rng.randint(0, 20000) * 100, extra_housing=int(rng.random() < 0.02),
-                                  vehicles=int(rng.random() < 0.02)))  # fmt: skip
-            for model, rows in ((Person, persons), (Household, homes), (HouseholdMember, members), (Enrolment, enrolments),
-                                (HouseholdFacts, facts), (MemberFacts, mfacts)):  # fmt: skip
+                enrolments.append(
+                    dict(
+                        id=h,
+                        household_id=h,
+                        benefit=benefit,
+                        status="active",
+                        monthly_amount_cents=100000,
+                        start_date=date(2026, 1, 1),
+                        region_code=community,
+                    )
+                )
+                facts.append(
+                    dict(
+                        household_id=h,
+                        members=size,
+                        income_cents=rng.randint(0, 900) * 100 * size,
+                        deposits_cents=rng.randint(0, 20000) * 100,
+                        extra_housing=int(rng.random() < 0.02),
+                        vehicles=int(rng.random() < 0.02),
+                    )
+                )
+            for model, rows in (
+                (Person, persons),
+                (Household, homes),
+                (HouseholdMember, members),
+                (Enrolment, enrolments),
+                (HouseholdFacts, facts),
+                (MemberFacts, mfacts),
+            ):
                 await session.execute(insert(model), rows)
 
 
@@ -139,9 +178,11 @@ def main() -> None:
             )  # as autovacuum would after a bulk load; stale statistics give bad plans
             built = time.perf_counter() - t0
             elapsed, report = asyncio.run(recalculate(url))
-            print(f"{name:<11} {args.households:>7} households (built in {built:5.1f} s): recalculation {elapsed:6.2f} s; "
-                  f"up {report['up']}, down {report['down']}, out {report['out']}; 200 sampled amounts match the pure calculation",
-                  flush=True)  # fmt: skip
+            print(
+                f"{name:<11} {args.households:>7} households (built in {built:5.1f} s): recalculation {elapsed:6.2f} s; "
+                f"up {report['up']}, down {report['down']}, out {report['out']}; 200 sampled amounts match the pure calculation",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -42,8 +42,15 @@ async def issue_many(settings, n: int) -> tuple[list[float], list[str]]:
     for _ in range(n):
         async with session_scope(settings.database_url) as session:
             citizen = await session.scalar(select(Citizen).where(Citizen.phone == "13800000001"))
-            cert = await service.request_certificate(session, WORKER, citizen, community="331102001001", address="解放街 12 号",
-                                                     since=date(2015, 3, 1), purpose="基准测试")  # fmt: skip
+            cert = await service.request_certificate(
+                session,
+                WORKER,
+                citizen,
+                community="331102001001",
+                address="解放街 12 号",
+                since=date(2015, 3, 1),
+                purpose="基准测试",
+            )
             started = time.perf_counter()
             await service.issue(session, WORKER, settings, cert, "bench", clock.today())
             times.append(time.perf_counter() - started)
@@ -77,18 +84,37 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        env = {"HUIMIN_VAR_DIR": folder, "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bench.db",
-               "HUIMIN_SECRET_KEY": "bench-secret-0123456789abcdef0123456789"}  # fmt: skip
+        env = {
+            "HUIMIN_VAR_DIR": folder,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{folder}/bench.db",
+            "HUIMIN_SECRET_KEY": "bench-secret-0123456789abcdef0123456789",
+        }
         os.environ.update(env)
         settings = load_settings()
         upgrade_database(settings.database_url)
         times, serials = asyncio.run(issue_many(settings, args.certificates))
-        print(f"PDF + PAdES signature: median {statistics.median(times) * 1000:.0f} ms, "
-              f"max {max(times) * 1000:.0f} ms per certificate ({len(times)} certificates)")  # fmt: skip
+        print(
+            f"PDF + PAdES signature: median {statistics.median(times) * 1000:.0f} ms, "
+            f"max {max(times) * 1000:.0f} ms per certificate ({len(times)} certificates)"
+        )
         port = 18765
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:app", "--port", str(port), "--log-level",
-                                   "warning", "--proxy-headers", "--forwarded-allow-ips", "127.0.0.1"],
-                                  cwd=ROOT, env={**os.environ, **env})  # fmt: skip
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "server.asgi:app",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--proxy-headers",
+                "--forwarded-allow-ips",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+        )
         try:
             for _ in range(100):
                 try:
@@ -98,8 +124,10 @@ def main() -> None:
                     time.sleep(0.1)
             count, latencies = asyncio.run(hammer(f"http://127.0.0.1:{port}", serials, args.seconds))
             q = statistics.quantiles(latencies, n=100)
-            print(f"verification page: {count / args.seconds:.0f} req/s over {args.seconds:.0f} s with 8 clients; "
-                  f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms")  # fmt: skip
+            print(
+                f"verification page: {count / args.seconds:.0f} req/s over {args.seconds:.0f} s with 8 clients; "
+                f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms"
+            )
         finally:
             server.terminate()
             server.wait()

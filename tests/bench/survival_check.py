@@ -53,10 +53,12 @@ def main() -> None:
         cpu.append(time.process_time() - started_cpu)
         outcomes.append(decision.outcome)
     size = sum(len(f) for f in captures[0][1]) // len(captures[0][1]) // 1024
-    print(f"survival check, {len(captures[0][1])} frames of {photo.shape[1]}x{photo.shape[0]} (~{size} kB JPEG), one core: "
-          f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} runs "
-          f"(CPU time median {statistics.median(cpu) * 1000:.0f} ms); "
-          f"decisions {dict((o, outcomes.count(o)) for o in sorted(set(outcomes)))}")  # fmt: skip
+    print(
+        f"survival check, {len(captures[0][1])} frames of {photo.shape[1]}x{photo.shape[0]} (~{size} kB JPEG), one core: "
+        f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} runs "
+        f"(CPU time median {statistics.median(cpu) * 1000:.0f} ms); "
+        f"decisions {dict((o, outcomes.count(o)) for o in sorted(set(outcomes)))}"
+    )
 
 
 if __name__ == "__main__":

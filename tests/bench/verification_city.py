@@ -96,16 +96,20 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
         print(
             f"  import {source:17s} {rows:>9,} rows  {rows / load:>9,.0f} rows/s  check of touched people {check:6.1f} s  warnings {raised:,}"
         )
-    print(f"import: {total_rows:,.0f} rows in {load_s:.1f} s = {total_rows / load_s:,.0f} rows/s "
-          f"(checking the people touched: {check_s:.1f} s more)")  # fmt: skip
+    print(
+        f"import: {total_rows:,.0f} rows in {load_s:.1f} s = {total_rows / load_s:,.0f} rows/s "
+        f"(checking the people touched: {check_s:.1f} s more)"
+    )
 
     async with session_scope(url) as session:
         await session.execute(text("ANALYZE")) if session.bind.dialect.name == "postgresql" else None
     t = time.perf_counter()
     async with session_scope(url) as session:
         review = await service.start_review(session, ACTOR, "331100", "benchmark review", TODAY)
-    print(f"full review of the city: {review.households_reviewed:,} households, {review.people_reviewed:,} people "
-          f"in {time.perf_counter() - t:.1f} s")  # fmt: skip
+    print(
+        f"full review of the city: {review.households_reviewed:,} households, {review.people_reviewed:,} people "
+        f"in {time.perf_counter() - t:.1f} s"
+    )
 
     # 10,000 new death records: 100 of enrolled people, the rest of people who are not enrolled
     extra = folder / "deaths-extra.csv"
@@ -118,13 +122,18 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
     write_rows(extra, "deaths", rows)
     t = time.perf_counter()
     rows_n, load, check, raised = await import_file(settings, "deaths", extra)
-    print(f"incremental: {rows_n:,} death rows loaded in {load:.2f} s, the people they touch checked in {check:.2f} s "
-          f"(total {time.perf_counter() - t:.2f} s), {raised} new warnings")  # fmt: skip
+    print(
+        f"incremental: {rows_n:,} death rows loaded in {load:.2f} s, the people they touch checked in {check:.2f} s "
+        f"(total {time.perf_counter() - t:.2f} s), {raised} new warnings"
+    )
     more_truth = {("p", m.index, "deceased") for m in gone}
 
     async with session_scope(url) as session:
-        rows = await session.execute(select(VerificationWarning.rule, VerificationWarning.person_id, VerificationWarning.household_id)
-                                     .where(VerificationWarning.person_id.is_not(None)))  # fmt: skip
+        rows = await session.execute(
+            select(
+                VerificationWarning.rule, VerificationWarning.person_id, VerificationWarning.household_id
+            ).where(VerificationWarning.person_id.is_not(None))
+        )
         found = set()
         for rule, person_id, household_id in rows:
             if rule in synth.HOUSEHOLD_RULES:
@@ -143,8 +152,10 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
     for _kind, _, rule in hits:
         by_rule[rule][1] += 1
     print(f"records loaded: {records_loaded:,}")
-    print(f"recall {recall:.4f} ({len(hits):,} of {len(truth):,} planted cases), precision {precision:.4f} "
-          f"({len(found_main) - len(hits)} warnings on clean records)")  # fmt: skip
+    print(
+        f"recall {recall:.4f} ({len(hits):,} of {len(truth):,} planted cases), precision {precision:.4f} "
+        f"({len(found_main) - len(hits)} warnings on clean records)"
+    )
     print(
         "  per rule (planted / found): " + ", ".join(f"{r} {a}/{b}" for r, (a, b) in sorted(by_rule.items()))
     )

@@ -47,9 +47,14 @@ def chromium(playwright):
 def installed_phone(playwright, tmp_path):
     """A phone-sized context with a real (non-incognito) profile, as installability needs."""
     context = playwright.chromium.launch_persistent_context(
-        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS, viewport=PHONE,
-        is_mobile=True, has_touch=True, locale="zh-CN",
-    )  # fmt: skip
+        tmp_path / "profile",
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+    )
     context.set_default_timeout(15_000)
     yield context
     context.close()
@@ -58,8 +63,9 @@ def installed_phone(playwright, tmp_path):
 @pytest.fixture
 def phone(chromium):
     """A fresh phone-sized browser context (390x844, touch, zh-CN)."""
-    context = chromium.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True,
-                                   locale="zh-CN")  # fmt: skip
+    context = chromium.new_context(
+        viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     context.set_default_timeout(15_000)
     yield context
     context.close()

@@ -30,15 +30,35 @@ CITIZEN_PAGES = [
 ]
 # Each back-office page under a role that may open it (least privilege: no one account sees all).
 OFFICE_PAGES = {
-    "admin": ["/office", "/office/audit", "/office/users", "/office/account", "/office/regions/331102001",
-              "/office/audit/verify"],
-    "city": ["/office/assistance", "/office/assistance?overdue=true", "/office/assistance/households",
-             "/office/assistance/payments", "/office/assistance/policies", "/office/discovery", "/office/discovery/map",
-             "/office/certificates", "/office/funeral", "/office/verification", "/office/verification/warnings",
-             "/office/verification/imports", "/office/verification/reviews", "/office/verification/standard",
-             "/office/survival", "/office/survival/reviews", "/office/identity"],
+    "admin": [
+        "/office",
+        "/office/audit",
+        "/office/users",
+        "/office/account",
+        "/office/regions/331102001",
+        "/office/audit/verify",
+    ],
+    "city": [
+        "/office/assistance",
+        "/office/assistance?overdue=true",
+        "/office/assistance/households",
+        "/office/assistance/payments",
+        "/office/assistance/policies",
+        "/office/discovery",
+        "/office/discovery/map",
+        "/office/certificates",
+        "/office/funeral",
+        "/office/verification",
+        "/office/verification/warnings",
+        "/office/verification/imports",
+        "/office/verification/reviews",
+        "/office/verification/standard",
+        "/office/survival",
+        "/office/survival/reviews",
+        "/office/identity",
+    ],
     "verify": ["/office/verification/matches"],
-}  # fmt: skip
+}
 
 
 def serious_violations(page) -> list[str]:

@@ -216,8 +216,15 @@ def test_offline_halfway_still_submits_exactly_once(live, phone, demo):
         )[0][0]
         == 1
     )
-    assert sql(demo, "SELECT count(*) FROM assistance_events e JOIN assistance_applications a ON a.id = e.application_id "
-                     "WHERE a.reference = :r AND e.action = 'submit'", r=reference)[0][0] == 1  # fmt: skip
+    assert (
+        sql(
+            demo,
+            "SELECT count(*) FROM assistance_events e JOIN assistance_applications a ON a.id = e.application_id "
+            "WHERE a.reference = :r AND e.action = 'submit'",
+            r=reference,
+        )[0][0]
+        == 1
+    )
     assert (
         sql(demo, "SELECT status FROM assistance_applications WHERE reference = :r", r=reference)[0][0]
         == "community"

@@ -25,8 +25,15 @@ WORKER = Actor("staff", "7", "天宁社区工作人员 刘芳", "community_worke
 def issued_certificate(demo, base_url: str) -> tuple[str, bytes]:
     async def go(session):
         citizen = await session.scalar(select(Citizen).where(Citizen.phone == "13800000001"))
-        cert = await service.request_certificate(session, Actor("citizen", str(citizen.id)), citizen, community="331102001001",
-                                                 address="天宁社区 解放街 12 号", since=date(2015, 3, 1), purpose="子女入学")  # fmt: skip
+        cert = await service.request_certificate(
+            session,
+            Actor("citizen", str(citizen.id)),
+            citizen,
+            community="331102001001",
+            address="天宁社区 解放街 12 号",
+            since=date(2015, 3, 1),
+            purpose="子女入学",
+        )
         await service.issue(session, WORKER, demo, cert, "户籍在本社区", clock.today())
         return cert.serial, cert.pdf_name
 
@@ -121,8 +128,12 @@ def test_offline_verifier_refuses_a_forged_list_and_warns_on_a_stale_one(live, p
         phone.unroute("**/certificates-revoked.json")
 
     past = (datetime.now(UTC) - timedelta(days=2)).replace(microsecond=0)
-    old = signed_list(demo, lambda kid: rules.revocation_list([(serial, "revoked")], past.isoformat(),
-                                                              (past + timedelta(days=1)).isoformat(), kid, "331100"))  # fmt: skip
+    old = signed_list(
+        demo,
+        lambda kid: rules.revocation_list(
+            [(serial, "revoked")], past.isoformat(), (past + timedelta(days=1)).isoformat(), kid, "331100"
+        ),
+    )
     phone.route("**/certificates-revoked.json", serving(old))
     page.get_by_role("button", name="更新作废名单").click()
     page.locator("#list-note").filter(has_text="作废名单已过期").wait_for()

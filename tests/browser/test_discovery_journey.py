@@ -24,8 +24,14 @@ def photo_with_gps() -> bytes:
 
 
 def test_report_with_location_and_photo_then_visit_starts_an_application(live, chromium, demo):
-    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN",
-                                 geolocation={"latitude": TIANNING[0], "longitude": TIANNING[1]}, permissions=["geolocation"])  # fmt: skip
+    phone = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        geolocation={"latitude": TIANNING[0], "longitude": TIANNING[1]},
+        permissions=["geolocation"],
+    )
     page = phone.new_page()
     page.goto(live.url + "/")
     page.get_by_role("link", name="主动发现").click()

@@ -72,8 +72,14 @@ def camera_video(tmp_path):
 
 @pytest.fixture
 def camera_phone(playwright, camera_video):
-    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-                                         f"--use-file-for-fake-video-capture={camera_video}"])  # fmt: skip
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={camera_video}",
+        ],
+    )
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
     context.set_default_timeout(30_000)
     yield context
@@ -130,8 +136,14 @@ def test_a_refused_challenge_is_explained_in_the_servers_words(live, camera_phon
     person = sql(demo, "SELECT id FROM persons WHERE name = '张建国'")[0][0]
     now = utcnow()
     for n in range(20):  # the hour's tries are used up
-        sql(demo, "INSERT INTO survival_challenges (nonce_hash, person_id, actions, issued_at, expires_at) "
-                  "VALUES (:h, :p, '[]', :t, :t)", h=f"{n:064d}", p=person, t=now)  # fmt: skip
+        sql(
+            demo,
+            "INSERT INTO survival_challenges (nonce_hash, person_id, actions, issued_at, expires_at) "
+            "VALUES (:h, :p, '[]', :t, :t)",
+            h=f"{n:064d}",
+            p=person,
+            t=now,
+        )
     camera_phone.grant_permissions(["camera"], origin=live.url)
     page = camera_phone.new_page()
     browser_citizen_sign_in(page, live.url, demo, "13800000001", after="/survival/capture")
