@@ -196,7 +196,7 @@ class VerificationController(Controller):
             raise NotFoundException(detail="error.not_found")
         key, kid = await keys.token_key(db_session, settings.secret_key, city.code)
         rows = await db_session.execute(
-            select(Certificate.serial, Certificate.kind)
+            select(Certificate.serial, Certificate.status)
             .where(Certificate.status.in_(tuple(rules.REASON_CODES)))
             .order_by(Certificate.id)
         )
