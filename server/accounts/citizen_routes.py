@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts import citizens, identity
 from server.accounts.auth import citizen_guard, provide_citizen, start_session
 from server.accounts.models import Citizen, IdentityDispute, SmsOutbox
-from server.accounts.otp import normalise_phone
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
+from server.phones import normalise_phone
 from server.settings import Settings
 from server.survival.routes import challenge_json, frames_of
 from server.web import Form, Upload, client_ip, page, status_of

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,15 +11,6 @@ MAX_ATTEMPTS = 5
 RESEND_AFTER = timedelta(seconds=60)
 PER_PHONE_PER_HOUR = 5
 PER_ADDRESS_PER_HOUR = 20
-
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
-def normalise_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    return digits if PHONE_RE.match(digits) else None
 
 
 def new_code() -> str:

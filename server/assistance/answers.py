@@ -7,8 +7,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from server import money
 from server.accounts import idcard
 from server.assistance import calc
+from server.phones import normalise_phone
 
 RELATIONSHIPS = {
     "spouse": "配偶",
@@ -177,20 +179,16 @@ class AnswerError(ValueError):
 
 
 def _cents(raw: str, field_name: str, errors: dict[str, str], required: bool = True) -> int:
-    raw = (raw or "").strip().replace(",", "")
-    if not raw:
+    """Fen of a typed amount (see server.money); a blank optional amount is 0."""
+    if not money.normalise(raw):
         if required:
             errors[field_name] = "form.required"
         return 0
     try:
-        value = round(float(raw) * 100)
-    except ValueError:
-        errors[field_name] = "form.number"
+        return money.parse_fen(raw, field=field_name)
+    except money.MoneyError as e:
+        errors[field_name] = e.code
         return 0
-    if value < 0 or value > 10**11:
-        errors[field_name] = "form.number"
-        return 0
-    return value
 
 
 def _count(raw: str, field_name: str, errors: dict[str, str]) -> int:
@@ -223,8 +221,6 @@ def clean_step(
     out: dict = {}
     if step == "applicant":
         out, rid, errors = clean_person(form, today)
-        from server.accounts.otp import normalise_phone
-
         phone = normalise_phone(form.get("phone") or "")
         if phone is None:
             errors["phone"] = "otp.phone"

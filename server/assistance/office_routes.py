@@ -12,7 +12,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import exports
+from server import exports, money
 from server.accounts import idcard
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
@@ -270,17 +270,14 @@ class PolicyController(Controller):
                 "tekun_pct": _int(data, "tekun_pct", 100, 300),
                 "extra_pct": {g: _int(data, f"extra_{g}", 0, 100) for g in calc.GROUPS},
             }
-        except ValueError:
+        except (ValueError, money.MoneyError):
             raise DomainError("policy.invalid", Kind.INVALID) from None
         policy, _ = await service.create_policy(db_session, actor, values, today)
         return Redirect(f"/office/assistance/policies?report={policy.id}", status_code=303)
 
 
 def _yuan(data: dict, name: str) -> int:
-    raw = str(data.get(name, "")).strip()
-    if not re.fullmatch(r"\d{1,7}(\.\d{1,2})?", raw):
-        raise ValueError(name)
-    return round(float(raw) * 100)
+    return money.parse_fen(str(data.get(name, "")), field=name, high=10**9)
 
 
 def _int(data: dict, name: str, low: int, high: int) -> int:
@@ -368,10 +365,7 @@ class HouseholdController(Controller):
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         income = str(data.get("income", "")).strip()
         died = str(data.get("member_died", "")).strip()
-        try:
-            income_cents = _yuan({"v": income}, "v") if income else None
-        except ValueError:
-            raise DomainError("form.number", Kind.INVALID) from None
+        income_cents = money.parse_optional_fen(income, field="income", high=10**9)
         await households.change_request(
             db_session,
             actor,

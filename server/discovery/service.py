@@ -14,6 +14,7 @@ from server.discovery.models import Alert, CommunityArea, Report
 from server.errors import DomainError, Kind
 from server.files import write_private
 from server.images import clean_photo, gps_of
+from server.phones import normalise_phone
 from server.regions.codes import parent_code
 from server.settings import Settings
 
@@ -84,8 +85,9 @@ async def file_report(
     now: datetime | None = None,
 ) -> Report:
     now = now or utcnow()
-    phone = (form.get("phone") or "").strip() or None
-    if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+    typed_phone = (form.get("phone") or "").strip()
+    phone = normalise_phone(typed_phone) if typed_phone else None
+    if typed_phone and phone is None:
         raise ReportError("otp.phone", Kind.INVALID)
     refusal = rules.rate_refusal(await counts_last_hour(session, device, client_ip, phone, now))
     if refusal:

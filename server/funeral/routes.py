@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import clock
+from server import clock, money
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.accounts.permissions import P, allows
@@ -65,6 +65,9 @@ async def availability(session: AsyncSession, facility_id: int, start: date, day
             .order_by(Slot.kind, Slot.day, Slot.label)
         )
     )
+
+
+PRICE_LIMIT_FEN = 10**8  # one item's price: at most 100 万元
 
 
 class FuneralPublicController(Controller):
@@ -463,11 +466,7 @@ class FuneralOfficeController(Controller):
         actor: Actor,
     ) -> Redirect:
         booking, facility = await _staff_booking(db_session, request, region_scope, booking_id)
-        raw = str(data.get("amount", "")).strip()
-        try:
-            cents = round(float(raw) * 100)
-        except ValueError:
-            raise DomainError("form.number", Kind.INVALID) from None
+        cents = money.parse_fen(str(data.get("amount", "")), field="amount")
         if booking.waiver == "pending":
             raise DomainError("funeral.waiver_first", Kind.CONFLICT)
         if cents != booking.payable_cents - booking.paid_cents or booking.status == "cancelled":
@@ -566,12 +565,7 @@ class FuneralOfficeController(Controller):
             f.id for f in await operator_facilities(db_session, request, region_scope)
         }:
             raise NotFoundException(detail="error.not_found")
-        try:
-            cents = round(float(str(data.get("price", ""))) * 100)
-        except ValueError:
-            raise DomainError("form.number", Kind.INVALID) from None
-        if not 0 <= cents <= 10**8:
-            raise DomainError("form.number", Kind.INVALID)
+        cents = money.parse_fen(str(data.get("price", "")), field="price", high=PRICE_LIMIT_FEN)
         before, item.price_cents = item.price_cents, cents
         await record(
             db_session,
@@ -591,13 +585,10 @@ class FuneralOfficeController(Controller):
         facilities = {f.id for f in await operator_facilities(db_session, request, region_scope)}
         facility_id = str(data.get("facility_id", ""))
         name = str(data.get("name", "")).strip()
-        try:
-            cents = round(float(str(data.get("price", ""))) * 100)
-        except ValueError:
-            raise DomainError("form.number", Kind.INVALID) from None
+        cents = money.parse_fen(str(data.get("price", "")), field="price", high=PRICE_LIMIT_FEN)
         if not facility_id.isdigit() or int(facility_id) not in facilities:
             raise NotFoundException(detail="error.not_found")
-        if not name or not 0 <= cents <= 10**8:
+        if not name:
             raise DomainError("form.required", Kind.INVALID)
         item = ServiceItem(
             facility_id=int(facility_id),
