@@ -18,86 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from server import clock
-from server.accounts import i18n as _accounts_i18n  # noqa: F401
 from server.accounts.auth import SessionConfig, check_route_permissions, provide_actor, provide_scope
-from server.accounts.citizen_routes import CitizenAccountController
 from server.accounts.csrf import SessionBoundCSRF
-from server.accounts.identity_routes import IdentityOfficeController
 from server.accounts.models import Staff
 from server.accounts.sms import load_sender
-from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
-from server.assistance import i18n as _assistance_i18n  # noqa: F401
-from server.assistance.citizen_routes import ApplyController, NoticeController
-from server.assistance.office_routes import (
-    AssistanceOfficeController,
-    HouseholdController,
-    PaymentController,
-    PolicyController,
-)
-from server.audit.routes import AuditController
 from server.audit.service import configure as configure_audit
-from server.calendar.routes import CalendarController
-from server.certificates import i18n as _certificates_i18n  # noqa: F401
-from server.certificates.routes import (
-    CertificateOfficeController,
-    CitizenCertificateController,
-    VerificationController,
-)
 from server.db import make_engine
-from server.discovery import i18n as _discovery_i18n  # noqa: F401
-from server.discovery.routes import DiscoveryOfficeController, ReportController
+from server.domains import DOMAINS
 from server.files import private_dir
-from server.funeral import i18n as _funeral_i18n  # noqa: F401
-from server.funeral.routes import (
-    DeviceController,
-    FuneralCitizenController,
-    FuneralOfficeController,
-    FuneralPublicController,
-)
-from server.notifications.routes import NotificationController
-from server.office.routes import OfficeController
-from server.pwa.routes import PwaController
 from server.settings import ROOT, Settings, load_settings
-from server.survival import i18n as _survival_i18n  # noqa: F401
-from server.survival.routes import SurvivalController, SurvivalOfficeController
-from server.verification import i18n as _verification_i18n  # noqa: F401
 from server.verification import service as verification_service
-from server.verification.routes import VerificationApiController, VerificationOfficeController
 from server.web import EXCEPTION_HANDLERS, SecurityHeaders, provide_today, template_config
 
 log = logging.getLogger("huimin")
 
-CONTROLLERS = [
-    PwaController,
-    CitizenAccountController,
-    StaffLoginController,
-    AccountController,
-    StaffAdminController,
-    OfficeController,
-    AuditController,
-    ApplyController,
-    NoticeController,
-    AssistanceOfficeController,
-    PolicyController,
-    HouseholdController,
-    PaymentController,
-    NotificationController,
-    ReportController,
-    DiscoveryOfficeController,
-    CitizenCertificateController,
-    VerificationController,
-    CertificateOfficeController,
-    FuneralPublicController,
-    FuneralCitizenController,
-    FuneralOfficeController,
-    DeviceController,
-    CalendarController,
-    VerificationOfficeController,
-    VerificationApiController,
-    SurvivalController,
-    SurvivalOfficeController,
-    IdentityOfficeController,
-]
 
 MAX_BODY = 20 * 1024 * 1024
 
@@ -144,7 +78,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            *CONTROLLERS,
             create_static_files_router(
                 path="/static",
                 directories=[ROOT / "static"],
@@ -156,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 path="/pwa", directories=[ROOT / "pwa"], name="pwa", include_in_schema=False
             ),
         ],
-        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin(), *DOMAINS],
         template_config=template_config(),
         middleware=[
             DefineMiddleware(SecurityHeaders, hsts=settings.production),

@@ -124,9 +124,11 @@ def user_create(username: str, display_name: str, role: str, region_code: str, p
     from server.accounts.staff import StaffError, create_staff
     from server.audit.service import Actor
     from server.db import session_scope
+    from server.domains import register_messages
     from server.i18n import translate
     from server.regions.models import Region
 
+    register_messages()  # the refusals below are printed in both languages
     password = password or getpass.getpass("Password: ")
 
     async def run() -> None:

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
+from litestar.config.app import AppConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.params import Body
+from litestar.plugins import InitPlugin
 from litestar.plugins.htmx import ClientRedirect, HTMXTemplate
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -24,7 +27,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from server import clock
 from server.accounts.permissions import P, allows
 from server.errors import DomainError, Kind
-from server.i18n import CODES, ROLE_LABELS, pick_lang, translate
+from server.i18n import CODES, ROLE_LABELS, pick_lang, register, translate
 from server.settings import ROOT
 
 log = logging.getLogger("huimin")
@@ -73,38 +76,42 @@ class ServiceTile:
     order: int = 50
 
 
-OFFICE_NAV: list[NavItem] = [
-    NavItem("/office", "工作台", order=0),
-    NavItem("/office/audit", "审计日志", P.AUDIT_READ, order=90),
-    NavItem("/office/users", "人员管理", P.STAFF_MANAGE, order=95),
-    NavItem("/office/account", "我的账号", order=99),
-]
-PWA_SERVICES: list[ServiceTile] = [  # placeholders until each domain registers its own tile
-    ServiceTile(None, "社会救助", "申请低保、特困、临时救助和医疗救助，查看办理进度", order=10),
-    ServiceTile(None, "主动发现", "发现身边需要帮助的人，告诉我们", order=20),
-    ServiceTile(None, "生存认证", "刷脸认证，按时领取待遇", order=30),
-    ServiceTile(None, "殡葬服务", "查询殡仪馆、公墓和墓位，预约服务", order=40),
-    ServiceTile(None, "居住证明", "申请、下载和核验居住证明", order=50),
-]
+@dataclass(frozen=True, eq=False)  # one object per domain: hashed by identity
+class DomainPlugin(InitPlugin):
+    """What one domain adds to the application, declared in its ``plugin.py`` and passed to
+    ``create_app`` explicitly: its controllers, its back-office sections, its citizen service tiles
+    and its messages. Nothing is registered by importing a module."""
 
+    name: str
+    controllers: tuple[type, ...] = ()
+    office_nav: tuple[NavItem, ...] = ()
+    pwa_services: tuple[ServiceTile, ...] = ()
+    codes: Mapping[str, str] = field(default_factory=dict)  # message code -> Chinese text
+    en: Mapping[str, str] = field(default_factory=dict)  # Chinese text -> English
 
-def add_office_nav(item: NavItem) -> None:
-    """A domain puts its back-office section in the navigation (shown to the roles holding
-    ``item.permission``)."""
-    if item not in OFFICE_NAV:
-        OFFICE_NAV.append(item)
-        OFFICE_NAV.sort(key=lambda i: i.order)
+    def register_messages(self) -> None:
+        register(dict(self.codes), dict(self.en))
 
-
-def add_pwa_service(tile: ServiceTile) -> None:
-    """A domain puts its citizen service on the PWA home page (replacing a placeholder of that title)."""
-    PWA_SERVICES[:] = [t for t in PWA_SERVICES if t.title != tile.title]
-    PWA_SERVICES.append(tile)
-    PWA_SERVICES.sort(key=lambda t: t.order)
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        self.register_messages()
+        app_config.route_handlers.extend(self.controllers)
+        state = app_config.state
+        state.office_nav = sorted([*state.get("office_nav", ()), *self.office_nav], key=lambda i: i.order)
+        state.pwa_services = sorted(
+            [*state.get("pwa_services", ()), *self.pwa_services], key=lambda t: t.order
+        )
+        return app_config
 
 
 def _office_nav(ctx: dict[str, Any], role: str | None) -> list[NavItem]:
-    return [i for i in OFFICE_NAV if allows(role, i.permission)]
+    request = ctx.get("request")
+    items = request.app.state.get("office_nav", ()) if request else ()
+    return [i for i in items if allows(role, i.permission)]
+
+
+def _pwa_services(ctx: dict[str, Any]) -> list[ServiceTile]:
+    request = ctx.get("request")
+    return list(request.app.state.get("pwa_services", ())) if request else []
 
 
 def _can(ctx: dict[str, Any], permission: str) -> bool:
@@ -151,7 +158,7 @@ def template_config() -> TemplateConfig:
         engine.register_template_callable("office_nav", _office_nav)
         engine.register_template_callable("can", _can)
         engine.engine.filters["local"] = clock.local
-        engine.engine.globals["pwa_services"] = PWA_SERVICES
+        engine.register_template_callable("pwa_services", _pwa_services)
         engine.engine.globals["lang_of"] = lang_of
         engine.engine.globals["session_of"] = session_of
 

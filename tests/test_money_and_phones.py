@@ -32,12 +32,32 @@ def test_amounts_people_type_are_read(typed, fen):
 
 @pytest.mark.parametrize(
     "typed",
-    ["inf", "-inf", "nan", "NaN", "1e400", "1e3", "12.345", "1,2", "12,00", "-5", "", "一千", "0x10", "1_000", ". 5"],
+    [
+        "inf",
+        "-inf",
+        "nan",
+        "NaN",
+        "1e400",
+        "1e3",
+        "12.345",
+        "1,2",
+        "12,00",
+        "-5",
+        "",
+        "一千",
+        "0x10",
+        "1_000",
+        ". 5",
+    ],
 )
 def test_what_is_not_an_amount_is_refused_with_the_field_named(typed):
     with pytest.raises(money.MoneyError) as refused:
         money.parse_fen(typed, field="wages")
-    assert (refused.value.code, refused.value.kind, refused.value.field) == ("form.number", "invalid", "wages")
+    assert (refused.value.code, refused.value.kind, refused.value.field) == (
+        "form.number",
+        "invalid",
+        "wages",
+    )
 
 
 def test_amounts_beyond_the_bounds_are_refused():

@@ -1,7 +1,5 @@
 """Messages of identity binding (codes first in Chinese, then English)."""
 
-from server.i18n import register
-
 CODES = {
     "identity.mismatch": "姓名与登记信息不一致，请填写与身份证一致的姓名。",
     "identity.too_many": "今天提交实名认证的次数太多，请明天再试或到社区办理。",
@@ -96,5 +94,3 @@ EN = {
     "驳回": "Dismiss",
     "没有待处理的异议。": "No disputes to handle.",
 }
-
-register(CODES, EN)

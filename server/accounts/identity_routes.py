@@ -17,9 +17,7 @@ from server.accounts.permissions import P, allows
 from server.audit.service import Actor
 from server.errors import DomainError
 from server.regions.scope import RegionScope
-from server.web import Form, NavItem, add_office_nav, page
-
-add_office_nav(NavItem("/office/identity", "实名核实", P.IDENTITY_VIEW, order=35))
+from server.web import Form, page
 
 
 class IdentityOfficeController(Controller):

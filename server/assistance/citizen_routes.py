@@ -23,11 +23,7 @@ from server.audit.service import Actor
 from server.images import ImageRefused
 from server.regions.models import Region
 from server.settings import Settings
-from server.web import Form, ServiceTile, Upload, add_pwa_service, page
-
-add_pwa_service(
-    ServiceTile("/apply", "社会救助", "申请低保、特困、临时救助和医疗救助，查看办理进度", order=10)
-)
+from server.web import Form, Upload, page
 
 
 async def step_choices(session: AsyncSession, app: Application) -> dict[str, dict[str, str]]:

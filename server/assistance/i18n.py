@@ -1,7 +1,5 @@
 """Social-assistance messages: Chinese first, English given."""
 
-from server.i18n import register
-
 CODES = {
     "assistance.benefit": "请选择一种救助类别。",
     "assistance.locked": "申请已提交，不能再修改；如需修改请等待工作人员退回。",
@@ -108,4 +106,3 @@ EN = {
     "每月救助金额": "Monthly amount",
     "元": "yuan",
 }
-register(CODES, EN)

@@ -36,12 +36,7 @@ from server.people.registry import id_hash
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import Form, NavItem, add_office_nav, page
-
-add_office_nav(NavItem("/office/assistance", "社会救助", P.ASSISTANCE_READ, order=10))
-add_office_nav(NavItem("/office/assistance/households", "救助对象", P.HOUSEHOLDS_READ, order=11))
-add_office_nav(NavItem("/office/assistance/payments", "资金发放", P.PAYMENTS_READ, order=12))
-add_office_nav(NavItem("/office/assistance/policies", "救助标准", P.POLICY_MANAGE, order=13))
+from server.web import Form, page
 
 PAGE = 50
 WORK_STATUSES = ("community", "street", "district", "notice", "returned", "enrolled", "terminated")

@@ -1,7 +1,5 @@
 """The audit trail's messages: what `huimin audit verify` and /office/audit/verify say."""
 
-from server.i18n import register
-
 CODES = {
     "audit.chain.intact": "审计链完整：共校验 {checked} 条记录。",
     "audit.chain.missing": "审计链在第 {seq} 条记录处断裂：该记录缺失（被删除，或记录数与链头不符）。",
@@ -73,5 +71,3 @@ EN = {
     CODES["audit.anchor.refused.head"]: "Anchor refused: the head row does not match the last record.",
     CODES["audit.anchor.refused.content"]: "Anchor refused: the last record does not match its keyed hash.",
 }
-
-register(CODES, EN)

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from server import clock
-from server.audit import i18n as _audit_i18n  # noqa: F401  (its messages)
 from server.audit.anchors import AnchorSink, load_sink, signature_checker, signing_key
 from server.audit.chain import (
     FIELDS,

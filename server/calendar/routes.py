@@ -15,9 +15,7 @@ from server.accounts.permissions import P
 from server.audit.service import Actor, record
 from server.calendar.models import CalendarDay
 from server.errors import DomainError, Kind
-from server.web import Form, NavItem, add_office_nav, page
-
-add_office_nav(NavItem("/office/calendar", "节假日", P.CALENDAR_MANAGE, order=96))
+from server.web import Form, page
 
 
 class CalendarController(Controller):

@@ -1,5 +1,3 @@
-from server.i18n import register
-
 CODES = {
     "certificate.real_name": "申请居住证明需要先完成实名认证。",
     "certificate.since": "请填写正确的居住起始日期（不能晚于今天）。",
@@ -67,4 +65,3 @@ EN = {
     "✗ 已作废：已重新出具新的证明": "✗ Revoked: a new certificate was issued in its place",
     "居住起始": "Living there since",
 }
-register(CODES, EN)

@@ -29,16 +29,10 @@ from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import (
     Form,
-    NavItem,
-    ServiceTile,
-    add_office_nav,
-    add_pwa_service,
     client_ip,
     page,
 )
 
-add_pwa_service(ServiceTile("/certificates", "居住证明", "申请、下载和核验居住证明", order=50))
-add_office_nav(NavItem("/office/certificates", "居住证明", P.CERTIFICATES_READ, order=30))
 VERIFY_LIMIT = 60  # lookups per minute per address (all server processes: counted in the database)
 VERIFY = ratelimit.Limit("certificates.verify", VERIFY_LIMIT, 60)
 

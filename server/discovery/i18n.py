@@ -1,5 +1,3 @@
-from server.i18n import register
-
 CODES = {
     "discovery.too_many": "提交太频繁了，请稍后再试。如情况紧急请拨打110或当地民政服务热线。",
     "discovery.lookups": "查询太频繁了，或输错编号的次数太多。为保护报告人和当事人，请一小时后再试；"
@@ -36,4 +34,3 @@ EN = {
     "提交": "Submit",
     "报告进展": "Report progress",
 }
-register(CODES, EN)

@@ -25,19 +25,13 @@ from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import (
     Form,
-    NavItem,
-    ServiceTile,
     Upload,
-    add_office_nav,
-    add_pwa_service,
     client_ip,
     error_response,
     page,
     session_of,
 )
 
-add_pwa_service(ServiceTile("/report", "主动发现", "发现身边需要帮助的人，告诉我们", order=20))
-add_office_nav(NavItem("/office/discovery", "主动发现", P.DISCOVERY_READ, order=20))
 DEVICE = "huimin_device"
 
 

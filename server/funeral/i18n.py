@@ -1,5 +1,3 @@
-from server.i18n import register
-
 CODES = {
     "funeral.full": "您选择的时段刚刚约满了，请换一个时段。",
     "funeral.choose_slot": "请至少选择一个服务时段。",
@@ -60,4 +58,3 @@ EN = {
     "殡葬服务": "Funeral services",
     "查询殡仪馆、公墓和墓位，预约服务": "Find funeral homes, cemeteries and graves; book services",
 }
-register(CODES, EN)

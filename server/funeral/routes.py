@@ -41,17 +41,11 @@ from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import (
     Form,
-    NavItem,
-    ServiceTile,
     Upload,
-    add_office_nav,
-    add_pwa_service,
     page,
     session_of,
 )
 
-add_pwa_service(ServiceTile("/funeral", "殡葬服务", "查询殡仪馆、公墓和墓位，预约服务", order=40))
-add_office_nav(NavItem("/office/funeral", "殡葬服务", P.FUNERAL_READ, order=40))
 WEEK = 7
 
 

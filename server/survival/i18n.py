@@ -1,5 +1,3 @@
-from server.i18n import register
-
 ACTION_LABELS = {
     "blink": "眨眨眼",
     "turn_left": "向左转头",
@@ -183,4 +181,3 @@ EN = {
     "该认证不在待审核状态。": "This check is not waiting for review.",
     "请选择要认证的人员。": "Choose the person to check.",
 }
-register(CODES, EN)

@@ -33,17 +33,11 @@ from server.survival import rules, service
 from server.survival.models import Check, CheckFrame, Reference, Schedule
 from server.web import (
     Form,
-    NavItem,
-    ServiceTile,
     Upload,
-    add_office_nav,
-    add_pwa_service,
     lang_of,
     page,
 )
 
-add_pwa_service(ServiceTile("/survival", "生存认证", "刷脸认证，按时领取待遇", order=30))
-add_office_nav(NavItem("/office/survival", "生存认证", P.SURVIVAL_READ, order=30))
 PRIVATE = {"cache-control": "private, no-store"}
 
 

@@ -1,4 +1,3 @@
-from server.i18n import register
 from server.verification import loader
 
 CODES = {
@@ -156,4 +155,3 @@ EN.update(
         loader.CELL_TOO_LONG: f"A cell holds more than {loader.MAX_CELL} characters",
     }
 )
-register(CODES, EN)

@@ -35,9 +35,8 @@ from server.verification.models import (
     VerificationWarning,
 )
 from server.verification.sources import SOURCES, json_schema
-from server.web import Form, NavItem, Upload, add_office_nav, page
+from server.web import Form, Upload, page
 
-add_office_nav(NavItem("/office/verification", "核对中心", P.VERIFICATION_READ, order=30))
 PAGE = 50
 MAX_UPLOAD = 200 * 1024 * 1024
 
