@@ -8,7 +8,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from litestar import MediaType, Request, Response
@@ -53,6 +53,10 @@ CSP = "; ".join(
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+T = TypeVar("T")
+FormOf = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]  # data: FormOf[SomeForm]
+UploadOf = Annotated[T, Body(media_type=RequestEncodingType.MULTI_PART)]  # data: UploadOf[SomeUpload]
 
 
 def provide_today(request: Request) -> date:

@@ -4,12 +4,13 @@ household the benefit is computed from. Plain functions over plain dicts: no web
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from server import money
 from server.accounts import idcard
 from server.assistance import calc
+from server.forms import Field
 from server.phones import normalise_phone
 
 RELATIONSHIPS = {
@@ -37,18 +38,6 @@ DOCUMENT_KINDS = {
     "income": "收入证明",
     "other": "其他材料",
 }
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    kind: str = "text"  # text, number, select, checkbox, textarea
-    required: bool = True
-    hint: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
-    inputmode: str | None = None
-    autocomplete: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,4 +13,9 @@
   window.addEventListener("online", showOnline);
   window.addEventListener("offline", showOnline);
   document.addEventListener("DOMContentLoaded", showOnline);
+  // a form that came back with errors: move focus to its summary so it is read first
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) summary.focus();
+  });
 })();
