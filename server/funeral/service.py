@@ -455,7 +455,7 @@ async def apply_subsidy(
         paid_before=earlier is not None,
     )
     if refusals:
-        raise FuneralError(refusals[0], 409 if "paid_before" in refusals[0] else 422)
+        raise FuneralError(refusals[0], Kind.CONFLICT if "paid_before" in refusals[0] else Kind.INVALID)
     subsidy = Subsidy(
         reference=f"BT{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}",
         kind=kind,
