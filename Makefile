@@ -1,4 +1,5 @@
-# The README's two commands: `make run` (service with demo data) and `make test` (whole suite).
+# The README's two commands: `make run` (service with demo data) and `make test` (lint, format check,
+# whole suite).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -22,6 +23,7 @@ node_modules/.installed: package.json
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: $(STAMP)

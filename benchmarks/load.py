@@ -75,15 +75,18 @@ class Stats:
 
         total = sum(self.count.values())
         print(
-            f"\n{total} requests in {elapsed:.1f} s: {total / elapsed:.1f} req/s; errors {sum(self.errors.values())}"
+            f"\n{total} requests in {elapsed:.1f} s: {total / elapsed:.1f} req/s; "
+            f"errors {sum(self.errors.values())}"
         )
         print(
-            f"{'endpoint':<28}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'srv p50':>9}{'srv p95':>9}{'errors':>8}"
+            f"{'endpoint':<28}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}"
+            f"{'p99 ms':>9}{'srv p50':>9}{'srv p95':>9}{'errors':>8}"
         )
         for name in sorted(self.count):
             lat, srv = self.latency[name], self.server[name]
             print(
-                f"{name:<28}{self.count[name]:>7}{self.count[name] / elapsed:>8.1f}{pct(lat, 50):>9.1f}{pct(lat, 95):>9.1f}"
+                f"{name:<28}{self.count[name]:>7}{self.count[name] / elapsed:>8.1f}"
+                f"{pct(lat, 50):>9.1f}{pct(lat, 95):>9.1f}"
                 f"{pct(lat, 99):>9.1f}{pct(srv, 50):>9.1f}{pct(srv, 95):>9.1f}{self.errors[name]:>8}"
             )
 
@@ -381,7 +384,8 @@ async def run(args) -> int:
         service.stop()
         stats.report(elapsed)
         print(
-            f"\nsubmissions acknowledged: {len(acknowledged)}; staff approvals: {len(approved)}; server kills: {len(kills)}"
+            f"\nsubmissions acknowledged: {len(acknowledged)}; staff approvals: {len(approved)}; "
+            f"server kills: {len(kills)}"
         )
         problems = 0
         async with engine.connect() as conn:
@@ -389,7 +393,8 @@ async def run(args) -> int:
                 row = (
                     await conn.execute(
                         text(
-                            "SELECT a.status, (SELECT count(*) FROM assistance_events e WHERE e.application_id = a.id AND e.action = 'submit') "
+                            "SELECT a.status, (SELECT count(*) FROM assistance_events e "
+                            "WHERE e.application_id = a.id AND e.action = 'submit') "
                             "FROM assistance_applications a WHERE a.reference = :r"
                         ),
                         {"r": reference},
@@ -400,8 +405,8 @@ async def run(args) -> int:
                     print(f"  LOST OR DUPLICATED: {reference} -> {row}")
             dup = await conn.scalar(
                 text(
-                    "SELECT count(*) FROM (SELECT application_id, step FROM assistance_receipts GROUP BY application_id, step, key "
-                    "HAVING count(*) > 1) d"
+                    "SELECT count(*) FROM (SELECT application_id, step FROM assistance_receipts "
+                    "GROUP BY application_id, step, key HAVING count(*) > 1) d"
                 )
             )
             submitted = await conn.scalar(
@@ -419,7 +424,8 @@ async def run(args) -> int:
             text=True,
         )
         print(
-            f"acknowledged submissions present exactly once: {len(acknowledged) - problems}/{len(acknowledged)}"
+            "acknowledged submissions present exactly once: "
+            f"{len(acknowledged) - problems}/{len(acknowledged)}"
         )
         print(
             f"steps applied twice: {dup}; submitted applications in the database: {submitted} "

@@ -44,7 +44,8 @@ async def _pg_empty_tables(url: str) -> None:
             (
                 await conn.execute(
                     text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename NOT IN ('alembic_version', 'audit_head')"
+                        "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                        "AND tablename NOT IN ('alembic_version', 'audit_head')"
                     )
                 )
             )

@@ -28,7 +28,8 @@ def test_dibao_pays_the_gap_times_members_plus_extras():
     )
     result = calculate("dibao", home, POLICY)
     assert result.eligible
-    # gap: 1080*2 - 600 = 1560; extras: elderly 10% = 108 (张), severe disability 30% = 324 (王, beats elderly 10%)
+    # gap: 1080*2 - 600 = 1560; extras: elderly 10% = 108 (张),
+    # severe disability 30% = 324 (王, beats elderly 10%)
     assert result.amount_cents == 1560_00 + 108_00 + 324_00
     rules_by_member = {ln.member: ln.rule for ln in result.lines if ln.member}
     assert rules_by_member == {"张建国": "elderly", "王桂兰": "severe_disabled"}

@@ -48,7 +48,8 @@ def test_citizen_applies_step_by_step_and_sees_a_reference_and_timeline(client, 
         r=reference,
     )[0]
     assert row[0] == ANSWERS["consent"]["signer"] and row[1]
-    # 2 people, 500 yuan income: gap 1080*2-500 = 1660; the child is a minor in a single-parent home: +20% of 1080
+    # 2 people, 500 yuan income: gap 1080*2-500 = 1660;
+    # the child is a minor in a single-parent home: +20% of 1080
     assert row[2] == 1660_00 + 216_00
     assert row[3].startswith("331102") and "*" in row[3]
     # the resident ID is never stored in clear
@@ -316,7 +317,8 @@ def test_payment_roll_excludes_suspended_and_locks_after_two_approvals(client, d
     )
     active = sql(
         demo,
-        "SELECT id, monthly_amount_cents FROM enrolments WHERE region_code LIKE '331102%' AND status = 'active'",
+        "SELECT id, monthly_amount_cents FROM enrolments "
+        "WHERE region_code LIKE '331102%' AND status = 'active'",
     )
     assert sorted(lines) == sorted(active) and suspended not in [e for e, _ in lines]
     page = client.get(f"/office/assistance/payments/{roll}")

@@ -49,8 +49,8 @@ def test_a_change_appends_a_chained_record_with_before_and_after(client, demo):
     )
     rows = sql(
         demo,
-        'SELECT seq, actor_name, role, region_code, action, CAST("after" AS TEXT), prev_hash, hash, client_ip '
-        "FROM audit_records ORDER BY seq",
+        'SELECT seq, actor_name, role, region_code, action, CAST("after" AS TEXT), '
+        "prev_hash, hash, client_ip FROM audit_records ORDER BY seq",
     )
     created = [r for r in rows if r[4] == "staff.create" and "newclerk" in (r[5] or "")]
     assert created, "creating a user is on record"

@@ -190,7 +190,8 @@ def test_worker_visits_and_starts_an_application(client, demo):
     ref = sql(demo, "SELECT application_ref FROM discovery_reports")[0][0]
     app = sql(
         demo,
-        "SELECT benefit, applicant_name, region_code, source, status FROM assistance_applications WHERE reference = :r",
+        "SELECT benefit, applicant_name, region_code, source, status FROM assistance_applications "
+        "WHERE reference = :r",
         r=ref,
     )[0]
     assert (

@@ -413,7 +413,8 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     assert round_(date(2026, 6, 20)) == {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
     assert sql(
         demo,
-        "SELECT status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
+        "SELECT status FROM enrolments e JOIN households h ON h.id = e.household_id "
+        "WHERE h.head_person_id = :p",
         p=pid,
     ) == [("active",)]
     assert round_(date(2026, 7, 2))["suspended"] == 1
@@ -447,7 +448,8 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     assert in_db(demo, passes) == "passed"
     assert sql(
         demo,
-        "SELECT e.status FROM enrolments e JOIN households h ON h.id = e.household_id WHERE h.head_person_id = :p",
+        "SELECT e.status FROM enrolments e JOIN households h ON h.id = e.household_id "
+        "WHERE h.head_person_id = :p",
         p=pid,
     ) == [("active",)]
     schedule = sql(demo, "SELECT next_due, suspended_on FROM survival_schedules WHERE person_id = :p", p=pid)[
@@ -507,7 +509,8 @@ def test_a_member_who_died_is_not_reminded_and_does_not_hold_the_household_benef
     zhang, wang = person_id(demo), person_id(demo, "王桂兰")
     sql(
         demo,
-        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "INSERT INTO survival_schedules "
+        "(person_id, region_code, active, interval_months, next_due, updated_at) "
         "SELECT id, region_code, true, 3, :d, :t FROM persons WHERE id = :p",
         d=date(2026, 6, 1),
         t=utcnow(),

@@ -322,8 +322,9 @@ def test_work_a_stopped_server_left_half_way_is_marked_failed_at_start(demo):
     )
     sql(
         demo,
-        "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, households_reviewed, "
-        "people_reviewed) VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)",
+        "INSERT INTO verification_reviews "
+        "(region_code, title, status, started_by, started_at, households_reviewed, people_reviewed) "
+        "VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)",
         t=TODAY,
     )
     with TestClient(create_app(demo)):

@@ -179,8 +179,9 @@ def main() -> None:
             built = time.perf_counter() - t0
             elapsed, report = asyncio.run(recalculate(url))
             print(
-                f"{name:<11} {args.households:>7} households (built in {built:5.1f} s): recalculation {elapsed:6.2f} s; "
-                f"up {report['up']}, down {report['down']}, out {report['out']}; 200 sampled amounts match the pure calculation",
+                f"{name:<11} {args.households:>7} households (built in {built:5.1f} s): "
+                f"recalculation {elapsed:6.2f} s; up {report['up']}, down {report['down']}, "
+                f"out {report['out']}; 200 sampled amounts match the pure calculation",
                 flush=True,
             )
 

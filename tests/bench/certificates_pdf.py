@@ -125,8 +125,8 @@ def main() -> None:
             count, latencies = asyncio.run(hammer(f"http://127.0.0.1:{port}", serials, args.seconds))
             q = statistics.quantiles(latencies, n=100)
             print(
-                f"verification page: {count / args.seconds:.0f} req/s over {args.seconds:.0f} s with 8 clients; "
-                f"p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms"
+                f"verification page: {count / args.seconds:.0f} req/s over {args.seconds:.0f} s "
+                f"with 8 clients; p50 {q[49] * 1000:.1f} ms, p95 {q[94] * 1000:.1f} ms"
             )
         finally:
             server.terminate()

@@ -5,8 +5,8 @@
 Pins the process to one CPU (and one BLAS thread), builds a capture from grace_hopper.jpg for each
 action pair, and times what the server does with an upload: decoding the frames, detecting faces
 (HOG on a copy scaled to 320 px), 68 landmarks per frame, face encodings for the few frames that
-need them, and the decision. Prints the median and the worst run (wall clock, and the process's CPU time, which another load on
-the machine disturbs less); target under 1 s."""
+need them, and the decision. Prints the median and the worst run (wall clock, and the process's
+CPU time, which another load on the machine disturbs less); target under 1 s."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ def main() -> None:
         outcomes.append(decision.outcome)
     size = sum(len(f) for f in captures[0][1]) // len(captures[0][1]) // 1024
     print(
-        f"survival check, {len(captures[0][1])} frames of {photo.shape[1]}x{photo.shape[0]} (~{size} kB JPEG), one core: "
-        f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} runs "
+        f"survival check, {len(captures[0][1])} frames of {photo.shape[1]}x{photo.shape[0]} "
+        f"(~{size} kB JPEG), one core: median {statistics.median(times) * 1000:.0f} ms, "
+        f"worst {max(times) * 1000:.0f} ms over {len(times)} runs "
         f"(CPU time median {statistics.median(cpu) * 1000:.0f} ms); "
         f"decisions {dict((o, outcomes.count(o)) for o in sorted(set(outcomes)))}"
     )

@@ -94,7 +94,8 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
         rows, load, check, raised = await import_file(settings, source, folder / "sources" / f"{source}.csv")
         total_rows, load_s, check_s = total_rows + rows, load_s + load, check_s + check
         print(
-            f"  import {source:17s} {rows:>9,} rows  {rows / load:>9,.0f} rows/s  check of touched people {check:6.1f} s  warnings {raised:,}"
+            f"  import {source:17s} {rows:>9,} rows  {rows / load:>9,.0f} rows/s  "
+            f"check of touched people {check:6.1f} s  warnings {raised:,}"
         )
     print(
         f"import: {total_rows:,.0f} rows in {load_s:.1f} s = {total_rows / load_s:,.0f} rows/s "
@@ -107,8 +108,8 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
     async with session_scope(url) as session:
         review = await service.start_review(session, ACTOR, "331100", "benchmark review", TODAY)
     print(
-        f"full review of the city: {review.households_reviewed:,} households, {review.people_reviewed:,} people "
-        f"in {time.perf_counter() - t:.1f} s"
+        f"full review of the city: {review.households_reviewed:,} households, "
+        f"{review.people_reviewed:,} people in {time.perf_counter() - t:.1f} s"
     )
 
     # 10,000 new death records: 100 of enrolled people, the rest of people who are not enrolled
@@ -123,7 +124,8 @@ async def main(url: str, households: int, records: int, folder: Path) -> None:
     t = time.perf_counter()
     rows_n, load, check, raised = await import_file(settings, "deaths", extra)
     print(
-        f"incremental: {rows_n:,} death rows loaded in {load:.2f} s, the people they touch checked in {check:.2f} s "
+        f"incremental: {rows_n:,} death rows loaded in {load:.2f} s, "
+        f"the people they touch checked in {check:.2f} s "
         f"(total {time.perf_counter() - t:.2f} s), {raised} new warnings"
     )
     more_truth = {("p", m.index, "deceased") for m in gone}

@@ -219,7 +219,8 @@ def test_offline_halfway_still_submits_exactly_once(live, phone, demo):
     assert (
         sql(
             demo,
-            "SELECT count(*) FROM assistance_events e JOIN assistance_applications a ON a.id = e.application_id "
+            "SELECT count(*) FROM assistance_events e "
+            "JOIN assistance_applications a ON a.id = e.application_id "
             "WHERE a.reference = :r AND e.action = 'submit'",
             r=reference,
         )[0][0]

@@ -101,7 +101,8 @@ def signed_list(demo, body_of) -> str:
 
 
 def serving(body: str):
-    """A route handler answering with this body (the context's route also catches the service worker's fetch)."""
+    """A route handler answering with this body (the context's route also catches the service
+    worker's fetch)."""
     return lambda route, _request=None: route.fulfill(status=200, content_type="application/json", body=body)
 
 
