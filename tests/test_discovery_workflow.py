@@ -48,5 +48,7 @@ def test_a_closed_report_stays_closed(client, demo):
     assert post_form(client, f"/office/discovery/{report_id}/spam", {"reason": "改主意"}).status_code == 409
     assert post_form(client, f"/office/discovery/{report_id}/visit", visit).status_code == 409
     worker = sql(demo, "SELECT id FROM staff WHERE username = 'community'")[0][0]
-    assert post_form(client, f"/office/discovery/{report_id}/assign", {"assignee_id": worker}).status_code == 409
+    assert (
+        post_form(client, f"/office/discovery/{report_id}/assign", {"assignee_id": worker}).status_code == 409
+    )
     assert sql(demo, "SELECT status FROM discovery_reports")[0][0] == "closed"
