@@ -27,10 +27,10 @@ PLACE = Field(
     maxlength=200,
 )
 DETAILS = Field("details", "情况说明", "textarea", required=False, maxlength=2000)
-PHOTO = Field("photo", "照片（选填）", "file", required=False, hint="照片中的位置信息会在记录地点后删除。")
+PHOTO = Field("photo", "照片", "file", required=False, hint="照片中的位置信息会在记录地点后删除。")
 URGENT = Field("urgent", "情况紧急（24小时内上门）", "checkbox", required=False)
 PHONE = Field(
-    "phone", "您的手机号（选填，便于回访）", "tel", required=False, maxlength=11, autocomplete="tel-national"
+    "phone", "您的手机号（便于回访）", "tel", required=False, maxlength=11, autocomplete="tel-national"
 )
 REPORT_FIELDS = {f.name: f for f in (SITUATION, NAME, AGE, PLACE, DETAILS, PHOTO, URGENT, PHONE)}
 
@@ -81,7 +81,7 @@ BENEFIT = Field("benefit", "启动申请时的救助类别", "select", required=
 ID_NUMBER = Field("id_number", "当事人身份证号码（如已核实）", required=False, autocomplete="off")
 ADDRESS = Field("address", "当事人住址", required=False)
 NOTE = Field("note", "备注", required=False)
-VISIT_PHOTO = Field("photo", "走访照片（选填）", "file", required=False)
+VISIT_PHOTO = Field("photo", "走访照片", "file", required=False)
 REASON = Field("reason", "标记为无效报告的原因")
 VISIT_FIELDS = (FINDINGS, DECISION, BENEFIT, ID_NUMBER, ADDRESS, NOTE)
 
