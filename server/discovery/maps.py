@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from html import escape
 
+from server.discovery.rules import Status
+
 SVG_NS = "http://www.w3.org/2000/svg"
 STATUS_COLOURS = {
-    "new": "#c62828",
-    "assigned": "#ef6c00",
-    "visited": "#1565c0",
-    "closed": "#2e7d32",
-    "spam": "#757575",
+    Status.NEW: "#c62828",
+    Status.ASSIGNED: "#ef6c00",
+    Status.VISITED: "#1565c0",
+    Status.CLOSED: "#2e7d32",
+    Status.SPAM: "#757575",
 }
 
 
