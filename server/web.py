@@ -274,9 +274,22 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
     return error_response(request, status_of(exc), exc.code)
 
 
+def undecodable_body_handler(request: Request, exc: UnicodeDecodeError) -> Response:
+    """A form part that is not text in its charset (Litestar's multipart reader decodes the parts of
+    a typed upload and raises this): a malformed request, not our fault. Raised anywhere else, it
+    is a server error as before."""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.replace("\\", "/").endswith("litestar/_multipart.py"):
+            return error_response(request, 400, "error.bad_request")
+        tb = tb.tb_next
+    return server_error_handler(request, exc)
+
+
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     DomainError: domain_error_handler,
+    UnicodeDecodeError: undecodable_body_handler,
     Exception: server_error_handler,
 }
 

@@ -5,41 +5,81 @@ the public revocation list says."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from server.accounts.permissions import P, allows
 from server.errors import DomainError, Kind
 
 VALID_DAYS = 180
-STATES = ("requested", "issued", "rejected", "revoked", "replaced")
+
+
+class Status(StrEnum):
+    REQUESTED = "requested"
+    ISSUED = "issued"
+    REJECTED = "rejected"
+    REVOKED = "revoked"
+    REPLACED = "replaced"  # by a reissued certificate
+
+
+class Action(StrEnum):
+    ISSUE = "issue"
+    REJECT = "reject"
+    REVOKE = "revoke"
+    REISSUE = "reissue"
+
+
+class Verdict(StrEnum):
+    """What a verifier is told about the record."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    REPLACED = "replaced"
+    UNKNOWN = "unknown"  # no such certificate, or never issued
+
+
+class Paper(StrEnum):
+    """The paper in hand against the record, by its QR token (``compare``)."""
+
+    MATCH = "match"
+    LEGACY = "legacy"  # an early token: signed, but not over address and purpose
+    MISMATCH = "mismatch"
+    FORGED = "forged"
+    UNCHECKED = "unchecked"  # no token came along
+
+
+STATES = tuple(Status)
 
 # (from, action) -> (to, the permission it needs; server/accounts/permissions.py says which roles
 # hold it). Anything not listed is refused: a refused request stays refused, a revoked or replaced
 # certificate is never issued again; a reissue starts from an issued certificate, which becomes
 # "replaced" in the same transaction as its successor is issued.
-TRANSITIONS: dict[tuple[str, str], tuple[str, P]] = {
-    ("requested", "issue"): ("issued", P.CERTIFICATES_DECIDE),
-    ("requested", "reject"): ("rejected", P.CERTIFICATES_DECIDE),
-    ("issued", "revoke"): ("revoked", P.CERTIFICATES_REVOKE),
-    ("issued", "reissue"): ("replaced", P.CERTIFICATES_REISSUE),
+TRANSITIONS: dict[tuple[Status, Action], tuple[Status, P]] = {
+    (Status.REQUESTED, Action.ISSUE): (Status.ISSUED, P.CERTIFICATES_DECIDE),
+    (Status.REQUESTED, Action.REJECT): (Status.REJECTED, P.CERTIFICATES_DECIDE),
+    (Status.ISSUED, Action.REVOKE): (Status.REVOKED, P.CERTIFICATES_REVOKE),
+    (Status.ISSUED, Action.REISSUE): (Status.REPLACED, P.CERTIFICATES_REISSUE),
 }
+FINAL = frozenset({Status.REJECTED, Status.REVOKED, Status.REPLACED})
 ACTION_ERRORS = {
-    "issue": "certificate.not_requested",
-    "reject": "certificate.not_requested",
-    "revoke": "certificate.not_issued",
-    "reissue": "certificate.reissue_not_issued",
+    Action.ISSUE: "certificate.not_requested",
+    Action.REJECT: "certificate.not_requested",
+    Action.REVOKE: "certificate.not_issued",
+    Action.REISSUE: "certificate.reissue_not_issued",
 }
 
 # The only reason a stranger learns from the public list or page: a code, never staff's words.
-REASON_CODES = {"revoked": "revoked", "replaced": "superseded"}
+REASON_CODES = {Status.REVOKED: "revoked", Status.REPLACED: "superseded"}
 
 
 class CertificateRuleError(DomainError):
     """A move the table does not allow: a conflict (wrong state) or forbidden (wrong role)."""
 
 
-def transition(current: str, action: str, role: str | None) -> str:
-    """The state a certificate moves to, or CertificateRuleError (a conflict in the wrong state, forbidden for the wrong role)."""
+def transition(current: str, action: str, role: str | None) -> Status:
+    """The state a certificate moves to, or CertificateRuleError (a conflict in the wrong state,
+    forbidden for the wrong role)."""
     allowed = TRANSITIONS.get((current, action))
     if allowed is None:
         raise CertificateRuleError(ACTION_ERRORS.get(action, "certificate.transition"))
@@ -54,17 +94,23 @@ def district_of(region_code: str) -> str:
     return region_code[:6]
 
 
-def verdict(status: str | None, valid_until: date | None, today: date) -> str:
+def verdict(status: str | None, valid_until: date | None, today: date) -> Verdict:
     """What a verifier is told about the record."""
-    if status not in ("issued", "revoked", "replaced"):
-        return "unknown"
-    if status == "revoked":
-        return "revoked"
-    if status == "replaced":
-        return "replaced"
+    if status == Status.REVOKED:
+        return Verdict.REVOKED
+    if status == Status.REPLACED:
+        return Verdict.REPLACED
+    if status != Status.ISSUED:
+        return Verdict.UNKNOWN
     if valid_until and today > valid_until:
-        return "expired"
-    return "valid"
+        return Verdict.EXPIRED
+    return Verdict.VALID
+
+
+def shows_seal(verdict: str, paper: str) -> bool:
+    """The verification page draws the community's seal for a known record whose paper was not
+    shown to differ from it."""
+    return verdict != Verdict.UNKNOWN and paper in (Paper.MATCH, Paper.LEGACY, Paper.UNCHECKED)
 
 
 def issued_on(valid_until: date) -> date:
@@ -104,19 +150,19 @@ def signed_fields(
 LEGACY_FIELDS = ("s", "h", "c", "n", "i", "u", "k")
 
 
-def compare(payload: dict[str, Any] | None, record: dict[str, str], serial: str) -> str:
+def compare(payload: dict[str, Any] | None, record: dict[str, str], serial: str) -> Paper:
     """A scanned token against the record: "match", "forged" (no valid signature, or not ours),
     "mismatch" (signed, but some field differs from the record or from the serial asked for) or
     "legacy" (an early token whose fields all match, but which does not sign address and purpose)."""
     if not isinstance(payload, dict):
-        return "forged"
+        return Paper.FORGED
     if payload.get("s") != serial:
-        return "mismatch"
+        return Paper.MISMATCH
     legacy = "v" not in payload
     fields = {f: record[f] for f in LEGACY_FIELDS if f in record} if legacy else record
     if any(payload.get(field) != value for field, value in fields.items()):
-        return "mismatch"
-    return "legacy" if legacy else "match"
+        return Paper.MISMATCH
+    return Paper.LEGACY if legacy else Paper.MATCH
 
 
 def revocation_list(

@@ -4,7 +4,7 @@ import secrets
 import string
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
@@ -124,7 +124,7 @@ async def issue(
         session,
         actor,
         cert,
-        "issue",
+        rules.Action.ISSUE,
         evidence=evidence.strip(),
         issued_at=utcnow(),
         issued_by=actor.name,
@@ -178,7 +178,7 @@ async def issue(
 async def reject(session: AsyncSession, actor: Actor, cert: Certificate, reason: str) -> None:
     if not reason.strip():
         raise CertificateError("enrolment.reason", Kind.INVALID)
-    await _move(session, actor, cert, "reject", revoke_reason=reason.strip())
+    await _move(session, actor, cert, rules.Action.REJECT, revoke_reason=reason.strip())
     await record(
         session,
         actor,
@@ -195,13 +195,13 @@ def _may_withdraw(actor: Actor, cert: Certificate) -> bool:
 
 
 async def revoke(session: AsyncSession, actor: Actor, cert: Certificate, reason: str) -> None:
-    if cert.status != "issued":
+    if cert.status != rules.Status.ISSUED:
         raise CertificateError("certificate.not_issued")
     if not reason.strip():
         raise CertificateError("enrolment.reason", Kind.INVALID)
     if not _may_withdraw(actor, cert):
         raise CertificateError("certificate.not_issuer", Kind.FORBIDDEN)
-    await _move(session, actor, cert, "revoke", revoked_at=utcnow(), revoke_reason=reason.strip())
+    await _move(session, actor, cert, rules.Action.REVOKE, revoked_at=utcnow(), revoke_reason=reason.strip())
     await record(
         session,
         actor,
@@ -209,8 +209,8 @@ async def revoke(session: AsyncSession, actor: Actor, cert: Certificate, reason:
         "certificate",
         cert.serial,
         region_code=cert.region_code,
-        before={"status": "issued"},
-        after={"status": "revoked"},
+        before={"status": rules.Status.ISSUED},
+        after={"status": rules.Status.REVOKED},
         opinion=reason.strip(),
     )
 
@@ -221,14 +221,16 @@ async def reissue(
     """A new certificate for the same facts, from an issued one only, with its own reason; the old one
     is marked replaced in the same transaction. Only counters of the district of the certificate's
     seal (its community of residence) may do it."""
-    if old.status != "issued":
+    if old.status != rules.Status.ISSUED:
         raise CertificateError("certificate.reissue_not_issued")
     if not reason.strip():
         raise CertificateError("certificate.reissue_reason", Kind.INVALID)
     if not RegionScope(rules.district_of(old.region_code)).contains(actor.region_code):
         raise CertificateError("certificate.reissue_district", Kind.FORBIDDEN)
     reason = reason.strip()
-    await _move(session, actor, old, "reissue", revoked_at=utcnow(), revoke_reason=f"重新出具：{reason}")
+    await _move(
+        session, actor, old, rules.Action.REISSUE, revoked_at=utcnow(), revoke_reason=f"重新出具：{reason}"
+    )
     new = Certificate(
         serial=secrets.token_urlsafe(12),
         code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
@@ -251,8 +253,8 @@ async def reissue(
         "certificate",
         old.serial,
         region_code=old.region_code,
-        before={"status": "issued"},
-        after={"status": "replaced", "replaced_by": new.serial},
+        before={"status": rules.Status.ISSUED},
+        after={"status": rules.Status.REPLACED, "replaced_by": new.serial},
         opinion=reason,
     )
     return await issue(
@@ -260,9 +262,6 @@ async def reissue(
     )
 
 
-async def find(session: AsyncSession, serial: str) -> Certificate | None:
-    return (
-        await session.scalar(select(Certificate).where(Certificate.serial == serial))
-        if len(serial) <= 24
-        else None
-    )
+def pdf_bytes(settings: Settings, cert: Certificate) -> bytes:
+    """The signed PDF as it was issued."""
+    return (settings.var_dir / "certificates" / (cert.pdf_name or "")).read_bytes()

@@ -8,7 +8,6 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
@@ -16,31 +15,32 @@ from server.accounts.models import Staff
 from server.accounts.permissions import P
 from server.audit.service import Actor
 from server.db import utcnow
-from server.discovery import maps, rules, service
-from server.discovery.models import Alert, CommunityArea, Report
+from server.discovery import forms, maps, queries, rules, service
+from server.discovery.forms import AssignForm, ReportForm, SpamForm, VisitForm
 from server.errors import DomainError, Kind
 from server.images import ImageRefused
-from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import (
-    Form,
-    Upload,
-    client_ip,
-    error_response,
-    page,
-    session_of,
-)
+from server.web import FormOf, UploadOf, client_ip, error_response, page, session_of, status_of
 
 DEVICE = "huimin_device"
+PHOTO_ATTRS = {"accept": forms.PHOTO_TYPES}
+
+
+def _report_page(values: dict, errors: dict, status_code: int = 200) -> Template:
+    return Template(
+        "discovery/report.html",
+        context=dict(fields=forms.REPORT_FIELDS, values=values, errors=errors, photo_attrs=PHOTO_ATTRS),
+        status_code=status_code,
+    )
 
 
 class ReportController(Controller):
     path = "/report"
 
-    @get("/")
+    @get("/", name="discovery:report")
     async def form(self, request: Request) -> Response:
-        template = page(request, "discovery/report.html", situations=rules.SITUATIONS, values={}, error=None)
+        template = _report_page({}, {})
         if not request.cookies.get(DEVICE):
             template.cookies.append(
                 Cookie(
@@ -53,36 +53,38 @@ class ReportController(Controller):
             )
         return template
 
-    @post("/")
+    @post("/", name="discovery:submit")
     async def submit(
-        self, request: Request, data: Upload, db_session: AsyncSession, settings: Settings, actor: Actor
+        self,
+        request: Request,
+        data: UploadOf[ReportForm],
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
     ) -> Template | Redirect:
-        photo = data.get("photo")
-        raw = await photo.read() if hasattr(photo, "read") else b""
-        form = {k: str(v) for k, v in data.items() if isinstance(v, str)}
+        raw = await data.photo.read() if data.photo else b""
         citizen = session_of(request)
-        device = request.cookies.get(DEVICE) or f"ip:{client_ip(request)}"
         try:
             report = await service.file_report(
                 db_session,
                 actor,
                 settings,
-                form=form,
+                draft=data.clean(),
                 photo=raw or None,
-                device=device,
+                device=request.cookies.get(DEVICE) or f"ip:{client_ip(request)}",
                 client_ip=client_ip(request),
                 citizen_id=citizen.get("id") if citizen.get("kind") == "citizen" else None,
             )
-        except (service.ReportError, ImageRefused) as e:
+        except DomainError as e:
             await db_session.rollback()
-            return Template(
-                "discovery/report.html",
-                context=dict(situations=rules.SITUATIONS, values=form, error=e.code),
-                status_code=getattr(e, "status", 422),
-            )
-        return Redirect(f"/report/{report.reference}?new=1", status_code=303)
+            return _report_page(data.values(), {e.field or "": e.code}, status_of(e))
+        except ImageRefused as e:
+            await db_session.rollback()
+            return _report_page(data.values(), {"photo": e.code}, 422)
+        target = request.app.route_reverse("discovery:follow", reference=report.reference)
+        return Redirect(f"{target}?new=1", status_code=303)
 
-    @get("/{reference:str}")
+    @get("/{reference:str}", name="discovery:follow")
     async def follow(self, request: Request, reference: str, db_session: AsyncSession) -> Response:
         """Public, by reference only: limited per address (see ``service.limited_follow_up``)."""
         try:
@@ -93,13 +95,12 @@ class ReportController(Controller):
             return refused
         if report is None:
             raise NotFoundException(detail="error.not_found")
-        region = await db_session.get(Region, report.region_code) if report.region_code else None
         template = page(
             request,
             "discovery/follow.html",
             report=report,
             reference=rules.normalise_reference(reference)[:20],
-            region=region,
+            region_name=await queries.region_name(db_session, report.region_code),
             decisions=rules.DECISIONS,
         )
         template.headers["cache-control"] = "private, no-store"
@@ -110,7 +111,7 @@ class DiscoveryOfficeController(Controller):
     path = "/office/discovery"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.DISCOVERY_READ})
+    @get("/", opt={"permission": P.DISCOVERY_READ}, name="discovery:office")
     async def index(
         self,
         request: Request,
@@ -120,181 +121,151 @@ class DiscoveryOfficeController(Controller):
         overdue: bool = False,
     ) -> Template:
         now = utcnow()
-        stmt = select(Report).where(
-            or_(
-                region_scope.where(Report.region_code),
-                Report.region_code.is_(None) if len(region_scope.code) == 6 else False,
-            )
-        )
-        stmt = stmt.where(Report.status != "merged")
-        if status:
-            stmt = stmt.where(Report.status == status)
-        if overdue:
-            stmt = stmt.where(Report.status.in_(("new", "assigned")), Report.visit_due_at < now)
-        rows = list(
-            await db_session.scalars(stmt.order_by(Report.urgent.desc(), Report.visit_due_at).limit(200))
-        )
-        alerts = list(
-            await db_session.scalars(
-                select(Alert).where(region_scope.where(Alert.region_code)).order_by(Alert.id.desc()).limit(20)
-            )
-        )
-        late = await db_session.scalar(
-            select(func.count()).where(
-                region_scope.where(Report.region_code),
-                Report.status.in_(("new", "assigned")),
-                Report.visit_due_at < now,
-            )
-        )
+        found = await queries.office_list(db_session, region_scope, now, status, overdue)
         return page(
             request,
-            "discovery/office_list.html",
-            "discovery/_office_table.html",
+            "discovery/office/list.html",
+            "discovery/office/_table.html",
             push_url=str(request.url),
-            rows=rows,
-            alerts=alerts,
-            late=late,
+            rows=found.rows,
+            alerts=found.alerts,
+            late=found.late,
             now=now,
             situations=rules.SITUATIONS,
+            statuses=rules.LIST_FILTERS,
             is_overdue=service.overdue,
             filters={"status": status, "overdue": overdue},
         )
 
-    @get("/map", opt={"permission": P.DISCOVERY_READ})
+    @get("/map", opt={"permission": P.DISCOVERY_READ}, name="discovery:map")
     async def map(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
-        areas = list(
-            await db_session.scalars(
-                select(CommunityArea).where(region_scope.where(CommunityArea.region_code))
-            )
+        areas, reports, names = await queries.map_data(db_session, region_scope)
+        return page(
+            request, "discovery/office/map.html", svg=maps.svg(areas, reports, names), reports=reports
         )
-        reports = list(
-            await db_session.scalars(
-                select(Report).where(
-                    region_scope.where(Report.region_code), Report.status != "merged", Report.lat.is_not(None)
-                )
-            )
-        )
-        names = {
-            r.code: r.name
-            for r in await db_session.scalars(select(Region).where(region_scope.where(Region.code)))
-        }
-        return page(request, "discovery/map.html", svg=maps.svg(areas, reports, names), reports=reports)
 
-    @get("/{report_id:int}", opt={"permission": P.DISCOVERY_READ})
+    @get("/{report_id:int}", opt={"permission": P.DISCOVERY_READ}, name="discovery:detail")
     async def detail(
         self, request: Request, report_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
-        report = await _scoped(db_session, region_scope, report_id)
-        workers = list(
-            await db_session.scalars(
-                select(Staff).where(
-                    region_scope.where(Staff.region_code),
-                    Staff.role == "community_worker",
-                    Staff.active.is_(True),
-                )
-            )
-        )
-        communities = list(
-            await db_session.scalars(
-                select(Region).where(region_scope.where(Region.code), Region.level == "community")
-            )
-        )
-        merged = list(await db_session.scalars(select(Report).where(Report.merged_into_id == report.id)))
+        report = await queries.scoped(db_session, region_scope, report_id)
+        workers = {str(w.id): w.display_name for w in await queries.visitors(db_session, region_scope)}
+        communities = {c.code: c.name for c in await queries.communities(db_session, region_scope)}
+        # the pickers start at the report's community and worker, else at the first of each
+        assign_values = {
+            "region_code": report.region_code or next(iter(communities), ""),
+            "assignee_id": str(report.assignee_id or next(iter(workers), "")),
+        }
         return page(
             request,
-            "discovery/office_detail.html",
+            "discovery/office/detail.html",
             report=report,
             workers=workers,
             communities=communities,
-            merged=merged,
+            assign_values=assign_values,
+            visit_values={"decision": "application", "benefit": "dibao", "address": report.place or ""},
+            merged=await queries.merged_into(db_session, report),
             situations=rules.SITUATIONS,
             decisions=rules.DECISIONS,
+            awaiting_visit=report.status in rules.AWAITING_VISIT,
             overdue=service.overdue(report, utcnow()),
+            forms=forms,
+            photo_attrs=PHOTO_ATTRS,
         )
 
-    @get("/{report_id:int}/photo", opt={"permission": P.DISCOVERY_READ})
+    @get("/{report_id:int}/photo", opt={"permission": P.DISCOVERY_READ}, name="discovery:photo")
     async def photo(
         self, report_id: int, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
     ) -> Response:
-        report = await _scoped(db_session, region_scope, report_id)
+        report = await queries.scoped(db_session, region_scope, report_id)
         if not report.photo_name:
             raise NotFoundException(detail="error.not_found")
-        data = (settings.var_dir / "uploads" / "discovery" / report.photo_name).read_bytes()
-        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
+        return _jpeg(service.photo_bytes(settings, report.photo_name))
 
-    @post("/{report_id:int}/assign", opt={"permission": P.DISCOVERY_ASSIGN})
+    @post("/{report_id:int}/assign", opt={"permission": P.DISCOVERY_ASSIGN}, name="discovery:assign")
     async def assign(
-        self, report_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        report_id: int,
+        data: FormOf[AssignForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
-        report = await _scoped(db_session, region_scope, report_id)
-        region = str(data.get("region_code") or "") or None
+        report = await queries.scoped(db_session, region_scope, report_id)
+        region = data.region_code or None
         if region:
             region_scope.ensure(region)
-        assignee = str(data.get("assignee_id") or "")
+        assignee = data.assignee_id
         worker = await region_scope.get(db_session, Staff, int(assignee) if assignee.isdigit() else 0)
         await service.assign(db_session, actor, report, worker.id, region)
-        return Redirect(f"/office/discovery/{report_id}", status_code=303)
+        return _to_detail(request, report_id)
 
-    @post("/{report_id:int}/visit", opt={"permission": P.DISCOVERY_VISIT})
+    @post("/{report_id:int}/visit", opt={"permission": P.DISCOVERY_VISIT}, name="discovery:visit")
     async def visit(
         self,
+        request: Request,
         report_id: int,
-        data: Upload,
+        data: UploadOf[VisitForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         settings: Settings,
     ) -> Redirect:
-        report = await _scoped(db_session, region_scope, report_id)
-        photo = data.get("photo")
-        raw = await photo.read() if hasattr(photo, "read") else b""
+        report = await queries.scoped(db_session, region_scope, report_id)
+        raw = await data.photo.read() if data.photo else b""
         if raw:
             try:
                 service.add_visit_photo(settings, report, raw)
             except ImageRefused as e:
-                raise DomainError(e.code, Kind.INVALID) from None
-        data = {k: v for k, v in data.items() if isinstance(v, str)}
+                raise DomainError(e.code, Kind.INVALID, field="photo") from None
         await service.record_visit(
             db_session,
             actor,
             settings.secret_key,
             report,
-            findings=str(data.get("findings", "")),
-            decision=str(data.get("decision", "")),
-            note=str(data.get("note", "")),
-            benefit=str(data.get("benefit") or "dibao"),
-            id_number=str(data.get("id_number") or "") or None,
-            address=str(data.get("address") or "") or None,
-            phone=str(data.get("phone") or "") or None,
+            findings=data.findings,
+            decision=data.decision,
+            note=data.note,
+            benefit=data.benefit or "dibao",
+            id_number=data.id_number or None,
+            address=data.address or None,
+            phone=data.phone or None,
         )
-        return Redirect(f"/office/discovery/{report_id}", status_code=303)
+        return _to_detail(request, report_id)
 
-    @get("/{report_id:int}/visit-photo/{n:int}", opt={"permission": P.DISCOVERY_READ})
+    @get(
+        "/{report_id:int}/visit-photo/{n:int}",
+        opt={"permission": P.DISCOVERY_READ},
+        name="discovery:visit_photo",
+    )
     async def visit_photo(
         self, report_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
     ) -> Response:
-        report = await _scoped(db_session, region_scope, report_id)
+        report = await queries.scoped(db_session, region_scope, report_id)
         names = report.visit_photos or []
         if not 0 <= n < len(names):
             raise NotFoundException(detail="error.not_found")
-        data = (settings.var_dir / "uploads" / "discovery" / names[n]).read_bytes()
-        return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})
+        return _jpeg(service.photo_bytes(settings, names[n]))
 
-    @post("/{report_id:int}/spam", opt={"permission": P.DISCOVERY_SPAM})
+    @post("/{report_id:int}/spam", opt={"permission": P.DISCOVERY_SPAM}, name="discovery:spam")
     async def spam(
-        self, report_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        report_id: int,
+        data: FormOf[SpamForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
-        report = await _scoped(db_session, region_scope, report_id)
-        await service.flag_spam(db_session, actor, report, str(data.get("reason", "")))
-        return Redirect("/office/discovery", status_code=303)
+        report = await queries.scoped(db_session, region_scope, report_id)
+        await service.flag_spam(db_session, actor, report, data.reason)
+        return Redirect(request.app.route_reverse("discovery:office"), status_code=303)
 
 
-async def _scoped(session: AsyncSession, region_scope: RegionScope, report_id: int) -> Report:
-    report = await session.get(Report, report_id) if 0 < report_id < 2**63 else None
-    # an unrouted report belongs to the district and city level until someone routes it
-    if report is None or not (
-        region_scope.contains(report.region_code)
-        or (report.region_code is None and len(region_scope.code) == 6)
-    ):
-        raise NotFoundException(detail="error.not_found")
-    return report
+def _to_detail(request: Request, report_id: int) -> Redirect:
+    return Redirect(request.app.route_reverse("discovery:detail", report_id=report_id), status_code=303)
+
+
+def _jpeg(data: bytes) -> Response:
+    return Response(data, media_type="image/jpeg", headers={"cache-control": "private, no-store"})

@@ -1,4 +1,5 @@
-"""Routing, de-duplication, deadlines and rate limits of reports, as plain functions."""
+"""Routing, de-duplication, deadlines and rate limits of reports, and a report's life as a state
+machine, as plain functions and data (no web, no database)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,66 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import StrEnum
 
+from server.accounts.permissions import P, allows
 from server.calendar.days import Calendar
+from server.errors import DomainError, Kind
 
-SITUATIONS = {
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    VISITED = "visited"  # the visit is recorded; the report closes in the same transaction
+    CLOSED = "closed"
+    MERGED = "merged"  # a near-duplicate of an open report, which carries on for both
+    SPAM = "spam"
+
+
+class Action(StrEnum):
+    MERGE = "merge"  # at filing, when an open report of the same person and place exists
+    ASSIGN = "assign"
+    VISIT = "visit"
+    CLOSE = "close"
+    SPAM = "spam"
+
+
+# (from, action) -> (to, the permission it needs; server/accounts/permissions.py says which roles hold
+# it; None: the platform does it, not a person's choice). Anything not listed is refused: a closed,
+# merged or spam report never moves again.
+TRANSITIONS: dict[tuple[Status, Action], tuple[Status, P | None]] = {
+    (Status.NEW, Action.MERGE): (Status.MERGED, None),
+    (Status.NEW, Action.ASSIGN): (Status.ASSIGNED, P.DISCOVERY_ASSIGN),
+    (Status.ASSIGNED, Action.ASSIGN): (Status.ASSIGNED, P.DISCOVERY_ASSIGN),
+    (Status.NEW, Action.VISIT): (Status.VISITED, P.DISCOVERY_VISIT),
+    (Status.ASSIGNED, Action.VISIT): (Status.VISITED, P.DISCOVERY_VISIT),
+    (Status.VISITED, Action.CLOSE): (Status.CLOSED, P.DISCOVERY_VISIT),
+    (Status.NEW, Action.SPAM): (Status.SPAM, P.DISCOVERY_SPAM),
+    (Status.ASSIGNED, Action.SPAM): (Status.SPAM, P.DISCOVERY_SPAM),
+}
+OPEN = frozenset({Status.NEW, Status.ASSIGNED, Status.VISITED})  # may still be merged into
+AWAITING_VISIT = frozenset({Status.NEW, Status.ASSIGNED})  # the visit deadline runs
+FINAL = frozenset({Status.CLOSED, Status.MERGED, Status.SPAM})
+LIST_FILTERS = (Status.NEW, Status.ASSIGNED, Status.CLOSED, Status.SPAM)  # the office list's status filter
+
+
+def transition(current: str, action: str, role: str | None = None) -> Status:
+    """The status a report moves to, or DomainError: a conflict in the wrong state
+    (``discovery.closed``), forbidden for a role without the permission. ``role`` None: the
+    platform's own move (a merge at filing) or one whose permission the route already checked."""
+    try:
+        allowed = TRANSITIONS.get((Status(current), Action(action)))
+    except ValueError:
+        allowed = None
+    if allowed is None:
+        raise DomainError("discovery.closed", Kind.CONFLICT)
+    to, permission = allowed
+    if role is not None and permission is not None and not allows(role, permission):
+        raise DomainError("error.forbidden", Kind.FORBIDDEN)
+    return to
+
+
+SITUATIONS = {  # what a reporter chooses from (the form's options and the check)
     "elderly_alone": "独居老人",
     "disabled_no_care": "残疾无人照料",
     "child_no_guardian": "无人监护儿童",
@@ -154,3 +211,65 @@ def rate_refusal(counts: dict[str, int]) -> str | None:
         if counts.get(kind, 0) >= LIMITS[kind]:
             return "discovery.too_many"
     return None
+
+
+def overdue(status: str, visit_due_at: datetime | None, now: datetime) -> bool:
+    """Still waiting for a visit after its deadline."""
+    return status in AWAITING_VISIT and visit_due_at is not None and now > visit_due_at
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A report as the reporter typed it, checked: what ``service.file_report`` files."""
+
+    situation: str
+    name: str | None
+    age: int | None
+    lat: float | None
+    lon: float | None
+    place: str | None
+    details: str | None
+    urgent: bool
+    phone: str | None
+
+
+def age_of(raw: str) -> int | None:
+    """The approximate age typed (blank: unknown), 0 to 120."""
+    raw = raw.strip()
+    if raw and (not raw.isdigit() or int(raw) > 120):
+        raise DomainError("discovery.age", Kind.INVALID, field="age")
+    return int(raw) if raw else None
+
+
+def coordinate(raw: str | None, low: float, high: float) -> float | None:
+    """A latitude or longitude from the form: None when blank, unreadable or out of range."""
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return value if low <= value <= high else None
+
+
+def check_situation(situation: str) -> str:
+    if situation not in SITUATIONS:
+        raise DomainError("discovery.situation", Kind.INVALID, field="situation")
+    return situation
+
+
+def check_where(lat: float | None, lon: float | None, place: str | None) -> tuple[float, float] | None:
+    """The point of a report, or None when only an address was given; neither is refused."""
+    if lat is not None and lon is not None:
+        return lat, lon
+    if not place:
+        raise DomainError("discovery.where", Kind.INVALID, field="place")
+    return None
+
+
+def check_visit(findings: str, decision: str, region_code: str | None) -> None:
+    """A visit names what was found and a decision, on a report routed to a community."""
+    if not findings.strip():
+        raise DomainError("discovery.findings", Kind.INVALID, field="findings")
+    if decision not in DECISIONS:
+        raise DomainError("discovery.decision", Kind.INVALID, field="decision")
+    if not region_code:
+        raise DomainError("discovery.unrouted", Kind.CONFLICT)

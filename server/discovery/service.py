@@ -10,11 +10,11 @@ from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
 from server.discovery import rules
+from server.discovery.handoff import hand_off
 from server.discovery.models import Alert, CommunityArea, Report
 from server.errors import DomainError, Kind
 from server.files import write_private
 from server.images import clean_photo, gps_of
-from server.phones import normalise_phone
 from server.regions.codes import parent_code
 from server.settings import Settings
 
@@ -61,7 +61,7 @@ async def find_duplicate(session: AsyncSession, new: Report) -> Report | None:
         select(Report)
         .where(
             Report.created_at >= since,
-            Report.status.in_(("new", "assigned", "visited")),
+            Report.status.in_(tuple(rules.OPEN)),
             Report.id != new.id,
             Report.merged_into_id.is_(None),
         )
@@ -77,71 +77,32 @@ async def file_report(
     actor: Actor,
     settings: Settings,
     *,
-    form: dict,
+    draft: rules.Draft,
     photo: bytes | None,
     device: str,
     client_ip: str,
     citizen_id: int | None,
     now: datetime | None = None,
 ) -> Report:
+    """A report as typed (``forms.ReportForm.clean``): within the hourly limits, placed (from the
+    photo when the phone gave no location), routed, saved, merged into an open report of the same
+    person and place or given its visit deadline, audited."""
     now = now or utcnow()
-    typed_phone = (form.get("phone") or "").strip()
-    phone = normalise_phone(typed_phone) if typed_phone else None
-    if typed_phone and phone is None:
-        raise ReportError("otp.phone", Kind.INVALID)
-    refusal = rules.rate_refusal(await counts_last_hour(session, device, client_ip, phone, now))
-    if refusal:
-        raise ReportError(refusal, Kind.TOO_MANY)
-    situation = form.get("situation") or ""
-    if situation not in rules.SITUATIONS:
-        raise ReportError("discovery.situation", Kind.INVALID)
-    age_raw = (form.get("age") or "").strip()
-    if age_raw and (not age_raw.isdigit() or int(age_raw) > 120):
-        raise ReportError("discovery.age", Kind.INVALID)
-    lat, lon = _coordinate(form.get("lat"), -90, 90), _coordinate(form.get("lon"), -180, 180)
-    place = (form.get("place") or "").strip()[:200] or None
+    await _refuse_over_limit(session, device, client_ip, draft.phone, now)
     cleaned = clean_photo(photo) if photo else None  # refuses bad files before anything is written
-    if photo and (lat is None or lon is None):
-        found = gps_of(photo)  # the place is recorded from the photo, then its metadata is gone
-        if found:
-            lat, lon = found
-    if (lat is None or lon is None) and not place:
-        raise ReportError("discovery.where", Kind.INVALID)
-    code, how = rules.route((lat, lon) if lat is not None and lon is not None else None, await areas(session))
-    report = Report(
-        reference=rules.new_reference(),
-        created_at=now,
-        reporter_citizen_id=citizen_id,
-        reporter_phone=phone,
-        device_id=device,
-        client_ip=client_ip,
-        person_name=(form.get("name") or "").strip()[:50] or None,
-        approx_age=int(age_raw) if age_raw else None,
-        situation=situation,
-        details=(form.get("details") or "").strip()[:2000] or None,
-        lat=lat,
-        lon=lon,
-        place=place,
-        urgent=form.get("urgent") == "on",
-        region_code=code,
-        routed_by=how,
-    )
+    point = rules.check_where(*_located(draft, photo), draft.place)
+    code, how = rules.route(point, await areas(session))
+    report = _new_report(draft, point, code, how, now, device, client_ip, citizen_id)
     session.add(report)
     await session.flush()
     if cleaned:
         report.photo_name = f"{report.reference}.jpg"
-        path = settings.var_dir / "uploads" / "discovery" / report.photo_name
-        write_private(path, cleaned.data)
+        write_private(_upload_path(settings, report.photo_name), cleaned.data)
     original = await find_duplicate(session, report)
     if original is not None:
-        report.status, report.merged_into_id = "merged", original.id
-        original.duplicates += 1
-        original.urgent = original.urgent or report.urgent
+        _merge(report, original)
     else:
-        report.visit_due_at = rules.visit_deadline(now, report.urgent, await load_calendar(session))
-        if report.urgent and code:
-            for upper in {parent_code(code), parent_code(parent_code(code) or "")} - {None}:
-                session.add(Alert(report_id=report.id, region_code=upper))
+        await _start_the_clock(session, report, now)
     await session.flush()
     await record(
         session,
@@ -151,7 +112,7 @@ async def file_report(
         report.reference,
         region_code=code,
         after={
-            "situation": situation,
+            "situation": draft.situation,
             "urgent": report.urgent,
             "routed_by": how,
             "merged_into": original.reference if original else None,
@@ -160,12 +121,73 @@ async def file_report(
     return report
 
 
-def _coordinate(raw, low: float, high: float) -> float | None:
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if low <= value <= high else None
+async def _refuse_over_limit(
+    session: AsyncSession, device: str, ip: str, phone: str | None, now: datetime
+) -> None:
+    refusal = rules.rate_refusal(await counts_last_hour(session, device, ip, phone, now))
+    if refusal:
+        raise ReportError(refusal, Kind.TOO_MANY)
+
+
+def _located(draft: rules.Draft, photo: bytes | None) -> tuple[float | None, float | None]:
+    """The phone's location, else the photo's (recorded, then its metadata is gone)."""
+    if photo and (draft.lat is None or draft.lon is None):
+        found = gps_of(photo)
+        if found:
+            return found
+    return draft.lat, draft.lon
+
+
+def _new_report(
+    draft: rules.Draft,
+    point: tuple[float, float] | None,
+    code: str | None,
+    how: str,
+    now: datetime,
+    device: str,
+    client_ip: str,
+    citizen_id: int | None,
+) -> Report:
+    lat, lon = point if point else (draft.lat, draft.lon)
+    return Report(
+        reference=rules.new_reference(),
+        created_at=now,
+        reporter_citizen_id=citizen_id,
+        reporter_phone=draft.phone,
+        device_id=device,
+        client_ip=client_ip,
+        person_name=draft.name,
+        approx_age=draft.age,
+        situation=draft.situation,
+        details=draft.details,
+        lat=lat,
+        lon=lon,
+        place=draft.place,
+        urgent=draft.urgent,
+        region_code=code,
+        routed_by=how,
+    )
+
+
+def _merge(report: Report, original: Report) -> None:
+    """The new report joins the open one: it counts as a duplicate and passes on its urgency."""
+    report.status = rules.transition(report.status or rules.Status.NEW, rules.Action.MERGE)
+    report.merged_into_id = original.id
+    original.duplicates += 1
+    original.urgent = original.urgent or report.urgent
+
+
+async def _start_the_clock(session: AsyncSession, report: Report, now: datetime) -> None:
+    """The visit deadline, and for an urgent report an alert to the street and district above."""
+    report.visit_due_at = rules.visit_deadline(now, report.urgent, await load_calendar(session))
+    if report.urgent and report.region_code:
+        street = parent_code(report.region_code)
+        for upper in {street, parent_code(street or "")} - {None}:
+            session.add(Alert(report_id=report.id, region_code=upper))
+
+
+def _upload_path(settings: Settings, name: str):
+    return settings.var_dir / "uploads" / "discovery" / name
 
 
 LOOKUPS = ratelimit.Limit("discovery.lookup", rules.LOOKUPS_PER_HOUR, 3600)
@@ -206,12 +228,11 @@ async def follow_up(session: AsyncSession, reference: str) -> Report | None:
 async def assign(
     session: AsyncSession, actor: Actor, report: Report, assignee_id: int, region_code: str | None
 ) -> None:
-    if report.status not in ("new", "assigned"):
-        raise ReportError("discovery.closed")
+    to = rules.transition(report.status, rules.Action.ASSIGN, actor.role)
     before = {"status": report.status, "assignee": report.assignee_id, "region": report.region_code}
     if region_code and region_code != report.region_code:
         report.region_code, report.routed_by = region_code, "manual"
-    report.assignee_id, report.status = assignee_id, "assigned"
+    report.assignee_id, report.status = assignee_id, to
     await record(
         session,
         actor,
@@ -241,30 +262,18 @@ async def record_visit(
     address: str | None = None,
     phone: str | None = None,
 ) -> None:
-    if report.status not in ("new", "assigned"):
-        raise ReportError("discovery.closed")
-    if not findings.strip():
-        raise ReportError("discovery.findings", Kind.INVALID)
-    if decision not in rules.DECISIONS:
-        raise ReportError("discovery.decision", Kind.INVALID)
-    if not report.region_code:
-        raise ReportError("discovery.unrouted", Kind.CONFLICT)
+    visited = rules.transition(report.status, rules.Action.VISIT, actor.role)
+    rules.check_visit(findings, decision, report.region_code)
     report.findings, report.decision, report.decision_note = findings.strip(), decision, note.strip() or None
-    report.visited_at, report.status = utcnow(), "visited"
+    report.visited_at, report.status = utcnow(), visited
     if decision == "application":
-        from server.discovery.handoff import hand_off
-
-        payload = {
-            "benefit": benefit or "dibao",
-            "name": report.person_name or "",
-            "id_number": id_number or None,
-            "region_code": report.region_code,
-            "address": address or report.place,
-            "phone": phone,
-            "note": f"主动发现 {report.reference}：{findings.strip()}",
-        }
-        report.application_ref = await hand_off(session, actor, secret, report, payload)
-    report.status, report.closed_at = "closed", utcnow()
+        report.application_ref = await _start_application(
+            session, actor, secret, report, benefit, id_number, address, phone
+        )
+    report.status, report.closed_at = (
+        rules.transition(report.status, rules.Action.CLOSE, actor.role),
+        utcnow(),
+    )
     await record(
         session,
         actor,
@@ -277,11 +286,36 @@ async def record_visit(
     )
 
 
+async def _start_application(
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    report: Report,
+    benefit: str | None,
+    id_number: str | None,
+    address: str | None,
+    phone: str | None,
+) -> str:
+    """The visit's decision to apply: an assistance application pre-filled for the person found."""
+    payload = {
+        "benefit": benefit or "dibao",
+        "name": report.person_name or "",
+        "id_number": id_number or None,
+        "region_code": report.region_code,
+        "address": address or report.place,
+        "phone": phone,
+        "note": f"主动发现 {report.reference}：{report.findings}",
+    }
+    return await hand_off(session, actor, secret, report, payload)
+
+
 async def flag_spam(session: AsyncSession, actor: Actor, report: Report, reason: str) -> None:
+    """A report that is no report (a prank, an advert): only while it waits for its visit."""
+    to = rules.transition(report.status, rules.Action.SPAM, actor.role)
     if not reason.strip():
-        raise ReportError("discovery.reason", Kind.INVALID)
+        raise ReportError("discovery.reason", Kind.INVALID, field="reason")
     before = report.status
-    report.status, report.closed_at = "spam", utcnow()
+    report.status, report.closed_at = to, utcnow()
     await record(
         session,
         actor,
@@ -290,7 +324,7 @@ async def flag_spam(session: AsyncSession, actor: Actor, report: Report, reason:
         report.reference,
         region_code=report.region_code,
         before={"status": before},
-        after={"status": "spam"},
+        after={"status": to},
         opinion=reason.strip(),
     )
 
@@ -300,13 +334,15 @@ def add_visit_photo(settings: Settings, report: Report, raw: bytes) -> str:
     cleaned = clean_photo(raw)
     names = list(report.visit_photos or [])
     name = f"{report.reference}-visit-{len(names) + 1}.jpg"
-    path = settings.var_dir / "uploads" / "discovery" / name
-    write_private(path, cleaned.data)
+    write_private(_upload_path(settings, name), cleaned.data)
     report.visit_photos = [*names, name]
     return name
 
 
 def overdue(report: Report, now: datetime) -> bool:
-    return (
-        report.status in ("new", "assigned") and report.visit_due_at is not None and now > report.visit_due_at
-    )
+    return rules.overdue(report.status, report.visit_due_at, now)
+
+
+def photo_bytes(settings: Settings, name: str) -> bytes:
+    """A stored photo (of the report or of a visit), already cleaned when it was saved."""
+    return _upload_path(settings, name).read_bytes()

@@ -17,7 +17,7 @@ from support import in_db
 from server import clock
 from server.accounts.models import Citizen
 from server.audit.service import Actor
-from server.certificates import rules, service, token
+from server.certificates import queries, rules, service, token
 
 WORKER = Actor("staff", "7", "天宁社区工作人员 刘芳", "community_worker", "331102001001")
 
@@ -46,7 +46,7 @@ def issued_certificate(demo, base_url: str) -> tuple[str, bytes]:
 
 def revoke(demo, serial: str) -> None:
     async def go(session):
-        await service.revoke(session, WORKER, await service.find(session, serial), "已搬离本社区")
+        await service.revoke(session, WORKER, await queries.find(session, serial), "已搬离本社区")
 
     in_db(demo, go)
 

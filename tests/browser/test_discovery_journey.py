@@ -40,7 +40,7 @@ def test_report_with_location_and_photo_then_visit_starts_an_application(live, c
     page.get_by_label("大约年龄").fill("82")
     page.get_by_role("button", name="使用我的位置").click()
     page.get_by_text("✓").wait_for()
-    page.get_by_label("照片（选填）").set_input_files(
+    page.get_by_label("照片").set_input_files(
         {"name": "p.jpg", "mimeType": "image/jpeg", "buffer": photo_with_gps()}
     )
     page.get_by_label("情况说明").fill("独居，最近几天没见出门")
