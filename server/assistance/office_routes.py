@@ -39,7 +39,6 @@ from server.settings import Settings
 from server.web import Form, page
 
 PAGE = 50
-WORK_STATUSES = ("community", "street", "district", "notice", "returned", "enrolled", "terminated")
 
 
 async def scoped_application(session: AsyncSession, region_scope: RegionScope, reference: str) -> Application:
@@ -74,7 +73,7 @@ class AssistanceOfficeController(Controller):
         )
         if benefit in calc.BENEFITS:
             stmt = stmt.where(Application.benefit == benefit)
-        if status in WORK_STATUSES:
+        if status in rules.WORK_STATUSES:
             stmt = stmt.where(Application.status == status)
         if overdue:
             stmt = stmt.where(
@@ -113,8 +112,8 @@ class AssistanceOfficeController(Controller):
             today=today,
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
-            statuses=WORK_STATUSES,
-            is_overdue=rules.overdue,
+            statuses=rules.WORK_STATUSES,
+            is_late=rules.is_late,
             page_no=page_no,
             page_size=PAGE,
         )
@@ -143,11 +142,11 @@ class AssistanceOfficeController(Controller):
             events=events,
             documents=documents,
             region=region,
-            actions=service.allowed_actions(app, role, today),
+            actions=rules.allowed_actions(app, role, today),
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
-            overdue=rules.overdue(today, app.step_due_on, app.total_due_on) and app.status in rules.STEPS,
-            can_attach_report=service.works_current_step(app, role, today),
+            overdue=rules.is_late(app.status, today, app.step_due_on, app.total_due_on),
+            can_attach_report=rules.works_current_step(app, role, today),
             error=error,
             today=today,
         )
@@ -166,12 +165,7 @@ class AssistanceOfficeController(Controller):
     ) -> Redirect:
         app = await scoped_application(db_session, region_scope, reference)
         action = str(data.get("action", ""))
-        details = None
-        if action == "approve" and app.status == "street":
-            visit = {k: str(data.get(k, "")).strip() for k in ("visit_date", "visitors", "findings")}
-            details = {"visit": visit} if all(visit.values()) else None
-        if action == "objection":
-            details = {"objection": str(data.get("objection_from", "")).strip()}
+        details = rules.action_details(app.status, action, {k: str(v) for k, v in data.items()})
         await service.act(
             db_session, actor, settings.secret_key, app, action, str(data.get("opinion", "")), today, details
         )
@@ -462,6 +456,7 @@ class PaymentController(Controller):
             totals=await service.roll_totals(db_session, roll.id),
             benefits=calc.BENEFITS,
             masked=masked,
+            approver=rules.roll_approver(roll.status),
         )
 
     @post("/{roll_id:int}/approve", opt={"permission": P.PAYMENTS_APPROVE})
