@@ -36,7 +36,6 @@ from server.notifications.service import notify
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.registry import ID_PURPOSE, id_hash, register_person
 from server.regions.codes import scope_prefix
-from server.regions.models import Region
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}
 
@@ -818,14 +817,3 @@ async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -
         before={"status": before},
         after={"status": roll.status},
     )
-
-
-async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, str, int, int]]:
-    rows = await session.execute(
-        select(Region.code, Region.name, func.count(), func.sum(PaymentLine.amount_cents))
-        .join(Region, Region.code == func.substr(PaymentLine.region_code, 1, 9))
-        .where(PaymentLine.roll_id == roll_id)
-        .group_by(Region.code, Region.name)
-        .order_by(Region.code)
-    )
-    return [tuple(r) for r in rows]
