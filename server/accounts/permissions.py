@@ -45,7 +45,9 @@ class P(StrEnum):
     HOUSEHOLDS_STATUS = "assistance.households.status"  # suspend, resume, stop
     PAYMENTS_READ = "assistance.payments.read"
     PAYMENTS_GENERATE = "assistance.payments.generate"
-    PAYMENTS_APPROVE = "assistance.payments.approve"
+    PAYMENTS_APPROVE = "assistance.payments.approve"  # any level; each level needs one of the two below
+    PAYMENTS_APPROVE_DISTRICT = "assistance.payments.approve.district"
+    PAYMENTS_APPROVE_CITY = "assistance.payments.approve.city"
     PAYMENTS_EXPORT = "assistance.payments.export"
     POLICY_MANAGE = "assistance.policy.manage"
 
@@ -107,6 +109,8 @@ GRANTS: dict[P, frozenset[Role]] = {
     P.PAYMENTS_READ: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
     P.PAYMENTS_GENERATE: frozenset({_R.DISTRICT_APPROVER}),
     P.PAYMENTS_APPROVE: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.PAYMENTS_APPROVE_DISTRICT: frozenset({_R.DISTRICT_APPROVER}),
+    P.PAYMENTS_APPROVE_CITY: frozenset({_R.CITY_SUPERVISOR}),
     P.PAYMENTS_EXPORT: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
     P.POLICY_MANAGE: frozenset({_R.CITY_SUPERVISOR}),
     P.CERTIFICATES_READ: frozenset(_ASSISTANCE_STAFF),

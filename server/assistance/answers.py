@@ -40,6 +40,11 @@ DOCUMENT_KINDS = {
 }
 
 
+GRADES = {"": "无残疾", "1": "一级", "2": "二级", "3": "三级", "4": "四级"}
+
+KIND_FIELD = Field("kind", "材料类型", kind="select", options=DOCUMENT_KINDS)
+
+
 @dataclass(frozen=True)
 class Step:
     name: str
@@ -47,6 +52,10 @@ class Step:
     question: str
     fields: tuple[Field, ...] = ()
     benefits: tuple[str, ...] = ("dibao", "tekun", "linshi", "yiliao")
+
+    def field_map(self) -> dict[str, Field]:
+        """The step's questions by name (the error summary names each error by its question)."""
+        return {f.name: f for f in self.fields}
 
 
 MONEY_HINT = "按每月金额填写，单位：元；没有请填 0"
@@ -88,6 +97,8 @@ STEPS: tuple[Step, ...] = (
             Field("relationship", "与申请人的关系", kind="select", options=RELATIONSHIPS),
             Field("employment", "就业或上学状况", kind="select", options=EMPLOYMENT),
             Field("schooling", "就读学校或年级", required=False, hint="在校学生填写，例如：中山小学三年级"),
+            Field("disability_grade", "残疾等级", kind="select", required=False, options=GRADES),
+            Field("serious_illness", "患有重病", kind="checkbox", required=False),
         ),
     ),
     Step(
@@ -95,13 +106,7 @@ STEPS: tuple[Step, ...] = (
         "健康状况",
         "申请人是否有残疾或重病？",
         (
-            Field(
-                "disability_grade",
-                "残疾等级",
-                kind="select",
-                required=False,
-                options={"": "无残疾", "1": "一级", "2": "二级", "3": "三级", "4": "四级"},
-            ),
+            Field("disability_grade", "残疾等级", kind="select", required=False, options=GRADES),
             Field("serious_illness", "患有重病", kind="checkbox", required=False),
             Field("employment", "就业状况", kind="select", options=EMPLOYMENT),
         ),
@@ -201,85 +206,114 @@ def clean_person(form: dict[str, str], today: date) -> tuple[dict, idcard.Reside
     return {"name": name}, rid, errors
 
 
+def _clean_applicant(form: dict[str, str], today: date, errors: dict[str, str]) -> dict:
+    out, rid, person_errors = clean_person(form, today)
+    errors.update(person_errors)
+    phone = normalise_phone(form.get("phone") or "")
+    if phone is None:
+        errors["phone"] = "otp.phone"
+    bank = re.sub(r"[\s-]", "", form.get("bank_account") or "")
+    if not re.fullmatch(r"\d{12,30}", bank):
+        errors["bank_account"] = "bank.format"
+    return {**out, "phone": phone, "_rid": rid, "_bank": bank}
+
+
+def _clean_place(step: str, form: dict[str, str], choices: dict[str, dict[str, str]], errors: dict) -> dict:
+    """hukou and address: a choice from the city's regions, and free text."""
+    out = {}
+    for f in BY_NAME[step].fields:
+        value = (form.get(f.name) or "").strip()
+        if f.kind == "select" and value not in choices.get(f.name, {}):
+            errors[f.name] = "form.choose"
+        elif not value or len(value) > 200:
+            errors[f.name] = "form.required"
+        out[f.name] = value
+    return out
+
+
+def _choice(form: dict[str, str], name: str, options, errors: dict[str, str]) -> str:
+    value = form.get(name) or ""
+    if value not in options:
+        errors[name] = "form.choose"
+    return value
+
+
+def _clean_member(form: dict[str, str], today: date, errors: dict[str, str]) -> dict:
+    out, rid, person_errors = clean_person(form, today)
+    errors.update(person_errors)
+    grade = form.get("disability_grade") or ""
+    return {
+        **out,
+        "relationship": _choice(form, "relationship", RELATIONSHIPS, errors),
+        "disability_grade": int(grade) if grade in ("1", "2", "3", "4") else None,
+        "serious_illness": form.get("serious_illness") == "on",
+        "employment": _choice(form, "employment", EMPLOYMENT, errors),
+        "schooling": (form.get("schooling") or "").strip()[:32] or None,
+        "_rid": rid,
+    }
+
+
+def _clean_health(form: dict[str, str], errors: dict[str, str]) -> dict:
+    grade = _choice(form, "disability_grade", GRADES, errors)
+    return {
+        "disability_grade": int(grade) if grade in GRADES and grade else None,
+        "serious_illness": form.get("serious_illness") == "on",
+        "employment": _choice(form, "employment", EMPLOYMENT, errors),
+    }
+
+
+def _clean_income(form: dict[str, str], errors: dict[str, str]) -> dict:
+    return {k: _cents(form.get(k, ""), k, errors) for k in calc.INCOME_KINDS}
+
+
+def _clean_assets(form: dict[str, str], errors: dict[str, str]) -> dict:
+    return {
+        "deposits": _cents(form.get("deposits", ""), "deposits", errors),
+        "extra_housing": _count(form.get("extra_housing", ""), "extra_housing", errors),
+        "vehicles": _count(form.get("vehicles", ""), "vehicles", errors),
+    }
+
+
+def _clean_need(form: dict[str, str], benefit: str, errors: dict[str, str]) -> dict:
+    reason = (form.get("reason") or "").strip()
+    if not reason or len(reason) > 2000:
+        errors["reason"] = "form.required"
+    return {
+        "reason": reason,
+        "requested": _cents(form.get("requested", ""), "requested", errors, required=benefit == "linshi"),
+        "out_of_pocket": _cents(
+            form.get("out_of_pocket", ""), "out_of_pocket", errors, required=benefit == "yiliao"
+        ),
+    }
+
+
+def _clean_consent(form: dict[str, str], errors: dict[str, str]) -> dict:
+    signer = (form.get("signer") or "").strip()
+    if form.get("agree") != "on":
+        errors["agree"] = "consent.required"
+    if not signer:
+        errors["signer"] = "consent.signer"
+    return {"signer": signer}
+
+
 def clean_step(
     step: str, form: dict[str, str], benefit: str, today: date, choices: dict[str, dict[str, str]]
 ) -> dict:
     """The step's answers, cleaned; raises ``AnswerError`` mapping each bad field to a message code.
     Resident ID numbers are returned parsed under ``_rid`` for the caller to hash and encrypt."""
     errors: dict[str, str] = {}
-    out: dict = {}
-    if step == "applicant":
-        out, rid, errors = clean_person(form, today)
-        phone = normalise_phone(form.get("phone") or "")
-        if phone is None:
-            errors["phone"] = "otp.phone"
-        bank = re.sub(r"[\s-]", "", form.get("bank_account") or "")
-        if not re.fullmatch(r"\d{12,30}", bank):
-            errors["bank_account"] = "bank.format"
-        out.update(phone=phone, _rid=rid, _bank=bank)
-    elif step in ("hukou", "address"):
-        for f in BY_NAME[step].fields:
-            value = (form.get(f.name) or "").strip()
-            if f.kind == "select" and value not in choices.get(f.name, {}):
-                errors[f.name] = "form.choose"
-            elif not value or len(value) > 200:
-                errors[f.name] = "form.required"
-            out[f.name] = value
-    elif step == "members":
-        out, rid, errors = clean_person(form, today)
-        relationship = form.get("relationship") or ""
-        if relationship not in RELATIONSHIPS:
-            errors["relationship"] = "form.choose"
-        grade = form.get("disability_grade") or ""
-        employment = form.get("employment") or ""
-        if employment not in EMPLOYMENT:
-            errors["employment"] = "form.choose"
-        out.update(
-            relationship=relationship,
-            disability_grade=int(grade) if grade in ("1", "2", "3", "4") else None,
-            serious_illness=form.get("serious_illness") == "on",
-            employment=employment,
-            schooling=(form.get("schooling") or "").strip()[:32] or None,
-            _rid=rid,
-        )
-    elif step == "health":
-        grade = form.get("disability_grade") or ""
-        if grade not in ("", "1", "2", "3", "4"):
-            errors["disability_grade"] = "form.choose"
-        employment = form.get("employment") or ""
-        if employment not in EMPLOYMENT:
-            errors["employment"] = "form.choose"
-        out = {
-            "disability_grade": int(grade) if grade else None,
-            "serious_illness": form.get("serious_illness") == "on",
-            "employment": employment,
-        }
-    elif step == "income":
-        out = {k: _cents(form.get(k, ""), k, errors) for k in calc.INCOME_KINDS}
-    elif step == "assets":
-        out = {
-            "deposits": _cents(form.get("deposits", ""), "deposits", errors),
-            "extra_housing": _count(form.get("extra_housing", ""), "extra_housing", errors),
-            "vehicles": _count(form.get("vehicles", ""), "vehicles", errors),
-        }
-    elif step == "need":
-        reason = (form.get("reason") or "").strip()
-        if not reason or len(reason) > 2000:
-            errors["reason"] = "form.required"
-        out = {
-            "reason": reason,
-            "requested": _cents(form.get("requested", ""), "requested", errors, required=benefit == "linshi"),
-            "out_of_pocket": _cents(
-                form.get("out_of_pocket", ""), "out_of_pocket", errors, required=benefit == "yiliao"
-            ),
-        }
-    elif step == "consent":
-        signer = (form.get("signer") or "").strip()
-        if form.get("agree") != "on":
-            errors["agree"] = "consent.required"
-        if not signer:
-            errors["signer"] = "consent.signer"
-        out = {"signer": signer}
+    cleaners = {
+        "applicant": lambda: _clean_applicant(form, today, errors),
+        "hukou": lambda: _clean_place(step, form, choices, errors),
+        "address": lambda: _clean_place(step, form, choices, errors),
+        "members": lambda: _clean_member(form, today, errors),
+        "health": lambda: _clean_health(form, errors),
+        "income": lambda: _clean_income(form, errors),
+        "assets": lambda: _clean_assets(form, errors),
+        "need": lambda: _clean_need(form, benefit, errors),
+        "consent": lambda: _clean_consent(form, errors),
+    }
+    out = cleaners[step]() if step in cleaners else {}
     if errors:
         raise AnswerError(errors)
     return out

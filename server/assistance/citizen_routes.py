@@ -1,48 +1,30 @@
-"""The citizen's side: apply on the phone one question per screen, check, submit, follow the case."""
+"""The citizen's side: apply on the phone one question per screen, check, submit, follow the case;
+and the public notice. Thin controllers: reads from ``queries``, writes through ``service``."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import money
 from server.accounts import rules as identity_rules
 from server.accounts.auth import citizen_guard, provide_citizen
 from server.accounts.models import Citizen
 from server.assistance import answers as form
-from server.assistance import calc, rules, service
+from server.assistance import calc, queries, rules, service
+from server.assistance import forms as f
 from server.assistance.documents import store_document
-from server.assistance.models import Application, Document, Event
+from server.assistance.models import Application
 from server.audit.service import Actor
 from server.images import ImageRefused
-from server.regions.models import Region
 from server.settings import Settings
-from server.web import Form, Upload, page
-
-
-async def step_choices(session: AsyncSession, app: Application) -> dict[str, dict[str, str]]:
-    """Options of the select questions: the city's districts for hukou, its communities for address."""
-    city = (app.region_code or "331100")[:4]
-    rows = list(
-        await session.scalars(select(Region).where(Region.code.like(city + "%")).order_by(Region.code))
-    )
-    return {
-        "hukou": {**{r.code: r.name for r in rows if r.level == "district"}, "other": "外地（本市以外）"},
-        "community": {r.code: r.name for r in rows if r.level == "community"},
-    }
-
-
-async def own_application(session: AsyncSession, citizen: Citizen, reference: str) -> Application:
-    app = await session.scalar(select(Application).where(Application.reference == reference))
-    if app is None or app.citizen_id != citizen.id:
-        raise NotFoundException(detail="error.not_found")
-    return app
+from server.web import FormOf, UploadOf, error_response, page
 
 
 def steps_for(app: Application) -> list[form.Step]:
@@ -55,72 +37,84 @@ def next_step(app: Application, step: str) -> str:
     return names[i + 1] if i + 1 < len(names) else "check"
 
 
+def _to(request: Request, name: str, query: str = "", **params) -> Redirect:
+    """See other: the named page (``query`` appended as is)."""
+    return Redirect(request.app.route_reverse(name, **params) + query, status_code=303)
+
+
+def _step(request: Request, reference: str, step: str) -> Redirect:
+    if step == "check":
+        return _to(request, "assistance:check", reference=reference)
+    return _to(request, "assistance:step", reference=reference, step=step)
+
+
+def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
+    """A multipart part sent without a file name is read as text: bytes that are not text (a photo
+    sent as a plain field) are a bad request, not a server error."""
+    return error_response(request, 400, "error.bad_request")
+
+
 class ApplyController(Controller):
     path = "/apply"
     guards = [citizen_guard]
     dependencies = {"citizen": Provide(provide_citizen)}
 
-    @get("/")
+    @get("/", name="assistance:start")
     async def start(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
-        mine = list(
-            await db_session.scalars(
-                select(Application)
-                .where(Application.citizen_id == citizen.id)
-                .order_by(Application.id.desc())
-            )
-        )
         return page(
             request,
             "assistance/start.html",
             benefits=calc.BENEFITS,
-            mine=mine,
+            mine=await queries.applications_of(db_session, citizen.id),
             key=uuid.uuid4().hex,
             labels=rules.STEP_LABELS,
             can_apply=identity_rules.may_apply(citizen.identity_level),
         )
 
-    @post("/")
+    @post("/", name="assistance:create")
     async def create(
-        self, data: Form, db_session: AsyncSession, citizen: Citizen, actor: Actor, today: date
+        self,
+        request: Request,
+        data: FormOf[f.StartForm],
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        today: date,
     ) -> Redirect:
         app = await service.create_draft(
             db_session,
             actor,
-            benefit=str(data.get("benefit", "")),
+            benefit=data.benefit,
             citizen_id=citizen.id,
-            client_key=str(data.get("key") or "")[:64] or None,
+            client_key=f.key_of(data.key),
             today=today,
         )
         if app.citizen_id != citizen.id:
             raise NotFoundException(detail="error.not_found")
-        return Redirect(f"/apply/{app.reference}/applicant", status_code=303)
+        return _step(request, app.reference, "applicant")
 
-    @get("/{reference:str}")
+    @get("/{reference:str}", name="assistance:status")
     async def status(
         self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen
-    ) -> Template:
-        app = await own_application(db_session, citizen, reference)
-        if app.status == "draft":
-            return Redirect(f"/apply/{reference}/check", status_code=303)  # type: ignore[return-value]
-        events = list(
-            await db_session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
-        )
+    ) -> Template | Redirect:
+        app = await queries.own_application(db_session, citizen.id, reference)
+        if app.status == rules.Status.DRAFT:
+            return _to(request, "assistance:check", reference=reference)
         return page(
             request,
             "assistance/status.html",
             app=app,
-            events=events,
+            events=await queries.timeline(db_session, app),
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
         )
 
-    @get("/{reference:str}/check")
+    @get("/{reference:str}/check", name="assistance:check")
     async def check(
         self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen, today: date
     ) -> Template:
-        app = await own_application(db_session, citizen, reference)
+        app = await queries.own_application(db_session, citizen.id, reference)
         findings, result = await service.evaluate(db_session, app, today)
-        documents = list(await db_session.scalars(select(Document).where(Document.application_id == app.id)))
         return page(
             request,
             "assistance/check.html",
@@ -129,8 +123,8 @@ class ApplyController(Controller):
             findings=findings,
             result=result,
             missing=form.missing_steps(app.answers or {}, app.benefit),
-            documents=documents,
-            choices=await step_choices(db_session, app),
+            documents=await queries.documents(db_session, app),
+            choices=await queries.step_choices(db_session, app),
             key=uuid.uuid4().hex,
             benefits=calc.BENEFITS,
             kinds=form.DOCUMENT_KINDS,
@@ -138,44 +132,45 @@ class ApplyController(Controller):
             titles={s.name: s.title for s in form.STEPS},
         )
 
-    @post("/{reference:str}/submit")
+    @post("/{reference:str}/submit", name="assistance:submit")
     async def submit(
         self,
+        request: Request,
         reference: str,
-        data: Form,
+        data: FormOf[f.SubmitForm],
         db_session: AsyncSession,
         citizen: Citizen,
         actor: Actor,
         today: date,
     ) -> Redirect:
-        app = await own_application(db_session, citizen, reference)
-        await service.submit(db_session, actor, app, today, key=str(data.get("idem") or "")[:64] or None)
-        return Redirect(f"/apply/{reference}?submitted=1", status_code=303)
+        app = await queries.own_application(db_session, citizen.id, reference)
+        await service.submit(db_session, actor, app, today, key=f.key_of(data.idem))
+        return _to(request, "assistance:status", "?submitted=1", reference=reference)
 
-    @get("/{reference:str}/{step:str}")
+    @get("/{reference:str}/{step:str}", name="assistance:step")
     async def show_step(
         self, request: Request, reference: str, step: str, db_session: AsyncSession, citizen: Citizen
-    ) -> Template:
-        app = await own_application(db_session, citizen, reference)
+    ) -> Template | Redirect:
+        app = await queries.own_application(db_session, citizen.id, reference)
         return await self._render(request, db_session, app, step, citizen)
 
-    @post("/{reference:str}/{step:str}")
+    @post("/{reference:str}/{step:str}", name="assistance:save")
     async def save(
         self,
         request: Request,
         reference: str,
         step: str,
-        data: Form,
+        data: FormOf[f.AnswerForm],
         db_session: AsyncSession,
         citizen: Citizen,
         actor: Actor,
         settings: Settings,
         today: date,
     ) -> Template | Redirect:
-        app = await own_application(db_session, citizen, reference)
+        app = await queries.own_application(db_session, citizen.id, reference)
         if step not in form.BY_NAME or step == "documents":
             raise NotFoundException(detail="error.not_found")
-        raw = {k: str(v) for k, v in data.items()}
+        raw = data.answers()
         try:
             await service.save_step(
                 db_session,
@@ -184,47 +179,56 @@ class ApplyController(Controller):
                 app,
                 step,
                 raw,
-                str(data.get("idem") or "")[:64] or None,
+                f.key_of(data.idem),
                 today,
-                await step_choices(db_session, app),
+                await queries.step_choices(db_session, app),
             )
         except form.AnswerError as e:
             return await self._render(
                 request, db_session, app, step, citizen, errors=e.errors, values=raw, status=422
             )
-        if step == "members" and data.get("more") == "1":
-            return Redirect(f"/apply/{reference}/members", status_code=303)
-        return Redirect(f"/apply/{reference}/{next_step(app, step)}", status_code=303)
+        if step == "members" and data.more == "1":
+            return _step(request, reference, "members")
+        return _step(request, reference, next_step(app, step))
 
-    @post("/{reference:str}/remove-member/{index:int}")
+    @post("/{reference:str}/remove-member/{index:int}", name="assistance:remove_member")
     async def remove_member(
-        self, reference: str, index: int, db_session: AsyncSession, citizen: Citizen, actor: Actor
+        self,
+        request: Request,
+        reference: str,
+        index: int,
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
     ) -> Redirect:
-        app = await own_application(db_session, citizen, reference)
+        app = await queries.own_application(db_session, citizen.id, reference)
         await service.remove_member(db_session, actor, app, index)
-        return Redirect(f"/apply/{reference}/members", status_code=303)
+        return _step(request, reference, "members")
 
-    @post("/{reference:str}/upload")
+    @post(
+        "/{reference:str}/upload",
+        name="assistance:upload",
+        exception_handlers={UnicodeDecodeError: _undecodable},
+    )
     async def upload(
         self,
         request: Request,
         reference: str,
-        data: Upload,
+        data: UploadOf[f.UploadForm],
         db_session: AsyncSession,
         citizen: Citizen,
         actor: Actor,
         settings: Settings,
     ) -> Template | Redirect:
-        app = await own_application(db_session, citizen, reference)
-        photo = data.get("photo")
-        raw = await photo.read() if hasattr(photo, "read") else b""
+        app = await queries.own_application(db_session, citizen.id, reference)
+        raw = await data.photo.read() if data.photo is not None else b""
         try:
-            await store_document(db_session, actor, settings, app, str(data.get("kind") or "other"), raw)
+            await store_document(db_session, actor, settings, app, data.kind or "other", raw)
         except ImageRefused as e:
             return await self._render(
                 request, db_session, app, "documents", citizen, errors={"photo": e.code}, status=422
             )
-        return Redirect(f"/apply/{reference}/documents", status_code=303)
+        return _step(request, reference, "documents")
 
     async def _render(
         self,
@@ -236,50 +240,56 @@ class ApplyController(Controller):
         errors: dict | None = None,
         values: dict | None = None,
         status: int = 200,
-    ) -> Template:
-        steps = steps_for(app)
-        names = [s.name for s in steps]
+    ) -> Template | Redirect:
+        names = [s.name for s in steps_for(app)]
         if step not in names:
             raise NotFoundException(detail="error.not_found")
-        if app.status not in ("draft", "returned"):
-            return Redirect(f"/apply/{app.reference}", status_code=303)  # type: ignore[return-value]
-        saved = {} if step == "members" else dict((app.answers or {}).get(step) or {})
-        if step == "applicant" and not saved:
-            prefill = (app.answers or {}).get("prefill") or {}
-            saved = {"name": citizen.name or prefill.get("name") or "", "phone": citizen.phone}
-        if step == "consent" and not saved:
-            saved = {"signer": ""}
-        documents = (
-            list(await session.scalars(select(Document).where(Document.application_id == app.id)))
-            if step == "documents"
-            else []
-        )
+        if app.status not in rules.EDITABLE:
+            return _to(request, "assistance:status", reference=app.reference)
+        i = names.index(step)
         ctx = dict(
             app=app,
             step=form.BY_NAME[step],
-            number=names.index(step) + 1,
+            number=i + 1,
             total=len(names) + 1,
-            values=values if values is not None else _display(saved),
+            values=values if values is not None else _display(_saved(app, step, citizen)),
             errors=errors or {},
-            choices=await step_choices(session, app),
+            choices=await queries.step_choices(session, app),
             members=(app.answers or {}).get("members", []),
             key=uuid.uuid4().hex,
-            documents=documents,
+            documents=await queries.documents(session, app) if step == "documents" else [],
             kinds=form.DOCUMENT_KINDS,
+            kind_field=form.KIND_FIELD,
             benefits=calc.BENEFITS,
             relationships=form.RELATIONSHIPS,
             fixed=(citizen.name, citizen.id_masked) if app.citizen_id is not None else None,
-            back=f"/apply/{app.reference}/{names[names.index(step) - 1]}" if names.index(step) else "/apply",
+            back=(
+                request.app.route_reverse("assistance:step", reference=app.reference, step=names[i - 1])
+                if i
+                else request.app.route_reverse("assistance:start")
+            ),
         )
         return Template("assistance/step.html", context=ctx, status_code=status)
 
 
+def _saved(app: Application, step: str, citizen: Citizen) -> dict:
+    """What the step shows before anything is typed: the saved answers, else a sensible start."""
+    saved = {} if step == "members" else dict((app.answers or {}).get(step) or {})
+    if step == "applicant" and not saved:
+        prefill = (app.answers or {}).get("prefill") or {}
+        saved = {"name": citizen.name or prefill.get("name") or "", "phone": citizen.phone}
+    if step == "consent" and not saved:
+        saved = {"signer": ""}
+    return saved
+
+
 def _display(saved: dict) -> dict:
-    """Saved answers as the form shows them (money back in yuan)."""
+    """Saved answers as the form shows them (money back in yuan, never in exponent form: 1000000
+    yuan was shown as "1e+06", which the form then refused)."""
     out = {}
     for k, v in saved.items():
         if k in calc.INCOME_KINDS or k in ("deposits", "requested", "out_of_pocket"):
-            out[k] = f"{v / 100:g}" if isinstance(v, int) else v
+            out[k] = money.yuan_plain(v).removesuffix(".00") if isinstance(v, int) else v
         elif k == "id_masked":
             out["id_number"] = ""
         else:
@@ -292,14 +302,9 @@ class NoticeController(Controller):
 
     path = "/notice"
 
-    @get("/")
+    @get("/", name="assistance:notice")
     async def notice(self, request: Request, db_session: AsyncSession) -> Template:
-        rows = list(
-            await db_session.scalars(
-                select(Application).where(Application.status == "notice").order_by(Application.step_due_on)
-            )
-        )
-        regions = {r.code: r.name for r in await db_session.scalars(select(Region))}
+        rows, regions = await queries.on_notice(db_session)
         return page(
             request,
             "assistance/notice.html",

@@ -1,5 +1,6 @@
 """The back office: work lists, the case with its calculation and timeline, the four-level
-workflow, policies, enrolled households and the monthly payment roll."""
+workflow, policies, enrolled households and the monthly payment roll. Thin controllers: reads come
+from ``queries``, writes go through ``service`` (and ``households``), rules live in ``rules``."""
 
 from __future__ import annotations
 
@@ -9,51 +10,38 @@ from datetime import date
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import exports, money
-from server.accounts import idcard
+from server import exports
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
-from server.assistance import calc, households, rules, service
+from server.assistance import calc, households, queries, rules, service
+from server.assistance import forms as f
 from server.assistance.documents import document_path
-from server.assistance.models import (
-    Application,
-    Document,
-    Event,
-    PaymentLine,
-    PaymentRoll,
-    Policy,
-    Recalculation,
-)
+from server.assistance.models import PaymentRoll
+from server.assistance.queries import PAGE, scoped_application
 from server.audit.service import Actor
 from server.crypto import decrypt
 from server.errors import DomainError, Kind
 from server.people.enrolments import EnrolmentError, change_status
-from server.people.models import Enrolment, Household, Person
-from server.people.registry import id_hash
-from server.regions.models import Region
+from server.people.models import Enrolment, Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import Form, page
+from server.web import FormOf, page
 
-PAGE = 50
-WORK_STATUSES = ("community", "street", "district", "notice", "returned", "enrolled", "terminated")
+__all__ = ["scoped_application"]  # server/verification/routes.py finds cases in reach through it
 
 
-async def scoped_application(session: AsyncSession, region_scope: RegionScope, reference: str) -> Application:
-    app = await session.scalar(select(Application).where(Application.reference == reference))
-    if app is None or not region_scope.contains(app.region_code):
-        raise NotFoundException(detail="error.not_found")
-    return app
+def _to(request: Request, name: str, query: str = "", **params) -> Redirect:
+    """See other: the named page (``query`` appended as is)."""
+    return Redirect(request.app.route_reverse(name, **params) + query, status_code=303)
 
 
 class AssistanceOfficeController(Controller):
     path = "/office/assistance"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.ASSISTANCE_READ})
+    @get("/", name="assistance:office_list", opt={"permission": P.ASSISTANCE_READ})
     async def work_list(
         self,
         request: Request,
@@ -64,62 +52,40 @@ class AssistanceOfficeController(Controller):
         benefit: str = "",
         status: str = "",
         region: str | None = None,
-        overdue: bool = False,
+        overdue: str = "",
         q: str = "",
         page_no: int = 1,
     ) -> Template:
         current = await region_scope.narrow(db_session, region)
-        stmt = select(Application).where(
-            current.where(Application.region_code), Application.status != "draft"
-        )
-        if benefit in calc.BENEFITS:
-            stmt = stmt.where(Application.benefit == benefit)
-        if status in WORK_STATUSES:
-            stmt = stmt.where(Application.status == status)
-        if overdue:
-            stmt = stmt.where(
-                Application.status.in_(rules.STEPS),
-                or_(Application.step_due_on < today, Application.total_due_on < today),
-            )
-        q = q.strip()
-        if q:
-            conditions = [Application.reference == q.upper(), Application.applicant_name.like(f"%{q}%")]
-            try:
-                conditions.append(Application.id_hash == id_hash(settings.secret_key, idcard.parse(q).number))
-            except idcard.IdNumberError:
-                pass
-            stmt = stmt.where(or_(*conditions))
-        total = await db_session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = list(
-            await db_session.scalars(
-                stmt.order_by(Application.step_due_on.is_(None), Application.step_due_on, Application.id)
-                .limit(PAGE)
-                .offset((max(page_no, 1) - 1) * PAGE)
-            )
-        )
-        regions = {
-            r.code: r.name for r in await db_session.scalars(select(Region).where(current.where(Region.code)))
-        }
-        filters = dict(benefit=benefit, status=status, region=current.code, overdue=overdue, q=q)
+        filters = queries.WorkFilters(benefit, status, f.checked(overdue), q.strip(), page_no)
+        rows, total = await queries.work_list(db_session, current, filters, settings.secret_key, today)
+        picker = await queries.region_picker(db_session, current)
         return page(
             request,
-            "assistance/office_list.html",
-            "assistance/_office_table.html",
+            "assistance/office/list.html",
+            "assistance/office/_table.html",
             push_url=str(request.url),
             rows=rows,
             total=total,
-            filters=filters,
-            regions=regions,
+            filters=dict(
+                benefit=benefit, status=status, region=current.code, overdue=filters.overdue, q=filters.q
+            ),
+            filter_fields=f.WORK_FILTERS,
+            filter_choices={
+                "benefit": {"": "全部", **calc.BENEFITS},
+                "status": {"": "全部", **{s: rules.STEP_LABELS[s] for s in rules.WORK_STATUSES}},
+                "region": picker,
+            },
+            regions=picker,
             today=today,
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
-            statuses=WORK_STATUSES,
-            is_overdue=rules.overdue,
+            is_late=rules.is_late,
             page_no=page_no,
             page_size=PAGE,
         )
 
-    @get("/{reference:str}", opt={"permission": P.ASSISTANCE_READ})
+    @get("/{reference:str}", name="assistance:office_detail", opt={"permission": P.ASSISTANCE_READ})
     async def detail(
         self,
         request: Request,
@@ -130,34 +96,33 @@ class AssistanceOfficeController(Controller):
         error: str | None = None,
     ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
-        events = list(
-            await db_session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id))
-        )
-        documents = list(await db_session.scalars(select(Document).where(Document.application_id == app.id)))
-        region = await db_session.get(Region, app.region_code) if app.region_code else None
         role = request.session.get("role")
         return page(
             request,
-            "assistance/office_detail.html",
+            "assistance/office/detail.html",
             app=app,
-            events=events,
-            documents=documents,
-            region=region,
-            actions=service.allowed_actions(app, role, today),
+            events=await queries.timeline(db_session, app),
+            documents=await queries.documents(db_session, app),
+            region_name=await queries.region_name(db_session, app.region_code),
+            actions=rules.allowed_actions(app, role, today),
+            visit_needed=any((app.status, a) in rules.VISIT_REQUIRED for a in rules.Action),
+            visit_fields=f.VISIT_FIELDS,
+            objection_field=f.OBJECTION_FIELD,
+            opinion_field=f.OPINION_FIELD,
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
-            overdue=rules.overdue(today, app.step_due_on, app.total_due_on) and app.status in rules.STEPS,
-            can_attach_report=service.works_current_step(app, role, today),
+            overdue=rules.is_late(app.status, today, app.step_due_on, app.total_due_on),
+            can_attach_report=rules.works_current_step(app, role, today),
             error=error,
             today=today,
         )
 
-    @post("/{reference:str}/act", opt={"permission": P.ASSISTANCE_ACT})
+    @post("/{reference:str}/act", name="assistance:act", opt={"permission": P.ASSISTANCE_ACT})
     async def act(
         self,
         request: Request,
         reference: str,
-        data: Form,
+        data: FormOf[f.ActForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
@@ -165,19 +130,17 @@ class AssistanceOfficeController(Controller):
         today: date,
     ) -> Redirect:
         app = await scoped_application(db_session, region_scope, reference)
-        action = str(data.get("action", ""))
-        details = None
-        if action == "approve" and app.status == "street":
-            visit = {k: str(data.get(k, "")).strip() for k in ("visit_date", "visitors", "findings")}
-            details = {"visit": visit} if all(visit.values()) else None
-        if action == "objection":
-            details = {"objection": str(data.get("objection_from", "")).strip()}
+        details = rules.action_details(app.status, data.action, vars(data))
         await service.act(
-            db_session, actor, settings.secret_key, app, action, str(data.get("opinion", "")), today, details
+            db_session, actor, settings.secret_key, app, data.action, data.opinion, today, details
         )
-        return Redirect(f"/office/assistance/{reference}", status_code=303)
+        return _to(request, "assistance:office_detail", reference=reference)
 
-    @get("/{reference:str}/documents/{doc_id:int}", opt={"permission": P.ASSISTANCE_DOCUMENTS})
+    @get(
+        "/{reference:str}/documents/{doc_id:int}",
+        name="assistance:document",
+        opt={"permission": P.ASSISTANCE_DOCUMENTS},
+    )
     async def document(
         self,
         reference: str,
@@ -187,9 +150,7 @@ class AssistanceOfficeController(Controller):
         settings: Settings,
     ) -> Response:
         app = await scoped_application(db_session, region_scope, reference)
-        doc = await db_session.get(Document, doc_id) if doc_id < 2**63 else None
-        if doc is None or doc.application_id != app.id:
-            raise NotFoundException(detail="error.not_found")
+        doc = await queries.document_of(db_session, app, doc_id)
         return Response(
             document_path(settings, doc.stored_name).read_bytes(),
             media_type=doc.content_type,
@@ -201,92 +162,44 @@ class PolicyController(Controller):
     path = "/office/assistance/policies"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.POLICY_MANAGE})
+    @get("/", name="assistance:policies", opt={"permission": P.POLICY_MANAGE})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, report: int | None = None
     ) -> Template:
-        rows = list(
-            await db_session.scalars(
-                select(Policy)
-                .where(region_scope.where(Policy.region_code))
-                .order_by(Policy.effective_from.desc(), Policy.id.desc())
-            )
-        )
-        summary = await service.policy_report(db_session, report) if report else None
-        changes = []
-        if report:
-            changes = list(
-                (
-                    await db_session.execute(
-                        select(Recalculation, Person.name)
-                        .join(Enrolment, Enrolment.id == Recalculation.enrolment_id)
-                        .join(Household, Household.id == Enrolment.household_id)
-                        .join(Person, Person.id == Household.head_person_id)
-                        .where(
-                            Recalculation.policy_id == report,
-                            Recalculation.new_cents != Recalculation.old_cents,
-                        )
-                        .order_by(Recalculation.region_code)
-                        .limit(200)
-                    )
-                ).all()
-            )
         return page(
             request,
-            "assistance/policies.html",
-            rows=rows,
-            summary=summary,
-            changes=changes,
+            "assistance/office/policies.html",
+            rows=await queries.policies(db_session, region_scope),
+            summary=await service.policy_report(db_session, report) if report else None,
+            changes=await queries.policy_changes(db_session, report) if report else [],
             report=report,
-            groups=calc.GROUPS,
+            fields=f.POLICY_FIELDS,
+            values=f.POLICY_DEFAULTS,
             city=region_scope.code,
         )
 
-    @post("/", opt={"permission": P.POLICY_MANAGE})
+    @post("/", name="assistance:policy_create", opt={"permission": P.POLICY_MANAGE})
     async def create(
         self,
         request: Request,
-        data: Form,
+        data: FormOf[f.PolicyForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         today: date,
     ) -> Redirect:
-        region_code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
+        region_code = region_scope.ensure(data.region_code or region_scope.code)
         if request.session.get("region") != service.city_of(region_code):
             raise PermissionDeniedException(detail="policy.city_only")
-        try:
-            values = {
-                "region_code": region_code,
-                "effective_from": date.fromisoformat(str(data.get("effective_from", ""))),
-                "standard_cents": _yuan(data, "standard"),
-                "asset_limit_cents": _yuan(data, "asset_limit"),
-                "floor_cents": _yuan(data, "floor"),
-                "tekun_pct": _int(data, "tekun_pct", 100, 300),
-                "extra_pct": {g: _int(data, f"extra_{g}", 0, 100) for g in calc.GROUPS},
-            }
-        except (ValueError, money.MoneyError):
-            raise DomainError("policy.invalid", Kind.INVALID) from None
-        policy, _ = await service.create_policy(db_session, actor, values, today)
-        return Redirect(f"/office/assistance/policies?report={policy.id}", status_code=303)
-
-
-def _yuan(data: dict, name: str) -> int:
-    return money.parse_fen(str(data.get(name, "")), field=name, high=10**9)
-
-
-def _int(data: dict, name: str, low: int, high: int) -> int:
-    raw = str(data.get(name, "")).strip() or "0"
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise ValueError(name)
-    return int(raw)
+        policy, _ = await service.create_policy(db_session, actor, data.clean(region_code), today)
+        return _to(request, "assistance:policies", f"?report={policy.id}")
 
 
 class HouseholdController(Controller):
     path = "/office/assistance/households"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.HOUSEHOLDS_READ})
+    @get("/", name="assistance:households", opt={"permission": P.HOUSEHOLDS_READ})
     async def index(
         self,
         request: Request,
@@ -297,34 +210,21 @@ class HouseholdController(Controller):
         page_no: int = 1,
     ) -> Template:
         current = await region_scope.narrow(db_session, region)
-        stmt = (
-            select(Enrolment, Person.name, Person.id_masked)
-            .join(Household, Household.id == Enrolment.household_id)
-            .join(Person, Person.id == Household.head_person_id)
-            .where(current.where(Enrolment.region_code))
-        )
-        if status in ("active", "suspended", "stopped"):
-            stmt = stmt.where(Enrolment.status == status)
-        total = await db_session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = (
-            await db_session.execute(
-                stmt.order_by(Enrolment.region_code, Enrolment.id)
-                .limit(PAGE)
-                .offset((max(page_no, 1) - 1) * PAGE)
-            )
-        ).all()
+        rows, total = await queries.households(db_session, current, status, page_no)
         return page(
             request,
-            "assistance/households.html",
-            "assistance/_households_table.html",
+            "assistance/office/households.html",
+            "assistance/office/_households_table.html",
             push_url=str(request.url),
             rows=rows,
             total=total,
             benefits=calc.BENEFITS,
             filters={"region": current.code, "status": status},
+            filter_fields=f.HOUSEHOLD_FILTERS,
+            filter_choices={"status": f.HOUSEHOLD_STATUS_LABELS},
         )
 
-    @get("/{enrolment_id:int}", opt={"permission": P.HOUSEHOLDS_READ})
+    @get("/{enrolment_id:int}", name="assistance:household", opt={"permission": P.HOUSEHOLDS_READ})
     async def detail(
         self,
         request: Request,
@@ -335,104 +235,111 @@ class HouseholdController(Controller):
     ) -> Template:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         members = await households.members_of(db_session, enrolment.household_id)
-        household = await db_session.get(Household, enrolment.household_id)
-        result = await households.current_calculation(db_session, enrolment, today)
+        living = {str(m.id): p.name for m, p in members if not p.deceased_on}
         return page(
             request,
-            "assistance/household.html",
+            "assistance/office/household.html",
             enrolment=enrolment,
             members=members,
-            household=household,
-            result=result,
+            household=await db_session.get(Household, enrolment.household_id),
+            result=await households.current_calculation(db_session, enrolment, today),
             benefits=calc.BENEFITS,
+            change_fields=f.CHANGE_FIELDS,
+            change_choices={"member_died": {"": "无", **living}},
+            status_fields=f.STATUS_FIELDS,
+            status_choices={"status": _status_choices(enrolment.status)},
         )
 
-    @post("/{enrolment_id:int}/change", opt={"permission": P.HOUSEHOLDS_CHANGE})
+    @post(
+        "/{enrolment_id:int}/change",
+        name="assistance:household_change",
+        opt={"permission": P.HOUSEHOLDS_CHANGE},
+    )
     async def change(
         self,
+        request: Request,
         enrolment_id: int,
-        data: Form,
+        data: FormOf[f.ChangeForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         today: date,
     ) -> Redirect:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
-        income = str(data.get("income", "")).strip()
-        died = str(data.get("member_died", "")).strip()
-        income_cents = money.parse_optional_fen(income, field="income", high=10**9)
         await households.change_request(
             db_session,
             actor,
             enrolment,
             today,
-            reason=str(data.get("reason", "")),
-            income_cents=income_cents,
-            member_died=int(died) if died.isdigit() else None,
+            reason=data.reason,
+            income_cents=data.income_cents(),
+            member_died=data.member(),
         )
-        return Redirect(f"/office/assistance/households/{enrolment_id}", status_code=303)
+        return _to(request, "assistance:household", enrolment_id=enrolment_id)
 
-    @post("/{enrolment_id:int}/status", opt={"permission": P.HOUSEHOLDS_STATUS})
+    @post(
+        "/{enrolment_id:int}/status",
+        name="assistance:household_status",
+        opt={"permission": P.HOUSEHOLDS_STATUS},
+    )
     async def status(
-        self, enrolment_id: int, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        enrolment_id: int,
+        data: FormOf[f.StatusForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         try:
-            await change_status(
-                db_session,
-                actor,
-                enrolment,
-                str(data.get("status", "")),
-                str(data.get("reason", "")),
-                source="office",
-            )
+            await change_status(db_session, actor, enrolment, data.status, data.reason, source="office")
         except EnrolmentError as e:
             raise DomainError(e.code, Kind.INVALID) from None
-        return Redirect(f"/office/assistance/households/{enrolment_id}", status_code=303)
+        return _to(request, "assistance:household", enrolment_id=enrolment_id)
+
+
+def _status_choices(current: str) -> dict[str, str]:
+    """Suspend an active benefit or resume a suspended one; stop either."""
+    first = {"suspended": "暂停"} if current == "active" else {"active": "恢复"}
+    return {**first, "stopped": "停止"}
 
 
 class PaymentController(Controller):
     path = "/office/assistance/payments"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.PAYMENTS_READ})
+    @get("/", name="assistance:payments", opt={"permission": P.PAYMENTS_READ})
     async def index(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Template:
-        rolls = list(
-            await db_session.scalars(
-                select(PaymentRoll)
-                .where(region_scope.where(PaymentRoll.region_code))
-                .order_by(PaymentRoll.month.desc(), PaymentRoll.region_code)
-            )
-        )
-        districts = list(
-            await db_session.scalars(
-                select(Region).where(region_scope.where(Region.code), Region.level == "district")
-            )
-        )
-        if (
-            request.session.get("region")
-            and len(request.session["region"]) == 6
-            and request.session["region"][4:] != "00"
-        ):
-            districts = [d for d in districts if d.code == request.session["region"]]
+        districts = await queries.roll_districts(db_session, region_scope, request.session.get("region"))
         return page(
-            request, "assistance/payments.html", rolls=rolls, districts=districts, month=f"{today:%Y-%m}"
+            request,
+            "assistance/office/payments.html",
+            rolls=await queries.rolls(db_session, region_scope),
+            districts=districts,
+            fields=f.ROLL_FIELDS,
+            values={"month": f"{today:%Y-%m}", "region_code": districts[0].code if districts else ""},
+            choices={"region_code": {d.code: d.name for d in districts}},
         )
 
-    @post("/", opt={"permission": P.PAYMENTS_GENERATE})
+    @post("/", name="assistance:roll_generate", opt={"permission": P.PAYMENTS_GENERATE})
     async def generate(
-        self, data: Form, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        data: FormOf[f.RollForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
-        district = region_scope.ensure(str(data.get("region_code", "")))
-        month = str(data.get("month", ""))
-        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", month) or len(district) != 6:
+        district = region_scope.ensure(data.region_code)
+        if not re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", data.month) or len(district) != 6:
             raise DomainError("payment.month", Kind.INVALID)
-        roll = await service.generate_roll(db_session, actor, month, district)
-        return Redirect(f"/office/assistance/payments/{roll.id}", status_code=303)
+        roll = await service.generate_roll(db_session, actor, data.month, district)
+        return _to(request, "assistance:payment", roll_id=roll.id)
 
-    @get("/{roll_id:int}", opt={"permission": P.PAYMENTS_READ})
+    @get("/{roll_id:int}", name="assistance:payment", opt={"permission": P.PAYMENTS_READ})
     async def detail(
         self,
         request: Request,
@@ -446,33 +353,35 @@ class PaymentController(Controller):
         def masked(cipher: str | None) -> str:
             return service.mask_bank(decrypt(settings.secret_key, "bank-account", cipher)) if cipher else "—"
 
-        lines = list(
-            await db_session.scalars(
-                select(PaymentLine)
-                .where(PaymentLine.roll_id == roll.id)
-                .order_by(PaymentLine.region_code, PaymentLine.id)
-                .limit(500)
-            )
-        )
         return page(
             request,
-            "assistance/payment.html",
+            "assistance/office/payment.html",
             roll=roll,
-            lines=lines,
-            totals=await service.roll_totals(db_session, roll.id),
+            lines=await queries.roll_lines(db_session, roll, limit=500),
+            totals=await queries.roll_totals(db_session, roll.id),
             benefits=calc.BENEFITS,
             masked=masked,
+            approver=rules.roll_approver(roll.status),
         )
 
-    @post("/{roll_id:int}/approve", opt={"permission": P.PAYMENTS_APPROVE})
+    @post("/{roll_id:int}/approve", name="assistance:payment_approve", opt={"permission": P.PAYMENTS_APPROVE})
     async def approve(
-        self, roll_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        roll_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
         roll = await region_scope.get(db_session, PaymentRoll, roll_id)
         await service.approve_roll(db_session, actor, roll)
-        return Redirect(f"/office/assistance/payments/{roll_id}", status_code=303)
+        return _to(request, "assistance:payment", roll_id=roll_id)
 
-    @get("/{roll_id:int}/export/{fmt:str}", opt={"permission": P.PAYMENTS_EXPORT})
+    @get(
+        "/{roll_id:int}/export/{fmt:str}",
+        name="assistance:payment_export",
+        opt={"permission": P.PAYMENTS_EXPORT},
+    )
     async def export(
         self, roll_id: int, fmt: str, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
     ) -> Response:
@@ -489,11 +398,7 @@ class PaymentController(Controller):
                 decrypt(settings.secret_key, "bank-account", ln.bank_cipher) if ln.bank_cipher else "",
                 f"{ln.amount_cents / 100:.2f}",
             ]
-            for ln in await db_session.scalars(
-                select(PaymentLine)
-                .where(PaymentLine.roll_id == roll.id)
-                .order_by(PaymentLine.region_code, PaymentLine.id)
-            )
+            for ln in await queries.roll_lines(db_session, roll)
         ]
         name = f"payment-{roll.region_code}-{roll.month}.{fmt}"
         headers = {

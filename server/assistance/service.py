@@ -14,7 +14,6 @@ from server import clock
 from server.accounts import idcard
 from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
-from server.accounts.permissions import P, Role, allows
 from server.assistance import answers as form
 from server.assistance import calc, rules
 from server.assistance.models import (
@@ -37,7 +36,6 @@ from server.notifications.service import notify
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.registry import ID_PURPOSE, id_hash, register_person
 from server.regions.codes import scope_prefix
-from server.regions.models import Region
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}
 
@@ -174,7 +172,7 @@ async def save_step(
     choices: dict[str, dict[str, str]],
 ) -> bool:
     """Save one step's answers; False when this exact submission (``key``) was already applied."""
-    if app.status not in ("draft", "returned"):
+    if app.status not in rules.EDITABLE:
         raise AssistanceError("assistance.locked")
     if key and await session.get(Receipt, key) is not None:
         return False
@@ -243,7 +241,7 @@ async def _applicant_account(session: AsyncSession, app: Application) -> Citizen
 
 
 async def remove_member(session: AsyncSession, actor: Actor, app: Application, index: int) -> None:
-    if app.status not in ("draft", "returned"):
+    if app.status not in rules.EDITABLE:
         raise AssistanceError("assistance.locked")
     members = list(app.answers.get("members", []))
     if 0 <= index < len(members):
@@ -303,8 +301,7 @@ async def submit(
 ) -> bool:
     if key and await session.get(Receipt, key) is not None:
         return False
-    if app.status not in ("draft", "returned"):
-        raise AssistanceError("assistance.already_submitted")
+    step = rules.submitted_to(app.status, app.returned_from).value
     missing = form.missing_steps(app.answers or {}, app.benefit)
     if missing:
         raise AssistanceError("assistance.incomplete", Kind.INVALID)
@@ -314,8 +311,7 @@ async def submit(
         raise AssistanceError("assistance.identity_changed", Kind.CONFLICT)
     findings, result = await evaluate(session, app, today)
     calendar = await load_calendar(session)
-    resubmission = app.status == "returned"
-    step = app.returned_from if resubmission and app.returned_from else "community"
+    resubmission = app.status == rules.Status.RETURNED
     app.prechecks = [{"code": f.code, "detail": f.detail} for f in findings]
     app.calculation = calculation_json(result) if result else None
     app.amount_cents = result.amount_cents if result else None
@@ -401,28 +397,6 @@ async def start_application_for(
 # ---------------------------------------------------------------- staff workflow
 
 
-ACTIONS = ("approve", "return", "terminate", "objection", "enrol")
-
-
-def allowed_actions(app: Application, role: str, today: date) -> list[str]:
-    """Pure: what this role may do with the case now."""
-    if app.status in rules.STEP_PERMISSIONS and allows(role, rules.STEP_PERMISSIONS[app.status]):
-        if app.status == "notice":
-            return ["objection", "terminate"] + (
-                ["enrol"] if app.step_due_on and today >= app.step_due_on else []
-            )
-        return ["approve", "return", "terminate"]
-    if app.status == "notice" and allows(role, P.ASSISTANCE_OBJECTION):
-        return ["objection"]
-    return []
-
-
-def works_current_step(app: Application, role: str | None, today: date) -> bool:
-    """Pure: the role that decides the case's current step (it may also attach documents to it,
-    such as the household verification report)."""
-    return "approve" in allowed_actions(app, role or "", today)
-
-
 async def act(
     session: AsyncSession,
     actor: Actor,
@@ -433,31 +407,13 @@ async def act(
     today: date,
     details: dict | None = None,
 ) -> None:
-    if action not in allowed_actions(app, actor.role or "", today):
-        raise AssistanceError("assistance.not_your_step", Kind.FORBIDDEN)
+    """One staff action on a case, as ``rules.TRANSITIONS`` allows it: the move, its event on the
+    timeline, the applicant's message and the audit record, in one transaction."""
+    new_status = rules.check_move(app, action, actor.role, today, opinion, details)
     opinion = (opinion or "").strip()
-    if not opinion:
-        raise AssistanceError("assistance.opinion", Kind.INVALID)
-    if app.status == "street" and action == "approve" and not (details or {}).get("visit"):
-        raise AssistanceError("assistance.visit_required", Kind.INVALID)
-    calendar = await load_calendar(session)
     before = {"status": app.status}
     step = app.status
-    if action == "approve":
-        app.status = rules.NEXT_STEP[step]
-        app.step_started_on, app.step_due_on = today, rules.step_due(calendar, app.status, today)
-        if step == "district":  # the amount is fixed at approval, by rule
-            _, result = await evaluate(session, app, today)
-            app.calculation = calculation_json(result) if result else app.calculation
-            app.amount_cents = result.amount_cents if result else app.amount_cents
-    elif action == "return":
-        app.status, app.returned_from, app.return_reason = "returned", step, opinion
-        app.step_due_on = None
-    elif action == "terminate":
-        app.status, app.step_due_on = "terminated", None
-    elif action == "enrol":
-        await enrol(session, actor, secret, app, today)
-        app.status, app.step_due_on = "enrolled", None
+    await _move(session, actor, secret, app, action, new_status, opinion, today)
     session.add(
         Event(
             application_id=app.id,
@@ -470,15 +426,8 @@ async def act(
             expected_by=app.step_due_on,
         )
     )
-    if action != "objection":
-        body = (
-            f"退回原因：{opinion}"
-            if action == "return"
-            else f"当前环节：{rules.STEP_LABELS.get(app.status, app.status)}"
-        )
-        await notify(
-            session, app.citizen_id, f"申请有新进展：{app.reference}", body, f"/apply/{app.reference}"
-        )
+    if action != rules.Action.OBJECTION:
+        await _tell_applicant(session, app, action, opinion)
     await session.flush()
     await record(
         session,
@@ -491,6 +440,46 @@ async def act(
         after={"status": app.status, **({"details": details} if details else {})},
         opinion=opinion,
     )
+
+
+async def _move(
+    session: AsyncSession,
+    actor: Actor,
+    secret: str,
+    app: Application,
+    action: str,
+    new_status: rules.Status,
+    opinion: str,
+    today: date,
+) -> None:
+    """The case's new status and deadlines, and what the move itself does (fix the amount at the
+    district's approval, put the household on the register at enrolment)."""
+    step = app.status
+    if action == rules.Action.APPROVE:
+        calendar = await load_calendar(session)
+        app.step_started_on, app.step_due_on = today, rules.step_due(calendar, new_status, today)
+        if step == rules.Status.DISTRICT:  # the amount is fixed at approval, by rule
+            _, result = await evaluate(session, app, today)
+            app.calculation = calculation_json(result) if result else app.calculation
+            app.amount_cents = result.amount_cents if result else app.amount_cents
+    elif action == rules.Action.RETURN:
+        app.returned_from, app.return_reason = step, opinion
+        app.step_due_on = None
+    elif action == rules.Action.ENROL:
+        await enrol(session, actor, secret, app, today)
+        app.step_due_on = None
+    elif new_status in rules.FINAL:
+        app.step_due_on = None
+    app.status = new_status.value
+
+
+async def _tell_applicant(session: AsyncSession, app: Application, action: str, opinion: str) -> None:
+    body = (
+        f"退回原因：{opinion}"
+        if action == rules.Action.RETURN
+        else f"当前环节：{rules.STEP_LABELS.get(app.status, app.status)}"
+    )
+    await notify(session, app.citizen_id, f"申请有新进展：{app.reference}", body, f"/apply/{app.reference}")
 
 
 async def enrol(session: AsyncSession, actor: Actor, secret: str, app: Application, today: date) -> Enrolment:
@@ -742,8 +731,8 @@ async def generate_roll(session: AsyncSession, actor: Actor, month: str, distric
     existing = await session.scalar(
         select(PaymentRoll).where(PaymentRoll.month == month, PaymentRoll.region_code == district)
     )
-    if existing is not None and existing.status != "draft":
-        raise AssistanceError("payment.locked")
+    if existing is not None:
+        rules.roll_move(existing.status, rules.RollAction.GENERATE, actor.role)
     if existing is not None:
         await session.execute(PaymentLine.__table__.delete().where(PaymentLine.roll_id == existing.id))
         roll = existing
@@ -811,14 +800,13 @@ async def generate_roll(session: AsyncSession, actor: Actor, month: str, distric
 
 
 async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -> None:
+    """The next approval of the roll (``rules.ROLL_TRANSITIONS``): the district's, then the city's."""
     before = roll.status
-    # the district approves first, the city then locks: two levels, never the same role
-    if actor.role == Role.DISTRICT_APPROVER and roll.status == "draft":
-        roll.status, roll.district_approved_by = "district_approved", actor.name
-    elif actor.role == Role.CITY_SUPERVISOR and roll.status == "district_approved":
-        roll.status, roll.city_approved_by = "locked", actor.name
+    roll.status = rules.roll_move(roll.status, rules.RollAction.APPROVE, actor.role).value
+    if roll.status == rules.RollStatus.DISTRICT_APPROVED:
+        roll.district_approved_by = actor.name
     else:
-        raise AssistanceError("payment.not_your_step", Kind.FORBIDDEN)
+        roll.city_approved_by = actor.name
     await record(
         session,
         actor,
@@ -829,14 +817,3 @@ async def approve_roll(session: AsyncSession, actor: Actor, roll: PaymentRoll) -
         before={"status": before},
         after={"status": roll.status},
     )
-
-
-async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, str, int, int]]:
-    rows = await session.execute(
-        select(Region.code, Region.name, func.count(), func.sum(PaymentLine.amount_cents))
-        .join(Region, Region.code == func.substr(PaymentLine.region_code, 1, 9))
-        .where(PaymentLine.roll_id == roll_id)
-        .group_by(Region.code, Region.name)
-        .order_by(Region.code)
-    )
-    return [tuple(r) for r in rows]

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.assistance.office_routes import scoped_application
-from server.assistance.service import works_current_step
+from server.assistance.rules import works_current_step
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
 from server.people.models import Enrolment, Household, Person
