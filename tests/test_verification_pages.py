@@ -13,7 +13,7 @@ from support import in_db, post_form, sql, staff_login
 from test_verification_rules import NUM, PEOPLE, register
 from verification_support import OFFICER, TODAY, small_city, write_csv
 
-from server.verification.routes import create_api_client
+from server.verification.service import create_api_client
 
 
 def upload(client, source: str, content: bytes, filename: str = "data.csv", mode: str = ""):
@@ -322,7 +322,8 @@ def test_work_a_stopped_server_left_half_way_is_marked_failed_at_start(demo):
     )
     sql(
         demo,
-        "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, households_reviewed, "
+        "INSERT INTO verification_reviews (region_code, title, status, started_by, started_at, "
+        "households_reviewed, "
         "people_reviewed) VALUES ('331100', '中断的复核', 'running', 'x', :t, 0, 0)",
         t=TODAY,
     )

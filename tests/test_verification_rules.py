@@ -13,6 +13,7 @@ from verification_support import OFFICER, TODAY, import_csv, write_csv
 
 from server.accounts.idcard import check_char
 from server.assistance.models import Application
+from server.errors import DomainError, Kind
 from server.verification import checks, loader, service, synth
 from server.verification.models import VerificationWarning
 
@@ -182,11 +183,13 @@ def test_paid_twice_inside_the_city_two_enrolments(demo):
     sql(
         demo,
         "INSERT INTO household_members (household_id, person_id, relationship_to_head, serious_illness) "
-        "SELECT max(h.id), p.id, 'head', false FROM households h, persons p WHERE p.name = '吴平平' GROUP BY p.id",
+        "SELECT max(h.id), p.id, 'head', false FROM households h, persons p "
+        "WHERE p.name = '吴平平' GROUP BY p.id",
     )
     sql(
         demo,
-        "INSERT INTO enrolments (household_id, benefit, status, monthly_amount_cents, start_date, region_code, updated_at) "
+        "INSERT INTO enrolments (household_id, benefit, status, monthly_amount_cents, start_date, "
+        "region_code, updated_at) "
         "SELECT max(id), 'tekun', 'active', 100, '2026-02-01', '331121001001', '2026-02-01' FROM households",
     )
     full_check(demo)
@@ -305,7 +308,8 @@ def test_an_import_checks_only_the_people_it_touches(demo, tmp_path):
             [{"id_number": NUM["young"], "name": "吴平平", "plate": "浙K1", "kind": "car"}],
         ),
     )
-    # a death record for 赵大山 arrives in the live data without its own check (as if loaded before the rules ran)
+    # a death record for 赵大山 arrives in the live data without its own check (as if loaded before the
+    # rules ran)
     sql(demo, "DELETE FROM verification_warnings")
     import_csv(
         demo,
@@ -360,8 +364,9 @@ def test_rollback_withdraws_warnings_and_restores_the_replaced_snapshot(demo, tm
     assert sql(demo, "SELECT action FROM audit_records WHERE action = 'verification.rollback'") == [
         ("verification.rollback",)
     ]
-    with pytest.raises(loader.ImportRefused):
+    with pytest.raises(DomainError) as refused:
         in_db(demo, roll)
+    assert (refused.value.code, refused.value.kind) == ("verification.not_live", Kind.CONFLICT)
 
 
 def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tmp_path):
@@ -391,7 +396,8 @@ def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tm
         r[0]
         for r in sql(
             demo,
-            "SELECT action FROM audit_records WHERE object_type IN ('enrolment', 'verification_warning') ORDER BY seq",
+            "SELECT action FROM audit_records "
+            "WHERE object_type IN ('enrolment', 'verification_warning') ORDER BY seq",
         )
     ]
     assert sources[-2:] == ["enrolment.stopped", "verification.warning_confirmed"]
@@ -401,12 +407,14 @@ def test_survival_check_overdue(demo):
     register(demo)
     sql(
         demo,
-        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, "
+        "updated_at) "
         "SELECT id, region_code, true, 3, '2026-11-20', '2026-08-20' FROM persons WHERE name = '钱小河'",
     )
     sql(
         demo,
-        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, updated_at) "
+        "INSERT INTO survival_schedules (person_id, region_code, active, interval_months, next_due, "
+        "updated_at) "
         "SELECT id, region_code, true, 3, '2026-12-20', '2026-09-20' FROM persons WHERE name = '孙一一'",
     )
     full_check(demo)
