@@ -295,14 +295,14 @@ def verification_standard(out: str) -> None:
 def verification_client(name: str, sources: str, region: str | None) -> None:
     """Create an API key for a department system (shown once)."""
     from server.db import session_scope
-    from server.verification import loader
-    from server.verification.routes import create_api_client
+    from server.regions import queries as region_queries
+    from server.verification.service import create_api_client
 
     settings = load_settings()
 
     async def run() -> str:
         async with session_scope(settings.database_url) as session:
-            code = region or await loader.city_code(session)
+            code = region or await region_queries.city_code(session)
             return await create_api_client(
                 session, name, [s.strip() for s in sources.split(",") if s.strip()], code
             )

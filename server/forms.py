@@ -32,6 +32,8 @@ class Field:
     inputmode: str | None = None
     autocomplete: str | None = None
     maxlength: int | None = None
+    accept: str | None = None  # a file input's types, e.g. ".csv,text/csv"
+    placeholder: str | None = None  # a select's empty choice ("全部"), or a text input's example
 
 
 def many(value: list[str] | str | None) -> list[str]:

@@ -13,7 +13,7 @@ from support import in_db, post_form, sql, staff_login
 from test_verification_rules import NUM, PEOPLE, register
 from verification_support import OFFICER, TODAY, small_city, write_csv
 
-from server.verification.routes import create_api_client
+from server.verification.service import create_api_client
 
 
 def upload(client, source: str, content: bytes, filename: str = "data.csv", mode: str = ""):

@@ -13,6 +13,7 @@ from verification_support import OFFICER, TODAY, import_csv, write_csv
 
 from server.accounts.idcard import check_char
 from server.assistance.models import Application
+from server.errors import DomainError, Kind
 from server.verification import checks, loader, service, synth
 from server.verification.models import VerificationWarning
 
@@ -363,8 +364,9 @@ def test_rollback_withdraws_warnings_and_restores_the_replaced_snapshot(demo, tm
     assert sql(demo, "SELECT action FROM audit_records WHERE action = 'verification.rollback'") == [
         ("verification.rollback",)
     ]
-    with pytest.raises(loader.ImportRefused):
+    with pytest.raises(DomainError) as refused:
         in_db(demo, roll)
+    assert (refused.value.code, refused.value.kind) == ("verification.not_live", Kind.CONFLICT)
 
 
 def test_warning_confirmed_and_acted_on_through_the_assistance_workflow(demo, tmp_path):

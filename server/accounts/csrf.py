@@ -94,7 +94,10 @@ class SessionBoundCSRF:
             sent = request.headers.get(HEADER)
             content_type, _ = request.content_type
             if not sent and content_type in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
-                sent = (await request.form()).get(FIELD)
+                try:
+                    sent = (await request.form()).get(FIELD)
+                except UnicodeDecodeError:  # a text field that is not text: no token in it
+                    sent = None
             if not accepted(self.secret, session, cookie, sent if isinstance(sent, str) else None):
                 raise PermissionDeniedException(detail="error.csrf")
             token = sent

@@ -27,13 +27,21 @@ async def names(session: AsyncSession, codes: Iterable[str] | None = None) -> di
 
 
 async def regions(
-    session: AsyncSession, *, level: str | None = None, scope: RegionScope | None = None, prefix: str = ""
+    session: AsyncSession,
+    *,
+    level: str | None = None,
+    scope: RegionScope | None = None,
+    prefix: str = "",
+    levels: Iterable[str] = (),
 ) -> list[Region]:
-    """Regions in code order: of one ``level`` (city, district, street, community), inside ``scope``
-    and/or starting with ``prefix`` (a city's code prefix, for citizens' pickers)."""
+    """Regions in code order: of one ``level`` (city, district, street, community) or of any of
+    ``levels``, inside ``scope`` and/or starting with ``prefix`` (a city's code prefix, for
+    citizens' pickers)."""
     stmt = select(Region).order_by(Region.code)
     if level:
         stmt = stmt.where(Region.level == level)
+    if levels:
+        stmt = stmt.where(Region.level.in_(tuple(levels)))
     if scope is not None:
         stmt = stmt.where(scope.where(Region.code))
     if prefix:

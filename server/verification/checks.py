@@ -34,7 +34,7 @@ from server.db import utcnow
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.survival.models import Schedule
 from server.verification.models import DataImport, SourceRecord, VerificationWarning
-from server.verification.rules import RULES
+from server.verification.rules import RULES, ImportStatus, WarningStatus
 
 R = SourceRecord
 WARNING_COLUMNS = [
@@ -86,7 +86,7 @@ def _insert_ignore(session: AsyncSession, stmt_select: Select):
 
 
 def _live() -> Select:
-    return select(DataImport.id).where(DataImport.status == "active")
+    return select(DataImport.id).where(DataImport.status == ImportStatus.ACTIVE.value)
 
 
 def enrolled(scope: Scope | None, *, anywhere: bool = False, households=None):
@@ -133,7 +133,7 @@ def _warning_row(rule: str, en, *, evidence, record=None, detail=None, now=None)
         record.id if record is not None else literal(None, Integer()),
         record.import_id if record is not None else literal(None, Integer()),
         detail if detail is not None else literal(None, String()),
-        literal("open"),
+        literal(WarningStatus.OPEN.value),
         literal(now or utcnow()),
     )
 
@@ -380,7 +380,7 @@ def approval_overdue(scope: Scope) -> list[Select]:
             null_int,
             null_int,
             literal("申请 ") + a.reference,
-            literal("open"),
+            literal(WarningStatus.OPEN.value),
             literal(utcnow()),
         ).where(
             a.status.in_(assistance_rules.STEPS),

@@ -30,13 +30,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit.service import Actor, record
 from server.crypto import FILE_MAGIC, derive_key, encrypted_writer, open_encrypted
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.exports import SafeCsvWriter
 from server.files import private_dir
 from server.people.models import Person
 from server.people.registry import ID_PURPOSE
-from server.regions.models import Region
+from server.regions import queries as region_queries
 from server.settings import Settings
-from server.verification import checks
+from server.verification import checks, rules
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
 from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Source, normalise_name
 
@@ -267,7 +268,7 @@ async def new_import(
         channel=channel,
         filename=filename,
         stored_name=stored_name,
-        status="loading",
+        status=rules.ImportStatus.LOADING.value,
         uploaded_by=actor.name or "?",
         region_code=actor.region_code or "",
     )
@@ -414,21 +415,19 @@ async def load_file(
         await load_rows(session, settings, imp, read(fh, source, progress), today, header, progress)
 
 
-async def city_code(session: AsyncSession) -> str:
-    return await session.scalar(
-        select(Region.code).where(Region.level == "city").order_by(Region.code).limit(1)
-    )
-
-
 async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, today: date) -> checks.CheckRun:
     """Make the import the live version, list possible matches, and check the people it touched."""
     if imp.mode == "replace":
         await session.execute(
             update(DataImport)
-            .where(DataImport.source == imp.source, DataImport.status == "active", DataImport.id != imp.id)
-            .values(status="superseded", superseded_by=imp.id)
+            .where(
+                DataImport.source == imp.source,
+                DataImport.status.in_(rules.IMPORTS.sources(rules.ImportAction.SUPERSEDE)),
+                DataImport.id != imp.id,
+            )
+            .values(status=rules.IMPORTS.target(rules.ImportAction.SUPERSEDE), superseded_by=imp.id)
         )
-    imp.status, imp.finished_at = "active", utcnow()
+    imp.status, imp.finished_at = rules.IMPORTS.move(imp.status, rules.ImportAction.ACTIVATE), utcnow()
     await session.flush()
     if session.bind.dialect.name == "postgresql":
         # the BRIN index knows nothing of pages written since it was last summarised, and would
@@ -441,7 +440,7 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
     if imp.without_id:
         await find_possible_matches(session, imp.id)
     touched = await touched_people(session, imp.id)
-    city = await city_code(session)
+    city = await region_queries.city_code(session)
     run = await checks.run_checks(
         session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
     )
@@ -484,7 +483,8 @@ async def touched_people(session: AsyncSession, import_id: int):
     await session.execute(text("DELETE FROM verification_touched"))
     await session.execute(
         text(
-            "INSERT INTO verification_touched (id_hash) SELECT DISTINCT r.id_hash FROM verification_records r "
+            "INSERT INTO verification_touched (id_hash) "
+            "SELECT DISTINCT r.id_hash FROM verification_records r "
             "JOIN persons p ON p.id_hash = r.id_hash WHERE r.import_id = :i"
         ),
         {"i": import_id},
@@ -526,20 +526,31 @@ async def find_possible_matches(session: AsyncSession, import_id: int) -> int:
 async def rollback_import(session: AsyncSession, actor: Actor, imp: DataImport, reason: str) -> int:
     """Take a version back: its rows are deleted, the snapshot it replaced is live again, and the
     open warnings it raised are withdrawn. Returns the number of warnings withdrawn."""
-    if imp.status not in ("active", "superseded"):
-        raise ImportRefused("这个版本已经回滚或未成功导入，不能再回滚。")
+    if not reason.strip():
+        raise DomainError("verification.reason", Kind.INVALID, field="reason")
     before = imp.status
-    if imp.status == "active":
+    after = rules.IMPORTS.move(imp.status, rules.ImportAction.ROLL_BACK)  # a conflict unless live
+    if imp.status == rules.ImportStatus.ACTIVE:
         await session.execute(
             update(DataImport)
-            .where(DataImport.superseded_by == imp.id, DataImport.status == "superseded")
-            .values(status="active", superseded_by=None)
+            .where(
+                DataImport.superseded_by == imp.id,
+                DataImport.status.in_(rules.IMPORTS.sources(rules.ImportAction.RESTORE)),
+            )
+            .values(status=rules.IMPORTS.target(rules.ImportAction.RESTORE), superseded_by=None)
         )
+    withdraw = rules.WarningDecision.WITHDRAW
     withdrawn = await session.execute(
         update(VerificationWarning)
-        .where(VerificationWarning.import_id == imp.id, VerificationWarning.status == "open")
+        .where(
+            VerificationWarning.import_id == imp.id,
+            VerificationWarning.status.in_(rules.WARNINGS.sources(withdraw)),
+        )
         .values(
-            status="withdrawn", reason="数据版本已回滚：" + reason, handled_by=actor.name, handled_at=utcnow()
+            status=rules.WARNINGS.target(withdraw),
+            reason="数据版本已回滚：" + reason,
+            handled_by=actor.name,
+            handled_at=utcnow(),
         )
     )
     await session.execute(
@@ -548,7 +559,7 @@ async def rollback_import(session: AsyncSession, actor: Actor, imp: DataImport, 
         )
     )
     await session.execute(delete(SourceRecord).where(SourceRecord.import_id == imp.id))
-    imp.status, imp.rolled_back_at, imp.rolled_back_by = "rolled_back", utcnow(), actor.name
+    imp.status, imp.rolled_back_at, imp.rolled_back_by = after, utcnow(), actor.name
     await session.flush()
     await record(
         session,
@@ -557,22 +568,25 @@ async def rollback_import(session: AsyncSession, actor: Actor, imp: DataImport, 
         "verification_import",
         imp.id,
         before={"status": before},
-        after={"status": "rolled_back", "warnings_withdrawn": withdrawn.rowcount},
+        after={"status": after, "warnings_withdrawn": withdrawn.rowcount},
         opinion=reason,
     )
     return withdrawn.rowcount or 0
 
 
-async def duplicate_rows(session: AsyncSession, import_id: int) -> int:
-    row = (
-        await session.execute(
-            select(func.count(), func.count(func.distinct(SourceRecord.fact_key))).where(
-                SourceRecord.import_id == import_id
-            )
-        )
-    ).one()
-    return row[0] - row[1]
+def first_errors(settings: Settings, import_id: int, limit: int) -> list[dict]:
+    """The first rejected rows of an import and their problems (the API's answer)."""
+    text_ = read_error_text(settings, import_id)
+    if text_ is None:
+        return []
+    with io.StringIO(text_) as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        return [
+            {"row": int(line[0]), "problems": line[1].split("；")}
+            for line, _ in zip(reader, range(limit), strict=False)
+        ]
 
 
 def live_filter():
-    return and_(SourceRecord.import_id == DataImport.id, DataImport.status == "active")
+    return and_(SourceRecord.import_id == DataImport.id, DataImport.status == rules.ImportStatus.ACTIVE)

@@ -24,9 +24,10 @@ from server.assistance.models import Application, Document, Event
 from server.audit.service import Actor, record
 from server.files import write_private
 from server.people.models import Household, Person
+from server.regions import queries as region_queries
 from server.regions.models import Region
 from server.settings import Settings
-from server.verification import checks, loader, rules
+from server.verification import checks, rules
 from server.verification.models import DataImport, SourceRecord, VerificationWarning
 from server.verification.sources import SOURCES
 
@@ -117,7 +118,7 @@ async def build(
     rows = await session.execute(
         select(SourceRecord, DataImport)
         .join(DataImport, DataImport.id == SourceRecord.import_id)
-        .where(SourceRecord.id_hash.in_(hashes), DataImport.status == "active")
+        .where(SourceRecord.id_hash.in_(hashes), DataImport.status == rules.ImportStatus.ACTIVE.value)
         .order_by(SourceRecord.source, SourceRecord.start_date, SourceRecord.id)
     )
     report.records = {h: [] for h in hashes}
@@ -125,7 +126,7 @@ async def build(
         report.records[rec.id_hash].append((rec, imp))
     living = {m.id_hash for m in members if m.living}
     facts = [fact_of(rec) for h in living for rec, _ in report.records.get(h, [])]
-    city = await loader.city_code(session) or region_code[:4] + "00"
+    city = await region_queries.city_code(session) or region_code[:4] + "00"
     standards = await checks.load_standards(session, city, today)
     report.standard_cents, report.asset_limit_cents = standards.get(
         region_code[:6], standards.get(city, (0, 0))
@@ -139,7 +140,7 @@ async def build(
         (
             await session.execute(
                 select(DataImport.source, func.max(DataImport.finished_at))
-                .where(DataImport.status == "active")
+                .where(DataImport.status == rules.ImportStatus.ACTIVE.value)
                 .group_by(DataImport.source)
             )
         ).all()

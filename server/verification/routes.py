@@ -1,17 +1,17 @@
 """The verification center's back office (imports, warnings, possible matches, household
-reports, review campaigns) and the push API for department systems."""
+reports, review campaigns) and the push API for department systems. Thin: each handler takes its
+typed form (``forms.py``), reads through ``queries`` and writes through ``service``/``report``."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
@@ -20,60 +20,48 @@ from server.assistance.office_routes import scoped_application
 from server.assistance.rules import works_current_step
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
-from server.people.models import Enrolment, Household, Person
-from server.regions.models import Region
+from server.people.models import Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.verification import loader, report, rules, service
-from server.verification.models import (
-    ApiClient,
-    DataImport,
-    PossibleMatch,
-    ReviewCampaign,
-    ReviewItem,
-    SourceRecord,
-    VerificationWarning,
-)
+from server.verification import forms, loader, queries, report, rules, service
+from server.verification.models import PossibleMatch, ReviewCampaign, VerificationWarning
 from server.verification.sources import SOURCES, json_schema
-from server.web import Form, Upload, page
+from server.web import FormOf, UploadOf, page
 
-PAGE = 50
 MAX_UPLOAD = 200 * 1024 * 1024
+T = "verification/office/"
 
 
-def _city_only(actor: Actor) -> None:
-    if not actor.region_code or len(actor.region_code) != 6 or not actor.region_code.endswith("00"):
-        raise PermissionDeniedException(detail="verification.city_only")
+def _to(request: Request, name: str, query: dict[str, str] | None = None, **params) -> str:
+    """The path of a named route (and its query string)."""
+    path = request.app.route_reverse(f"verification:{name}", **params)
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 class VerificationOfficeController(Controller):
     path = "/office/verification"
     guards = [staff_guard]
 
-    @get("/", opt={"permission": P.VERIFICATION_READ})
+    @get("/", name="verification:index", opt={"permission": P.VERIFICATION_READ})
     async def index(self, request: Request, db_session: AsyncSession, region_scope: RegionScope) -> Template:
-        counts = await service.counts_by_rule(db_session, region_scope.where(VerificationWarning.region_code))
-        imports = list(await db_session.scalars(select(DataImport).order_by(DataImport.id.desc()).limit(8)))
-        pending = await db_session.scalar(
-            select(func.count())
-            .select_from(PossibleMatch)
-            .where(PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code))
-        )
         return page(
             request,
-            "verification/index.html",
-            counts=counts,
+            T + "index.html",
+            counts=await queries.counts_by_rule(
+                db_session, region_scope.where(VerificationWarning.region_code)
+            ),
             rules=rules.RULES,
-            imports=imports,
+            severity=rules.SEVERITY_LABELS,
+            imports=await queries.recent_imports(db_session, limit=8),
             sources=SOURCES,
-            pending=pending,
+            pending=await queries.pending_matches(db_session, region_scope),
         )
 
-    @get("/standard", opt={"permission": P.VERIFICATION_READ})
+    @get("/standard", name="verification:standard", opt={"permission": P.VERIFICATION_READ})
     async def standard(self, request: Request) -> Template:
-        return page(request, "verification/standard.html", sources=SOURCES)
+        return page(request, T + "standard.html", sources=SOURCES)
 
-    @get("/schemas/{source:str}", opt={"permission": P.VERIFICATION_READ})
+    @get("/schemas/{source:str}", name="verification:schema", opt={"permission": P.VERIFICATION_READ})
     async def schema(self, source: str) -> Response:
         if source not in SOURCES:
             raise DomainError("error.not_found", Kind.NOT_FOUND)
@@ -81,131 +69,118 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ imports
 
-    @get("/imports", opt={"permission": P.VERIFICATION_IMPORTS_READ})
+    @get("/imports", name="verification:imports", opt={"permission": P.VERIFICATION_IMPORTS_READ})
     async def imports(self, request: Request, db_session: AsyncSession, source: str = "") -> Template:
-        stmt = select(DataImport).order_by(DataImport.id.desc()).limit(100)
-        if source:
-            stmt = stmt.where(DataImport.source == source)
-        rows = list(await db_session.scalars(stmt))
         return page(
             request,
-            "verification/imports.html",
-            "verification/_imports_table.html",
+            T + "imports.html",
+            T + "_imports_table.html",
             push_url=str(request.url),
-            rows=rows,
-            sources=SOURCES,
-            filters={"source": source},
-            error=None,
-            values={},
+            **_imports_context(await queries.recent_imports(db_session, source), {"source": source}),
         )
 
-    @post("/imports", request_max_body_size=MAX_UPLOAD, opt={"permission": P.VERIFICATION_IMPORT})
+    @post(
+        "/imports",
+        name="verification:upload",
+        request_max_body_size=MAX_UPLOAD,
+        opt={"permission": P.VERIFICATION_IMPORT},
+    )
     async def upload(
         self,
         request: Request,
-        data: Upload,
+        data: UploadOf[forms.UploadForm],
         db_session: AsyncSession,
         settings: Settings,
         actor: Actor,
         today: date,
     ) -> Response:
-        _city_only(actor)
-        code = str(data.get("source") or "")
-        upload = data.get("file")
-        values = {"source": code, "mode": str(data.get("mode") or "")}
-        error = None
-        if code not in SOURCES:
-            error = "verification.source"
-        elif not hasattr(upload, "read"):
-            error = "verification.file"
-        name = getattr(upload, "filename", "") or ""
-        channel = "xlsx" if name.lower().endswith(".xlsx") else "csv"
-        if error is None and not (name.lower().endswith((".csv", ".xlsx", ".txt"))):
-            error = "verification.file_type"
-        if error:
-            rows = list(
-                await db_session.scalars(select(DataImport).order_by(DataImport.id.desc()).limit(100))
-            )
+        rules.ensure_city(actor.region_code)
+        try:
+            source, channel = data.clean()
+        except DomainError as exc:
             return Template(
-                template_name="verification/imports.html",
+                template_name=T + "imports.html",
                 status_code=422,
-                context={"rows": rows, "sources": SOURCES, "filters": {}, "error": error, "values": values},
+                context=_imports_context(
+                    await queries.recent_imports(db_session), {}, {exc.field: exc.code}, data.values()
+                ),
             )
-        stored = f"{secrets.token_hex(12)}.{channel}"
-        size = 0
-        with loader.save_upload(settings, stored) as fh:  # in pieces (a file may be 200 MB), encrypted
-            while chunk := await upload.read(1 << 20):
-                fh.write(chunk)
-                size += len(chunk)
-        mode = values["mode"] if values["mode"] in ("append", "replace") else None
-        imp = await loader.new_import(
+        imp = await service.receive_upload(
             db_session,
+            settings,
             actor,
-            SOURCES[code],
+            source=source,
             channel=channel,
-            filename=name[:200],
-            stored_name=stored,
-            mode=mode,
+            filename=data.file.filename or "",
+            upload=data.file,
+            mode=data.mode,
         )
-        loader.PROGRESS[imp.id] = {"rows": 0, "bytes_done": 0, "bytes_total": size, "stage": "queued"}
         await db_session.commit()
         return Redirect(
-            f"/office/verification/imports/{imp.id}",
+            _to(request, "import", import_id=imp.id),
             status_code=303,
             background=BackgroundTask(service.run_file_import, settings, actor, imp.id, today),
         )
 
-    @get("/imports/{import_id:int}", opt={"permission": P.VERIFICATION_IMPORTS_READ})
+    @get(
+        "/imports/{import_id:int}",
+        name="verification:import",
+        opt={"permission": P.VERIFICATION_IMPORTS_READ},
+    )
     async def import_detail(self, request: Request, import_id: int, db_session: AsyncSession) -> Template:
-        imp = await _get(db_session, DataImport, import_id)
-        duplicates = (
-            await loader.duplicate_rows(db_session, imp.id) if imp.status in ("active", "superseded") else 0
-        )
-        progress = loader.PROGRESS.get(imp.id, {})
+        imp = await queries.get_import(db_session, import_id)
+        live = imp.status in rules.LIVE_IMPORTS
         return page(
             request,
-            "verification/import.html",
-            "verification/_import_status.html",
+            T + "import.html",
+            T + "_import_status.html",
             imp=imp,
             source=SOURCES[imp.source],
-            progress=progress,
-            duplicates=duplicates,
+            progress=loader.PROGRESS.get(imp.id, {}),
+            duplicates=await queries.duplicate_rows(db_session, imp.id) if live else 0,
+            reason=forms.ROLLBACK_REASON,
         )
 
-    @get("/imports/{import_id:int}/errors", opt={"permission": P.VERIFICATION_IMPORT})
+    @get(
+        "/imports/{import_id:int}/errors",
+        name="verification:import_errors",
+        opt={"permission": P.VERIFICATION_IMPORT},
+    )
     async def import_errors(
         self, import_id: int, db_session: AsyncSession, settings: Settings, actor: Actor
     ) -> Response:
-        _city_only(actor)  # the rejected rows are the department's own, ID numbers included
-        imp = await _get(db_session, DataImport, import_id)
-        try:
-            text = loader.read_error_text(settings, imp.id)
-        except loader.StoredFileDamaged:
-            raise DomainError("verification.file_damaged", Kind.BROKEN) from None
-        if text is None:
-            raise DomainError("verification.no_errors", Kind.NOT_FOUND)
+        rules.ensure_city(
+            actor.region_code
+        )  # the rejected rows are the department's own, ID numbers included
+        imp = await queries.get_import(db_session, import_id)
+        text = queries.error_csv(settings, imp)
         return Response(
             ("\ufeff" + text).encode(),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'},
         )
 
-    @post("/imports/{import_id:int}/rollback", opt={"permission": P.VERIFICATION_IMPORT})
-    async def rollback(self, import_id: int, data: Form, db_session: AsyncSession, actor: Actor) -> Redirect:
-        _city_only(actor)
-        imp = await _get(db_session, DataImport, import_id)
-        reason = str(data.get("reason") or "").strip()
-        if not reason:
-            raise DomainError("verification.reason", Kind.INVALID)
-        try:
-            await loader.rollback_import(db_session, actor, imp, reason)
-        except loader.ImportRefused:
-            raise DomainError("verification.not_live", Kind.CONFLICT) from None
-        return Redirect(f"/office/verification/imports/{imp.id}", status_code=303)
+    @post(
+        "/imports/{import_id:int}/rollback",
+        name="verification:rollback",
+        opt={"permission": P.VERIFICATION_IMPORT},
+    )
+    async def rollback(
+        self,
+        request: Request,
+        import_id: int,
+        data: FormOf[forms.RollbackForm],
+        db_session: AsyncSession,
+        actor: Actor,
+    ) -> Redirect:
+        rules.ensure_city(actor.region_code)
+        imp = await queries.get_import(db_session, import_id)
+        await service.roll_back(db_session, actor, imp, data.reason)
+        return Redirect(_to(request, "import", import_id=imp.id), status_code=303)
 
     # ------------------------------------------------------------------ warnings
 
-    @get("/warnings", opt={"permission": P.VERIFICATION_WARNING_READ})
+    @get("/warnings", name="verification:warnings", opt={"permission": P.VERIFICATION_WARNING_READ})
     async def warnings(
         self,
         request: Request,
@@ -216,60 +191,46 @@ class VerificationOfficeController(Controller):
         region: str = "",
         page_no: int = 1,
     ) -> Template:
-        w = VerificationWarning
-        stmt = (
-            select(w, Person.name, Person.id_masked)
-            .outerjoin(Person, Person.id == w.person_id)
-            .where(region_scope.where(w.region_code))
-        )
-        if region:
-            region_scope.ensure(region)
-            stmt = stmt.where(w.region_code.like(region + "%"))
-        if rule:
-            stmt = stmt.where(w.rule == rule)
-        if status:
-            stmt = stmt.where(w.status == status)
-        page_no = max(1, min(page_no, 10_000))
-        total = await db_session.scalar(select(func.count()).select_from(stmt.subquery()))
-        rows = list(
-            await db_session.execute(stmt.order_by(w.id.desc()).offset((page_no - 1) * PAGE).limit(PAGE))
-        )
-        regions = list(
-            await db_session.scalars(
-                select(Region)
-                .where(region_scope.where(Region.code), Region.level != "community")
-                .order_by(Region.code)
-            )
-        )
+        filters = {"rule": rule, "status": status, "region": region}
+        found = await queries.warnings(db_session, region_scope, page_no=page_no, **filters)
         return page(
             request,
-            "verification/warnings.html",
-            "verification/_warnings_table.html",
+            T + "warnings.html",
+            T + "_warnings_table.html",
             push_url=str(request.url),
-            rows=rows,
-            total=total,
+            rows=found.rows,
+            total=found.total,
             rules=rules.RULES,
             severity=rules.SEVERITY_LABELS,
             statuses=rules.STATUS_LABELS,
-            regions=regions,
-            page_no=page_no,
-            page_size=PAGE,
-            filters={"rule": rule, "status": status, "region": region},
+            fields=(forms.RULE_FILTER, forms.STATUS_FILTER, forms.REGION_FILTER),
+            choices={"region": forms.region_options(await queries.region_picker(db_session, region_scope))},
+            page_no=found.page_no,
+            page_size=queries.PAGE,
+            filters=filters,
         )
 
-    @get("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_READ})
+    @get(
+        "/warnings/{warning_id:int}",
+        name="verification:warning",
+        opt={"permission": P.VERIFICATION_WARNING_READ},
+    )
     async def warning(
         self, request: Request, warning_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
-        return page(request, "verification/warning.html", **await _warning_context(db_session, w), error=None)
+        return page(request, T + "warning.html", **await _warning_context(db_session, w))
 
-    @post("/warnings/{warning_id:int}", opt={"permission": P.VERIFICATION_WARNING_DECIDE})
+    @post(
+        "/warnings/{warning_id:int}",
+        name="verification:handle_warning",
+        opt={"permission": P.VERIFICATION_WARNING_DECIDE},
+    )
     async def handle(
         self,
         request: Request,
         warning_id: int,
-        data: Form,
+        data: FormOf[forms.WarningForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
@@ -281,9 +242,9 @@ class VerificationOfficeController(Controller):
                 db_session,
                 actor,
                 w,
-                decision=str(data.get("decision") or ""),
-                action=str(data.get("action") or ""),
-                reason=str(data.get("reason") or ""),
+                decision=data.decision,
+                action=data.action,
+                reason=data.reason,
                 today=today,
             )
         except DomainError as exc:
@@ -291,53 +252,47 @@ class VerificationOfficeController(Controller):
                 raise
             await db_session.rollback()
             w = await region_scope.get(db_session, VerificationWarning, warning_id)
-            return Template(
-                template_name="verification/warning.html",
-                status_code=422,
-                context={**await _warning_context(db_session, w), "error": exc.code},
-            )
-        response = Redirect(f"/office/verification/warnings/{w.id}", status_code=303)
+            context = await _warning_context(db_session, w, {exc.field or "": exc.code}, vars(data))
+            return Template(template_name=T + "warning.html", status_code=422, context=context)
+        response = Redirect(_to(request, "warning", warning_id=w.id), status_code=303)
         response.headers["HX-Trigger"] = "warning-handled"
         return response
 
     # ------------------------------------------------------------------ possible matches
 
-    @get("/matches", opt={"permission": P.VERIFICATION_MATCHES})
+    @get("/matches", name="verification:matches", opt={"permission": P.VERIFICATION_MATCHES})
     async def matches(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
-        rows = list(
-            await db_session.execute(
-                select(PossibleMatch, SourceRecord, Person)
-                .join(SourceRecord, SourceRecord.id == PossibleMatch.record_id)
-                .join(Person, Person.id == PossibleMatch.person_id)
-                .where(PossibleMatch.status == "pending", region_scope.where(PossibleMatch.region_code))
-                .order_by(PossibleMatch.id)
-                .limit(200)
-            )
-        )
-        return page(request, "verification/matches.html", rows=rows, sources=SOURCES)
+        rows = await queries.pending_match_rows(db_session, region_scope)
+        return page(request, T + "matches.html", rows=rows, sources=SOURCES)
 
-    @post("/matches/{match_id:int}", opt={"permission": P.VERIFICATION_MATCHES})
+    @post(
+        "/matches/{match_id:int}",
+        name="verification:decide_match",
+        opt={"permission": P.VERIFICATION_MATCHES},
+    )
     async def decide(
         self,
+        request: Request,
         match_id: int,
-        data: Form,
+        data: FormOf[forms.MatchForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         today: date,
     ) -> Redirect:
         match = await region_scope.get(db_session, PossibleMatch, match_id)
-        decision = str(data.get("decision") or "")
-        if decision not in ("confirm", "reject"):
-            raise DomainError("verification.action", Kind.INVALID)
-        await service.decide_match(db_session, actor, match, decision == "confirm", today)
-        return Redirect("/office/verification/matches", status_code=303)
+        await service.decide_match(db_session, actor, match, data.confirm(), today)
+        return Redirect(_to(request, "matches"), status_code=303)
 
     # ------------------------------------------------------------------ household report
 
-    @get("/households/{household_id:int}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
+    @get(
+        "/households/{household_id:int}/report",
+        name="verification:household_report",
+        opt={"permission": P.VERIFICATION_REPORT_READ},
+    )
     async def report(
         self,
         request: Request,
@@ -348,9 +303,13 @@ class VerificationOfficeController(Controller):
     ) -> Template:
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
-        return _report_page(request, data, f"/office/verification/households/{household.id}/report/pdf")
+        return _report_page(request, data, _to(request, "household_report_pdf", household_id=household.id))
 
-    @get("/households/{household_id:int}/report/pdf", opt={"permission": P.VERIFICATION_REPORT_READ})
+    @get(
+        "/households/{household_id:int}/report/pdf",
+        name="verification:household_report_pdf",
+        opt={"permission": P.VERIFICATION_REPORT_READ},
+    )
     async def report_pdf(
         self, household_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Response:
@@ -359,7 +318,11 @@ class VerificationOfficeController(Controller):
             report.pdf(await report.for_household(db_session, household, today)), f"household-{household.id}"
         )
 
-    @get("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_READ})
+    @get(
+        "/applications/{reference:str}/report",
+        name="verification:application_report",
+        opt={"permission": P.VERIFICATION_REPORT_READ},
+    )
     async def application_report(
         self,
         request: Request,
@@ -373,22 +336,29 @@ class VerificationOfficeController(Controller):
         return _report_page(
             request,
             data,
-            f"/office/verification/applications/{app.reference}/report/pdf",
+            _to(request, "application_report_pdf", reference=app.reference),
             app=app,
             can_attach=works_current_step(app, request.session.get("role"), today),
         )
 
-    @get("/applications/{reference:str}/report/pdf", opt={"permission": P.VERIFICATION_REPORT_READ})
+    @get(
+        "/applications/{reference:str}/report/pdf",
+        name="verification:application_report_pdf",
+        opt={"permission": P.VERIFICATION_REPORT_READ},
+    )
     async def application_report_pdf(
         self, reference: str, db_session: AsyncSession, region_scope: RegionScope, today: date
     ) -> Response:
         app = await scoped_application(db_session, region_scope, reference)
         return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
 
-    @post("/applications/{reference:str}/report", opt={"permission": P.VERIFICATION_REPORT_ATTACH})
+    @post(
+        "/applications/{reference:str}/report",
+        name="verification:attach_report",
+        opt={"permission": P.VERIFICATION_REPORT_ATTACH},
+    )
     async def attach_report(
         self,
-        request: Request,
         reference: str,
         db_session: AsyncSession,
         region_scope: RegionScope,
@@ -406,48 +376,45 @@ class VerificationOfficeController(Controller):
 
     # ------------------------------------------------------------------ review campaigns
 
-    @get("/reviews", opt={"permission": P.VERIFICATION_REVIEW_READ})
+    @get("/reviews", name="verification:reviews", opt={"permission": P.VERIFICATION_REVIEW_READ})
     async def reviews(
         self, request: Request, db_session: AsyncSession, region_scope: RegionScope
     ) -> Template:
-        rows = list(
-            await db_session.scalars(
-                select(ReviewCampaign)
-                .where(region_scope.where(ReviewCampaign.region_code))
-                .order_by(ReviewCampaign.id.desc())
-                .limit(50)
-            )
+        return page(
+            request,
+            T + "reviews.html",
+            rows=await queries.reviews(db_session, region_scope),
+            statuses=rules.REVIEW_STATUS_LABELS,
+            fields=(forms.REVIEW_TITLE, forms.REVIEW_REGION),
+            choices={
+                "region_code": forms.region_options(await queries.region_picker(db_session, region_scope))
+            },
+            values={"region_code": region_scope.code},
         )
-        regions = list(
-            await db_session.scalars(
-                select(Region)
-                .where(region_scope.where(Region.code), Region.level != "community")
-                .order_by(Region.code)
-            )
-        )
-        return page(request, "verification/reviews.html", rows=rows, regions=regions)
 
-    @post("/reviews", opt={"permission": P.VERIFICATION_REVIEW_RUN})
+    @post("/reviews", name="verification:start_review", opt={"permission": P.VERIFICATION_REVIEW_RUN})
     async def start_review(
         self,
-        data: Form,
+        request: Request,
+        data: FormOf[forms.ReviewForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         settings: Settings,
         today: date,
     ) -> Redirect:
-        code = region_scope.ensure(str(data.get("region_code") or region_scope.code))
-        review = await service.create_review(db_session, actor, code, str(data.get("title") or ""), today)
-        service.REVIEW_PROGRESS[review.id] = {"done": 0, "total": len(rules.RULES)}
+        code = region_scope.ensure(data.region_code or region_scope.code)
+        review = await service.queue_review(db_session, actor, code, data.title, today)
         await db_session.commit()
         return Redirect(
-            f"/office/verification/reviews/{review.id}",
+            _to(request, "review", review_id=review.id),
             status_code=303,
             background=BackgroundTask(service.run_review_in_background, settings, actor, review.id, today),
         )
 
-    @get("/reviews/{review_id:int}", opt={"permission": P.VERIFICATION_REVIEW_READ})
+    @get(
+        "/reviews/{review_id:int}", name="verification:review", opt={"permission": P.VERIFICATION_REVIEW_READ}
+    )
     async def review(
         self,
         request: Request,
@@ -457,49 +424,39 @@ class VerificationOfficeController(Controller):
         proposal: str = "cancel",
     ) -> Template:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
-        items = list(
-            await db_session.execute(
-                select(ReviewItem, Household, Person)
-                .join(Household, Household.id == ReviewItem.household_id)
-                .join(Person, Person.id == Household.head_person_id)
-                .where(ReviewItem.review_id == review.id, ReviewItem.proposal == proposal)
-                .order_by(ReviewItem.outcome.is_not(None), ReviewItem.region_code, ReviewItem.id)
-                .limit(500)
-            )
-        )
-        reasons: dict[int, list[str]] = {}
-        if items:
-            for enrolment_id, rule in await db_session.execute(
-                select(VerificationWarning.enrolment_id, VerificationWarning.rule)
-                .distinct()
-                .where(VerificationWarning.enrolment_id.in_([i.enrolment_id for i, _, _ in items]))
-            ):
-                reasons.setdefault(enrolment_id, []).append(rules.RULES[rule].label)
-        counts = await service.review_counts(db_session, review.id)
+        items, reasons = await queries.review_items(db_session, review.id, proposal)
         return page(
             request,
-            "verification/review.html",
-            "verification/_review_items.html",
+            T + "review.html",
+            T + "_review_items.html",
             push_url=str(request.url),
             review=review,
             items=items,
             reasons=reasons,
-            counts=counts,
+            counts=await queries.review_counts(db_session, review.id),
             proposal=proposal,
             progress=service.REVIEW_PROGRESS.get(review.id, {}),
             rules=rules.RULES,
+            outcomes=rules.OUTCOME_LABELS,
+            fields=forms.PROCESS_FIELDS,
+            choices={"outcome": forms.outcome_options(proposal)},
+            values={"outcome": proposal},
         )
 
-    @get("/reviews/{review_id:int}/progress", opt={"permission": P.VERIFICATION_REVIEW_READ})
+    @get(
+        "/reviews/{review_id:int}/progress",
+        name="verification:review_progress",
+        opt={"permission": P.VERIFICATION_REVIEW_READ},
+    )
     async def review_progress(
         self, review_id: int, db_session: AsyncSession, region_scope: RegionScope
     ) -> Response:
         """What a running review is doing, for the page that polls it; once done, the page reloads."""
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
-        if review.status != "running":
+        if review.status != rules.ReviewStatus.RUNNING:
             return Response(b"", status_code=200, headers={"HX-Refresh": "true"})
         return Template(
-            template_name="verification/_review_progress.html",
+            template_name=T + "_review_progress.html",
             context={
                 "review": review,
                 "progress": service.REVIEW_PROGRESS.get(review.id, {}),
@@ -507,48 +464,61 @@ class VerificationOfficeController(Controller):
             },
         )
 
-    @post("/reviews/{review_id:int}/process", opt={"permission": P.VERIFICATION_REVIEW_RUN})
+    @post(
+        "/reviews/{review_id:int}/process",
+        name="verification:process",
+        opt={"permission": P.VERIFICATION_REVIEW_RUN},
+    )
     async def process(
         self,
         request: Request,
         review_id: int,
+        data: FormOf[forms.ProcessForm],
         db_session: AsyncSession,
         region_scope: RegionScope,
         actor: Actor,
         today: date,
     ) -> Redirect:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
-        form = await request.form()
-        ids = [int(x) for x in form.getall("item", []) if str(x).isdigit()]
-        if not ids:
-            raise DomainError("verification.none_chosen", Kind.INVALID)
-        proposal = str(form.get("proposal") or "cancel")
-        await service.process_items(
-            db_session,
-            actor,
-            review,
-            ids,
-            str(form.get("outcome") or ""),
-            str(form.get("reason") or ""),
-            today,
-        )
-        return Redirect(f"/office/verification/reviews/{review.id}?proposal={proposal}", status_code=303)
+        ids = data.item_ids()
+        await service.process_items(db_session, actor, review, ids, data.outcome, data.reason, today)
+        back = {"proposal": data.shown_proposal()}
+        return Redirect(_to(request, "review", back, review_id=review.id), status_code=303)
 
-    @post("/reviews/{review_id:int}/close", opt={"permission": P.VERIFICATION_REVIEW_RUN})
+    @post(
+        "/reviews/{review_id:int}/close",
+        name="verification:close",
+        opt={"permission": P.VERIFICATION_REVIEW_RUN},
+    )
     async def close(
-        self, review_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
+        self,
+        request: Request,
+        review_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Redirect:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
-        if review.status != "open":
-            raise DomainError("verification.review_closed", Kind.CONFLICT)
         await service.close_review(db_session, actor, review)
-        return Redirect(f"/office/verification/reviews/{review.id}", status_code=303)
+        return Redirect(_to(request, "review", review_id=review.id), status_code=303)
+
+
+def _imports_context(rows, filters: dict, errors: dict | None = None, values: dict | None = None) -> dict:
+    return {
+        "rows": rows,
+        "sources": SOURCES,
+        "filters": filters,
+        "errors": errors or {},
+        "values": values or {},
+        "fields": forms.UPLOAD_FIELDS,
+        "source_filter": forms.SOURCE_FILTER,
+    }
 
 
 def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -> Template:
     return page(
         request,
-        "verification/report.html",
+        T + "report.html",
         report=data,
         pdf_url=pdf_url,
         sources=SOURCES,
@@ -569,39 +539,48 @@ def _pdf(data: bytes, name: str) -> Response:
     )
 
 
-async def _get(session: AsyncSession, model, key: int):
-    obj = await session.get(model, key) if -(2**63) <= key < 2**63 else None
-    if obj is None:
-        raise DomainError("error.not_found", Kind.NOT_FOUND)
-    return obj
-
-
-async def _warning_context(session: AsyncSession, w: VerificationWarning) -> dict:
-    person = await session.get(Person, w.person_id) if w.person_id else None
-    rec = await session.get(SourceRecord, w.record_id) if w.record_id else None
-    imp = await session.get(DataImport, w.import_id) if w.import_id else None
-    enrolment = await session.get(Enrolment, w.enrolment_id) if w.enrolment_id else None
-    suggested = rules.suggested_action(w.rule, *await service.household_size(session, w.household_id))
+async def _warning_context(
+    session: AsyncSession, w: VerificationWarning, errors: dict | None = None, typed: dict | None = None
+) -> dict:
+    evidence = await queries.warning_evidence(session, w)
+    values = {
+        "decision": rules.WarningDecision.CONFIRM.value,
+        "action": evidence["suggested"],
+        **(typed or {}),
+    }
     return {
         "w": w,
         "rule": rules.RULES[w.rule],
-        "person": person,
-        "rec": rec,
-        "imp": imp,
-        "enrolment": enrolment,
+        **evidence,
         "sources": SOURCES,
         "actions": rules.ACTION_LABELS,
-        "suggested": suggested,
         "severity": rules.SEVERITY_LABELS,
         "statuses": rules.STATUS_LABELS,
+        "fields": forms.WARNING_FIELDS,
+        "choices": {"action": forms.action_options(evidence["enrolment"] is not None)},
+        "values": values,
+        "errors": errors or {},
     }
 
 
 # ---------------------------------------------------------------------------------- push API
 
 
-def key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+async def api_client_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A department system's key (``Authorization: Bearer <key>``), and the source in the path
+    among the sources it may push; checked before the body is read."""
+    auth = connection.headers.get("authorization", "")
+    key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+    async with AsyncSession(connection.app.state.engine) as session:
+        client = await queries.active_client(session, key)
+        caller = service.Caller(client.id, client.name, client.region_code) if client else None
+        allowed = list(client.sources or []) if client else []
+    if caller is None:
+        raise DomainError("verification.api_key", Kind.UNAUTHENTICATED)
+    source = connection.path_params.get("source")
+    if source not in SOURCES or source not in allowed:
+        raise DomainError("verification.api_scope", Kind.FORBIDDEN)
+    connection.state.api_caller = caller
 
 
 class VerificationApiController(Controller):
@@ -611,69 +590,18 @@ class VerificationApiController(Controller):
 
     path = "/api/verification"
 
-    @post("/{source:str}", status_code=201)
+    @post("/{source:str}", status_code=201, guards=[api_client_guard])
     async def push(
-        self, request: Request, source: str, db_session: AsyncSession, settings: Settings, today: date
+        self,
+        request: Request,
+        source: str,
+        data: forms.PushBody,
+        db_session: AsyncSession,
+        settings: Settings,
+        today: date,
     ) -> Response:
-        auth = request.headers.get("authorization", "")
-        key = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        client = (
-            await db_session.scalar(
-                select(ApiClient).where(ApiClient.key_hash == key_hash(key), ApiClient.active.is_(True))
-            )
-            if key
-            else None
+        rows = data.clean(loader.MAX_API_ROWS)
+        answer = await service.push_rows(
+            db_session, settings, request.state.api_caller, source, rows, data.mode, today
         )
-        if client is None:
-            raise NotAuthorizedException(detail="verification.api_key")
-        if source not in SOURCES or source not in (client.sources or []):
-            raise PermissionDeniedException(detail="verification.api_scope")
-        try:
-            body = await request.json()
-        except Exception:
-            raise DomainError("verification.api_body", Kind.BAD_REQUEST) from None
-        rows = body.get("rows") if isinstance(body, dict) else None
-        if not isinstance(rows, list) or not rows:
-            raise DomainError("verification.api_body", Kind.BAD_REQUEST)
-        if len(rows) > loader.MAX_API_ROWS:
-            raise DomainError("verification.api_too_many", Kind.TOO_LARGE)
-        mode = body.get("mode") if body.get("mode") in ("append", "replace") else None
-        actor = Actor("system", f"api:{client.id}", f"接口：{client.name}", "api_client", client.region_code)
-        imp = await loader.new_import(
-            db_session, actor, SOURCES[source], channel="api", filename=None, stored_name=None, mode=mode
-        )
-        await loader.load_rows(db_session, settings, imp, loader.read_json(rows, SOURCES[source]), today)
-        await loader.finish_import(db_session, actor, imp, today)
-        errors = []
-        text = loader.read_error_text(settings, imp.id)
-        if text is not None:
-            import csv
-            import io
-
-            with io.StringIO(text) as fh:
-                reader = csv.reader(fh)
-                next(reader, None)
-                for line, _ in zip(reader, range(100), strict=False):
-                    errors.append({"row": int(line[0]), "problems": line[1].split("；")})
-        return Response(
-            {
-                "import_id": imp.id,
-                "version": imp.version,
-                "accepted": imp.rows_accepted,
-                "rejected": imp.rows_rejected,
-                "warnings": imp.warnings_raised,
-                "errors": errors,
-            },
-            status_code=201,
-        )
-
-
-async def create_api_client(session: AsyncSession, name: str, sources: list[str], region_code: str) -> str:
-    """A new client and its key (shown once; only the hash is kept)."""
-    unknown = [s for s in sources if s not in SOURCES]
-    if unknown or not sources:
-        raise ValueError("unknown source: " + ",".join(unknown))
-    key = "hm_" + secrets.token_urlsafe(32)
-    session.add(ApiClient(name=name, key_hash=key_hash(key), sources=sources, region_code=region_code))
-    await session.flush()
-    return key
+        return Response(answer, status_code=201)

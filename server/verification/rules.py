@@ -9,11 +9,14 @@ is in ``checks.py``; what a hit means for the household is decided here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from fractions import Fraction
 
 from server.assistance.calc import MONTHLY
+from server.errors import DomainError, Kind
 
 
 @dataclass(frozen=True)
@@ -74,15 +77,254 @@ RULES: dict[str, Rule] = {
 }
 
 SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
-STATUS_LABELS = {"open": "待处理", "confirmed": "已核实", "dismissed": "已排除", "withdrawn": "已撤回"}
-ACTIONS = ("suspend", "stop", "recalculate", "none")
-ACTION_LABELS = {
-    "suspend": "暂停发放",
-    "stop": "停止救助",
-    "recalculate": "重新核算",
-    "none": "核实无误，不需处理",
-}
 GONE = ("deceased", "imprisoned")  # the member no longer counts in the household
+
+
+# ------------------------------------------------------------------ workflows, as data
+#
+# Each record the center keeps moves only through its table: ``(state, action) -> new state``.
+# Anything not listed is refused (a conflict: the record is no longer in that state); a state with
+# no way out is final. The services move single records with ``move`` and sets of records with an
+# UPDATE ``WHERE status IN sources(action)`` to ``target(action)``, so a bulk change obeys the same
+# table as a single one.
+
+
+@dataclass(frozen=True)
+class Workflow:
+    name: str
+    transitions: Mapping[tuple[str, str], str]
+    refused: str  # the message code of a move the table does not allow
+
+    def move(self, current: str, action: str) -> str:
+        """The state ``action`` takes a record in ``current`` to, or a conflict."""
+        new = self.transitions.get((current, action))
+        if new is None:
+            raise DomainError(self.refused, Kind.CONFLICT)
+        return str(new)
+
+    def sources(self, action: str) -> tuple[str, ...]:
+        """The states ``action`` may start from (for set-based updates)."""
+        return tuple(sorted({str(state) for (state, a) in self.transitions if a == action}))
+
+    def target(self, action: str) -> str:
+        """Where ``action`` lands (each action lands in one state, whatever it starts from)."""
+        (new,) = {str(new) for (_, a), new in self.transitions.items() if a == action}
+        return new
+
+    def states(self) -> set[str]:
+        return {str(s) for pair in self.transitions for s in (pair[0], self.transitions[pair])}
+
+    def final(self) -> set[str]:
+        return self.states() - {state for (state, _) in self.transitions}
+
+
+class WarningStatus(StrEnum):
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+    WITHDRAWN = "withdrawn"
+
+
+class WarningDecision(StrEnum):
+    CONFIRM = "confirm"  # the facts hold: act on the benefit (or not) through the assistance workflow
+    DISMISS = "dismiss"  # the facts do not hold
+    WITHDRAW = "withdraw"  # the import that raised it was rolled back
+
+
+WARNINGS = Workflow(
+    "warning",
+    {
+        (WarningStatus.OPEN, WarningDecision.CONFIRM): WarningStatus.CONFIRMED,
+        (WarningStatus.OPEN, WarningDecision.DISMISS): WarningStatus.DISMISSED,
+        (WarningStatus.OPEN, WarningDecision.WITHDRAW): WarningStatus.WITHDRAWN,
+    },
+    "verification.handled",
+)
+STATUS_LABELS = {
+    WarningStatus.OPEN: "待处理",
+    WarningStatus.CONFIRMED: "已核实",
+    WarningStatus.DISMISSED: "已排除",
+    WarningStatus.WITHDRAWN: "已撤回",
+}
+DECISION_LABELS = {WarningDecision.CONFIRM: "情况属实，处理", WarningDecision.DISMISS: "情况不属实，排除"}
+
+
+class WarningAction(StrEnum):
+    """What confirming a warning does to the household's benefit (through the enrolment workflow)."""
+
+    SUSPEND = "suspend"
+    STOP = "stop"
+    RECALCULATE = "recalculate"
+    NONE = "none"
+
+
+ACTIONS = tuple(WarningAction)
+ACTION_LABELS = {
+    WarningAction.SUSPEND: "暂停发放",
+    WarningAction.STOP: "停止救助",
+    WarningAction.RECALCULATE: "重新核算",
+    WarningAction.NONE: "核实无误，不需处理",
+}
+ENROLMENT_STATUS_OF = {WarningAction.SUSPEND: "suspended", WarningAction.STOP: "stopped"}
+
+
+def warning_decision(current: str, decision: str, action: str, reason: str) -> tuple[str, str | None]:
+    """A clerk's decision on a warning: the new status and the action kept with it. Refused when
+    the warning is no longer open (conflict), without a reason, or with an unknown decision or
+    action (invalid). Withdrawing is the rollback's, not a clerk's."""
+    if current != WarningStatus.OPEN:
+        raise DomainError("verification.handled", Kind.CONFLICT)
+    if not reason.strip():
+        raise DomainError("verification.reason", Kind.INVALID, field="reason")
+    if decision not in DECISION_LABELS or (decision == WarningDecision.CONFIRM and action not in ACTIONS):
+        raise DomainError("verification.action", Kind.INVALID, field="action")
+    new = WARNINGS.move(current, decision)
+    return new, (str(WarningAction(action)) if decision == WarningDecision.CONFIRM else None)
+
+
+class MatchStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class MatchDecision(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"  # a person said no, or another candidate of the same record was confirmed
+
+
+MATCHES = Workflow(
+    "match",
+    {
+        (MatchStatus.PENDING, MatchDecision.CONFIRM): MatchStatus.CONFIRMED,
+        (MatchStatus.PENDING, MatchDecision.REJECT): MatchStatus.REJECTED,
+    },
+    "verification.handled",
+)
+
+
+class ImportStatus(StrEnum):
+    LOADING = "loading"
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    ROLLED_BACK = "rolled_back"
+    FAILED = "failed"
+
+
+class ImportAction(StrEnum):
+    ACTIVATE = "activate"  # every row checked and loaded: the live version
+    FAIL = "fail"  # refused, broken, or the server stopped while loading: nothing kept
+    SUPERSEDE = "supersede"  # a newer full snapshot of the source replaced it
+    RESTORE = "restore"  # the snapshot that replaced it was rolled back
+    ROLL_BACK = "roll_back"  # an officer took the version back
+
+
+IMPORTS = Workflow(
+    "import",
+    {
+        (ImportStatus.LOADING, ImportAction.ACTIVATE): ImportStatus.ACTIVE,
+        (ImportStatus.LOADING, ImportAction.FAIL): ImportStatus.FAILED,
+        (ImportStatus.ACTIVE, ImportAction.SUPERSEDE): ImportStatus.SUPERSEDED,
+        (ImportStatus.SUPERSEDED, ImportAction.RESTORE): ImportStatus.ACTIVE,
+        (ImportStatus.ACTIVE, ImportAction.ROLL_BACK): ImportStatus.ROLLED_BACK,
+        (ImportStatus.SUPERSEDED, ImportAction.ROLL_BACK): ImportStatus.ROLLED_BACK,
+    },
+    "verification.not_live",
+)
+LIVE_IMPORTS = (ImportStatus.ACTIVE, ImportStatus.SUPERSEDED)  # the versions a page counts rows of
+
+
+class ImportMode(StrEnum):
+    APPEND = "append"
+    REPLACE = "replace"
+
+
+MODE_LABELS = {ImportMode.APPEND: "追加", ImportMode.REPLACE: "全量替换（替换上一版本）"}
+
+
+def import_mode(value: str) -> ImportMode | None:
+    """The mode chosen on the form or in a pushed body; anything else means the source's default."""
+    return ImportMode(value) if value in tuple(ImportMode) else None
+
+
+class ReviewStatus(StrEnum):
+    RUNNING = "running"
+    OPEN = "open"
+    CLOSED = "closed"
+    FAILED = "failed"
+
+
+class ReviewAction(StrEnum):
+    FINISH_RUN = "finish_run"  # every household checked: open for processing
+    FAIL = "fail"  # the run broke, or the server stopped during it: nothing kept
+    PROCESS = "process"  # households decided in bulk (the review stays open)
+    CLOSE = "close"  # the counts bureaus report are taken
+
+
+REVIEWS = Workflow(
+    "review",
+    {
+        (ReviewStatus.RUNNING, ReviewAction.FINISH_RUN): ReviewStatus.OPEN,
+        (ReviewStatus.RUNNING, ReviewAction.FAIL): ReviewStatus.FAILED,
+        (ReviewStatus.OPEN, ReviewAction.PROCESS): ReviewStatus.OPEN,
+        (ReviewStatus.OPEN, ReviewAction.CLOSE): ReviewStatus.CLOSED,
+    },
+    "verification.review_closed",
+)
+REVIEW_STATUS_LABELS = {
+    ReviewStatus.RUNNING: "正在核对",
+    ReviewStatus.OPEN: "进行中",
+    ReviewStatus.CLOSED: "已结束",
+    ReviewStatus.FAILED: "未完成",
+}
+
+
+class Proposal(StrEnum):
+    CANCEL = "cancel"
+    ADJUST = "adjust"
+    CHECK = "check"
+
+
+class Outcome(StrEnum):
+    """What was done with a household a review proposed (an item is undecided until then)."""
+
+    CANCELLED = "cancelled"
+    ADJUSTED = "adjusted"
+    KEPT = "kept"
+
+
+@dataclass(frozen=True)
+class BulkChoice:
+    outcome: Outcome
+    action: WarningAction  # kept on the household's open warnings
+    decision: WarningDecision  # what becomes of them
+
+
+# what the officer may choose for the households she ticked, and what it does
+BULK_CHOICES = {
+    "cancel": BulkChoice(Outcome.CANCELLED, WarningAction.STOP, WarningDecision.CONFIRM),
+    "adjust": BulkChoice(Outcome.ADJUSTED, WarningAction.RECALCULATE, WarningDecision.CONFIRM),
+    "keep": BulkChoice(Outcome.KEPT, WarningAction.NONE, WarningDecision.DISMISS),
+}
+OUTCOME_LABELS = {Outcome.CANCELLED: "已取消", Outcome.ADJUSTED: "已调整", Outcome.KEPT: "维持"}
+
+
+def bulk_choice(outcome: str, reason: str) -> BulkChoice:
+    if not reason.strip():
+        raise DomainError("verification.reason", Kind.INVALID, field="reason")
+    if outcome not in BULK_CHOICES:
+        raise DomainError("verification.action", Kind.INVALID, field="outcome")
+    return BULK_CHOICES[outcome]
+
+
+def is_city_region(region_code: str | None) -> bool:
+    """Uploads, error files and rollbacks are the city center's (the rows are the departments')."""
+    return bool(region_code) and len(region_code) == 6 and region_code.endswith("00")
+
+
+def ensure_city(region_code: str | None) -> None:
+    if not is_city_region(region_code):
+        raise DomainError("verification.city_only", Kind.FORBIDDEN)
 
 
 def household_proposal(rules_hit: set[str], members: int, members_gone: int) -> str | None:
@@ -98,11 +340,11 @@ def household_proposal(rules_hit: set[str], members: int, members_gone: int) -> 
     if not rules_hit:
         return None
     proposals = {RULES[r].proposal for r in rules_hit if r in RULES}
-    if "cancel" in proposals or (members_gone and members_gone >= members):
-        return "cancel"
-    if "adjust" in proposals:
-        return "adjust"
-    return "check"
+    if Proposal.CANCEL in proposals or (members_gone and members_gone >= members):
+        return Proposal.CANCEL.value
+    if Proposal.ADJUST in proposals:
+        return Proposal.ADJUST.value
+    return Proposal.CHECK.value
 
 
 def over_income(total_monthly_cents: int | Fraction, members: int, standard_cents: int) -> bool:
@@ -117,7 +359,9 @@ def over_assets(deposits_cents: int, members: int, limit_per_person_cents: int) 
 def suggested_action(rule: str, members: int, members_gone: int) -> str:
     """The action a clerk is offered first when confirming a warning."""
     proposal = household_proposal({rule}, members, members_gone)
-    return {"cancel": "stop", "adjust": "recalculate"}.get(proposal or "", "none")
+    return {Proposal.CANCEL: WarningAction.STOP, Proposal.ADJUST: WarningAction.RECALCULATE}.get(
+        proposal, WarningAction.NONE
+    )
 
 
 # ------------------------------------------------------------------ one household, in Python

@@ -5,8 +5,11 @@ semiannual review campaign."""
 from __future__ import annotations
 
 import logging
+import secrets
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,9 +20,11 @@ from server.db import session_scope, utcnow
 from server.errors import DomainError, Kind
 from server.people.enrolments import EnrolmentError, change_status
 from server.people.models import Enrolment, HouseholdMember, Person
+from server.regions import queries as region_queries
 from server.settings import Settings
-from server.verification import checks, loader, rules
+from server.verification import checks, loader, queries, rules
 from server.verification.models import (
+    ApiClient,
     DataImport,
     PossibleMatch,
     ReviewCampaign,
@@ -27,8 +32,114 @@ from server.verification.models import (
     SourceRecord,
     VerificationWarning,
 )
+from server.verification.sources import SOURCES
 
 log = logging.getLogger("huimin.verification")
+
+
+# ------------------------------------------------------------------------ receiving department data
+
+
+class Readable(Protocol):
+    async def read(self, size: int = -1) -> bytes: ...
+
+
+async def receive_upload(
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    *,
+    source: str,
+    channel: str,
+    filename: str,
+    upload: Readable,
+    mode: str,
+) -> DataImport:
+    """Keep an uploaded file (encrypted, written in pieces: a file may be 200 MB) and open its
+    import, queued; ``run_file_import`` loads it once the upload's response has gone."""
+    rules.ensure_city(actor.region_code)
+    stored = f"{secrets.token_hex(12)}.{channel}"
+    size = 0
+    with loader.save_upload(settings, stored) as fh:
+        while chunk := await upload.read(1 << 20):
+            fh.write(chunk)
+            size += len(chunk)
+    imp = await loader.new_import(
+        session,
+        actor,
+        SOURCES[source],
+        channel=channel,
+        filename=filename[:200],
+        stored_name=stored,
+        mode=rules.import_mode(mode),
+    )
+    loader.PROGRESS[imp.id] = {"rows": 0, "bytes_done": 0, "bytes_total": size, "stage": "queued"}
+    return imp
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A department system, as its key showed it (see ``queries.active_client``)."""
+
+    id: int
+    name: str
+    region_code: str
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("system", f"api:{self.id}", f"接口：{self.name}", "api_client", self.region_code)
+
+
+async def push_rows(
+    session: AsyncSession,
+    settings: Settings,
+    caller: Caller,
+    source: str,
+    rows: list[Any],
+    mode: Any,
+    today: date,
+) -> dict[str, Any]:
+    """Load the rows a department system pushed, at once, as a new version of ``source``; the
+    answer names the version, the counts and the first rejected rows with their problems."""
+    actor = caller.actor
+    imp = await loader.new_import(
+        session,
+        actor,
+        SOURCES[source],
+        channel="api",
+        filename=None,
+        stored_name=None,
+        mode=rules.import_mode(mode),
+    )
+    await loader.load_rows(session, settings, imp, loader.read_json(rows, SOURCES[source]), today)
+    await loader.finish_import(session, actor, imp, today)
+    return {
+        "import_id": imp.id,
+        "version": imp.version,
+        "accepted": imp.rows_accepted,
+        "rejected": imp.rows_rejected,
+        "warnings": imp.warnings_raised,
+        "errors": loader.first_errors(settings, imp.id, 100),
+    }
+
+
+async def create_api_client(session: AsyncSession, name: str, sources: list[str], region_code: str) -> str:
+    """A new client and its key (shown once; only the hash is kept)."""
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown or not sources:
+        raise ValueError("unknown source: " + ",".join(unknown))
+    key = "hm_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiClient(name=name, key_hash=queries.key_hash(key), sources=sources, region_code=region_code)
+    )
+    await session.flush()
+    return key
+
+
+async def roll_back(session: AsyncSession, actor: Actor, imp: DataImport, reason: str) -> int:
+    """Take a version back (the city center's): see ``loader.rollback_import``."""
+    rules.ensure_city(actor.region_code)
+    return await loader.rollback_import(session, actor, imp, (reason or "").strip())
 
 
 # ------------------------------------------------------------------------ a file, in the background
@@ -58,8 +169,15 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         async with session_scope(settings.database_url) as session:
             await session.execute(
                 update(DataImport)
-                .where(DataImport.id == import_id)
-                .values(status="failed", failure=message, finished_at=utcnow())
+                .where(
+                    DataImport.id == import_id,
+                    DataImport.status.in_(rules.IMPORTS.sources(rules.ImportAction.FAIL)),
+                )
+                .values(
+                    status=rules.IMPORTS.target(rules.ImportAction.FAIL),
+                    failure=message,
+                    finished_at=utcnow(),
+                )
             )
             stored = await session.scalar(select(DataImport.stored_name).where(DataImport.id == import_id))
         if stored:
@@ -97,15 +215,26 @@ async def recover_interrupted_work(session: AsyncSession) -> int:
     anything: say so, so that nobody waits on a page that will not move."""
     imports = await session.execute(
         update(DataImport)
-        .where(DataImport.status == "loading", DataImport.id.not_in(list(loader.PROGRESS) or [0]))
+        .where(
+            DataImport.status.in_(rules.IMPORTS.sources(rules.ImportAction.FAIL)),
+            DataImport.id.not_in(list(loader.PROGRESS) or [0]),
+        )
         .values(
-            status="failed", failure="服务器在导入过程中重启，数据未载入，请重新导入。", finished_at=utcnow()
+            status=rules.IMPORTS.target(rules.ImportAction.FAIL),
+            failure="服务器在导入过程中重启，数据未载入，请重新导入。",
+            finished_at=utcnow(),
         )
     )
     reviews = await session.execute(
         update(ReviewCampaign)
-        .where(ReviewCampaign.status == "running", ReviewCampaign.id.not_in(list(REVIEW_PROGRESS) or [0]))
-        .values(status="failed", failure="服务器在复核过程中重启，没有产生任何结果，请重新开始复核。")
+        .where(
+            ReviewCampaign.status.in_(rules.REVIEWS.sources(rules.ReviewAction.FAIL)),
+            ReviewCampaign.id.not_in(list(REVIEW_PROGRESS) or [0]),
+        )
+        .values(
+            status=rules.REVIEWS.target(rules.ReviewAction.FAIL),
+            failure="服务器在复核过程中重启，没有产生任何结果，请重新开始复核。",
+        )
     )
     return (imports.rowcount or 0) + (reviews.rowcount or 0)
 
@@ -124,20 +253,12 @@ async def handle_warning(
     today: date,
 ) -> None:
     """Confirm (and act through the assistance workflow) or dismiss, with a reason; audited."""
-    if warning.status != "open":
-        raise DomainError("verification.handled", Kind.CONFLICT)
     reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("verification.reason", Kind.INVALID)
-    if decision not in ("confirm", "dismiss") or (decision == "confirm" and action not in rules.ACTIONS):
-        raise DomainError("verification.action", Kind.INVALID)
+    new_status, kept_action = rules.warning_decision(warning.status, decision, action, reason)
     before = {"status": warning.status}
-    if decision == "dismiss":
-        warning.status, warning.action = "dismissed", None
-    else:
-        warning.status, warning.action = "confirmed", action
-        if action != "none":
-            await _act(session, actor, warning, action, reason, today)
+    warning.status, warning.action = new_status, kept_action
+    if kept_action not in (None, rules.WarningAction.NONE):
+        await _act(session, actor, warning, kept_action, reason, today)
     warning.reason, warning.handled_by, warning.handled_at = reason, actor.name, utcnow()
     await session.flush()
     await record(
@@ -154,7 +275,12 @@ async def handle_warning(
 
 
 async def _act(
-    session: AsyncSession, actor: Actor, warning: VerificationWarning, action: str, reason: str, today: date
+    session: AsyncSession,
+    actor: Actor,
+    warning: VerificationWarning,
+    action: rules.WarningAction,
+    reason: str,
+    today: date,
 ) -> None:
     enrolment = await session.get(Enrolment, warning.enrolment_id) if warning.enrolment_id else None
     if enrolment is None:
@@ -162,18 +288,17 @@ async def _act(
     label = rules.RULES[warning.rule].label
     text = f"{label}：{reason}"
     try:
-        if action in ("suspend", "stop"):
-            new = "suspended" if action == "suspend" else "stopped"
+        if action in rules.ENROLMENT_STATUS_OF:
             await change_status(
                 session,
                 actor,
                 enrolment,
-                new,
+                rules.ENROLMENT_STATUS_OF[action],
                 text,
                 source=f"verification.warning:{warning.id}",
                 effective=today,
             )
-        elif action == "recalculate":
+        elif action == rules.WarningAction.RECALCULATE:
             member_died = None
             if warning.rule == "deceased" and warning.person_id:
                 member_died = await session.scalar(
@@ -189,36 +314,6 @@ async def _act(
         raise DomainError(exc.code, Kind.CONFLICT) from None
 
 
-async def counts_by_rule(session: AsyncSession, where) -> dict[str, int]:
-    rows = await session.execute(
-        select(VerificationWarning.rule, func.count())
-        .where(where, VerificationWarning.status == "open")
-        .group_by(VerificationWarning.rule)
-    )
-    return dict(rows.all())
-
-
-async def household_size(session: AsyncSession, household_id: int | None) -> tuple[int, int]:
-    """Living members of a household, and how many of them open warnings say are gone (dead or
-    in prison): what decides between recalculating and stopping."""
-    if household_id is None:
-        return 0, 0
-    living = await session.scalar(
-        select(func.count())
-        .select_from(HouseholdMember)
-        .join(Person)
-        .where(HouseholdMember.household_id == household_id, Person.deceased_on.is_(None))
-    )
-    gone = await session.scalar(
-        select(func.count(func.distinct(VerificationWarning.person_id))).where(
-            VerificationWarning.household_id == household_id,
-            VerificationWarning.status == "open",
-            VerificationWarning.rule.in_(rules.GONE),
-        )
-    )
-    return living or 0, gone or 0
-
-
 # ------------------------------------------------------------------------------ possible matches
 
 
@@ -226,13 +321,9 @@ async def decide_match(
     session: AsyncSession, actor: Actor, match: PossibleMatch, confirm: bool, today: date
 ) -> int:
     """Confirming gives the record the person's ID hash and checks that person at once."""
-    if match.status != "pending":
-        raise DomainError("verification.handled", Kind.CONFLICT)
-    match.status, match.decided_by, match.decided_at = (
-        ("confirmed" if confirm else "rejected"),
-        actor.name,
-        utcnow(),
-    )
+    decision = rules.MatchDecision.CONFIRM if confirm else rules.MatchDecision.REJECT
+    match.status = rules.MATCHES.move(match.status, decision)
+    match.decided_by, match.decided_at = actor.name, utcnow()
     raised = 0
     if confirm:
         person = await session.get(Person, match.person_id)
@@ -244,11 +335,15 @@ async def decide_match(
             .where(
                 PossibleMatch.record_id == match.record_id,
                 PossibleMatch.id != match.id,
-                PossibleMatch.status == "pending",
+                PossibleMatch.status.in_(rules.MATCHES.sources(rules.MatchDecision.REJECT)),
             )
-            .values(status="rejected", decided_by=actor.name, decided_at=utcnow())
+            .values(
+                status=rules.MATCHES.target(rules.MatchDecision.REJECT),
+                decided_by=actor.name,
+                decided_at=utcnow(),
+            )
         )
-        city = await loader.city_code(session)
+        city = await region_queries.city_code(session)
         touched = select(Person.id_hash).where(Person.id == person.id)
         run = await checks.run_checks(
             session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
@@ -273,6 +368,15 @@ async def decide_match(
 REVIEW_PROGRESS: dict[int, dict] = {}  # a running review's stage, for the page that polls it
 
 
+async def queue_review(
+    session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
+) -> ReviewCampaign:
+    """A new review, for ``run_review_in_background`` to run after the response has gone."""
+    review = await create_review(session, actor, region_code, title, today)
+    REVIEW_PROGRESS[review.id] = {"done": 0, "total": len(rules.RULES)}
+    return review
+
+
 async def create_review(
     session: AsyncSession, actor: Actor, region_code: str, title: str, today: date
 ) -> ReviewCampaign:
@@ -280,7 +384,7 @@ async def create_review(
     running = await session.scalar(
         select(func.count())
         .select_from(ReviewCampaign)
-        .where(ReviewCampaign.region_code == region_code, ReviewCampaign.status == "running")
+        .where(ReviewCampaign.region_code == region_code, ReviewCampaign.status == rules.ReviewStatus.RUNNING)
     )
     if running:
         raise DomainError("verification.review_running", Kind.CONFLICT)
@@ -288,7 +392,7 @@ async def create_review(
         region_code=region_code,
         title=title.strip()[:100] or f"{today.year} 年度复核",
         started_by=actor.name or "?",
-        status="running",
+        status=rules.ReviewStatus.RUNNING.value,
     )
     session.add(review)
     await session.flush()
@@ -316,8 +420,14 @@ async def run_review_in_background(settings: Settings, actor: Actor, review_id: 
         async with session_scope(settings.database_url) as session:
             await session.execute(
                 update(ReviewCampaign)
-                .where(ReviewCampaign.id == review_id)
-                .values(status="failed", failure="复核时发生错误，没有产生任何结果，请重新开始复核。")
+                .where(
+                    ReviewCampaign.id == review_id,
+                    ReviewCampaign.status.in_(rules.REVIEWS.sources(rules.ReviewAction.FAIL)),
+                )
+                .values(
+                    status=rules.REVIEWS.target(rules.ReviewAction.FAIL),
+                    failure="复核时发生错误，没有产生任何结果，请重新开始复核。",
+                )
             )
     finally:
         REVIEW_PROGRESS.pop(review_id, None)
@@ -329,7 +439,7 @@ async def run_review(
     """Check every enrolled household of the region at once (set-based), then list those to cancel
     or adjust. The Python part only sorts the flagged households' rule sets into proposals."""
     started = time.perf_counter()
-    city = await loader.city_code(session)
+    city = await region_queries.city_code(session)
     region_code = review.region_code
     prefix = region_code[:4] if region_code == city else region_code
     await checks.run_checks(
@@ -347,7 +457,11 @@ async def run_review(
     w = VerificationWarning
     flagged = await session.execute(
         select(w.enrolment_id, w.household_id, w.rule, func.count(func.distinct(w.person_id)))
-        .where(w.status == "open", w.enrolment_id.is_not(None), w.region_code.like(prefix + "%"))
+        .where(
+            w.status == rules.WarningStatus.OPEN,
+            w.enrolment_id.is_not(None),
+            w.region_code.like(prefix + "%"),
+        )
         .group_by(w.enrolment_id, w.household_id, w.rule)
     )
     per_enrolment: dict[int, dict] = {}
@@ -404,7 +518,8 @@ async def run_review(
                 )
         if items:
             await session.execute(ReviewItem.__table__.insert(), items)
-    review.seconds, review.status = round(time.perf_counter() - started, 3), "open"
+    review.seconds = round(time.perf_counter() - started, 3)
+    review.status = rules.REVIEWS.move(review.status, rules.ReviewAction.FINISH_RUN)
     await session.flush()
     await record(
         session,
@@ -429,13 +544,9 @@ async def process_items(
 ) -> int:
     """Bulk: cancel (stop the benefit), adjust (recalculate by rule) or keep the chosen households.
     Each enrolment goes through the assistance workflow, so each change is its own audit record."""
-    if review.status != "open":
-        raise DomainError("verification.review_closed", Kind.CONFLICT)
+    rules.REVIEWS.move(review.status, rules.ReviewAction.PROCESS)
     reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("verification.reason", Kind.INVALID)
-    if outcome not in ("cancel", "adjust", "keep"):
-        raise DomainError("verification.action", Kind.INVALID)
+    choice = rules.bulk_choice(outcome, reason)
     items = list(
         await session.scalars(
             select(ReviewItem).where(
@@ -443,44 +554,68 @@ async def process_items(
             )
         )
     )
+    text = f"{review.title}：{reason}"
     for item in items:
         enrolment = await session.get(Enrolment, item.enrolment_id)
-        text = f"{review.title}：{reason}"
         try:
-            if outcome == "cancel":
-                if enrolment.status != "stopped":
-                    await change_status(
-                        session,
-                        actor,
-                        enrolment,
-                        "stopped",
-                        text,
-                        source=f"verification.review:{review.id}",
-                        effective=today,
-                    )
-                item.outcome, item.amount_after_cents = "cancelled", 0
-            elif outcome == "adjust":
-                await _adjust(session, actor, item, enrolment, text, today)
-                item.outcome, item.amount_after_cents = "adjusted", enrolment.monthly_amount_cents
-            else:
-                item.outcome, item.amount_after_cents = "kept", item.amount_before_cents
+            item.amount_after_cents = await _carry_out(
+                session, actor, review, item, enrolment, choice, text, today
+            )
         except EnrolmentError as exc:
             raise DomainError(exc.code, Kind.CONFLICT) from None
-        item.decided_by, item.decided_at = actor.name, utcnow()
-        close = "confirmed" if outcome != "keep" else "dismissed"
-        await session.execute(
-            update(VerificationWarning)
-            .where(VerificationWarning.enrolment_id == enrolment.id, VerificationWarning.status == "open")
-            .values(
-                status=close,
-                action={"cancel": "stop", "adjust": "recalculate"}.get(outcome, "none"),
-                reason=text,
-                handled_by=actor.name,
-                handled_at=utcnow(),
-            )
-        )
+        item.outcome, item.decided_by, item.decided_at = choice.outcome.value, actor.name, utcnow()
+        await _close_warnings(session, actor, enrolment.id, choice, text)
     await session.flush()
     return len(items)
+
+
+async def _carry_out(
+    session: AsyncSession,
+    actor: Actor,
+    review: ReviewCampaign,
+    item: ReviewItem,
+    enrolment: Enrolment,
+    choice: rules.BulkChoice,
+    text: str,
+    today: date,
+) -> int:
+    """Do what was chosen for one household; returns its monthly amount afterwards."""
+    if choice.outcome == rules.Outcome.CANCELLED:
+        if enrolment.status != "stopped":
+            await change_status(
+                session,
+                actor,
+                enrolment,
+                "stopped",
+                text,
+                source=f"verification.review:{review.id}",
+                effective=today,
+            )
+        return 0
+    if choice.outcome == rules.Outcome.ADJUSTED:
+        await _adjust(session, actor, item, enrolment, text, today)
+        return enrolment.monthly_amount_cents
+    return item.amount_before_cents
+
+
+async def _close_warnings(
+    session: AsyncSession, actor: Actor, enrolment_id: int, choice: rules.BulkChoice, text: str
+) -> None:
+    """The household's open warnings follow the decision (confirmed, or dismissed when kept)."""
+    await session.execute(
+        update(VerificationWarning)
+        .where(
+            VerificationWarning.enrolment_id == enrolment_id,
+            VerificationWarning.status.in_(rules.WARNINGS.sources(choice.decision)),
+        )
+        .values(
+            status=rules.WARNINGS.target(choice.decision),
+            action=choice.action.value,
+            reason=text,
+            handled_by=actor.name,
+            handled_at=utcnow(),
+        )
+    )
 
 
 async def _adjust(
@@ -495,7 +630,7 @@ async def _adjust(
             .where(
                 HouseholdMember.household_id == item.household_id,
                 VerificationWarning.rule == "deceased",
-                VerificationWarning.status == "open",
+                VerificationWarning.status == rules.WarningStatus.OPEN,
                 Person.deceased_on.is_(None),
             )
             .distinct()
@@ -509,17 +644,18 @@ async def _adjust(
 
 async def close_review(session: AsyncSession, actor: Actor, review: ReviewCampaign) -> dict:
     """The figures bureaus report: households reviewed, cancelled, adjusted, people, amount saved."""
+    review.status = rules.REVIEWS.move(review.status, rules.ReviewAction.CLOSE)
     i = ReviewItem
     row = (
         await session.execute(
             select(
-                func.count().filter(i.outcome == "cancelled"),
-                func.coalesce(func.sum(i.people).filter(i.outcome == "cancelled"), 0),
-                func.count().filter(i.outcome == "adjusted"),
+                func.count().filter(i.outcome == rules.Outcome.CANCELLED),
+                func.coalesce(func.sum(i.people).filter(i.outcome == rules.Outcome.CANCELLED), 0),
+                func.count().filter(i.outcome == rules.Outcome.ADJUSTED),
                 func.coalesce(
                     func.sum(
                         i.amount_before_cents - func.coalesce(i.amount_after_cents, i.amount_before_cents)
-                    ).filter(i.outcome.in_(("cancelled", "adjusted"))),
+                    ).filter(i.outcome.in_((rules.Outcome.CANCELLED, rules.Outcome.ADJUSTED))),
                     0,
                 ),
                 func.count().filter(i.outcome.is_(None)),
@@ -535,7 +671,7 @@ async def close_review(session: AsyncSession, actor: Actor, review: ReviewCampai
         "monthly_saved_cents": row[3],
         "undecided": row[4],
     }
-    review.counts, review.status, review.closed_at = counts, "closed", utcnow()
+    review.counts, review.closed_at = counts, utcnow()
     await session.flush()
     await record(
         session,
@@ -547,17 +683,3 @@ async def close_review(session: AsyncSession, actor: Actor, review: ReviewCampai
         after=counts,
     )
     return counts
-
-
-async def review_counts(session: AsyncSession, review_id: int) -> dict[str, int]:
-    rows = await session.execute(
-        select(ReviewItem.proposal, ReviewItem.outcome, func.count())
-        .where(ReviewItem.review_id == review_id)
-        .group_by(ReviewItem.proposal, ReviewItem.outcome)
-    )
-    out: dict[str, int] = {}
-    for proposal, outcome, n in rows:
-        out[proposal] = out.get(proposal, 0) + n
-        if outcome is None:
-            out[f"{proposal}_open"] = out.get(f"{proposal}_open", 0) + n
-    return out

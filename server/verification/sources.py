@@ -527,7 +527,8 @@ def json_schema(source: Source) -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://huimin.example/schemas/verification/{source.code}.json",
         "title": f"{source.label} ({source.label_en})",
-        "description": f"提供单位：{source.department}。导入方式：{'追加' if source.mode == 'append' else '全量替换'}。{source.note}",
+        "description": f"提供单位：{source.department}。"
+        f"导入方式：{'追加' if source.mode == 'append' else '全量替换'}。{source.note}",
         "type": "object",
         "properties": props,
         "required": [f.name for f in source.all_fields if f.required],

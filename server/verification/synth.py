@@ -31,7 +31,10 @@ from server.people.registry import ID_PURPOSE
 from server.regions.models import Region
 from server.verification.sources import SOURCES
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂兰建国华红梅玉珍凤文辉力鹏飞燕萍鑫宇晨浩然婷雪琳"
 # Planted rates, per enrolled person (household rules: per household)
 RATES = {
@@ -195,6 +198,29 @@ def _variant(rng: random.Random, name: str) -> str:
     return name
 
 
+@dataclass
+class _Planter:
+    """The rows of every source being written, the planted truth, and the one random stream (the
+    order of its draws makes the city: keep it)."""
+
+    rng: random.Random
+    rows: dict[str, list[list]]
+    truth: set[tuple]
+
+    def ident(self, m: Member) -> str:
+        return _legacy(m.number) if m.birth.year < 2000 and self.rng.random() < 0.15 else m.number
+
+    def add(self, source: str, m: Member | None, values: dict, *, number=None, name=None, birth=None) -> None:
+        spec = SOURCES[source]
+        row = {
+            "id_number": number if number is not None else self.ident(m),
+            "name": name or _variant(self.rng, m.name),
+            "birth_date": "" if birth is None else birth.isoformat(),
+            **values,
+        }
+        self.rows[source].append([row.get(f.name, "") for f in spec.all_fields])
+
+
 def write_sources(
     city: SynthCity,
     folder: Path,
@@ -204,255 +230,204 @@ def write_sources(
     outside_city: str = "330106",
 ) -> set[tuple]:
     """One CSV per source. Returns the planted truth (exact-ID cases, see the module's note)."""
-    rng = random.Random(seed)
+    w = _Planter(random.Random(seed), {code: [] for code in SOURCES}, set())
     folder.mkdir(parents=True, exist_ok=True)
-    rows: dict[str, list[list]] = {code: [] for code in SOURCES}
-    truth: set[tuple] = set()
-    year = today.year - 1
-
-    def ident(m: Member) -> str:
-        return _legacy(m.number) if m.birth.year < 2000 and rng.random() < 0.15 else m.number
-
-    def add(source: str, m: Member | None, values: dict, *, number=None, name=None, birth=None) -> None:
-        spec = SOURCES[source]
-        row = {
-            "id_number": number if number is not None else ident(m),
-            "name": name or _variant(rng, m.name),
-            "birth_date": "" if birth is None else birth.isoformat(),
-            **values,
-        }
-        rows[source].append([row.get(f.name, "") for f in spec.all_fields])
-
-    city_code = city.communities[0][:4]
     for h_index, (community, people) in enumerate(city.households):
-        household_hit: dict[str, Member] = {}
-        for rule in HOUSEHOLD_RULES:
-            if rng.random() < RATES[rule] * 2:
-                household_hit[rule] = people[0] if rule == "property" else rng.choice(people)
+        household_hit = _household_rules_hit(w, people)
         for m in people:
-            add("hukou", m, {"region_code": community, "registered_on": "2000-01-01", "status": "normal"})
-            r = rng.random()
-            if r < RATES["deceased"]:
-                add(
-                    "deaths",
-                    m,
-                    {
-                        "death_date": (today - timedelta(days=rng.randrange(1, 200))).isoformat(),
-                        "kind": "death",
-                    },
-                )
-                truth.add(("p", m.index, "deceased"))
-            r = rng.random()
-            if r < RATES["imprisoned"]:
-                add(
-                    "prisoners",
-                    m,
-                    {"admitted_on": "2025-06-01", "release_on": "2028-06-01", "facility": "省第一监狱"},
-                )
-                truth.add(("p", m.index, "imprisoned"))
-            elif r < RATES["imprisoned"] * 3:  # released long ago: clean
-                add(
-                    "prisoners",
-                    m,
-                    {"admitted_on": "2010-01-01", "release_on": "2012-01-01", "facility": "省第一监狱"},
-                )
-            r = rng.random()
-            if r < RATES["business"]:
-                add(
-                    "business",
-                    m,
-                    {
-                        "credit_code": f"91331100MA{m.index:08d}",
-                        "role": rng.choice(("legal_rep", "shareholder")),
-                        "capital": "500000",
-                        "registered_on": "2020-05-01",
-                    },
-                )
-                truth.add(("p", m.index, "business"))
-            elif r < RATES["business"] * 2:  # closed years ago: clean
-                add(
-                    "business",
-                    m,
-                    {
-                        "credit_code": f"92331100MA{m.index:08d}",
-                        "role": "legal_rep",
-                        "capital": "30000",
-                        "registered_on": "2015-05-01",
-                        "deregistered_on": "2018-01-01",
-                    },
-                )
-            r = rng.random()
-            if r < RATES["duplicate"]:
-                add(
-                    "other_benefits",
-                    m,
-                    {
-                        "benefit": "dibao",
-                        "region_code": "330102",
-                        "monthly_amount": "900",
-                        "start_date": "2025-03-01",
-                    },
-                )
-                truth.add(("p", m.index, "duplicate"))
-            elif r < RATES["duplicate"] * 2:  # ended before enrolment here: clean
-                add(
-                    "other_benefits",
-                    m,
-                    {
-                        "benefit": "dibao",
-                        "region_code": "330102",
-                        "monthly_amount": "900",
-                        "start_date": "2020-03-01",
-                        "end_date": "2024-12-31",
-                    },
-                )
-            if rng.random() < RATES["staff_relative"]:
-                add(
-                    "staff_relatives",
-                    m,
-                    {"relationship": "sibling", "staff_name": "某干部", "staff_region_code": community[:9]},
-                )
-                truth.add(("p", m.index, "staff_relative"))
-            r = rng.random()
-            if r < RATES["hukou_outside"]:
-                add(
-                    "hukou",
-                    m,
-                    {"region_code": outside_city, "registered_on": "2025-08-01", "status": "normal"},
-                )
-                truth.add(("p", m.index, "hukou_outside"))
-            elif r < RATES["hukou_outside"] * 2:  # moved out, then back: clean
-                add(
-                    "hukou",
-                    m,
-                    {"region_code": outside_city, "registered_on": "2010-01-01", "status": "normal"},
-                )
-                add("hukou", m, {"region_code": community, "registered_on": "2015-01-01", "status": "normal"})
-            if rng.random() < 0.05:
-                add("disability", m, {"certificate_no": f"C{m.index:010d}", "grade": rng.choice("1234")})
-            if rng.random() < 0.02:  # an ID-less record with a name variant: a possible match, not a warning
-                add(
-                    "deaths",
-                    None,
-                    {"death_date": "2026-01-05", "kind": "cremation"},
-                    number="",
-                    name=_variant(rng, m.name) + "",
-                    birth=m.birth,
-                )
-        n = len(people)
-        owner = people[0]
-        # clean look-alikes most households have
-        add(
-            "property",
-            owner,
-            {
-                "certificate_no": f"浙(2020)丽水不动产权第{owner.index:07d}号",
-                "use": "residential",
-                "area_m2": "65.5",
-                "region_code": community,
-            },
-        )
-        if rng.random() < 0.02:
-            add(
-                "vehicles", owner, {"plate": f"浙K{owner.index:05d}残", "kind": "disability", "value": "8000"}
-            )
-        if rng.random() < 0.3:
-            add("social_insurance", owner, {"kind": "pension", "monthly_amount": "300"})
-        if rng.random() < 0.2:
-            add(
-                "housing_fund",
-                owner,
-                {"account_no": f"GJJ{owner.index:09d}", "status": "sealed", "balance": "2000"},
-            )
+            _person_records(w, m, community, today, outside_city)
+        _household_lookalikes(w, people[0], community)
         for rule, m in household_hit.items():
-            if rule == "property":
-                if rng.random() < 0.5:
-                    add(
-                        "property",
-                        m,
-                        {
-                            "certificate_no": f"浙(2024)丽水不动产权第{m.index:07d}号B",
-                            "use": "residential",
-                            "area_m2": "120",
-                            "region_code": community,
-                        },
-                    )
-                else:
-                    add(
-                        "property",
-                        m,
-                        {
-                            "certificate_no": f"浙(2023)丽水不动产权第{m.index:07d}号S",
-                            "use": "commercial",
-                            "area_m2": "40",
-                            "region_code": community,
-                        },
-                    )
-            elif rule == "vehicle":
-                add(
-                    "vehicles",
-                    m,
-                    {
-                        "plate": f"浙K{m.index:05d}",
-                        "kind": "car",
-                        "value": "150000",
-                        "registered_on": "2024-03-01",
-                    },
-                )
-            elif rule == "income":
-                add(
-                    "tax_income",
-                    m,
-                    {"year": str(year), "annual_income": str(1080 * 12 * n + 1200), "payer": "某公司"},
-                )
-            elif rule == "deposits":
-                add(
-                    "housing_fund",
-                    m,
-                    {
-                        "account_no": f"GJJ{m.index:09d}D",
-                        "status": "sealed",
-                        "balance": str(32400 * n + 5000),
-                    },
-                )
-            truth.add(("h", h_index, rule))
-    # the rest of the city: people who are not enrolled (and a few broken rows)
-    enrolled_rows = sum(len(v) for v in rows.values())
-    filler = max(total_records - enrolled_rows, 0)
-    sources = (
-        "hukou",
-        "hukou",
-        "hukou",
-        "social_insurance",
-        "tax_income",
-        "housing_fund",
-        "property",
-        "vehicles",
-        "business",
-        "disability",
-        "deaths",
-        "prisoners",
-        "other_benefits",
-        "staff_relatives",
-    )
-    for i in range(filler):
-        source = sources[i % len(sources)]
-        birth = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 80))
-        number = _number(
-            rng, "3311" + rng.choice(("22", "23", "24", "25", "26", "27", "81")), birth, i % 2 == 1
-        )  # not enrolled here
+            _plant_household_rule(w, rule, m, community, len(people), today.year - 1)
+            w.truth.add(("h", h_index, rule))
+    _rest_of_the_city(w, total_records, city.communities[0][:4])
+    _write_files(w, folder)
+    return w.truth
+
+
+def _household_rules_hit(w: _Planter, people: list[Member]) -> dict[str, Member]:
+    """The household rules a household is planted for, and the member each one is about."""
+    hit: dict[str, Member] = {}
+    for rule in HOUSEHOLD_RULES:
+        if w.rng.random() < RATES[rule] * 2:
+            hit[rule] = people[0] if rule == "property" else w.rng.choice(people)
+    return hit
+
+
+def _person_records(w: _Planter, m: Member, community: str, today: date, outside_city: str) -> None:
+    """A member's records: the hukou, then each person rule planted or a clean look-alike."""
+    w.add("hukou", m, {"region_code": community, "registered_on": "2000-01-01", "status": "normal"})
+    _death(w, m, today)
+    _prison(w, m)
+    _business(w, m)
+    _paid_elsewhere(w, m)
+    _staff_relative(w, m, community)
+    _hukou_moved(w, m, community, outside_city)
+    _disability_and_idless_record(w, m)
+
+
+def _death(w: _Planter, m: Member, today: date) -> None:
+    if w.rng.random() < RATES["deceased"]:
+        death_date = (today - timedelta(days=w.rng.randrange(1, 200))).isoformat()
+        w.add("deaths", m, {"death_date": death_date, "kind": "death"})
+        w.truth.add(("p", m.index, "deceased"))
+
+
+def _prison(w: _Planter, m: Member) -> None:
+    r = w.rng.random()
+    if r < RATES["imprisoned"]:
+        w.add(
+            "prisoners",
+            m,
+            {"admitted_on": "2025-06-01", "release_on": "2028-06-01", "facility": "省第一监狱"},
+        )
+        w.truth.add(("p", m.index, "imprisoned"))
+    elif r < RATES["imprisoned"] * 3:  # released long ago: clean
+        w.add(
+            "prisoners",
+            m,
+            {"admitted_on": "2010-01-01", "release_on": "2012-01-01", "facility": "省第一监狱"},
+        )
+
+
+def _business(w: _Planter, m: Member) -> None:
+    r = w.rng.random()
+    if r < RATES["business"]:
+        values = {
+            "credit_code": f"91331100MA{m.index:08d}",
+            "role": w.rng.choice(("legal_rep", "shareholder")),
+            "capital": "500000",
+            "registered_on": "2020-05-01",
+        }
+        w.add("business", m, values)
+        w.truth.add(("p", m.index, "business"))
+    elif r < RATES["business"] * 2:  # closed years ago: clean
+        values = {
+            "credit_code": f"92331100MA{m.index:08d}",
+            "role": "legal_rep",
+            "capital": "30000",
+            "registered_on": "2015-05-01",
+            "deregistered_on": "2018-01-01",
+        }
+        w.add("business", m, values)
+
+
+def _paid_elsewhere(w: _Planter, m: Member) -> None:
+    r = w.rng.random()
+    paid = {"benefit": "dibao", "region_code": "330102", "monthly_amount": "900"}
+    if r < RATES["duplicate"]:
+        w.add("other_benefits", m, {**paid, "start_date": "2025-03-01"})
+        w.truth.add(("p", m.index, "duplicate"))
+    elif r < RATES["duplicate"] * 2:  # ended before enrolment here: clean
+        w.add("other_benefits", m, {**paid, "start_date": "2020-03-01", "end_date": "2024-12-31"})
+
+
+def _staff_relative(w: _Planter, m: Member, community: str) -> None:
+    if w.rng.random() < RATES["staff_relative"]:
+        values = {"relationship": "sibling", "staff_name": "某干部", "staff_region_code": community[:9]}
+        w.add("staff_relatives", m, values)
+        w.truth.add(("p", m.index, "staff_relative"))
+
+
+def _hukou_moved(w: _Planter, m: Member, community: str, outside_city: str) -> None:
+    r = w.rng.random()
+    if r < RATES["hukou_outside"]:
+        w.add("hukou", m, {"region_code": outside_city, "registered_on": "2025-08-01", "status": "normal"})
+        w.truth.add(("p", m.index, "hukou_outside"))
+    elif r < RATES["hukou_outside"] * 2:  # moved out, then back: clean
+        w.add("hukou", m, {"region_code": outside_city, "registered_on": "2010-01-01", "status": "normal"})
+        w.add("hukou", m, {"region_code": community, "registered_on": "2015-01-01", "status": "normal"})
+
+
+def _disability_and_idless_record(w: _Planter, m: Member) -> None:
+    if w.rng.random() < 0.05:
+        w.add("disability", m, {"certificate_no": f"C{m.index:010d}", "grade": w.rng.choice("1234")})
+    if w.rng.random() < 0.02:  # an ID-less record with a name variant: a possible match, not a warning
+        values = {"death_date": "2026-01-05", "kind": "cremation"}
+        w.add("deaths", None, values, number="", name=_variant(w.rng, m.name) + "", birth=m.birth)
+
+
+def _household_lookalikes(w: _Planter, owner: Member, community: str) -> None:
+    """Clean look-alikes most households have: one home, a disability car, a pension, a sealed fund."""
+    home = {
+        "certificate_no": f"浙(2020)丽水不动产权第{owner.index:07d}号",
+        "use": "residential",
+        "area_m2": "65.5",
+        "region_code": community,
+    }
+    w.add("property", owner, home)
+    if w.rng.random() < 0.02:
+        w.add("vehicles", owner, {"plate": f"浙K{owner.index:05d}残", "kind": "disability", "value": "8000"})
+    if w.rng.random() < 0.3:
+        w.add("social_insurance", owner, {"kind": "pension", "monthly_amount": "300"})
+    if w.rng.random() < 0.2:
+        fund = {"account_no": f"GJJ{owner.index:09d}", "status": "sealed", "balance": "2000"}
+        w.add("housing_fund", owner, fund)
+
+
+def _plant_household_rule(w: _Planter, rule: str, m: Member, community: str, n: int, year: int) -> None:
+    """The record that makes a household rule hit (``n``: the household's size)."""
+    if rule == "property":
+        if w.rng.random() < 0.5:  # a second home
+            cert, use, area = f"浙(2024)丽水不动产权第{m.index:07d}号B", "residential", "120"
+        else:  # a shop
+            cert, use, area = f"浙(2023)丽水不动产权第{m.index:07d}号S", "commercial", "40"
+        w.add("property", m, {"certificate_no": cert, "use": use, "area_m2": area, "region_code": community})
+    elif rule == "vehicle":
+        car = {"plate": f"浙K{m.index:05d}", "kind": "car", "value": "150000", "registered_on": "2024-03-01"}
+        w.add("vehicles", m, car)
+    elif rule == "income":
+        w.add(
+            "tax_income",
+            m,
+            {"year": str(year), "annual_income": str(1080 * 12 * n + 1200), "payer": "某公司"},
+        )
+    elif rule == "deposits":
+        fund = {"account_no": f"GJJ{m.index:09d}D", "status": "sealed", "balance": str(32400 * n + 5000)}
+        w.add("housing_fund", m, fund)
+
+
+FILLER_SOURCES = (
+    "hukou",
+    "hukou",
+    "hukou",
+    "social_insurance",
+    "tax_income",
+    "housing_fund",
+    "property",
+    "vehicles",
+    "business",
+    "disability",
+    "deaths",
+    "prisoners",
+    "other_benefits",
+    "staff_relatives",
+)
+
+
+def _rest_of_the_city(w: _Planter, total_records: int, city_code: str) -> None:
+    """People who are not enrolled, up to ``total_records`` rows in all (and a few broken rows)."""
+    enrolled_rows = sum(len(v) for v in w.rows.values())
+    for i in range(max(total_records - enrolled_rows, 0)):
+        source = FILLER_SOURCES[i % len(FILLER_SOURCES)]
+        birth = date(1940, 1, 1) + timedelta(days=w.rng.randrange(0, 365 * 80))
+        county = "3311" + w.rng.choice(("22", "23", "24", "25", "26", "27", "81"))
+        number = _number(w.rng, county, birth, i % 2 == 1)  # not enrolled here
         if i % 1000 == 999:
             number = number[:17] + ("0" if number[17] != "0" else "1")  # broken check digit: rejected
         values = FILLER_VALUES[source](i, city_code)
-        add(source, None, values, number=number, name=_name(rng), birth=None)
-    for source, data in rows.items():  # 1 % repeated rows
-        repeats = [data[rng.randrange(len(data))] for _ in range(len(data) // 100)] if data else []
+        w.add(source, None, values, number=number, name=_name(w.rng), birth=None)
+
+
+def _write_files(w: _Planter, folder: Path) -> None:
+    """One CSV per source, with 1 % of its rows repeated."""
+    for source, data in w.rows.items():
+        repeats = [data[w.rng.randrange(len(data))] for _ in range(len(data) // 100)] if data else []
         data.extend(repeats)
         with open(folder / f"{source}.csv", "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow([f.name for f in SOURCES[source].all_fields])
             writer.writerows(data)
-    return truth
 
 
 FILLER_VALUES = {
