@@ -32,6 +32,8 @@ class Field:
     inputmode: str | None = None
     autocomplete: str | None = None
     maxlength: int | None = None
+    accept: str | None = None  # a file: the types offered, e.g. "image/jpeg,image/png"
+    capture: str | None = None  # a file: take it with the camera ("user": the front one)
 
 
 def many(value: list[str] | str | None) -> list[str]:

@@ -57,7 +57,7 @@ def main() -> None:
         f"survival check, {len(captures[0][1])} frames of {photo.shape[1]}x{photo.shape[0]} (~{size} kB JPEG), one core: "
         f"median {statistics.median(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} runs "
         f"(CPU time median {statistics.median(cpu) * 1000:.0f} ms); "
-        f"decisions {dict((o, outcomes.count(o)) for o in sorted(set(outcomes)))}"
+        f"decisions {dict((str(o), outcomes.count(o)) for o in sorted(set(outcomes)))}"
     )
 
 
