@@ -42,6 +42,10 @@ async def citizen_of_person(session: AsyncSession, person: Person) -> int | None
     )
 
 
+async def person_of_check(session: AsyncSession, check: Check) -> Person | None:
+    return await session.get(Person, check.person_id)
+
+
 async def reference_of(session: AsyncSession, person_id: int) -> Reference | None:
     return await session.scalar(select(Reference).where(Reference.person_id == person_id))
 

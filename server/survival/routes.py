@@ -357,7 +357,7 @@ async def _check_page(
     values: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    person = await session.get(Person, check.person_id)
+    person = await queries.person_of_check(session, check)
     reference = await queries.reference_of(session, check.person_id)
     template = page(
         request,
