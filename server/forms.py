@@ -34,6 +34,7 @@ class Field:
     maxlength: int | None = None
     accept: str | None = None  # a file input's types, e.g. ".csv,text/csv"
     placeholder: str | None = None  # a select's empty choice ("全部"), or a text input's example
+    capture: str | None = None  # a file: take it with the camera ("user": the front one)
 
 
 def many(value: list[str] | str | None) -> list[str]:

@@ -240,6 +240,8 @@ def test_review_queue_frames_beside_the_reference_confirm_and_reject(zhang, demo
     assert "不通过" not in detail.text  # a community worker sees the queue but does not decide
     frame = zhang.get(f"/office/survival/checks/{check_id}/frames/0")
     assert frame.headers["content-type"] == "image/jpeg" and "no-store" in frame.headers["cache-control"]
+    for n in (99, 2**40, -(2**40)):  # no such frame, or a number no column holds: not found, never 500
+        assert zhang.get(f"/office/survival/checks/{check_id}/frames/{n}").status_code == 404
     assert (
         post_form(zhang, f"/office/survival/checks/{check_id}/review", {"verdict": "confirm"}).status_code
         == 403

@@ -18,7 +18,7 @@ from server.audit.service import Actor
 from server.errors import DomainError, Kind
 from server.phones import normalise_phone
 from server.settings import Settings
-from server.survival.routes import challenge_json, frames_of
+from server.survival.capture import challenge_json, frames_of
 from server.web import Form, Upload, client_ip, page, status_of
 
 

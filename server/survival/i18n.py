@@ -55,6 +55,7 @@ CODES = {
     "survival.nonce": "认证请求无效或已过期，请重新开始。",
     "survival.not_in_review": "该认证不在待审核状态。",
     "survival.note": "请填写不通过的原因。",
+    "survival.transition": "该认证的当前状态不允许这一操作。",
     "survival.not_recipient": "没有找到需要您认证的待遇信息。",
     "survival.person": "请选择要认证的人员。",
     "survival.deceased": "登记信息显示此人已故，不能进行生存认证。如登记有误，请联系社区工作人员。",
@@ -135,6 +136,8 @@ EN = {
     "更换参考照片": "Replace the reference photo",
     "正在上传和核验，请稍候…": "Uploading and checking, please wait…",
     "没有待审核的认证。": "No checks to review.",
+    "待审核的认证": "Checks waiting for review",
+    "到期和逾期的待遇对象": "Recipients due or overdue",
     "没有找到需要您认证的待遇信息。": "We found no benefit that needs you to certify.",
     "登记信息显示此人已故，不能进行生存认证。如登记有误，请联系社区工作人员。": "The register records this person as deceased, so no survival check can be made. If that is wrong, contact the community office.",
     "上门协助认证由采集参考照片的工作人员完成，需要另一名工作人员审核。": "The assisted check was made by the worker who took the reference photo; another member of staff must review it.",
@@ -179,5 +182,6 @@ EN = {
     "照片无法读取。": "The photo cannot be read.",
     "照片超过拍摄规格（最长边 640 像素）。": "The photo is larger than the capture size (640 pixels at most).",
     "该认证不在待审核状态。": "This check is not waiting for review.",
+    "该认证的当前状态不允许这一操作。": "This check's status does not allow that.",
     "请选择要认证的人员。": "Choose the person to check.",
 }

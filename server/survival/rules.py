@@ -15,7 +15,11 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from statistics import median
+
+from server.accounts.permissions import P
+from server.errors import DomainError, Kind
 
 ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth")
 # A pair of two head turns can be played by tilting a printed photo; every challenge therefore
@@ -79,7 +83,7 @@ class NonceFacts:
 
 @dataclass
 class Decision:
-    outcome: str  # pass | fail | review
+    outcome: str  # an Outcome: pass | fail | review
     reasons: list[str] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
 
@@ -264,6 +268,23 @@ def actions_seen(frames: list[Frame], t: Thresholds) -> dict[str, Seen]:
 # --- the decision ----------------------------------------------------------------------------
 
 
+class Outcome(StrEnum):
+    """What the machine decides about one capture."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    REVIEW = "review"  # a person decides
+
+
+@dataclass
+class _Findings:
+    """What the steps of ``decide`` found: reasons to fail, reasons for a person to look, numbers."""
+
+    fail: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+
+
 def decide(
     frames: list[Frame],
     actions: tuple[str, ...] | list[str],
@@ -276,100 +297,211 @@ def decide(
     """``same_staff``: an assisted check run by the worker who took the reference photo, which
     a second person must confirm however clear the numbers."""
     t = t or Thresholds()
-    fail: list[str] = []
-    review: list[str] = []
-    metrics: dict = {"frames": len(frames)}
-
-    if not nonce.known:
-        fail.append("nonce.unknown")
-    if nonce.used_before:
-        fail.append("nonce.used")
-    if nonce.expired:
-        fail.append("nonce.expired")
-    if fail:  # an unusable nonce: the frames are not looked at
-        return Decision("fail", fail, metrics)
+    found = _Findings(metrics={"frames": len(frames)})
+    found.fail = unusable_nonce(nonce)
+    if found.fail:  # an unusable nonce: the frames are not looked at
+        return Decision(Outcome.FAIL, found.fail, found.metrics)
     if not MIN_FRAMES <= len(frames) <= MAX_FRAMES:
-        fail.append("frames.count")
+        found.fail.append("frames.count")
     if reference is None:
-        fail.append("reference.missing")
+        found.fail.append("reference.missing")
     if not frames:
-        return Decision("fail", fail or ["frames.count"], metrics)
+        return Decision(Outcome.FAIL, found.fail or ["frames.count"], found.metrics)
+    seen = [f for f in frames if f.faces >= 1 and f.landmarks]
+    signals = actions_seen(frames, t) if len(seen) >= 2 else {}
+    _one_face_in_every_frame(frames, t, found)
+    _not_a_still_replayed(frames, seen, signals, found)
+    _same_person_throughout(frames, seen, reference, t, found)
+    _each_action_seen_in_order(actions, signals, found)
+    _light_good_enough(frames, t, found)
+    if same_staff:
+        found.review.append("assisted.same_staff")
+    return _verdict(found)
 
-    # exactly one face in every frame
+
+def unusable_nonce(nonce: NonceFacts) -> list[str]:
+    """Why the challenge's nonce cannot be used (unknown, used before, late), if it cannot."""
+    reasons = []
+    if not nonce.known:
+        reasons.append("nonce.unknown")
+    if nonce.used_before:
+        reasons.append("nonce.used")
+    if nonce.expired:
+        reasons.append("nonce.expired")
+    return reasons
+
+
+def _one_face_in_every_frame(frames: list[Frame], t: Thresholds, found: _Findings) -> None:
     many = sum(1 for f in frames if f.faces > 1)
     lost = sum(1 for f in frames if f.faces == 0 or not f.landmarks)
-    metrics.update(many_faces=many, no_face=lost)
+    found.metrics.update(many_faces=many, no_face=lost)
     if many:
-        fail.append("face.many")
+        found.fail.append("face.many")
     if lost > t.lost_share * len(frames):
-        fail.append("face.none")
+        found.fail.append("face.none")
     elif lost:
-        review.append("face.lost")
+        found.review.append("face.lost")
 
-    # a still photo replayed: identical frames, or a face that never moves at all
-    seen = [f for f in frames if f.faces >= 1 and f.landmarks]
+
+def _not_a_still_replayed(
+    frames: list[Frame], seen: list[Frame], signals: dict[str, Seen], found: _Findings
+) -> None:
+    """A still photo replayed: identical frames, or a face that never moves at all."""
     digests = [f.digest for f in frames if f.digest]
-    found = actions_seen(frames, t) if len(seen) >= 2 else {}
     if len(digests) >= 2 and len(set(digests)) == 1:
-        fail.append("replay.still")
-    elif found and all(s.first is None and not s.borderline for s in found.values()):
-        fail.append("replay.still")
+        found.fail.append("replay.still")
+    elif signals and all(s.first is None and not s.borderline for s in signals.values()):
+        found.fail.append("replay.still")
     if len(seen) >= 2:
         change = max(shape_change(seen[0].landmarks, f.landmarks) for f in seen[1:])  # type: ignore[arg-type]
-        metrics["shape_change"] = round(change, 4)
+        found.metrics["shape_change"] = round(change, 4)
 
-    # the same person throughout, and the reference person
+
+def _same_person_throughout(
+    frames: list[Frame],
+    seen: list[Frame],
+    reference: tuple[float, ...] | None,
+    t: Thresholds,
+    found: _Findings,
+) -> None:
+    """The same person in every encoded frame, and the reference person."""
     encoded = [f.encoding for f in frames if f.encoding is not None]
-    metrics["encoded"] = len(encoded)
+    found.metrics["encoded"] = len(encoded)
     if seen and not encoded:
-        review.append("face.not_encoded")
+        found.review.append("face.not_encoded")
     if len(encoded) >= 2:
         spread = max(face_distance(a, b) for i, a in enumerate(encoded) for b in encoded[i + 1 :])
-        metrics["spread"] = round(spread, 4)
+        found.metrics["spread"] = round(spread, 4)
         if spread > t.same_person:
-            fail.append("face.changed")
+            found.fail.append("face.changed")
     if encoded and reference is not None:
-        distances = [face_distance(e, reference) for e in encoded]
-        worst, typical = max(distances), median(distances)
-        metrics.update(distance=round(typical, 4), distance_max=round(worst, 4))
-        if typical > t.tolerance + t.tolerance_margin:
-            fail.append("face.mismatch")
-        elif worst > t.tolerance:
-            review.append("face.borderline")
+        _matches_reference(encoded, reference, t, found)
 
-    # each challenged action seen, in order
+
+def _matches_reference(
+    encoded: list[tuple[float, ...]], reference: tuple[float, ...], t: Thresholds, found: _Findings
+) -> None:
+    distances = [face_distance(e, reference) for e in encoded]
+    worst, typical = max(distances), median(distances)
+    found.metrics.update(distance=round(typical, 4), distance_max=round(worst, 4))
+    if typical > t.tolerance + t.tolerance_margin:
+        found.fail.append("face.mismatch")
+    elif worst > t.tolerance:
+        found.review.append("face.borderline")
+
+
+def _each_action_seen_in_order(
+    actions: tuple[str, ...] | list[str], signals: dict[str, Seen], found: _Findings
+) -> None:
+    """Each challenged action clearly seen (a faint one: review), and in the order asked."""
     order: list[int] = []
     for action in actions:
-        s = found.get(action)
+        s = signals.get(action)
         if s is not None:
-            metrics[action] = round(s.peak, 4)
-        if s is None or s.first is None:
-            (review if s is not None and s.borderline else fail).append(
-                f"{action}.{'borderline' if s is not None and s.borderline else 'missing'}"
-            )
-        else:
+            found.metrics[action] = round(s.peak, 4)
+        if s is not None and s.first is not None:
             order.append(s.first)
+        elif s is not None and s.borderline:
+            found.review.append(f"{action}.borderline")
+        else:
+            found.fail.append(f"{action}.missing")
     if len(order) == len(actions) and order != sorted(order):
-        fail.append("actions.order")
+        found.fail.append("actions.order")
 
-    # light
+
+def _light_good_enough(frames: list[Frame], t: Thresholds, found: _Findings) -> None:
+    """Poor light (too dark, too bright or flat) in more than a third of the frames with a face."""
     lit = [f for f in frames if f.faces >= 1]
     poor = sum(1 for f in lit if f.brightness < t.dark or f.brightness > t.bright or f.contrast < t.flat)
-    metrics["poor_light"] = poor
+    found.metrics["poor_light"] = poor
     if lit and poor > len(lit) / 3:
-        review.append("light.poor")
+        found.review.append("light.poor")
 
-    if same_staff:
-        review.append("assisted.same_staff")
-    if fail:
-        return Decision("fail", _unique(fail + review), metrics)
-    if review:
-        return Decision("review", _unique(review), metrics)
-    return Decision("pass", [], metrics)
+
+def _verdict(found: _Findings) -> Decision:
+    """Fail on any clear failure (with the review reasons too), else review, else pass."""
+    if found.fail:
+        return Decision(Outcome.FAIL, _unique(found.fail + found.review), found.metrics)
+    if found.review:
+        return Decision(Outcome.REVIEW, _unique(found.review), found.metrics)
+    return Decision(Outcome.PASS, [], found.metrics)
 
 
 def _unique(codes: list[str]) -> list[str]:
     return list(dict.fromkeys(codes))
+
+
+# --- the workflow ----------------------------------------------------------------------------
+
+
+class ChallengeState(StrEnum):
+    """A challenge's nonce: issued, then spent by the one upload that uses it (or left to expire)."""
+
+    ISSUED = "issued"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+def challenge_state(used_at: datetime | None, expires_at: datetime, now: datetime) -> ChallengeState:
+    if used_at is not None:
+        return ChallengeState.USED
+    return ChallengeState.EXPIRED if now > expires_at else ChallengeState.ISSUED
+
+
+class CheckStatus(StrEnum):
+    """A check's status. ``submitted`` is where every capture starts (never stored): the machine's
+    outcome moves it on at once; ``review`` waits for a person."""
+
+    SUBMITTED = "submitted"
+    PASSED = "passed"
+    FAILED = "failed"
+    REVIEW = "review"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+class CheckAction(StrEnum):
+    PASS = "pass"  # the machine's outcomes (Outcome)
+    FAIL = "fail"
+    REFER = "review"
+    CONFIRM = "confirm"  # the reviewer's decisions
+    REJECT = "reject"
+
+
+# (status, action) -> (new status, the permission the action takes; None: the capture itself, by
+# the recipient or by a worker holding survival.assist, is what moves it)
+TRANSITIONS: dict[tuple[CheckStatus, CheckAction], tuple[CheckStatus, P | None]] = {
+    (CheckStatus.SUBMITTED, CheckAction.PASS): (CheckStatus.PASSED, None),
+    (CheckStatus.SUBMITTED, CheckAction.FAIL): (CheckStatus.FAILED, None),
+    (CheckStatus.SUBMITTED, CheckAction.REFER): (CheckStatus.REVIEW, None),
+    (CheckStatus.REVIEW, CheckAction.CONFIRM): (CheckStatus.CONFIRMED, P.SURVIVAL_REVIEW),
+    (CheckStatus.REVIEW, CheckAction.REJECT): (CheckStatus.REJECTED, P.SURVIVAL_REVIEW),
+}
+PASSING = frozenset({CheckStatus.PASSED, CheckStatus.CONFIRMED})  # the schedule moves on
+OPEN = frozenset({CheckStatus.SUBMITTED, CheckStatus.REVIEW})  # not closed: frames kept, round held
+
+
+def move(status: str, action: str) -> tuple[CheckStatus, P | None]:
+    """The status ``action`` takes a check in ``status`` to, and the permission it needs; a move
+    the table does not have is refused (a check no longer in review cannot be decided again)."""
+    step = TRANSITIONS.get((status, action))  # type: ignore[call-overload]
+    if step is None:
+        reviewing = action in (CheckAction.CONFIRM, CheckAction.REJECT)
+        raise DomainError("survival.not_in_review" if reviewing else "survival.transition", Kind.CONFLICT)
+    return step
+
+
+def review_action(verdict: str) -> CheckAction:
+    """A reviewer's verdict (the form's button) as an action: confirm or reject."""
+    if verdict not in (CheckAction.CONFIRM, CheckAction.REJECT):
+        raise DomainError("form.choose", Kind.INVALID, field="verdict")
+    return CheckAction(verdict)
+
+
+def check_review_note(action: CheckAction, note: str) -> None:
+    """Rejecting a check needs a note saying why (the recipient reads it)."""
+    if action == CheckAction.REJECT and not note.strip():
+        raise DomainError("survival.note", Kind.INVALID, field="note")
 
 
 # --- schedule --------------------------------------------------------------------------------
@@ -383,15 +515,36 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
-def schedule_state(next_due: date | None, today: date, grace_days: int, remind_days: int = 14) -> str:
-    """``none`` (nothing due), ``due`` (within the reminder window), ``overdue`` (past the due
-    date, within the grace period) or ``lapsed`` (past the grace period: the benefit is suspended)."""
+class ScheduleState(StrEnum):
+    """Where a recipient stands: ``none`` (current, nothing due), ``due`` (within the reminder
+    window), ``overdue`` (past the due date, within the grace period) or ``lapsed`` (past the grace
+    period: the round suspends the benefit, ``Schedule.suspended_on``)."""
+
+    NONE = "none"
+    DUE = "due"
+    OVERDUE = "overdue"
+    LAPSED = "lapsed"
+
+
+# As days pass a recipient only moves forward along this; a passed (or confirmed) check sets the
+# next due date an interval later, back to ``none`` from anywhere (and resumes what was suspended).
+SCHEDULE_FLOW: dict[ScheduleState, set[ScheduleState]] = {
+    ScheduleState.NONE: {ScheduleState.DUE},
+    ScheduleState.DUE: {ScheduleState.OVERDUE, ScheduleState.LAPSED},  # lapsed at once: no grace days
+    ScheduleState.OVERDUE: {ScheduleState.LAPSED},
+    ScheduleState.LAPSED: set(),
+}
+
+
+def schedule_state(
+    next_due: date | None, today: date, grace_days: int, remind_days: int = 14
+) -> ScheduleState:
     if next_due is None:
-        return "none"
+        return ScheduleState.NONE
     if today > next_due + timedelta(days=grace_days):
-        return "lapsed"
+        return ScheduleState.LAPSED
     if today > next_due:
-        return "overdue"
+        return ScheduleState.OVERDUE
     if today >= next_due - timedelta(days=remind_days):
-        return "due"
-    return "none"
+        return ScheduleState.DUE
+    return ScheduleState.NONE

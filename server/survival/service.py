@@ -18,7 +18,9 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import rules as identity_rules
-from server.accounts.models import Citizen
+from server.accounts.permissions import allows
+from server.assistance.documents import document_path
+from server.assistance.models import Document
 from server.audit.service import SYSTEM, Actor, record
 from server.db import utcnow
 from server.errors import DomainError, Kind
@@ -26,8 +28,10 @@ from server.images import clean_photo
 from server.notifications.service import notify
 from server.people.enrolments import change_status
 from server.people.models import Enrolment, HouseholdMember, Person
+from server.settings import Settings
 from server.survival import rules, vision
 from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule
+from server.survival.queries import citizen_of_person, reference_of, schedule_of
 
 CHALLENGES_PER_HOUR = 20
 
@@ -72,32 +76,6 @@ def load_policy(env: dict[str, str] | None = None) -> Policy:
 
 def _hash(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
-
-
-# --- people ----------------------------------------------------------------------------------
-
-
-async def person_of_citizen(session: AsyncSession, citizen: Citizen) -> Person | None:
-    """The register person this account is, only once the binding is proven (a pending claim or a
-    merely declared number gives nobody's records and no check)."""
-    if not citizen.id_hash or not identity_rules.is_the_person(citizen.identity_level):
-        return None
-    return await session.scalar(select(Person).where(Person.id_hash == citizen.id_hash))
-
-
-async def citizen_of_person(session: AsyncSession, person: Person) -> int | None:
-    """The account told about the person's checks: only one verified as the person."""
-    return await session.scalar(
-        select(Citizen.id).where(Citizen.id_hash == person.id_hash, Citizen.identity_level == "verified")
-    )
-
-
-async def reference_of(session: AsyncSession, person_id: int) -> Reference | None:
-    return await session.scalar(select(Reference).where(Reference.person_id == person_id))
-
-
-async def schedule_of(session: AsyncSession, person_id: int) -> Schedule | None:
-    return await session.get(Schedule, person_id)
 
 
 # --- enrolment -------------------------------------------------------------------------------
@@ -160,6 +138,24 @@ async def enrol_reference(
         },
     )
     return reference
+
+
+async def enrol_from_document(
+    session: AsyncSession,
+    actor: Actor,
+    person: Person,
+    document: Document,
+    settings: Settings,
+    *,
+    today: date,
+    policy: Policy | None = None,
+) -> Reference:
+    """A photo the recipient uploaded with their application becomes the reference face."""
+    path = document_path(settings, document.stored_name)
+    raw = path.read_bytes() if path.exists() else b""
+    return await enrol_reference(
+        session, actor, person, raw, source="application", today=today, policy=policy
+    )
 
 
 # --- challenge and check ---------------------------------------------------------------------
@@ -244,7 +240,7 @@ async def submit(
     # machine alone: a second person looks (a worker could otherwise enrol and certify anyone)
     same_staff = bool(staff_id and reference and reference.created_by == staff_id)
     decision, images = await _decide(session, challenge, reference, raw_frames, policy, now, same_staff)
-    status = {"pass": "passed", "fail": "failed", "review": "review"}[decision.outcome]
+    status, _ = rules.move(rules.CheckStatus.SUBMITTED, decision.outcome)
     check = Check(
         person_id=person.id,
         region_code=person.region_code,
@@ -260,7 +256,7 @@ async def submit(
         status=status,
         frame_count=len(images),
         reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
-        closed_at=None if status == "review" else now,
+        closed_at=None if status in rules.OPEN else now,
     )
     session.add(check)
     await session.flush()
@@ -280,7 +276,7 @@ async def submit(
             "actions": check.actions,
         },
     )
-    if status == "passed":
+    if status in rules.PASSING:
         await _passed(session, actor, person, today)
     await _tell(session, person, check, today)
     await session.flush()
@@ -439,11 +435,11 @@ async def _held_by_others(session: AsyncSession, person_id: int) -> set[int]:
 async def _tell(session: AsyncSession, person: Person, check: Check, today: date) -> None:
     citizen_id = check.citizen_id or await citizen_of_person(session, person)
     url = f"/survival/checks/{check.id}"
-    if check.status in ("passed", "confirmed"):
+    if check.status in rules.PASSING:
         schedule = await schedule_of(session, person.id)
         due = f"下次认证日期：{schedule.next_due.isoformat()}。" if schedule else ""
         await notify(session, citizen_id, "生存认证已通过", f"{person.name}的生存认证已通过。{due}", url)
-    elif check.status == "review":
+    elif check.status == rules.CheckStatus.REVIEW:
         await notify(
             session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url
         )
@@ -458,13 +454,15 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
 
 
 async def review(
-    session: AsyncSession, actor: Actor, check: Check, *, confirm: bool, note: str, today: date
+    session: AsyncSession, actor: Actor, check: Check, *, action: str, note: str, today: date
 ) -> Check:
-    if check.status != "review":
-        raise SurvivalError("survival.not_in_review", Kind.CONFLICT)
-    if not confirm and not note.strip():
-        raise SurvivalError("survival.note", Kind.INVALID)
-    check.status = "confirmed" if confirm else "rejected"
+    """A reviewer confirms or rejects a check waiting for review (``rules.TRANSITIONS``)."""
+    before = check.status
+    status, permission = rules.move(before, action)
+    if permission is not None and not allows(actor.role, permission):
+        raise SurvivalError("error.forbidden", Kind.FORBIDDEN)
+    rules.check_review_note(rules.CheckAction(action), note)
+    check.status = status
     check.reviewed_by = int(actor.id) if actor.id else None
     check.reviewed_at = check.closed_at = utcnow()
     check.review_note = note.strip() or None
@@ -475,12 +473,12 @@ async def review(
         "survival_check",
         check.id,
         region_code=check.region_code,
-        before={"status": "review"},
+        before={"status": before},
         after={"status": check.status},
         opinion=note.strip() or None,
     )
     person = await session.get(Person, check.person_id)
-    if confirm and person is not None:
+    if status in rules.PASSING and person is not None:
         await _passed(session, actor, person, today)
     if person is not None:
         await _tell(session, person, check, today)
@@ -536,7 +534,7 @@ async def run_round(
         schedule.reminded_on = today
 
     # a check waiting for a person's review holds the notice and the suspension back
-    waiting = ~exists().where(Check.person_id == Schedule.person_id, Check.status == "review")
+    waiting = ~exists().where(Check.person_id == Schedule.person_id, Check.status == rules.CheckStatus.REVIEW)
     late = (
         await session.execute(
             base.where(

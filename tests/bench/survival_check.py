@@ -58,7 +58,7 @@ def main() -> None:
         f"(~{size} kB JPEG), one core: median {statistics.median(times) * 1000:.0f} ms, "
         f"worst {max(times) * 1000:.0f} ms over {len(times)} runs "
         f"(CPU time median {statistics.median(cpu) * 1000:.0f} ms); "
-        f"decisions {dict((o, outcomes.count(o)) for o in sorted(set(outcomes)))}"
+        f"decisions {dict((str(o), outcomes.count(o)) for o in sorted(set(outcomes)))}"
     )
 
 
