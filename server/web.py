@@ -252,12 +252,6 @@ def server_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "error.server")
 
 
-def undecodable_body_handler(request: Request, exc: UnicodeDecodeError) -> Response:
-    """A form part that is not UTF-8 text (Litestar's multipart parser decodes every non-file part,
-    in the CSRF check or for the handler): the client's mistake, a bad request, never a 500."""
-    return error_response(request, 400, "error.bad_request")
-
-
 STATUS_OF_KIND = {
     Kind.INVALID: 422,
     Kind.BAD_REQUEST: 400,
