@@ -32,6 +32,7 @@ class Field:
     inputmode: str | None = None
     autocomplete: str | None = None
     maxlength: int | None = None
+    accept: str | None = None  # a file input's types, e.g. ".csv,text/csv"
 
 
 def many(value: list[str] | str | None) -> list[str]:
