@@ -109,7 +109,8 @@ def home_and_slot(demo, kind="cremation"):
     slot = sql(
         demo,
         # two days ahead at least, so the 24-hour cancellation window is open whatever the time of day
-        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = :k AND day >= :d ORDER BY day, label LIMIT 1",
+        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = :k AND day >= :d"
+        " ORDER BY day, label LIMIT 1",
         f=facility,
         k=kind,
         d=clock.today() + timedelta(days=2),
@@ -199,7 +200,8 @@ def test_a_pending_waiver_is_confirmed_or_refused_at_the_counter_and_audited(cli
     assert (
         sql(
             demo,
-            "SELECT count(*) FROM audit_records WHERE action IN ('funeral.waiver_confirm', 'funeral.waiver_refuse')",
+            "SELECT count(*) FROM audit_records"
+            " WHERE action IN ('funeral.waiver_confirm', 'funeral.waiver_refuse')",
         )[0][0]
         == 2
     )
@@ -507,7 +509,8 @@ def test_reschedule_moves_the_booking_and_the_operator_keeps_the_fees(client, de
     facility, slot = home_and_slot(demo, "hall")
     later = sql(
         demo,
-        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND id != :s ORDER BY day, label LIMIT 1",
+        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND id != :s"
+        " ORDER BY day, label LIMIT 1",
         f=facility,
         s=slot,
     )[0][0]

@@ -35,7 +35,8 @@ def _home_and_hall(demo) -> tuple[int, int]:
     facility = sql(demo, "SELECT id FROM funeral_facilities WHERE kind = 'funeral_home'")[0][0]
     slot = sql(
         demo,
-        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND day >= :d ORDER BY day LIMIT 1",
+        "SELECT id FROM funeral_slots WHERE facility_id = :f AND kind = 'hall' AND day >= :d"
+        " ORDER BY day LIMIT 1",
         f=facility,
         d=clock.today() + timedelta(days=2),
     )[0][0]

@@ -26,7 +26,9 @@ class FuneralPublicController(Controller):
             facilities=facilities,
             free=free,
             kinds=rules.KINDS,
-            map_svg=drawing.facility_map(areas, facilities),
+            map_svg=drawing.facility_map(
+                areas, facilities, lambda f: request.app.route_reverse("funeral:facility", facility_id=f.id)
+            ),
         )
 
     @get("/{facility_id:int}", name="funeral:facility")
