@@ -274,9 +274,16 @@ def domain_error_handler(request: Request, exc: DomainError) -> Response:
     return error_response(request, status_of(exc), exc.code)
 
 
+def undecodable_handler(request: Request, exc: UnicodeDecodeError) -> Response:
+    """A form part that is not UTF-8 text (Litestar decodes the text parts of a multipart body while
+    parsing it, in the CSRF check or for the handler): a malformed request, not a server error."""
+    return error_response(request, 400, "error.bad_request")
+
+
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     DomainError: domain_error_handler,
+    UnicodeDecodeError: undecodable_handler,
     Exception: server_error_handler,
 }
 

@@ -168,3 +168,13 @@ def test_device_feed_answers_plainly_to_what_is_not_a_position(client, demo):
         client.post("/api/device/positions", json={"lat": 28.4, "lon": 119.9}, headers=auth).status_code
         == 201
     )
+
+
+def test_a_multipart_text_part_that_is_not_utf8_is_a_bad_request(client, demo):
+    """What the fuzzer found once the plots upload named its file in the OpenAPI document."""
+    anonymous = client.post("/office/funeral/plots", files={"file": (None, b"\x89PNG\r\n")})
+    assert anonymous.status_code == 400
+    staff_login(client, "funeral")
+    token = {"x-csrftoken": client.cookies.get("huimin_csrf")}
+    signed_in = client.post("/office/funeral/plots", files={"file": (None, b"\x89PNG\r\n")}, headers=token)
+    assert signed_in.status_code == 400

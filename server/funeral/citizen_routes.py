@@ -58,7 +58,7 @@ class FuneralCitizenController(Controller):
         settings: Settings,
         today: date,
     ) -> Redirect | Template:
-        facility = await queries.get(db_session, queries.Facility, facility_id)
+        facility = await queries.facility(db_session, facility_id)
         try:
             booking = await service.book(
                 db_session,

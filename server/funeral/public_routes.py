@@ -78,7 +78,7 @@ async def facility_page(
 ) -> Template:
     """A facility's page with its booking form (again with what was typed and the errors, when a
     booking is refused for its input)."""
-    facility = await queries.get(session, queries.Facility, facility_id)
+    facility = await queries.facility(session, facility_id)
     return page(
         request,
         "funeral/facility.html",

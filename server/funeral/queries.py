@@ -44,6 +44,10 @@ async def get(session: AsyncSession, model: type, record_id: int) -> Any:
     return found
 
 
+async def facility(session: AsyncSession, facility_id: int) -> Facility:
+    return await get(session, Facility, facility_id)
+
+
 async def availability(session: AsyncSession, facility_id: int, start: date, days: int = WEEK) -> list[Slot]:
     end = start + timedelta(days=days)
     return list(
