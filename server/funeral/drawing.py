@@ -3,7 +3,10 @@ the plot marked, and a hearse's route."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
+
+SVG = 'xmlns="http://www.w3.org/2000/svg"'
 
 
 def _frame(points, width, height, pad=24):
@@ -13,13 +16,15 @@ def _frame(points, width, height, pad=24):
     return lambda lat, lon: (pad + (lon - west) * scale, pad + (north - lat) * scale)
 
 
-def facility_map(areas, facilities, width=640, height=420) -> str:
+def facility_map(areas, facilities, link: Callable[[object], str], width=640, height=420) -> str:
+    """The areas' outlines with each facility marked and linked (``link(facility)`` is its page)."""
     points = [tuple(p) for a in areas for p in a.outline] + [(f.lat, f.lon) for f in facilities]
     if not points:
         return ""
     xy = _frame(points, width, height)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="group" aria-labelledby="fmap"><title id="fmap">殡葬服务机构分布图</title>'
+        f'<svg {SVG} viewBox="0 0 {width} {height}" role="group" aria-labelledby="fmap">'
+        '<title id="fmap">殡葬服务机构分布图</title>'
     ]
     for a in areas:
         out.append(
@@ -30,7 +35,8 @@ def facility_map(areas, facilities, width=640, height=420) -> str:
     for f in facilities:
         x, y = xy(f.lat, f.lon)
         out.append(
-            f'<a href="/funeral/{f.id}"><circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="#37474f"><title>{escape(f.name)}</title></circle>'
+            f'<a href="{escape(link(f))}"><circle cx="{x:.1f}" cy="{y:.1f}" r="8" fill="#37474f">'
+            f"<title>{escape(f.name)}</title></circle>"
             f'<text x="{x + 11:.1f}" y="{y + 4:.1f}" font-size="13">{escape(f.name)}</text></a>'
         )
     out.append("</svg>")
@@ -42,7 +48,7 @@ def section(plots, marked, cell=34) -> str:
     cols = max(p.number for p in plots)
     width, height = cols * cell + 60, rows * cell + 60
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="sec">'
+        f'<svg {SVG} viewBox="0 0 {width} {height}" role="img" aria-labelledby="sec">'
         f'<title id="sec">{escape(marked.section)}区 第{marked.row}排 第{marked.number}号</title>'
     ]
     for r in range(1, rows + 1):
@@ -52,7 +58,8 @@ def section(plots, marked, cell=34) -> str:
             fill = "#c62828" if here else "#eceff1"
             mark = ' data-marked="1"' if here else ""
             out.append(
-                f'<rect x="{40 + (c - 1) * cell}" y="{20 + (r - 1) * cell}" width="{cell - 4}" height="{cell - 4}" rx="3" '
+                f'<rect x="{40 + (c - 1) * cell}" y="{20 + (r - 1) * cell}" '
+                f'width="{cell - 4}" height="{cell - 4}" rx="3" '
                 f'fill="{fill}"{mark}/>'
             )
     out.append(
@@ -70,7 +77,10 @@ def route(positions, facility, width=480, height=300) -> str:
     fx, fy = xy(facility.lat, facility.lon)
     lx, ly = xy(positions[-1].lat, positions[-1].lon)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="route"><title id="route">接运路线</title>'
-        f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="3" data-points="{len(positions)}"/>'
-        f'<circle cx="{fx:.1f}" cy="{fy:.1f}" r="7" fill="#37474f"/><circle cx="{lx:.1f}" cy="{ly:.1f}" r="6" fill="#c62828"/></svg>'
+        f'<svg {SVG} viewBox="0 0 {width} {height}" role="img" aria-labelledby="route">'
+        '<title id="route">接运路线</title>'
+        f'<polyline points="{line}" fill="none" stroke="#1565c0" stroke-width="3" '
+        f'data-points="{len(positions)}"/>'
+        f'<circle cx="{fx:.1f}" cy="{fy:.1f}" r="7" fill="#37474f"/>'
+        f'<circle cx="{lx:.1f}" cy="{ly:.1f}" r="6" fill="#c62828"/></svg>'
     )

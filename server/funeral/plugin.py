@@ -2,12 +2,10 @@
 
 from server.accounts.permissions import P
 from server.funeral import i18n
-from server.funeral.routes import (
-    DeviceController,
-    FuneralCitizenController,
-    FuneralOfficeController,
-    FuneralPublicController,
-)
+from server.funeral.api_routes import DeviceController
+from server.funeral.citizen_routes import FuneralCitizenController
+from server.funeral.office_routes import FuneralOfficeController
+from server.funeral.public_routes import FuneralPublicController
 from server.web import DomainPlugin, NavItem, ServiceTile
 
 plugin = DomainPlugin(

@@ -1,10 +1,14 @@
+"""Every funeral write, one function per action, audited: bookings and their waivers, payments,
+ratings and complaints, the operators' catalogue and capacity, the grave register, subsidies and the
+hearse feed. Refusals are ``DomainError`` (``FuneralError``); the state tables are in ``rules``."""
+
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,11 +26,14 @@ from server.funeral.models import (
     Device,
     Facility,
     OpenService,
+    Plot,
     Position,
     ServiceItem,
     Slot,
     Subsidy,
 )
+from server.funeral.queries import booking_slots
+from server.funeral.rules import BookingAction, BookingStatus
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.people.registry import id_hash
 from server.verification.models import DataImport, SourceRecord
@@ -129,11 +136,13 @@ async def claim_services(session: AsyncSession, booking: Booking, kinds: set[str
     return (await session.execute(stmt)).rowcount == len(rows)
 
 
-async def close_booking(session: AsyncSession, booking: Booking, status: str) -> bool:
+async def close_booking(session: AsyncSession, booking: Booking, status: BookingStatus) -> bool:
     """An open booking becomes cancelled or completed, once: it gives back the account's place and
     the deceased's service kinds. False when it was not open (e.g. closed by a parallel request)."""
     closed = await session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.status == "booked").values(status=status),
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.BOOKED)
+        .values(status=status),
         execution_options={"synchronize_session": False},
     )
     if closed.rowcount != 1:
@@ -163,11 +172,11 @@ async def book(
     item_ids: list[int],
 ) -> Booking:
     if not deceased_name.strip():
-        raise FuneralError("name.required", Kind.INVALID)
+        raise FuneralError("name.required", Kind.INVALID, field="deceased_name")
     try:
         rid = idcard.parse(deceased_id)
     except idcard.IdNumberError as e:
-        raise FuneralError(e.code, Kind.INVALID) from None
+        raise FuneralError(e.code, Kind.INVALID, field="deceased_id") from None
     slots = (
         list(
             await session.scalars(
@@ -247,7 +256,9 @@ async def decide_waiver(
         raise FuneralError("funeral.waiver_step", Kind.CONFLICT)
     # atomically: two operators deciding at once make one decision
     done = await session.execute(
-        update(Booking).where(Booking.id == booking.id, Booking.waiver == "pending").values(waiver=step),
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.waiver == rules.Waiver.PENDING)
+        .values(waiver=step),
         execution_options={"synchronize_session": False},
     )
     if done.rowcount != 1:
@@ -259,23 +270,12 @@ async def decide_waiver(
     await record(
         session,
         actor,
-        f"funeral.waiver_{action}",
+        f"funeral.waiver_{rules.WaiverAction(action)}",
         "funeral_booking",
         booking.reference,
         region_code=facility.region_code,
-        before={"waiver": "pending", "payable_cents": before},
+        before={"waiver": rules.Waiver.PENDING, "payable_cents": before},
         after={"waiver": step, "payable_cents": booking.payable_cents},
-    )
-
-
-async def booking_slots(session: AsyncSession, booking: Booking) -> list[Slot]:
-    return list(
-        await session.scalars(
-            select(Slot)
-            .join(BookingSlot, BookingSlot.slot_id == Slot.id)
-            .where(BookingSlot.booking_id == booking.id)
-            .order_by(Slot.day, Slot.label)
-        )
     )
 
 
@@ -287,12 +287,12 @@ def slot_start(slot: Slot) -> datetime:
 async def cancel(
     session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, now: datetime
 ) -> None:
+    """The family cancels before the facility's window closes: the slots come back."""
+    status = rules.booking_step(booking.status, BookingAction.CANCEL)
     slots = await booking_slots(session, booking)
-    if booking.status != "booked" or not rules.may_cancel(
-        min(slot_start(s) for s in slots), now, facility.cancel_hours
-    ):
+    if not rules.may_cancel(min(slot_start(s) for s in slots), now, facility.cancel_hours):
         raise FuneralError("funeral.too_late", Kind.CONFLICT)
-    if not await close_booking(session, booking, "cancelled"):
+    if not await close_booking(session, booking, status):
         raise FuneralError("funeral.too_late", Kind.CONFLICT)
     for slot in slots:
         await release_slot(session, slot.id)
@@ -313,9 +313,10 @@ async def operator_cancel(
     counter), with a reason, audited: the account's place, the deceased's service kinds and the
     slots come back (a booking past its time can no longer be cancelled by the family)."""
     if not reason.strip():
-        raise FuneralError("form.required", Kind.INVALID)
+        raise FuneralError("form.required", Kind.INVALID, field="reason")
+    status = rules.booking_step(booking.status, BookingAction.OPERATOR_CANCEL)
     slots = await booking_slots(session, booking)
-    if not await close_booking(session, booking, "cancelled"):
+    if not await close_booking(session, booking, status):
         raise FuneralError("funeral.not_open", Kind.CONFLICT)
     for slot in slots:
         await release_slot(session, slot.id)
@@ -340,7 +341,7 @@ async def reschedule(
     now: datetime,
 ) -> None:
     slots = {s.id: s for s in await booking_slots(session, booking)}
-    new = await session.get(Slot, new_slot_id)
+    new = await session.get(Slot, new_slot_id) if 0 < new_slot_id < rules.ID_LIMIT else None
     if (
         old_slot_id not in slots
         or new is None
@@ -348,9 +349,8 @@ async def reschedule(
         or new.kind != slots[old_slot_id].kind
     ):
         raise FuneralError("funeral.choose_slot", Kind.INVALID)
-    if booking.status != "booked" or not rules.may_cancel(
-        slot_start(slots[old_slot_id]), now, facility.cancel_hours
-    ):
+    rules.booking_step(booking.status, BookingAction.RESCHEDULE)
+    if not rules.may_cancel(slot_start(slots[old_slot_id]), now, facility.cancel_hours):
         raise FuneralError("funeral.too_late", Kind.CONFLICT)
     if not await take_slot(session, new_slot_id):
         raise FuneralError("funeral.full", Kind.CONFLICT)
@@ -376,31 +376,36 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def device_position(session: AsyncSession, token: str, data: dict) -> Position:
-    device = (
+async def device(session: AsyncSession, token: str) -> Device:
+    """The hearse device a bearer token belongs to (stored as its digest), else unauthenticated."""
+    found = (
         await session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
         if token
         else None
     )
-    if device is None:
+    if found is None:
         raise FuneralError("funeral.device", Kind.UNAUTHENTICATED)
-    try:
-        lat, lon = float(data["lat"]), float(data["lon"])
-    except (KeyError, TypeError, ValueError):
-        raise FuneralError("funeral.position", Kind.INVALID) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise FuneralError("funeral.position", Kind.INVALID)
+    return found
+
+
+async def device_position(
+    session: AsyncSession,
+    device: Device,
+    lat: float,
+    lon: float,
+    reference: str | None = None,
+    pickup: str | None = None,
+) -> Position:
+    """A position the device reports, for one of its facility's bookings (moving its pickup on)."""
     booking = None
-    if data.get("booking"):
+    if reference:
         booking = await session.scalar(
-            select(Booking).where(
-                Booking.reference == str(data["booking"]), Booking.facility_id == device.facility_id
-            )
+            select(Booking).where(Booking.reference == reference, Booking.facility_id == device.facility_id)
         )
         if booking is None:
             raise FuneralError("error.not_found", Kind.NOT_FOUND)
-        status = str(data.get("status") or "on_the_way")
-        if status in ("on_the_way", "arrived", "done"):
+        status = pickup or rules.Pickup.ON_THE_WAY
+        if status in rules.DEVICE_PICKUP:
             booking.pickup_status = status
     position = Position(device_id=device.id, booking_id=booking.id if booking else None, lat=lat, lon=lon)
     session.add(position)
@@ -412,8 +417,8 @@ async def complain(
     session: AsyncSession, actor: Actor, booking: Booking, text: str, today: date
 ) -> Complaint:
     if not text.strip():
-        raise FuneralError("form.required", Kind.INVALID)
-    due = (await load_calendar(session)).add_working_days(today, 5)
+        raise FuneralError("form.required", Kind.INVALID, field="complaint")
+    due = (await load_calendar(session)).add_working_days(today, rules.COMPLAINT_DAYS)
     complaint = Complaint(booking_id=booking.id, text=text.strip()[:2000], due_on=due)
     session.add(complaint)
     await session.flush()
@@ -436,26 +441,32 @@ async def apply_subsidy(
     region_code: str,
 ) -> Subsidy:
     if kind not in rules.SUBSIDIES:
-        raise FuneralError("form.choose", Kind.INVALID)
+        raise FuneralError("form.choose", Kind.INVALID, field="kind")
+    if not deceased_name.strip():
+        raise FuneralError("name.required", Kind.INVALID, field="deceased_name")
     try:
         rid = idcard.parse(deceased_id)
     except idcard.IdNumberError as e:
-        raise FuneralError(e.code, Kind.INVALID) from None
+        raise FuneralError(e.code, Kind.INVALID, field="deceased_id") from None
     digest = id_hash(secret, rid.number)
     person = await session.scalar(select(Person).where(Person.id_hash == digest))
     cremated = await session.scalar(
-        select(Booking.id).where(Booking.deceased_id_hash == digest, Booking.status == "completed").limit(1)
+        select(Booking.id)
+        .where(Booking.deceased_id_hash == digest, Booking.status == BookingStatus.COMPLETED)
+        .limit(1)
     )
     earlier = await session.scalar(
-        select(Subsidy.id).where(Subsidy.deceased_id_hash == digest, Subsidy.status != "rejected").limit(1)
+        select(Subsidy.id)
+        .where(Subsidy.deceased_id_hash == digest, Subsidy.status != rules.SubsidyStatus.REJECTED)
+        .limit(1)
     )
-    refusals = rules.subsidy_refusals(
+    refusal = rules.subsidy_refusal(
         death_recorded=bool((person and person.deceased_on) or cremated),
         relationship=relationship,
         paid_before=earlier is not None,
     )
-    if refusals:
-        raise FuneralError(refusals[0], Kind.CONFLICT if "paid_before" in refusals[0] else Kind.INVALID)
+    if refusal is not None:
+        raise refusal
     subsidy = Subsidy(
         reference=f"BT{utcnow():%Y%m%d}{secrets.randbelow(10**6):06d}",
         kind=kind,
@@ -485,20 +496,19 @@ async def apply_subsidy(
 async def decide_subsidy(
     session: AsyncSession, actor: Actor, subsidy: Subsidy, action: str, transfer_ref: str = ""
 ) -> None:
+    """Approve or reject a submitted subsidy, or record the transfer of an approved one (the
+    transfer's reference is needed to pay: without it the step is refused)."""
     before = subsidy.status
-    if action == "approve" and subsidy.status == "submitted":
-        subsidy.status = "approved"
-    elif action == "reject" and subsidy.status == "submitted":
-        subsidy.status = "rejected"
-    elif action == "pay" and subsidy.status == "approved" and transfer_ref.strip():
-        subsidy.status, subsidy.transfer_ref, subsidy.paid_at = "paid", transfer_ref.strip()[:40], utcnow()
-    else:
-        raise FuneralError("funeral.subsidy_step", Kind.CONFLICT)
-    subsidy.decided_by = actor.name
+    new = rules.subsidy_step(subsidy.status, action)
+    if new == rules.SubsidyStatus.PAID:
+        if not transfer_ref.strip():
+            raise FuneralError("funeral.subsidy_step", Kind.CONFLICT)
+        subsidy.transfer_ref, subsidy.paid_at = transfer_ref.strip()[:40], utcnow()
+    subsidy.status, subsidy.decided_by = new, actor.name
     await record(
         session,
         actor,
-        f"funeral.subsidy_{action}",
+        f"funeral.subsidy_{rules.SubsidyAction(action)}",
         "funeral_subsidy",
         subsidy.reference,
         region_code=subsidy.region_code,
@@ -507,5 +517,117 @@ async def decide_subsidy(
     )
 
 
-def days_ahead(start: date, n: int) -> list[date]:
-    return [start + timedelta(days=i) for i in range(n)]
+async def pay(
+    session: AsyncSession, actor: Actor, booking: Booking, facility: Facility, fen: int, completed: bool
+) -> None:
+    """The operator records the payment at the counter (the whole amount due, after the waiver is
+    decided) and, when the service is done, completes the booking, audited."""
+    rules.booking_step(booking.status, BookingAction.COMPLETE if completed else BookingAction.PAY)
+    if booking.waiver == rules.Waiver.PENDING:
+        raise FuneralError("funeral.waiver_first", Kind.CONFLICT)
+    if fen != booking.payable_cents - booking.paid_cents:
+        raise FuneralError("funeral.amount", Kind.INVALID, field="amount")
+    booking.paid_cents, booking.paid_at, booking.paid_by = booking.paid_cents + fen, utcnow(), actor.name
+    if completed and await close_booking(session, booking, BookingStatus.COMPLETED):
+        booking.pickup_status = rules.Pickup.DONE
+    await record(
+        session,
+        actor,
+        "funeral.payment",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        after={"paid_cents": booking.paid_cents, "status": booking.status},
+    )
+
+
+async def rate(
+    session: AsyncSession,
+    actor: Actor,
+    booking: Booking,
+    facility: Facility,
+    stars: int,
+    comment: str,
+    complaint: str,
+    today: date,
+) -> None:
+    """The family rates a completed service (and may complain: answered within working days)."""
+    rules.booking_step(booking.status, BookingAction.RATE)
+    booking.rating, booking.rating_comment = stars, comment.strip()[:500] or None
+    await record(
+        session,
+        actor,
+        "funeral.rate",
+        "funeral_booking",
+        booking.reference,
+        region_code=facility.region_code,
+        after={"rating": booking.rating},
+    )
+    if complaint.strip():
+        await complain(session, actor, booking, complaint, today)
+
+
+async def set_capacity(session: AsyncSession, actor: Actor, slot: Slot, capacity: int) -> None:
+    before, slot.capacity = slot.capacity, capacity
+    await record(
+        session,
+        actor,
+        "funeral.capacity",
+        "funeral_slot",
+        slot.id,
+        before={"capacity": before},
+        after={"capacity": slot.capacity},
+    )
+
+
+async def set_fee(session: AsyncSession, actor: Actor, item: ServiceItem, fen: int) -> None:
+    """The operator keeps the catalogue: a service's fee."""
+    before, item.price_cents = item.price_cents, fen
+    await record(
+        session,
+        actor,
+        "funeral.fee",
+        "funeral_item",
+        item.id,
+        before={"price_cents": before},
+        after={"price_cents": fen, "name": item.name},
+    )
+
+
+async def add_item(
+    session: AsyncSession, actor: Actor, facility_id: int, name: str, fen: int, unit: str
+) -> ServiceItem:
+    """A new optional (market-priced) service in a facility's catalogue."""
+    item = ServiceItem(facility_id=facility_id, name=name[:60], basic=False, price_cents=fen, unit=unit[:20])
+    session.add(item)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        "funeral.item_add",
+        "funeral_item",
+        item.id,
+        after={"name": item.name, "price_cents": fen},
+    )
+    return item
+
+
+async def respond(session: AsyncSession, actor: Actor, complaint: Complaint, response: str) -> None:
+    """The operator answers a complaint, once."""
+    rules.complaint_step(complaint.response, rules.ComplaintAction.RESPOND)
+    complaint.response, complaint.responded_by = response.strip(), actor.name
+    await record(
+        session,
+        actor,
+        "funeral.complaint_response",
+        "funeral_complaint",
+        complaint.id,
+        opinion=complaint.response,
+    )
+
+
+async def import_plots(session: AsyncSession, actor: Actor, rows: list[dict]) -> int:
+    """Rows of a cemetery's grave register (checked by ``rules.plot_rows``), all at once."""
+    await session.execute(insert(Plot), rows)
+    await record(session, actor, "funeral.plots_import", "funeral_plots", None, after={"rows": len(rows)})
+    return len(rows)

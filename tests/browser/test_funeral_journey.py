@@ -15,10 +15,10 @@ def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium
     browser_citizen_sign_in(page, live.url, demo, after="/funeral")
     page.get_by_role("link", name="丽水市殡仪馆").first.click()
     assert "遗体火化" in page.content() and "500.00" in page.content()
-    hall_choice = page.locator("#s-hall option").nth(1).get_attribute("value")
-    page.locator("#s-hall").select_option(hall_choice)
-    page.locator("#s-cremation").select_option(
-        page.locator("#s-cremation option").nth(1).get_attribute("value")
+    hall_choice = page.locator("#f-slot_hall option").nth(1).get_attribute("value")
+    page.locator("#f-slot_hall").select_option(hall_choice)
+    page.locator("#f-slot_cremation").select_option(
+        page.locator("#f-slot_cremation option").nth(1).get_attribute("value")
     )
     page.get_by_label("逝者姓名").fill("周老先生")
     page.get_by_label("逝者身份证号码").fill("33110219380808001" + check_char("33110219380808001"))
