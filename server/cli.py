@@ -121,7 +121,7 @@ def user() -> None:
 )
 def user_create(username: str, display_name: str, role: str, region_code: str, password: str | None) -> None:
     """Create a staff account."""
-    from server.accounts.staff import StaffError, create_staff
+    from server.accounts.staff_service import StaffError, create_staff
     from server.audit.service import Actor
     from server.db import session_scope
     from server.domains import register_messages

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.accounts.models import Citizen, Staff
-from server.accounts.staff import create_staff
+from server.accounts.staff_service import create_staff
 from server.audit.service import SYSTEM, record
 from server.crypto import encrypt, keyed_hash
 from server.db import utcnow
+from server.people import idcard
 from server.regions.codes import level_of, parent_code, scope_prefix
 from server.regions.models import Region
 
@@ -174,7 +174,7 @@ async def seed_households(session: AsyncSession, secret: str) -> None:
     from datetime import date
 
     from server.people.models import Enrolment, Household, HouseholdMember
-    from server.people.registry import register_person
+    from server.people.service import register_person
 
     for community, address, benefit, yuan, members in HOUSEHOLDS:
         people = []

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import citizens, identity
+from server.accounts import citizen_service, identity_service
 from server.accounts.auth import citizen_guard, provide_citizen, start_session
 from server.accounts.models import Citizen, IdentityDispute, SmsOutbox
 from server.audit.service import Actor
@@ -33,7 +33,7 @@ async def _me_page(
     dispute_open: bool = False,
     status: int = 200,
 ) -> Template:
-    claim = await identity.pending_claim(session, citizen)
+    claim = await identity_service.pending_claim(session, citizen)
     disputes = list(
         await session.scalars(
             select(IdentityDispute)
@@ -47,10 +47,10 @@ async def _me_page(
         status_code=status,
         context=dict(
             citizen=citizen,
-            phone=citizens.mask_phone(citizen.phone),
+            phone=citizen_service.mask_phone(citizen.phone),
             claim=claim,
             disputes=disputes,
-            face_ready=bool(claim and await identity.has_reference(session, claim.person_id)),
+            face_ready=bool(claim and await identity_service.has_reference(session, claim.person_id)),
             error=error,
             form_name=form_name,
             form_id=form_id,
@@ -84,10 +84,10 @@ class CitizenAccountController(Controller):
                 status_code=422,
             )
         try:
-            await citizens.request_code(
+            await citizen_service.request_code(
                 db_session, request.app.state.sms, settings.secret_key, phone, client_ip(request)
             )
-        except citizens.CitizenError as e:
+        except citizen_service.CitizenError as e:
             # "wait" still lets the person type the code they already have
             step = "code" if e.code == "otp.wait" else "phone"
             return Template(
@@ -114,8 +114,8 @@ class CitizenAccountController(Controller):
         if not (len(code) == 6 and code.isdigit()):
             return Template("pwa/login.html", context={**ctx, "error": "otp.format"}, status_code=422)
         try:
-            citizen = await citizens.verify_code(db_session, settings.secret_key, phone, code, actor)
-        except citizens.CitizenError as e:
+            citizen = await citizen_service.verify_code(db_session, settings.secret_key, phone, code, actor)
+        except citizen_service.CitizenError as e:
             await db_session.commit()  # the failed attempt must count
             return Template("pwa/login.html", context={**ctx, "error": e.code}, status_code=status_of(e))
         start_session(request, {"kind": "citizen", "id": citizen.id})
@@ -144,8 +144,10 @@ class CitizenAccountController(Controller):
     ) -> Template | Redirect:
         name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
         try:
-            outcome, _ = await identity.bind(db_session, settings.secret_key, citizen, name, raw_id, actor)
-        except citizens.CitizenError as e:
+            outcome, _ = await identity_service.bind(
+                db_session, settings.secret_key, citizen, name, raw_id, actor
+            )
+        except citizen_service.CitizenError as e:
             await db_session.commit()  # the attempt counts against the daily limit
             # a number bound to another account: the real person goes straight to the dispute form
             return await _me_page(
@@ -163,9 +165,9 @@ class CitizenAccountController(Controller):
 
     @get("/me/identity/face", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
     async def face(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
-        claim = await identity.pending_claim(db_session, citizen)
-        if claim is None or not await identity.has_reference(db_session, claim.person_id):
-            raise DomainError("identity.no_face", Kind.CONFLICT)
+        claim = await identity_service.pending_claim(db_session, citizen)
+        if claim is None or not await identity_service.has_reference(db_session, claim.person_id):
+            raise DomainError("identity_service.no_face", Kind.CONFLICT)
         return page(
             request,
             "survival/capture.html",
@@ -181,8 +183,8 @@ class CitizenAccountController(Controller):
         self, request: Request, citizen: Citizen, db_session: AsyncSession
     ) -> dict[str, Any]:
         try:
-            nonce, actions = await identity.face_challenge(db_session, citizen)
-        except citizens.CitizenError as e:
+            nonce, actions = await identity_service.face_challenge(db_session, citizen)
+        except citizen_service.CitizenError as e:
             raise DomainError(e.code, e.kind) from None
         return challenge_json(request, nonce, actions)
 
@@ -192,7 +194,7 @@ class CitizenAccountController(Controller):
     ) -> dict[str, Any]:
         nonce, frames = await frames_of(data)
         try:
-            outcome = await identity.face_submit(
+            outcome = await identity_service.face_submit(
                 db_session,
                 actor,
                 citizen,
@@ -200,7 +202,7 @@ class CitizenAccountController(Controller):
                 frames,
                 policy=getattr(request.app.state, "survival_policy", None),
             )
-        except citizens.CitizenError as e:
+        except citizen_service.CitizenError as e:
             raise DomainError(e.code, e.kind) from None
         url = "/me?bound=1" if outcome == "pass" else f"/me?face={outcome}"
         return {"decision": outcome, "status": "verified" if outcome == "pass" else "pending", "url": url}
@@ -217,10 +219,10 @@ class CitizenAccountController(Controller):
     ) -> Template | Redirect:
         name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
         try:
-            await identity.open_dispute(
+            await identity_service.open_dispute(
                 db_session, settings.secret_key, citizen, name, raw_id, str(data.get("statement", "")), actor
             )
-        except citizens.CitizenError as e:
+        except citizen_service.CitizenError as e:
             return await _me_page(
                 request,
                 db_session,

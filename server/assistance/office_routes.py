@@ -13,7 +13,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import exports, money
-from server.accounts import idcard
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.assistance import calc, households, rules, service
@@ -30,9 +29,10 @@ from server.assistance.models import (
 from server.audit.service import Actor
 from server.crypto import decrypt
 from server.errors import DomainError, Kind
+from server.people import idcard
 from server.people.enrolments import EnrolmentError, change_status
 from server.people.models import Enrolment, Household, Person
-from server.people.registry import id_hash
+from server.people.service import id_hash
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import ratelimit
-from server.accounts import idcard
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.accounts.permissions import P
@@ -23,7 +22,8 @@ from server.audit.service import Actor
 from server.certificates import keys, rules, service, token
 from server.certificates.models import Certificate, SigningKey
 from server.errors import DomainError, Kind
-from server.people.registry import id_hash
+from server.people import idcard
+from server.people.service import id_hash
 from server.regions.models import Region
 from server.regions.scope import RegionScope
 from server.settings import Settings

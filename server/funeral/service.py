@@ -8,7 +8,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
@@ -27,8 +26,9 @@ from server.funeral.models import (
     Slot,
     Subsidy,
 )
+from server.people import idcard
 from server.people.models import Enrolment, HouseholdMember, Person
-from server.people.registry import id_hash
+from server.people.service import id_hash
 from server.verification.models import DataImport, SourceRecord
 
 

@@ -33,7 +33,7 @@ from server.db import utcnow
 from server.exports import SafeCsvWriter
 from server.files import private_dir
 from server.people.models import Person
-from server.people.registry import ID_PURPOSE
+from server.people.service import ID_PURPOSE
 from server.regions.models import Region
 from server.settings import Settings
 from server.verification import checks

@@ -105,10 +105,10 @@ async def verify_code(session: AsyncSession, secret: str, phone: str, code: str,
             )
             or "otp.locked"
         )
-        raise CitizenError(refusal, 429 if refusal == "otp.locked" else 422)
+        raise CitizenError(refusal, Kind.TOO_MANY if refusal == "otp.locked" else Kind.INVALID)
     if not hmac.compare_digest(counted.code_hash, _code_hash(secret, phone, code)):
         last = counted.attempts >= otp.MAX_ATTEMPTS
-        raise CitizenError("otp.locked" if last else "otp.wrong", 429 if last else 422)
+        raise CitizenError("otp.locked" if last else "otp.wrong", Kind.TOO_MANY if last else Kind.INVALID)
     consumed = await session.execute(
         update(OtpChallenge.__table__)
         .where(c.id == counted.id, c.consumed_at.is_(None))
