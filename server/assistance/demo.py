@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
+from server.accounts.permissions import Role
 from server.assistance import calc, service
 from server.assistance.models import HouseholdFacts, MemberFacts, Policy
 from server.audit.service import Actor
@@ -49,9 +50,9 @@ async def seed(session: AsyncSession, secret: str) -> None:
     await session.flush()
     await facts_for_existing_households(session, secret)
     staff = {
-        "community": Actor("staff", None, "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
-        "street": Actor("staff", None, "紫金街道审核员 张丽", "street_reviewer", "331102001"),
-        "district": Actor("staff", None, "莲都区审批员 李强", "district_approver", "331102"),
+        "community": Actor("staff", None, "天宁社区工作人员 刘芳", Role.COMMUNITY_WORKER, "331102001001"),
+        "street": Actor("staff", None, "紫金街道审核员 张丽", Role.STREET_REVIEWER, "331102001"),
+        "district": Actor("staff", None, "莲都区审批员 李强", Role.DISTRICT_APPROVER, "331102"),
     }
     today = clock.today()
     for name, first17, community, benefit, target in DEMO_APPLICANTS:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.models import Staff
-from server.accounts.permissions import P
+from server.accounts.permissions import P, Role
 from server.audit.service import Actor
 from server.db import utcnow
 from server.discovery import maps, rules, service
@@ -189,7 +189,7 @@ class DiscoveryOfficeController(Controller):
             await db_session.scalars(
                 select(Staff).where(
                     region_scope.where(Staff.region_code),
-                    Staff.role == "community_worker",
+                    Staff.role == Role.COMMUNITY_WORKER,
                     Staff.active.is_(True),
                 )
             )

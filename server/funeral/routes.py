@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import clock, money
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
-from server.accounts.permissions import P, allows
+from server.accounts.permissions import P, Role, allows
 from server.audit.service import Actor, record
 from server.db import utcnow
 from server.errors import DomainError, Kind
@@ -333,7 +333,7 @@ async def operator_facilities(
     session: AsyncSession, request: Request, region_scope: RegionScope
 ) -> list[Facility]:
     """Operators see their own facility; civil-affairs staff every facility of their region."""
-    if session_of(request).get("role") == "funeral_operator":
+    if session_of(request).get("role") == Role.FUNERAL_OPERATOR:
         return list(
             await session.scalars(
                 select(Facility)
