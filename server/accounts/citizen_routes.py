@@ -8,18 +8,18 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import citizen_service, identity_service
+from server.accounts import citizen_service, identity_service, queries
 from server.accounts.auth import citizen_guard, provide_citizen, start_session
-from server.accounts.models import Citizen, IdentityDispute, SmsOutbox
+from server.accounts.forms import BindForm, CodeForm, DisputeForm, PhoneForm
+from server.accounts.models import Citizen
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
 from server.phones import normalise_phone
 from server.settings import Settings
 from server.survival.routes import challenge_json, frames_of
-from server.web import Form, Upload, client_ip, page, status_of
+from server.web import FormOf, Upload, client_ip, page, status_of
 
 
 async def _me_page(
@@ -34,14 +34,7 @@ async def _me_page(
     status: int = 200,
 ) -> Template:
     claim = await identity_service.pending_claim(session, citizen)
-    disputes = list(
-        await session.scalars(
-            select(IdentityDispute)
-            .where(IdentityDispute.citizen_id == citizen.id)
-            .order_by(IdentityDispute.id.desc())
-            .limit(5)
-        )
-    )
+    disputes = await queries.recent_disputes(session, citizen.id)
     return Template(
         "pwa/me.html",
         status_code=status,
@@ -73,9 +66,9 @@ class CitizenAccountController(Controller):
 
     @post("/login/code")
     async def send_code(
-        self, request: Request, data: Form, db_session: AsyncSession, settings: Settings
+        self, request: Request, data: FormOf[PhoneForm], db_session: AsyncSession, settings: Settings
     ) -> Template:
-        raw, nxt = str(data.get("phone", "")), _safe_next(data.get("next"))
+        raw, nxt = data.phone, _safe_next(data.next)
         phone = normalise_phone(raw)
         if phone is None:
             return Template(
@@ -99,13 +92,14 @@ class CitizenAccountController(Controller):
 
     @post("/login/verify")
     async def verify(
-        self, request: Request, data: Form, db_session: AsyncSession, settings: Settings, actor: Actor
+        self,
+        request: Request,
+        data: FormOf[CodeForm],
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
     ) -> Template | Redirect:
-        phone, code, nxt = (
-            normalise_phone(str(data.get("phone", ""))),
-            str(data.get("code", "")).strip(),
-            _safe_next(data.get("next")),
-        )
+        phone, code, nxt = normalise_phone(data.phone), data.code.strip(), _safe_next(data.next)
         ctx = dict(step="code", next=nxt, phone=phone or "")
         if phone is None:
             return Template(
@@ -136,13 +130,13 @@ class CitizenAccountController(Controller):
     async def bind(
         self,
         request: Request,
-        data: Form,
+        data: FormOf[BindForm],
         citizen: Citizen,
         db_session: AsyncSession,
         settings: Settings,
         actor: Actor,
     ) -> Template | Redirect:
-        name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
+        name, raw_id = data.name, data.id_number
         try:
             outcome, _ = await identity_service.bind(
                 db_session, settings.secret_key, citizen, name, raw_id, actor
@@ -167,7 +161,7 @@ class CitizenAccountController(Controller):
     async def face(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
         claim = await identity_service.pending_claim(db_session, citizen)
         if claim is None or not await identity_service.has_reference(db_session, claim.person_id):
-            raise DomainError("identity_service.no_face", Kind.CONFLICT)
+            raise DomainError("identity.no_face", Kind.CONFLICT)
         return page(
             request,
             "survival/capture.html",
@@ -182,10 +176,7 @@ class CitizenAccountController(Controller):
     async def face_challenge(
         self, request: Request, citizen: Citizen, db_session: AsyncSession
     ) -> dict[str, Any]:
-        try:
-            nonce, actions = await identity_service.face_challenge(db_session, citizen)
-        except citizen_service.CitizenError as e:
-            raise DomainError(e.code, e.kind) from None
+        nonce, actions = await identity_service.face_challenge(db_session, citizen)
         return challenge_json(request, nonce, actions)
 
     @post("/me/identity/check", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
@@ -193,17 +184,14 @@ class CitizenAccountController(Controller):
         self, request: Request, data: Upload, citizen: Citizen, db_session: AsyncSession, actor: Actor
     ) -> dict[str, Any]:
         nonce, frames = await frames_of(data)
-        try:
-            outcome = await identity_service.face_submit(
-                db_session,
-                actor,
-                citizen,
-                nonce,
-                frames,
-                policy=getattr(request.app.state, "survival_policy", None),
-            )
-        except citizen_service.CitizenError as e:
-            raise DomainError(e.code, e.kind) from None
+        outcome = await identity_service.face_submit(
+            db_session,
+            actor,
+            citizen,
+            nonce,
+            frames,
+            policy=getattr(request.app.state, "survival_policy", None),
+        )
         url = "/me?bound=1" if outcome == "pass" else f"/me?face={outcome}"
         return {"decision": outcome, "status": "verified" if outcome == "pass" else "pending", "url": url}
 
@@ -211,16 +199,16 @@ class CitizenAccountController(Controller):
     async def dispute(
         self,
         request: Request,
-        data: Form,
+        data: FormOf[DisputeForm],
         citizen: Citizen,
         db_session: AsyncSession,
         settings: Settings,
         actor: Actor,
     ) -> Template | Redirect:
-        name, raw_id = str(data.get("name", "")), str(data.get("id_number", ""))
+        name, raw_id = data.name, data.id_number
         try:
             await identity_service.open_dispute(
-                db_session, settings.secret_key, citizen, name, raw_id, str(data.get("statement", "")), actor
+                db_session, settings.secret_key, citizen, name, raw_id, data.statement, actor
             )
         except citizen_service.CitizenError as e:
             return await _me_page(
@@ -239,5 +227,4 @@ class CitizenAccountController(Controller):
     async def outbox(self, request: Request, db_session: AsyncSession, settings: Settings) -> Template:
         if settings.production:
             raise NotFoundException(detail="error.not_found")
-        rows = await db_session.scalars(select(SmsOutbox).order_by(SmsOutbox.id.desc()).limit(50))
-        return page(request, "pwa/outbox.html", messages=list(rows))
+        return page(request, "pwa/outbox.html", messages=await queries.outbox(db_session))
