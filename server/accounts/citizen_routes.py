@@ -36,7 +36,7 @@ async def _me_page(
     claim = await identity_service.pending_claim(session, citizen)
     disputes = await queries.recent_disputes(session, citizen.id)
     return Template(
-        "pwa/me.html",
+        "accounts/me.html",
         status_code=status,
         context=dict(
             citizen=citizen,
@@ -60,11 +60,11 @@ class CitizenAccountController(Controller):
     path = "/"
     tags = ["citizen accounts"]
 
-    @get("/login")
+    @get("/login", name="accounts:citizen_login")
     async def login_form(self, request: Request, next: str | None = None) -> Template:
-        return page(request, "pwa/login.html", step="phone", next=_safe_next(next), phone="")
+        return page(request, "accounts/login.html", step="phone", next=_safe_next(next), phone="")
 
-    @post("/login/code")
+    @post("/login/code", name="accounts:send_code")
     async def send_code(
         self, request: Request, data: FormOf[PhoneForm], db_session: AsyncSession, settings: Settings
     ) -> Template:
@@ -72,7 +72,7 @@ class CitizenAccountController(Controller):
         phone = normalise_phone(raw)
         if phone is None:
             return Template(
-                "pwa/login.html",
+                "accounts/login.html",
                 context=dict(step="phone", next=nxt, phone=raw, error="otp.phone"),
                 status_code=422,
             )
@@ -84,13 +84,13 @@ class CitizenAccountController(Controller):
             # "wait" still lets the person type the code they already have
             step = "code" if e.code == "otp.wait" else "phone"
             return Template(
-                "pwa/login.html",
+                "accounts/login.html",
                 context=dict(step=step, next=nxt, phone=phone, error=e.code),
                 status_code=status_of(e),
             )
-        return page(request, "pwa/login.html", step="code", next=nxt, phone=phone)
+        return page(request, "accounts/login.html", step="code", next=nxt, phone=phone)
 
-    @post("/login/verify")
+    @post("/login/verify", name="accounts:verify_code")
     async def verify(
         self,
         request: Request,
@@ -103,30 +103,35 @@ class CitizenAccountController(Controller):
         ctx = dict(step="code", next=nxt, phone=phone or "")
         if phone is None:
             return Template(
-                "pwa/login.html", context={**ctx, "step": "phone", "error": "otp.phone"}, status_code=422
+                "accounts/login.html", context={**ctx, "step": "phone", "error": "otp.phone"}, status_code=422
             )
         if not (len(code) == 6 and code.isdigit()):
-            return Template("pwa/login.html", context={**ctx, "error": "otp.format"}, status_code=422)
+            return Template("accounts/login.html", context={**ctx, "error": "otp.format"}, status_code=422)
         try:
             citizen = await citizen_service.verify_code(db_session, settings.secret_key, phone, code, actor)
         except citizen_service.CitizenError as e:
             await db_session.commit()  # the failed attempt must count
-            return Template("pwa/login.html", context={**ctx, "error": e.code}, status_code=status_of(e))
+            return Template("accounts/login.html", context={**ctx, "error": e.code}, status_code=status_of(e))
         start_session(request, {"kind": "citizen", "id": citizen.id})
         return Redirect(nxt, status_code=303)
 
-    @post("/logout")
+    @post("/logout", name="accounts:citizen_logout")
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
         return Redirect("/", status_code=303)
 
-    @get("/me", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    @get("/me", name="accounts:me", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
     async def me(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
         return await _me_page(
             request, db_session, citizen, dispute_open=bool(request.query_params.get("dispute"))
         )
 
-    @post("/me/identity", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    @post(
+        "/me/identity",
+        name="accounts:bind",
+        guards=[citizen_guard],
+        dependencies={"citizen": provide_citizen},
+    )
     async def bind(
         self,
         request: Request,
@@ -157,7 +162,12 @@ class CitizenAccountController(Controller):
         target = {"face": "/me/identity/face", "pending": "/me?pending=1"}.get(outcome, "/me?bound=1")
         return Redirect(target, status_code=303)
 
-    @get("/me/identity/face", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    @get(
+        "/me/identity/face",
+        name="accounts:face",
+        guards=[citizen_guard],
+        dependencies={"citizen": provide_citizen},
+    )
     async def face(self, request: Request, citizen: Citizen, db_session: AsyncSession) -> Template:
         claim = await identity_service.pending_claim(db_session, citizen)
         if claim is None or not await identity_service.has_reference(db_session, claim.person_id):
@@ -195,7 +205,12 @@ class CitizenAccountController(Controller):
         url = "/me?bound=1" if outcome == "pass" else f"/me?face={outcome}"
         return {"decision": outcome, "status": "verified" if outcome == "pass" else "pending", "url": url}
 
-    @post("/me/identity/dispute", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
+    @post(
+        "/me/identity/dispute",
+        name="accounts:dispute",
+        guards=[citizen_guard],
+        dependencies={"citizen": provide_citizen},
+    )
     async def dispute(
         self,
         request: Request,
@@ -227,4 +242,4 @@ class CitizenAccountController(Controller):
     async def outbox(self, request: Request, db_session: AsyncSession, settings: Settings) -> Template:
         if settings.production:
             raise NotFoundException(detail="error.not_found")
-        return page(request, "pwa/outbox.html", messages=await queries.outbox(db_session))
+        return page(request, "accounts/outbox.html", messages=await queries.outbox(db_session))
