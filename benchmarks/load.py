@@ -40,8 +40,8 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from server.accounts.idcard import check_char  # noqa: E402
 from server.db import make_engine  # noqa: E402
+from server.people.idcard import check_char  # noqa: E402
 
 CSRF = re.compile(r'name="_csrf_token" value="([0-9a-f]+)"')
 IDEM = re.compile(r'name="idem" value="([0-9a-f]+)"')

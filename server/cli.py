@@ -1,4 +1,8 @@
-"""The ``huimin`` command: database, demo data, users, audit chain, serving."""
+"""The ``huimin`` command: database, demo data, users, audit chain, serving.
+
+Each command imports what it uses inside its function, on purpose: ``huimin db upgrade`` (the
+release step) and ``huimin audit verify`` must run without importing the web application, every
+domain and their heavy libraries, and ``--help`` stays instant."""
 
 from __future__ import annotations
 
@@ -12,6 +16,15 @@ import click
 
 from server import clock
 from server.settings import ROOT, load_settings
+
+
+def _audit_messages() -> None:
+    """The audit trail's messages, for commands that print them without the web app (which
+    registers every domain's through its plugin)."""
+    from server.audit import i18n
+    from server.i18n import register
+
+    register(dict(i18n.CODES), dict(i18n.EN))
 
 
 def upgrade_database(url: str) -> None:
@@ -56,6 +69,8 @@ def _anchor_after_upgrade(settings) -> None:
     """An anchor right after migrating pins where the keyed chain starts (``keyed_from``)."""
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
+
+    _audit_messages()
 
     async def run():
         async with session_scope(settings.database_url) as session:
@@ -121,7 +136,7 @@ def user() -> None:
 )
 def user_create(username: str, display_name: str, role: str, region_code: str, password: str | None) -> None:
     """Create a staff account."""
-    from server.accounts.staff import StaffError, create_staff
+    from server.accounts.staff_service import StaffError, create_staff
     from server.audit.service import Actor
     from server.db import session_scope
     from server.domains import register_messages
@@ -179,6 +194,7 @@ def audit_verify(public_key: str | None) -> None:
 
     settings = load_settings()
     configure(settings)
+    _audit_messages()
     key = load_public_key(Path(public_key).read_bytes()) if public_key else None
 
     async def run():
@@ -206,6 +222,8 @@ def audit_anchor() -> None:
     """Write a signed checkpoint of the chain's head outside the database now (exit 1 if refused)."""
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
+
+    _audit_messages()
 
     settings = load_settings()
     configure(settings)
@@ -241,6 +259,8 @@ def worker(once: bool, every: float) -> None:
     from server.notifications.service import send_pending
     from server.survival.service import run_round
     from server.verification.service import purge_files
+
+    _audit_messages()
 
     settings = load_settings()
     configure(settings)

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.accounts.models import Citizen, Staff
-from server.accounts.staff import create_staff
+from server.accounts.permissions import Role
+from server.accounts.staff_service import create_staff
 from server.audit.service import SYSTEM, record
 from server.crypto import encrypt, keyed_hash
 from server.db import utcnow
+from server.people import idcard
 from server.regions.codes import level_of, parent_code, scope_prefix
 from server.regions.models import Region
 
@@ -41,17 +42,17 @@ class DemoAccount:
 
 
 STAFF = [
-    DemoAccount("admin", "系统管理员", "admin", "331100"),
-    DemoAccount("city", "市级监管员 王敏", "city_supervisor", "331100"),
-    DemoAccount("verify", "核对中心 陈洁", "verification_officer", "331100"),
-    DemoAccount("district", "莲都区审批员 李强", "district_approver", "331102"),
-    DemoAccount("district_admin", "莲都区管理员 周涛", "admin", "331102"),
-    DemoAccount("street", "紫金街道审核员 张丽", "street_reviewer", "331102001"),
-    DemoAccount("community", "天宁社区工作人员 刘芳", "community_worker", "331102001001"),
-    DemoAccount("funeral", "丽水市殡仪馆 操作员 吴军", "funeral_operator", "331102"),
-    DemoAccount("qt_district", "青田县审批员 徐斌", "district_approver", "331121"),
-    DemoAccount("qt_street", "鹤城街道审核员 郑燕", "street_reviewer", "331121001"),
-    DemoAccount("qt_community", "鹤城社区工作人员 何静", "community_worker", "331121001001"),
+    DemoAccount("admin", "系统管理员", Role.ADMIN, "331100"),
+    DemoAccount("city", "市级监管员 王敏", Role.CITY_SUPERVISOR, "331100"),
+    DemoAccount("verify", "核对中心 陈洁", Role.VERIFICATION_OFFICER, "331100"),
+    DemoAccount("district", "莲都区审批员 李强", Role.DISTRICT_APPROVER, "331102"),
+    DemoAccount("district_admin", "莲都区管理员 周涛", Role.ADMIN, "331102"),
+    DemoAccount("street", "紫金街道审核员 张丽", Role.STREET_REVIEWER, "331102001"),
+    DemoAccount("community", "天宁社区工作人员 刘芳", Role.COMMUNITY_WORKER, "331102001001"),
+    DemoAccount("funeral", "丽水市殡仪馆 操作员 吴军", Role.FUNERAL_OPERATOR, "331102"),
+    DemoAccount("qt_district", "青田县审批员 徐斌", Role.DISTRICT_APPROVER, "331121"),
+    DemoAccount("qt_street", "鹤城街道审核员 郑燕", Role.STREET_REVIEWER, "331121001"),
+    DemoAccount("qt_community", "鹤城社区工作人员 何静", Role.COMMUNITY_WORKER, "331121001001"),
 ]
 
 CITIZENS = [
@@ -174,7 +175,7 @@ async def seed_households(session: AsyncSession, secret: str) -> None:
     from datetime import date
 
     from server.people.models import Enrolment, Household, HouseholdMember
-    from server.people.registry import register_person
+    from server.people.service import register_person
 
     for community, address, benefit, yuan, members in HOUSEHOLDS:
         people = []

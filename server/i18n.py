@@ -8,6 +8,8 @@ never to a blank.
 
 from __future__ import annotations
 
+from server.accounts.permissions import Role
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -243,13 +245,13 @@ EN: dict[str, str] = {
 }
 
 ROLE_LABELS = {
-    "community_worker": "社区工作人员",
-    "street_reviewer": "街道审核员",
-    "district_approver": "区县审批员",
-    "city_supervisor": "市级监管员",
-    "verification_officer": "核对中心工作人员",
-    "funeral_operator": "殡葬服务机构操作员",
-    "admin": "系统管理员",
+    Role.COMMUNITY_WORKER: "社区工作人员",
+    Role.STREET_REVIEWER: "街道审核员",
+    Role.DISTRICT_APPROVER: "区县审批员",
+    Role.CITY_SUPERVISOR: "市级监管员",
+    Role.VERIFICATION_OFFICER: "核对中心工作人员",
+    Role.FUNERAL_OPERATOR: "殡葬服务机构操作员",
+    Role.ADMIN: "系统管理员",
 }
 
 

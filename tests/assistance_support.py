@@ -6,7 +6,7 @@ import re
 
 from support import citizen_login, post_form, sql
 
-from server.accounts.idcard import check_char
+from server.people.idcard import check_char
 
 APPLICANT = ("孙丽华", "33110219800214002")
 MEMBER = ("孙小宝", "33110220160301003")

@@ -164,7 +164,7 @@ def test_any_counter_in_the_city_issues_with_the_residents_seal(client, demo):
     staff_login(client, "qt_community")  # 鹤城社区, 青田县: another district of the same city
     found = client.get("/office/certificates", params={"q": "330000"})
     assert "身份证" in found.text or found.status_code == 200
-    from server.accounts.idcard import check_char
+    from server.people.idcard import check_char
 
     number = "33110219560312001" + check_char("33110219560312001")
     listing = client.get("/office/certificates", params={"q": number})
@@ -286,7 +286,7 @@ def test_reissue_only_from_an_issued_certificate_with_a_reason_in_its_district(c
     assert post_form(client, f"/office/certificates/{cert_id}/reissue", {"reason": " "}).status_code == 422
     post_form(client, "/logout")
     staff_login(client, "qt_community")  # another district of the city, at the counter
-    from server.accounts.idcard import check_char
+    from server.people.idcard import check_char
 
     client.get("/office/certificates", params={"q": "33110219560312001" + check_char("33110219560312001")})
     elsewhere = post_form(client, f"/office/certificates/{cert_id}/reissue", {"reason": "遗失补办"})
@@ -519,7 +519,7 @@ def test_pages_hand_back_paths_not_the_requests_host():
 
 
 def test_another_community_reaches_a_certificate_only_by_the_holders_id_number(client, demo):
-    from server.accounts.idcard import check_char
+    from server.people.idcard import check_char
 
     serial = request_one(client, demo)
     cert_id = sql(demo, "SELECT id FROM residence_certificates WHERE serial = :s", s=serial)[0][0]

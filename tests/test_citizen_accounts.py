@@ -79,7 +79,7 @@ def _minutes_ago(n: int) -> datetime:
 
 
 def _make_id(first17: str) -> str:
-    from server.accounts.idcard import check_char
+    from server.people.idcard import check_char
 
     return first17 + check_char(first17)
 

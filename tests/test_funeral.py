@@ -12,12 +12,12 @@ from sqlalchemy import select
 from support import citizen_login, post_form, run, sql, staff_login
 
 from server import clock
-from server.accounts.idcard import check_char
 from server.audit.service import Actor
 from server.db import session_scope
 from server.funeral import rules, service
 from server.funeral.demo import DEMO_DEVICE_TOKEN
 from server.funeral.models import Facility, Slot
+from server.people.idcard import check_char
 
 
 def an_id(first17: str) -> str:

@@ -10,7 +10,7 @@ import pytest
 from support import citizen_login, post_form, sql, staff_login
 
 from server import clock
-from server.accounts.idcard import check_char
+from server.people.idcard import check_char
 
 LOCAL = "33110219400101001" + check_char("33110219400101001")
 

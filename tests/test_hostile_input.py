@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support import citizen_login, post_form, sql, staff_login
 
-from server.accounts.idcard import check_char
+from server.people.idcard import check_char
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>"\'&'
 

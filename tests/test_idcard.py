@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from server.accounts import idcard
+from server.people import idcard
 
 
 def make(first17: str) -> str:

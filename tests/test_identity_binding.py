@@ -228,7 +228,7 @@ def test_a_declared_holder_gives_way_when_the_register_person_proves_who_she_is(
     sql(demo, "UPDATE citizens SET identity_level = 'declared' WHERE phone = :p", p=ATTACKER)
     from support import in_db
 
-    from server.people.registry import register_person
+    from server.people.service import register_person
 
     in_db(
         demo,

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.accounts import idcard, otp
+from server.accounts import otp
 from server.audit.chain import ChainWalker, record_hash, verify
+from server.people import idcard
 from server.regions.codes import RegionCodeError, in_subtree, level_of, parent_code
 
 births = st.dates(min_value=date(1900, 1, 1), max_value=date(2025, 12, 31))

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 from support import in_db, post_form, sql, staff_login
 
-from server.accounts.staff import create_staff
+from server.accounts.staff_service import create_staff
 from server.audit.service import SYSTEM, record
 from server.demo import region_rows
 from server.regions.models import Region

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from support import in_db, sql
 from verification_support import OFFICER, TODAY, import_csv, write_csv
 
-from server.accounts.idcard import check_char
 from server.assistance.models import Application
 from server.errors import DomainError, Kind
+from server.people.idcard import check_char
 from server.verification import checks, loader, service, synth
 from server.verification.models import VerificationWarning
 

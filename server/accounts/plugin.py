@@ -2,9 +2,13 @@
 
 from server.accounts import i18n
 from server.accounts.citizen_routes import CitizenAccountController
-from server.accounts.identity_routes import IdentityOfficeController
+from server.accounts.office_routes import (
+    AccountController,
+    IdentityOfficeController,
+    StaffAdminController,
+    StaffLoginController,
+)
 from server.accounts.permissions import P
-from server.accounts.staff_routes import AccountController, StaffAdminController, StaffLoginController
 from server.web import DomainPlugin, NavItem
 
 plugin = DomainPlugin(

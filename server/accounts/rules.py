@@ -21,6 +21,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from server.accounts.permissions import Role
+from server.regions.codes import RegionCodeError, level_of
+
 LEVELS = ("declared", "verified")
 MAX_CLAIMS_PER_DAY = 5  # binding attempts per account in 24 hours (names are not guessed by trying)
 MAX_FACE_ATTEMPTS = 5  # face matches per claim; then only a worker can confirm it
@@ -104,3 +107,26 @@ def decision_refusal(
     if verdict in ("refuse", "dismiss", "uphold") and not note.strip():
         return "identity.note"
     return None
+
+
+# Which region levels each role may sit at.
+ROLE_LEVELS: dict[Role, frozenset[str]] = {
+    Role.COMMUNITY_WORKER: frozenset({"community"}),
+    Role.STREET_REVIEWER: frozenset({"street"}),
+    Role.DISTRICT_APPROVER: frozenset({"district"}),
+    Role.CITY_SUPERVISOR: frozenset({"city"}),
+    Role.VERIFICATION_OFFICER: frozenset({"city", "district"}),
+    Role.FUNERAL_OPERATOR: frozenset({"city", "district", "street", "community"}),
+    Role.ADMIN: frozenset({"city", "district", "street", "community"}),
+}
+
+
+def role_problem(role: str, region_code: str) -> str | None:
+    """Why a staff account may not hold ``role`` at ``region_code`` (a message code), or None."""
+    if role not in set(Role):
+        return "user.role"
+    try:
+        level = level_of(region_code)
+    except RegionCodeError:
+        return "region.unknown"
+    return None if level in ROLE_LEVELS[Role(role)] else "user.role_level"

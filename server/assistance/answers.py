@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from server import money
-from server.accounts import idcard
 from server.assistance import calc
 from server.forms import Field
+from server.people import idcard
 from server.phones import normalise_phone
 
 RELATIONSHIPS = {

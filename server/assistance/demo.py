@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
-from server.accounts import idcard
 from server.accounts.permissions import Role
 from server.assistance import calc, service
 from server.assistance.models import HouseholdFacts, MemberFacts, Policy
 from server.audit.service import Actor
 from server.calendar.service import demo_days
 from server.crypto import encrypt
+from server.people import idcard
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 
 CITY_POLICY = dict(

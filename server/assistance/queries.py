@@ -10,7 +10,6 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.assistance import calc, rules
 from server.assistance.models import (
     Application,
@@ -22,8 +21,9 @@ from server.assistance.models import (
     Recalculation,
 )
 from server.errors import DomainError, Kind
+from server.people import idcard
 from server.people.models import Enrolment, Household, Person
-from server.people.registry import id_hash
+from server.people.service import id_hash
 from server.regions import queries as regions
 from server.regions.models import Region
 from server.regions.scope import RegionScope

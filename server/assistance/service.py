@@ -11,7 +11,6 @@ from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
-from server.accounts import idcard
 from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.assistance import answers as form
@@ -33,8 +32,9 @@ from server.crypto import decrypt, encrypt
 from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.notifications.service import notify
+from server.people import idcard
 from server.people.models import Enrolment, Household, HouseholdMember, Person
-from server.people.registry import ID_PURPOSE, id_hash, register_person
+from server.people.service import ID_PURPOSE, id_hash, register_person
 from server.regions.codes import scope_prefix
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}

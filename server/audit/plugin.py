@@ -1,14 +1,7 @@
-"""The audit trail: its pages and its messages."""
+"""The audit trail: its messages. Its pages are registered by the back office (``server.office``),
+which sits above ``accounts``; this package depends on no domain, since every domain writes to it."""
 
-from server.accounts.permissions import P
 from server.audit import i18n
-from server.audit.routes import AuditController
-from server.web import DomainPlugin, NavItem
+from server.web import DomainPlugin
 
-plugin = DomainPlugin(
-    "audit",
-    controllers=(AuditController,),
-    office_nav=(NavItem("/office/audit", "审计日志", P.AUDIT_READ, order=90),),
-    codes=i18n.CODES,
-    en=i18n.EN,
-)
+plugin = DomainPlugin("audit", codes=i18n.CODES, en=i18n.EN)

@@ -1,10 +1,18 @@
+"""The working-day calendar: loading it for deadlines, and an administrator's changes (audited)."""
+
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import date
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit.service import Actor, record
 from server.calendar.days import Calendar
 from server.calendar.models import CalendarDay
+from server.errors import DomainError, Kind
+
+NAME_LIMIT = 50
 
 # China's 2026 public holidays and make-up working days (State Council notice), as demo data;
 # each year's notice is entered by an administrator.
@@ -34,10 +42,49 @@ async def load_calendar(session: AsyncSession) -> Calendar:
 
 
 def demo_days() -> list[CalendarDay]:
-    from datetime import date
-
     days = []
     for name, (off, on) in HOLIDAYS_2026.items():
         days += [CalendarDay(day=date.fromisoformat(d), working=False, name=name) for d in off]
         days += [CalendarDay(day=date.fromisoformat(d), working=True, name=f"{name}调休") for d in on]
     return days
+
+
+def parse_day(value: str) -> date:
+    """An ISO date typed or sent in a path, or a plain refusal."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise DomainError("calendar.day", Kind.INVALID, field="day") from None
+
+
+async def days_of_year(session: AsyncSession, year: int) -> list[CalendarDay]:
+    return list(
+        await session.scalars(
+            select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)
+        )
+    )
+
+
+async def set_day(session: AsyncSession, actor: Actor, day: date, name: str, working: bool) -> None:
+    """A holiday (``working`` False) or a make-up working day, replacing what the day was."""
+    name = name.strip()[:NAME_LIMIT]
+    if not name:
+        raise DomainError("form.required", Kind.INVALID, field="name")
+    await session.execute(delete(CalendarDay).where(CalendarDay.day == day))
+    session.add(CalendarDay(day=day, working=working, name=name))
+    await record(
+        session,
+        actor,
+        "calendar.set",
+        "calendar_day",
+        day.isoformat(),
+        after={"working": working, "name": name},
+    )
+
+
+async def remove_day(session: AsyncSession, actor: Actor, day: date) -> None:
+    """The day is an ordinary one again."""
+    await session.execute(delete(CalendarDay).where(CalendarDay.day == day))
+    await record(session, actor, "calendar.remove", "calendar_day", day.isoformat())

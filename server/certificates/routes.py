@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import ratelimit
-from server.accounts import idcard
 from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.accounts.permissions import P
@@ -27,7 +26,8 @@ from server.certificates.pdf import cjk_font_path
 from server.certificates.seal import draw_seal
 from server.db import utcnow
 from server.errors import DomainError, Kind
-from server.people.registry import id_hash
+from server.people import idcard
+from server.people.service import id_hash
 from server.regions import queries as regions
 from server.regions.scope import RegionScope
 from server.settings import Settings

@@ -12,7 +12,6 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
@@ -34,8 +33,9 @@ from server.funeral.models import (
 )
 from server.funeral.queries import booking_slots
 from server.funeral.rules import BookingAction, BookingStatus
+from server.people import idcard
 from server.people.models import Enrolment, HouseholdMember, Person
-from server.people.registry import id_hash
+from server.people.service import id_hash
 from server.verification.models import DataImport, SourceRecord
 
 

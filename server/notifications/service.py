@@ -5,14 +5,16 @@ import base64
 import json
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db import utcnow
+from server.errors import DomainError, Kind
 from server.files import write_private
 from server.notifications.models import Notification, PushSubscription
 from server.settings import Settings
@@ -56,13 +58,22 @@ async def notify(session: AsyncSession, citizen_id: int | None, title: str, body
         session.add(Notification(citizen_id=citizen_id, title=title, body=body, url=url))
 
 
-async def subscribe(session: AsyncSession, citizen_id: int, data: dict) -> None:
-    endpoint = str(data.get("endpoint", ""))
-    keys = data.get("keys") or {}
+async def mark_all_read(session: AsyncSession, citizen_id: int) -> None:
+    """The citizen has seen their messages (the messages page was shown)."""
+    await session.execute(
+        update(Notification)
+        .where(Notification.citizen_id == citizen_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+
+
+async def subscribe(session: AsyncSession, citizen_id: int, endpoint: str, keys: Mapping[str, str]) -> None:
+    """Keep (or move to this account) a browser's push subscription."""
     if not endpoint.startswith("https://") and not endpoint.startswith("http://127.0.0.1"):
-        raise ValueError("push.endpoint")
+        raise DomainError("push.endpoint", Kind.INVALID)
     if not keys.get("p256dh") or not keys.get("auth"):
-        raise ValueError("push.keys")
+        raise DomainError("push.keys", Kind.INVALID)
     existing = await session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if existing is None:
         session.add(
@@ -75,6 +86,8 @@ async def subscribe(session: AsyncSession, citizen_id: int, data: dict) -> None:
 
 
 def _send(subscription: PushSubscription, payload: str, private_pem: bytes) -> int:
+    # imported here, not at the top: only the worker sends pushes, so web processes and every other
+    # command skip loading the Web Push libraries
     from py_vapid import Vapid02
     from pywebpush import WebPushException, webpush
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from server.i18n import LANGS
 from server.settings import ROOT
-from server.web import Form, page, session_of
+from server.web import FormOf, page, session_of
 
 PWA_DIR = ROOT / "pwa"
 ASSET_DIRS = (ROOT / "static", PWA_DIR)
@@ -28,8 +28,17 @@ def asset_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def _back(request: Request, data: dict[str, Any]) -> str:
-    target = str(data.get("next") or "/")
+@dataclass
+class PrefsForm:
+    """A preference button: the language or the text size, and the page to go back to."""
+
+    lang: str = ""
+    text: str = ""
+    next: str = ""
+
+
+def _back(data: PrefsForm) -> str:
+    target = data.next or "/"
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
@@ -64,19 +73,19 @@ class PwaController(Controller):
         )
 
     @post("/prefs/lang")
-    async def set_lang(self, request: Request, data: Form) -> Redirect:
-        lang = data.get("lang") if data.get("lang") in LANGS else "zh"
+    async def set_lang(self, data: FormOf[PrefsForm]) -> Redirect:
+        lang = data.lang if data.lang in LANGS else "zh"
         return Redirect(
-            _back(request, data),
+            _back(data),
             status_code=303,
             cookies=[Cookie(key="lang", value=lang, max_age=YEAR, samesite="lax", httponly=True)],
         )
 
     @post("/prefs/text")
-    async def set_text(self, request: Request, data: Form) -> Redirect:
-        size = "large" if data.get("text") == "large" else "normal"
+    async def set_text(self, data: FormOf[PrefsForm]) -> Redirect:
+        size = "large" if data.text == "large" else "normal"
         return Redirect(
-            _back(request, data),
+            _back(data),
             status_code=303,
             cookies=[Cookie(key="text", value=size, max_age=YEAR, samesite="lax", httponly=True)],
         )

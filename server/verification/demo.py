@@ -12,8 +12,8 @@ from types import SimpleNamespace
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import clock
-from server.accounts import idcard
 from server.audit.service import Actor
+from server.people import idcard
 from server.verification import loader
 from server.verification.sources import SOURCES
 

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from server.accounts import idcard
+from server.people import idcard
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,11 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts.idcard import check_char
 from server.assistance.models import HouseholdFacts
 from server.crypto import derive_key, encrypt
+from server.people.idcard import check_char
 from server.people.models import Enrolment, Household, HouseholdMember, Person
-from server.people.registry import ID_PURPOSE
+from server.people.service import ID_PURPOSE
 from server.regions.models import Region
 from server.verification.sources import SOURCES
 

@@ -7,7 +7,7 @@ import re
 
 from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
-from server.accounts.idcard import check_char
+from server.people.idcard import check_char
 
 
 def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium, demo):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.crypto import encrypt, keyed_hash
+from server.people import idcard
 from server.people.models import Person
 
 ID_PURPOSE = "resident-id"

@@ -9,17 +9,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import idcard
 from server.accounts import rules as R
-from server.accounts.citizens import CitizenError
+from server.accounts.citizen_service import CitizenError
 from server.accounts.models import Citizen, IdentityClaim, IdentityDispute
 from server.audit.service import Actor, record
 from server.crypto import encrypt
 from server.db import utcnow
 from server.errors import Kind
 from server.notifications.service import notify
+from server.people import idcard
 from server.people.models import Person
-from server.people.registry import ID_PURPOSE, id_hash
+from server.people.service import ID_PURPOSE, id_hash
 from server.regions.models import Region
 from server.survival import service as survival
 from server.survival.models import Reference

@@ -13,39 +13,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import passwords
-from server.accounts.models import ROLES, LoginThrottle, Staff
+from server.accounts.models import LoginThrottle, Staff
+from server.accounts.rules import role_problem
 from server.audit.service import Actor, record
 from server.crypto import decrypt, encrypt, keyed_hash
 from server.db import UTCDateTime, utcnow
 from server.errors import DomainError, Kind
-from server.regions.codes import RegionCodeError, level_of
 
-# Which levels each role may sit at.
-ROLE_LEVELS = {
-    "community_worker": {"community"},
-    "street_reviewer": {"street"},
-    "district_approver": {"district"},
-    "city_supervisor": {"city"},
-    "verification_officer": {"city", "district"},
-    "funeral_operator": {"city", "district", "street", "community"},
-    "admin": {"city", "district", "street", "community"},
-}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
 
 
 class StaffError(DomainError):
     def __init__(self, code: str, kind: Kind = Kind.INVALID):
         super().__init__(code, kind)
-
-
-def role_problem(role: str, region_code: str) -> str | None:
-    if role not in ROLES:
-        return "user.role"
-    try:
-        level = level_of(region_code)
-    except RegionCodeError:
-        return "region.unknown"
-    return None if level in ROLE_LEVELS[role] else "user.role_level"
 
 
 @dataclass(frozen=True)
@@ -180,6 +160,29 @@ async def use_totp(session: AsyncSession, secret_key: str, staff: Staff, code: s
     return taken.first() is not None
 
 
+async def second_step(
+    session: AsyncSession, secret_key: str, staff_id: int | None, code: str, actor: Actor
+) -> Staff:
+    """Sign-in's second step: the TOTP code of the account that passed the password. The attempt
+    is counted (and committed) first. Refusals: ``error.sign_in`` (no such pending sign-in),
+    ``login.locked`` (the account is locked, or this failure locked it), ``login.totp_bad`` (wrong
+    or used code: the person may try again)."""
+    staff = await session.get(Staff, staff_id) if staff_id is not None else None
+    if staff is None:
+        raise StaffError("error.sign_in", Kind.UNAUTHENTICATED)
+    claim = await claim_attempt(session, staff)
+    if claim is None:
+        raise StaffError("login.locked", Kind.TOO_MANY)
+    # an account disabled meanwhile is treated like a wrong code
+    if staff.active and await use_totp(session, secret_key, staff, code):
+        return staff
+    await attempt_failed(session, staff, claim, "staff.totp_failed", actor)
+    await session.commit()
+    if claim.locks:
+        raise StaffError("login.locked", Kind.TOO_MANY)
+    raise StaffError("login.totp_bad", Kind.UNAUTHENTICATED)
+
+
 async def attempt_failed(
     session: AsyncSession, staff: Staff, claim: Claim, action: str, actor: Actor
 ) -> None:
@@ -207,8 +210,70 @@ async def signed_in(session: AsyncSession, staff: Staff, actor: Actor) -> None:
     await record(session, actor, "staff.login", "staff", staff.id, region_code=staff.region_code)
 
 
-def enable_totp(secret_key: str, staff: Staff, secret: str) -> None:
+async def enable_totp(
+    session: AsyncSession, actor: Actor, secret_key: str, staff: Staff, secret: str
+) -> None:
+    """Two-step verification on, with the secret the holder's app confirmed; other sessions end."""
     staff.totp_secret, staff.totp_enabled = encrypt(secret_key, "totp", secret), True
+    end_sessions(staff)
+    await record(session, actor, "staff.totp_enable", "staff", staff.id, region_code=staff.region_code)
+
+
+async def change_password(session: AsyncSession, actor: Actor, staff: Staff, current: str, new: str) -> None:
+    """The holder changes their own password. The attempt is counted (and committed) before the
+    current password is checked, like sign-in; a wrong one fails and may lock the account. Then the
+    new password must be acceptable; on success the account's other sessions end."""
+    claim = await claim_attempt(session, staff)
+    if claim is None:
+        raise StaffError("login.locked", Kind.TOO_MANY)
+    if not passwords.verify_password(staff.password_hash, current):
+        await attempt_failed(session, staff, claim, "staff.password_failed", actor)
+        await session.commit()
+        raise StaffError("login.locked", Kind.TOO_MANY) if claim.locks else StaffError("login.bad")
+    await clear_failures(session, staff)
+    await session.commit()
+    problem = passwords.password_problem(new)
+    if problem:
+        raise StaffError(problem)
+    staff.password_hash = passwords.hash_password(new)
+    end_sessions(staff)
+    await record(session, actor, "staff.password_change", "staff", staff.id, region_code=staff.region_code)
+
+
+async def update_staff(
+    session: AsyncSession,
+    actor: Actor,
+    staff: Staff,
+    *,
+    display_name: str,
+    role: str,
+    region_code: str,
+    active: bool,
+) -> None:
+    """An administrator changes an account; if what open sessions relied on changed, they end."""
+    name = display_name.strip()
+    problem = role_problem(role, region_code) or (None if name else "user.name")
+    if problem:
+        raise StaffError(problem)
+    before = snapshot(staff)
+    staff.display_name, staff.role, staff.region_code, staff.active = name, role, region_code, active
+    if snapshot(staff) != before:
+        end_sessions(staff)
+    await record(
+        session,
+        actor,
+        "staff.update",
+        "staff",
+        staff.id,
+        before=before,
+        after=snapshot(staff),
+        region_code=region_code,
+    )
+
+
+async def unlock(session: AsyncSession, actor: Actor, staff: Staff) -> None:
+    staff.failed_logins, staff.locked_until = 0, None
+    await record(session, actor, "staff.unlock", "staff", staff.id, region_code=staff.region_code)
 
 
 async def create_staff(
