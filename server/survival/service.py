@@ -579,7 +579,10 @@ async def run_round(
             )
         )
         active = [e for e in enrolments if e.status == "active"]
-        reason = f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，宽限{policy.grace_days}天后仍未完成"
+        reason = (
+            f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，"
+            f"宽限{policy.grace_days}天后仍未完成"
+        )
         for enrolment in active:
             await change_status(session, SYSTEM, enrolment, "suspended", reason, source="survival.overdue")
         held = sorted(set(schedule.suspended_enrolments or []) | {e.id for e in enrolments})
