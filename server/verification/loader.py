@@ -118,6 +118,17 @@ def read_error_text(settings: Settings, import_id: int) -> str | None:
         raise StoredFileDamaged(path.name) from None
 
 
+def error_csv(settings: Settings, imp: DataImport) -> str:
+    """The rejected rows of an import (the department's own, ID numbers included), as CSV text."""
+    try:
+        found = read_error_text(settings, imp.id)
+    except StoredFileDamaged:
+        raise DomainError("verification.file_damaged", Kind.BROKEN) from None
+    if found is None:
+        raise DomainError("verification.no_errors", Kind.NOT_FOUND)
+    return found
+
+
 def _size(fh: BinaryIO) -> int:
     raw = getattr(fh, "raw", fh)
     return raw.size if hasattr(raw, "size") else os.fstat(fh.fileno()).st_size

@@ -16,8 +16,7 @@ from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.regions import queries as region_queries
 from server.regions.models import Region
 from server.regions.scope import RegionScope
-from server.settings import Settings
-from server.verification import loader, rules
+from server.verification import rules
 from server.verification.models import (
     ApiClient,
     DataImport,
@@ -45,17 +44,6 @@ async def recent_imports(session: AsyncSession, source: str = "", limit: int = 1
     if source:
         stmt = stmt.where(DataImport.source == source)
     return list(await session.scalars(stmt))
-
-
-def error_csv(settings: Settings, imp: DataImport) -> str:
-    """The rejected rows of an import (the department's own, ID numbers included), as CSV text."""
-    try:
-        found = loader.read_error_text(settings, imp.id)
-    except loader.StoredFileDamaged:
-        raise DomainError("verification.file_damaged", Kind.BROKEN) from None
-    if found is None:
-        raise DomainError("verification.no_errors", Kind.NOT_FOUND)
-    return found
 
 
 async def duplicate_rows(session: AsyncSession, import_id: int) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
-from server.assistance.office_routes import scoped_application
+from server.assistance.queries import scoped_application
 from server.assistance.rules import works_current_step
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
@@ -153,7 +153,7 @@ class VerificationOfficeController(Controller):
             actor.region_code
         )  # the rejected rows are the department's own, ID numbers included
         imp = await queries.get_import(db_session, import_id)
-        text = queries.error_csv(settings, imp)
+        text = loader.error_csv(settings, imp)
         return Response(
             ("\ufeff" + text).encode(),
             media_type="text/csv; charset=utf-8",
