@@ -107,7 +107,8 @@ async def _seed_and_list() -> None:
     click.echo(f"\nDemo staff accounts (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/office")
     for s in accounts:
         click.echo(
-            f"  {s.username:<15} {ROLE_LABELS[s.role]:<12} {names.get(s.region_code, s.region_code)} ({s.region_code})"
+            f"  {s.username:<15} {ROLE_LABELS[s.role]:<12} "
+            f"{names.get(s.region_code, s.region_code)} ({s.region_code})"
         )
     click.echo(
         "\nDemo citizens sign in at http://127.0.0.1:8000/login with 13800000001, 13800000002 or 13800000003;"
@@ -209,7 +210,8 @@ def audit_verify(public_key: str | None) -> None:
         return
     if not report.chain.intact:
         click.echo(
-            f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); {report.checked} records before it are intact"
+            f"audit chain BROKEN at record {report.broken_seq} ({report.reason}); "
+            f"{report.checked} records before it are intact"
         )
     if not report.anchors.intact:
         seq = "" if report.anchors.seq is None else f", naming record {report.anchors.seq}"

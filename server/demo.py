@@ -4,6 +4,7 @@ and level, and a few citizens. Idempotent: seeding twice changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.models import Citizen, Staff
 from server.accounts.permissions import Role
 from server.accounts.staff_service import create_staff
+from server.assistance.demo import seed as seed_assistance
 from server.audit.service import SYSTEM, record
+from server.certificates import keys
 from server.crypto import encrypt, keyed_hash
 from server.db import utcnow
+from server.discovery.demo import seed as seed_discovery
+from server.funeral.demo import seed as seed_funeral
 from server.people import idcard
+from server.people.models import Enrolment, Household, HouseholdMember
+from server.people.service import register_person
 from server.regions.codes import level_of, parent_code, scope_prefix
 from server.regions.models import Region
+from server.survival.demo import seed as seed_survival
+from server.verification.demo import seed as seed_verification
 
 DEMO_PASSWORD = "huimin-demo-2026"
 
@@ -117,29 +126,18 @@ async def seed(session: AsyncSession, secret: str) -> bool:
             citizen.id_cipher = encrypt(secret, "resident-id", number)
         session.add(citizen)
     await seed_households(session, secret)
-    from server.assistance.demo import seed as seed_assistance
-
     await seed_assistance(session, secret)
-    from server.discovery.demo import seed as seed_discovery
-
     await seed_discovery(session, [c for streets in TREE.values() for cs in streets.values() for c, _ in cs])
-    from server.funeral.demo import seed as seed_funeral
-
     await seed_funeral(session)
-    from server.verification.demo import seed as seed_verification
-
     await seed_verification(session, secret)
-    from server.survival.demo import seed as seed_survival
-
     await seed_survival(session)
-    from server.certificates import keys
-
     await keys.root(session, secret, CITY[0], CITY[1])  # the city's seal root CA
     await keys.token_key(session, secret, CITY[0])
     return True
 
 
-# (community, address, benefit, monthly yuan, members: (name, first 17 ID digits, relationship, disability grade))
+# (community, address, benefit, monthly yuan,
+#  members: (name, first 17 ID digits, relationship, disability grade))
 HOUSEHOLDS = [
     (
         "331102001001",
@@ -172,11 +170,6 @@ HOUSEHOLDS = [
 
 async def seed_households(session: AsyncSession, secret: str) -> None:
     """A few enrolled households, so every service has recipients to work with."""
-    from datetime import date
-
-    from server.people.models import Enrolment, Household, HouseholdMember
-    from server.people.service import register_person
-
     for community, address, benefit, yuan, members in HOUSEHOLDS:
         people = []
         for name, first17, relationship, disability in members:

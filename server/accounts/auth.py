@@ -29,7 +29,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     sign-in), so an id planted before sign-in is worthless after it (session fixation)."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        return connection.scope.get("huimin.session_id") or super().get_session_id(connection)  # type: ignore[return-value]
+        fresh = connection.scope.get("huimin.session_id")
+        return fresh or super().get_session_id(connection)  # type: ignore[return-value]
 
     async def store_in_message(self, scope_session, message: Message, connection: ASGIConnection) -> None:
         if scope_session is Empty or not scope_session:
@@ -42,7 +43,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             old = connection.cookies.get(self.config.key)
             if old and old != "null":
                 await self.delete(old, store=self.config.get_store_from_app(connection.scope["app"]))
-            connection.scope["huimin.session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
+            fresh = self.generate_session_id()
+            connection.scope["huimin.session_id"] = fresh  # type: ignore[typeddict-unknown-key]
         await super().store_in_message(scope_session, message, connection)
 
 
