@@ -19,7 +19,7 @@ from server.errors import Kind
 from server.notifications.service import notify
 from server.people import idcard
 from server.people.models import Person
-from server.people.service import ID_PURPOSE, id_hash
+from server.people.queries import ID_PURPOSE, id_hash
 from server.regions.models import Region
 from server.survival import service as survival
 from server.survival.models import Reference

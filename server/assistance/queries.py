@@ -23,7 +23,7 @@ from server.assistance.models import (
 from server.errors import DomainError, Kind
 from server.people import idcard
 from server.people.models import Enrolment, Household, Person
-from server.people.service import id_hash
+from server.people.queries import id_hash
 from server.regions import queries as regions
 from server.regions.models import Region
 from server.regions.scope import RegionScope

@@ -34,7 +34,8 @@ from server.errors import DomainError, Kind
 from server.notifications.service import notify
 from server.people import idcard
 from server.people.models import Enrolment, Household, HouseholdMember, Person
-from server.people.service import ID_PURPOSE, id_hash, register_person
+from server.people.queries import ID_PURPOSE, id_hash
+from server.people.service import register_person
 from server.regions.codes import scope_prefix
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}

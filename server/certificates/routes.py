@@ -27,7 +27,7 @@ from server.certificates.seal import draw_seal
 from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.people import idcard
-from server.people.service import id_hash
+from server.people.queries import id_hash
 from server.regions import queries as regions
 from server.regions.scope import RegionScope
 from server.settings import Settings

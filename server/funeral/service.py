@@ -35,7 +35,7 @@ from server.funeral.queries import booking_slots
 from server.funeral.rules import BookingAction, BookingStatus
 from server.people import idcard
 from server.people.models import Enrolment, HouseholdMember, Person
-from server.people.service import id_hash
+from server.people.queries import id_hash
 from server.verification.models import DataImport, SourceRecord
 
 

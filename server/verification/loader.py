@@ -34,7 +34,7 @@ from server.errors import DomainError, Kind
 from server.exports import SafeCsvWriter
 from server.files import private_dir
 from server.people.models import Person
-from server.people.service import ID_PURPOSE
+from server.people.queries import ID_PURPOSE
 from server.regions import queries as region_queries
 from server.settings import Settings
 from server.verification import checks, rules

@@ -27,7 +27,7 @@ from server.assistance.models import HouseholdFacts
 from server.crypto import derive_key, encrypt
 from server.people.idcard import check_char
 from server.people.models import Enrolment, Household, HouseholdMember, Person
-from server.people.service import ID_PURPOSE
+from server.people.queries import ID_PURPOSE
 from server.regions.models import Region
 from server.verification.sources import SOURCES
 
