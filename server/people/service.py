@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.crypto import encrypt
 from server.people import idcard
 from server.people.models import Person
-from server.people.queries import id_hash
+from server.people.queries import ID_PURPOSE, id_hash
 
 
 async def register_person(
