@@ -16,12 +16,12 @@ import pytest
 import uvicorn
 from litestar.testing import TestClient
 from sqlalchemy import text
-from support import in_db, run
 
 from server.app import create_app
 from server.cli import upgrade_database
 from server.db import make_engine
 from server.settings import Settings, normalise_database_url
+from tests.support import in_db, run
 
 T = TypeVar("T")
 PG_URL = os.environ.get("TEST_DATABASE_URL")

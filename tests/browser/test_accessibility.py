@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from support import browser_citizen_sign_in, browser_staff_sign_in
+
+from tests.support import browser_citizen_sign_in, browser_staff_sign_in
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 

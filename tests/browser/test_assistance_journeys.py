@@ -7,11 +7,11 @@ import io
 import re
 from datetime import timedelta
 
-from assistance_support import ANSWERS, APPLICANT, APPLICANT_PHONE, MEMBER, id_of
 from PIL import Image
-from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 from server import clock
+from tests.assistance.support import ANSWERS, APPLICANT, APPLICANT_PHONE, MEMBER, id_of
+from tests.support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 
 def sign_in_as_the_applicant(page, live, demo):

@@ -12,12 +12,12 @@ import httpx
 import pypdfium2
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
-from support import in_db
 
 from server import clock
 from server.accounts.models import Citizen
 from server.audit.service import Actor
 from server.certificates import queries, rules, service, token
+from tests.support import in_db
 
 WORKER = Actor("staff", "7", "天宁社区工作人员 刘芳", "community_worker", "331102001001")
 

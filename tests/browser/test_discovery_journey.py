@@ -7,9 +7,9 @@ import io
 import re
 
 from PIL import Image
-from support import browser_staff_sign_in, sql
 
 from server.discovery.demo import outline_of
+from tests.support import browser_staff_sign_in, sql
 
 TIANNING = outline_of("331102001001")[0]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from support import DEMO_PASSWORD, last_code
+from tests.support import DEMO_PASSWORD, last_code
 
 
 def test_citizen_signs_in_on_a_phone(live, phone, demo):

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-from support import browser_citizen_sign_in, browser_staff_sign_in, sql
-
 from server.people.idcard import check_char
+from tests.support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 
 def test_look_up_book_and_see_it_in_the_operators_calendar(live, phone, chromium, demo):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import gzip
 
 import httpx
-from support import browser_citizen_sign_in
+
+from tests.support import browser_citizen_sign_in
 
 BUDGET = 50 * 1024
 CITIZEN_PAGES = [

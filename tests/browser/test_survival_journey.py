@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 from server.db import utcnow
 from server.survival import demo as faces
 from server.survival import rules
+from tests.support import browser_citizen_sign_in, browser_staff_sign_in, sql
 
 
 def _sibling(name: str):
