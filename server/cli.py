@@ -90,7 +90,7 @@ def demo() -> None:
     """Demo data."""
 
 
-async def _seed_and_list() -> None:
+async def _seed_and_list(base: str = "http://127.0.0.1:8000") -> None:
     from sqlalchemy import select
 
     from server.db import session_scope
@@ -104,22 +104,23 @@ async def _seed_and_list() -> None:
         accounts = await demo_accounts(session)
         names = {r.code: r.name for r in await session.scalars(select(Region))}
     click.echo("demo city created" if created else "demo city already present")
-    click.echo(f"\nDemo staff accounts (password for all: {DEMO_PASSWORD}) at http://127.0.0.1:8000/office")
+    click.echo(f"\nDemo staff accounts (password for all: {DEMO_PASSWORD}) at {base}/office")
     for s in accounts:
         click.echo(
             f"  {s.username:<15} {ROLE_LABELS[s.role]:<12} "
             f"{names.get(s.region_code, s.region_code)} ({s.region_code})"
         )
     click.echo(
-        "\nDemo citizens sign in at http://127.0.0.1:8000/login with 13800000001, 13800000002 or 13800000003;"
+        f"\nDemo citizens sign in at {base}/login with 13800000001, 13800000002 or 13800000003;"
     )
-    click.echo("the one-time code appears at http://127.0.0.1:8000/dev/outbox (development only).\n")
+    click.echo(f"the one-time code appears at {base}/dev/outbox (development only).\n")
 
 
 @demo.command("seed")
-def demo_seed() -> None:
+@click.option("--base", default="http://127.0.0.1:8000", help="where the printed links point")
+def demo_seed(base: str = "http://127.0.0.1:8000") -> None:
     """Create the demo city (idempotent) and print the demo accounts."""
-    asyncio.run(_seed_and_list())
+    asyncio.run(_seed_and_list(base))
 
 
 @main.group()
@@ -349,7 +350,7 @@ def serve(host: str, port: int) -> None:
 def demo_run(ctx: click.Context, host: str, port: int) -> None:
     """Upgrade the database, seed the demo city, print the accounts, and serve."""
     ctx.invoke(db_upgrade)
-    ctx.invoke(demo_seed)
+    ctx.invoke(demo_seed, base=f"http://{host}:{port}")  # the links printed are the ones served
     ctx.invoke(serve, host=host, port=port)
 
 
