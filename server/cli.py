@@ -110,9 +110,7 @@ async def _seed_and_list(base: str = "http://127.0.0.1:8000") -> None:
             f"  {s.username:<15} {ROLE_LABELS[s.role]:<12} "
             f"{names.get(s.region_code, s.region_code)} ({s.region_code})"
         )
-    click.echo(
-        f"\nDemo citizens sign in at {base}/login with 13800000001, 13800000002 or 13800000003;"
-    )
+    click.echo(f"\nDemo citizens sign in at {base}/login with 13800000001, 13800000002 or 13800000003;")
     click.echo(f"the one-time code appears at {base}/dev/outbox (development only).\n")
 
 
