@@ -19,7 +19,8 @@ from server.errors import DomainError, Kind
 from server.phones import normalise_phone
 from server.settings import Settings
 from server.survival.capture import challenge_json, frames_of
-from server.web import FormOf, Upload, client_ip, page, status_of
+from server.survival.forms import CaptureUpload
+from server.web import FormOf, UploadOf, client_ip, page, status_of
 
 
 async def _me_page(
@@ -191,7 +192,12 @@ class CitizenAccountController(Controller):
 
     @post("/me/identity/check", guards=[citizen_guard], dependencies={"citizen": provide_citizen})
     async def face_check(
-        self, request: Request, data: Upload, citizen: Citizen, db_session: AsyncSession, actor: Actor
+        self,
+        request: Request,
+        data: UploadOf[CaptureUpload],
+        citizen: Citizen,
+        db_session: AsyncSession,
+        actor: Actor,
     ) -> dict[str, Any]:
         nonce, frames = await frames_of(data)
         outcome = await identity_service.face_submit(
