@@ -19,7 +19,7 @@ from server.accounts.models import Citizen
 from server.assistance import answers as form
 from server.assistance import calc, queries, rules, service
 from server.assistance import forms as f
-from server.assistance.documents import store_document
+from server.assistance.documents_service import store_document
 from server.assistance.models import Application
 from server.audit.service import Actor
 from server.images import ImageRefused

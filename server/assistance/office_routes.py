@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import exports
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
-from server.assistance import calc, households, queries, rules, service
+from server.assistance import calc, queries, rules, service
 from server.assistance import forms as f
-from server.assistance.documents import document_path
+from server.assistance import households_service as households
+from server.assistance.documents_service import document_path
 from server.assistance.models import PaymentRoll
 from server.assistance.queries import PAGE, scoped_application
 from server.audit.service import Actor

@@ -10,7 +10,7 @@ from server.audit.service import Actor, record
 from server.calendar.service import load_calendar
 from server.db import utcnow
 from server.discovery import rules
-from server.discovery.handoff import hand_off
+from server.discovery.handoff_service import hand_off
 from server.discovery.models import Alert, CommunityArea, Report
 from server.errors import DomainError, Kind
 from server.files import write_private

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import rules as identity_rules
 from server.accounts.permissions import allows
-from server.assistance.documents import document_path
+from server.assistance.documents_service import document_path
 from server.assistance.models import Document
 from server.audit.service import SYSTEM, Actor, record
 from server.db import utcnow

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server import clock
 from server.audit.service import Actor
 from server.people import idcard
-from server.verification import loader
+from server.verification import imports_service as loader
 from server.verification.sources import SOURCES
 
 DEPARTMENT = Actor("system", "demo", "接口：市公安局人口系统（演示）", "api_client", "331100")

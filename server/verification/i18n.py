@@ -1,4 +1,4 @@
-from server.verification import loader
+from server.verification import imports_service as loader
 
 CODES = {
     "verification.source": "请选择数据源。",

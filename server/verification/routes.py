@@ -23,7 +23,9 @@ from server.errors import DomainError, Kind
 from server.people.models import Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.verification import forms, loader, queries, report, rules, service
+from server.verification import forms, queries, rules, service
+from server.verification import imports_service as loader
+from server.verification import report_service as report
 from server.verification.models import PossibleMatch, ReviewCampaign, VerificationWarning
 from server.verification.sources import SOURCES, json_schema
 from server.web import FormOf, UploadOf, page

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.assistance import households
+from server.assistance import households_service as households
 from server.audit.service import Actor, record
 from server.db import session_scope, utcnow
 from server.errors import DomainError, Kind
@@ -22,7 +22,9 @@ from server.people.enrolments import EnrolmentError, change_status
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions import queries as region_queries
 from server.settings import Settings
-from server.verification import checks, loader, queries, rules
+from server.verification import checks_service as checks
+from server.verification import imports_service as loader
+from server.verification import queries, rules
 from server.verification.models import (
     ApiClient,
     DataImport,

@@ -128,7 +128,7 @@ async def recalculate(url: str, sample: int = 200) -> tuple[float, dict]:
         report = await service.apply_policy(session, SYSTEM, policy, date(2026, 12, 1))
         elapsed = time.perf_counter() - started
     # the SQL must agree with the pure calculation
-    from server.assistance.households import current_calculation
+    from server.assistance.households_service import current_calculation
 
     async with session_scope(url) as session:
         ids = list(await session.scalars(select(Enrolment.id).order_by(func.random()).limit(sample)))

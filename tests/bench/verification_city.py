@@ -29,7 +29,8 @@ from server.cli import upgrade_database
 from server.db import make_engine, session_scope
 from server.demo import CITY, TREE, region_rows
 from server.people.models import Household, Person
-from server.verification import loader, service, synth
+from server.verification import imports_service as loader
+from server.verification import service, synth
 from server.verification.models import SourceRecord, VerificationWarning
 from server.verification.sources import SOURCES
 

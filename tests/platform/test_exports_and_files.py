@@ -219,7 +219,7 @@ def test_an_xlsx_bomb_is_refused_from_its_zip_directory_without_unpacking(client
 
 
 def test_overlong_cells_are_kept_out_and_cut_and_too_many_rows_refuse_the_file(client, demo, monkeypatch):
-    from server.verification import loader
+    from server.verification import imports_service as loader
 
     register(demo)
     signed_in(client, demo)

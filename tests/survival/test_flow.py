@@ -651,7 +651,7 @@ def test_datetime_helpers_are_timezone_aware():
 
 
 def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, demo):
-    from server.assistance.documents import store_document
+    from server.assistance.documents_service import store_document
     from server.assistance.models import Application
 
     zhao = person_id(demo, "赵德福")

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from server.audit.service import Actor
 from server.people.models import HouseholdMember, Person
-from server.verification import loader, synth
+from server.verification import imports_service as loader
+from server.verification import synth
 from server.verification.models import DataImport, VerificationWarning
 from server.verification.sources import SOURCES
 from tests.support import in_db

@@ -10,7 +10,8 @@ import re
 import pypdfium2
 
 from server.people.models import Household
-from server.verification import checks, report
+from server.verification import checks_service as checks
+from server.verification import report_service as report
 from server.verification.sources import SOURCES
 from tests.assistance.support import ANSWERS, MEMBER, apply_fully, id_of
 from tests.support import in_db, post_form, sql, staff_login

@@ -12,7 +12,9 @@ from sqlalchemy import select
 from server.assistance.models import Application
 from server.errors import DomainError, Kind
 from server.people.idcard import check_char
-from server.verification import checks, loader, service, synth
+from server.verification import checks_service as checks
+from server.verification import imports_service as loader
+from server.verification import service, synth
 from server.verification.models import VerificationWarning
 from tests.support import in_db, sql
 from tests.verification.support import OFFICER, TODAY, import_csv, write_csv

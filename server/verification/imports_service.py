@@ -37,7 +37,8 @@ from server.people.models import Person
 from server.people.queries import ID_PURPOSE
 from server.regions import queries as region_queries
 from server.settings import Settings
-from server.verification import checks, rules
+from server.verification import checks_service as checks
+from server.verification import rules
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
 from server.verification.sources import RECORD_COLUMNS, SOURCES, RowChecker, Source, normalise_name
 

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.assistance.answers import RELATIONSHIPS
-from server.assistance.documents import document_path
-from server.assistance.households import members_of
+from server.assistance.documents_service import document_path
+from server.assistance.households_service import members_of
 from server.assistance.models import Application, Document, Event
 from server.audit.service import Actor, record
 from server.files import write_private
@@ -27,7 +27,8 @@ from server.people.models import Household, Person
 from server.regions import queries as region_queries
 from server.regions.models import Region
 from server.settings import Settings
-from server.verification import checks, rules
+from server.verification import checks_service as checks
+from server.verification import rules
 from server.verification.models import DataImport, SourceRecord, VerificationWarning
 from server.verification.sources import SOURCES
 
