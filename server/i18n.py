@@ -273,6 +273,14 @@ EN: dict[str, str] = {
     "导入": "Import",
     "开启手机消息提醒": "Turn on phone notifications",
     "暂无消息。": "No messages yet.",
+    # whole phrases with their numbers, so each language orders them itself
+    "第 {page} 页": "Page {page}",
+    "第 {row} 行": "row {row}",
+    "{section}区 第{row}排 第{number}号": "Section {section}, row {row}, plot {number}",
+    "进入公墓大门后，按指示牌前往 {section}区，从入口数第{row}排。": "After the cemetery gate, follow the signs to section {section}; it is row {row} from the entrance.",
+    "{section}区 {row}排 {number}号": "section {section}, row {row}, plot {number}",
+    "残疾{grade}级": "disability grade {grade}",
+    "第 {number} 步，共 {total} 步": "Step {number} of {total}",
 }
 
 ROLE_LABELS = {
