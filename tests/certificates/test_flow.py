@@ -493,7 +493,7 @@ def test_public_url_setting_and_production_refuses_without_it(tmp_path):
         **base,
         "HUIMIN_ENV": "production",
         "DATABASE_URL": "postgresql://x/y",
-        "HUIMIN_SMS_SENDER": "test_certificates:CarrierSender",
+        "HUIMIN_SMS_SENDER": "tests.certificates.test_flow:CarrierSender",
     }
     assert any("HUIMIN_PUBLIC_URL" in p for p in load_settings(prod).production_problems())
     assert any(
