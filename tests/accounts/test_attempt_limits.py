@@ -257,7 +257,12 @@ def test_inactive_account_with_the_right_password_is_not_told_apart(client, demo
 
 @pytest.mark.parametrize(
     "sender",
-    ["outbox", "server.accounts.sms:OutboxSender", "tests.accounts.test_attempt_limits:RenamedOutbox", "no.such:Thing"],
+    [
+        "outbox",
+        "server.accounts.sms:OutboxSender",
+        "tests.accounts.test_attempt_limits:RenamedOutbox",
+        "no.such:Thing",
+    ],
 )
 def test_production_refuses_any_outbox_sender(tmp_path, sender):
     settings = load_settings(
