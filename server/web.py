@@ -51,9 +51,6 @@ CSP = "; ".join(
 )
 
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-Upload = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-
 T = TypeVar("T")
 FormOf = Annotated[T, Body(media_type=RequestEncodingType.URL_ENCODED)]  # data: FormOf[SomeForm]
 UploadOf = Annotated[T, Body(media_type=RequestEncodingType.MULTI_PART)]  # data: UploadOf[SomeUpload]
