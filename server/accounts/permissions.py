@@ -81,6 +81,16 @@ class P(StrEnum):
     VERIFICATION_REVIEW_READ = "verification.review.read"
     VERIFICATION_REVIEW_RUN = "verification.review.run"
 
+    # a second person before money stops (#23): one proposes, a district approver decides
+    STATUS_PROPOSE = "people.status.propose"  # propose suspending, stopping or recording a death
+    STATUS_APPROVE = "people.status.approve"  # approve or reject another person's proposal
+    SURVIVAL_LAPSE_CONFIRM = "survival.lapse.confirm"  # confirm (or lift) a lapse's suspension
+    SURVIVAL_IN_PERSON = "survival.in_person"  # record an in-person proof of life (no face)
+    CONSENT_RECORD = "people.consent.record"  # record a member's signed paper consent form
+    EXPORTS_APPROVE = "exports.approve"  # approve another person's bulk export of personal data
+    PRIVACY_REQUESTS_READ = "privacy.requests.read"  # citizens' data-rights requests of the region
+    PRIVACY_REQUESTS_HANDLE = "privacy.requests.handle"  # answer them (correct, delete, explain)
+
 
 _R = Role
 _CASEWORK = {_R.COMMUNITY_WORKER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER}
@@ -144,6 +154,16 @@ GRANTS: dict[P, frozenset[Role]] = {
         {_R.VERIFICATION_OFFICER, _R.CITY_SUPERVISOR, _R.DISTRICT_APPROVER}
     ),
     P.VERIFICATION_REVIEW_RUN: frozenset({_R.VERIFICATION_OFFICER, _R.CITY_SUPERVISOR, _R.DISTRICT_APPROVER}),
+    P.STATUS_PROPOSE: frozenset(
+        {_R.COMMUNITY_WORKER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER, _R.VERIFICATION_OFFICER}
+    ),
+    P.STATUS_APPROVE: frozenset({_R.DISTRICT_APPROVER}),
+    P.SURVIVAL_LAPSE_CONFIRM: frozenset({_R.STREET_REVIEWER}),
+    P.SURVIVAL_IN_PERSON: frozenset({_R.COMMUNITY_WORKER, _R.STREET_REVIEWER}),
+    P.CONSENT_RECORD: frozenset({_R.COMMUNITY_WORKER}),
+    P.EXPORTS_APPROVE: frozenset({_R.DISTRICT_APPROVER, _R.CITY_SUPERVISOR}),
+    P.PRIVACY_REQUESTS_READ: frozenset(_ASSISTANCE_STAFF),
+    P.PRIVACY_REQUESTS_HANDLE: frozenset({_R.STREET_REVIEWER, _R.DISTRICT_APPROVER}),
 }
 
 

@@ -51,3 +51,23 @@ class AuditHead(Base):
     keyed_from: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), default=1, server_default="1"
     )
+
+
+class PersonAccess(Base):
+    """Who looked at, or was given, a person's data: one row per person per access, written only
+    by ``server.audit.service.record_view`` beside the audit record it points at (``audit_seq``).
+    The citizen's own "who looked at my data" (``/me/data``) reads this, not the whole trail."""
+
+    __tablename__ = "person_accesses"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff | department | system
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str | None] = mapped_column(String(32))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    what: Mapped[str] = mapped_column(String(40))  # documents | health | criminal | face | report | export...
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    audit_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))

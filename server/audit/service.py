@@ -31,7 +31,7 @@ from server.audit.chain import (
     make_anchor,
     record_hash,
 )
-from server.audit.models import GENESIS, AuditHead, AuditRecord
+from server.audit.models import GENESIS, AuditHead, AuditRecord, PersonAccess
 from server.crypto import derive_key
 from server.db import utcnow
 from server.i18n import translate
@@ -214,6 +214,48 @@ async def record(
     await session.flush()
     # anchored, if due, once the transaction is committed (see _anchor_after_commit)
     session.info["audit_tip"] = (context, head.seq, digest, head.keyed_from)
+    return entry
+
+
+async def record_view(
+    session: AsyncSession,
+    actor: Actor,
+    what: str,
+    object_type: str,
+    object_id: Any,
+    person_ids: list[int] | tuple[int, ...] = (),
+    *,
+    region_code: str | None = None,
+) -> AuditRecord:
+    """A read of sensitive data (documents, health, criminal records, faces, a verification report,
+    an export): one audit record ``view.<what>`` and, for each person it concerns, a
+    ``PersonAccess`` row the citizen sees on ``/me/data``. Same transaction as the page's reads."""
+    people = sorted({int(p) for p in person_ids})
+    entry = await record(
+        session,
+        actor,
+        f"view.{what}",
+        object_type,
+        object_id,
+        after={"people": len(people)} if people else None,
+        region_code=region_code,
+    )
+    session.add_all(
+        PersonAccess(
+            person_id=person,
+            at=entry.at,
+            actor_kind=actor.kind,
+            actor_name=actor.name,
+            role=actor.role,
+            region_code=entry.region_code,
+            what=what,
+            object_type=object_type,
+            object_id=entry.object_id,
+            audit_seq=entry.seq,
+        )
+        for person in people
+    )
+    await session.flush()
     return entry
 
 
