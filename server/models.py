@@ -44,7 +44,16 @@ from server.notifications.models import Notification, PushSubscription  # noqa: 
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
 from server.ratelimit import RateCounter  # noqa: F401
 from server.regions.models import Region  # noqa: F401
-from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule  # noqa: F401
+from server.survival.models import (  # noqa: F401
+    Challenge,
+    Check,
+    CheckFrame,
+    FaceConsent,
+    InPersonProof,
+    Reference,
+    ReviewRequest,
+    Schedule,
+)
 from server.verification.models import (  # noqa: F401
     ApiClient,
     DataImport,

@@ -142,8 +142,8 @@ def capture_frames(rgb: np.ndarray, actions: tuple[str, ...] | list[str], seed: 
 
 
 async def seed(session: AsyncSession, today: date | None = None) -> None:
-    """Demo citizen 13800000001 (张建国) gets a reference face from grace_hopper and a check that is
-    due, only when matplotlib (a test extra) is installed."""
+    """Demo citizen 13800000001 (张建国) gets a reference face from grace_hopper (on a recorded paper
+    consent) and a check that is due, only when matplotlib (a test extra) is installed."""
     from server.audit.service import SYSTEM
     from server.people.models import Person
     from server.survival import service
@@ -155,6 +155,10 @@ async def seed(session: AsyncSession, today: date | None = None) -> None:
     if person is None:
         return
     today = today or clock.today()
+    # the reference face is taken on the person's recorded consent (here: a signed paper form)
+    await service.record_consent(
+        session, SYSTEM, person, rules.ConsentBasis.PAPER, today=today, document="演示：书面同意书 DEMO-0001"
+    )
     await service.enrol_reference(session, SYSTEM, person, jpeg(photo), source="demo", today=today)
     schedule = await service.schedule_of(session, person.id)
     schedule.next_due = today  # due now, so the demo shows a reminder and a check to do

@@ -97,3 +97,55 @@ class CheckFrame(Base):
     check_id: Mapped[int] = mapped_column(ForeignKey("survival_checks.id", ondelete="CASCADE"), index=True)
     n: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReviewRequest(Base):
+    """The recipient's request that a person review a failed check (申请人工复核): one per check.
+    The check moves to ``review``; the reviewer's decision and opinion are kept on the check."""
+
+    __tablename__ = "survival_review_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("survival_checks.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InPersonProof(Base):
+    """A proof of life without a face, recorded by a worker: a home visit, at the counter or a video
+    call the worker made (``rules.InPersonMethod``). It counts as the period's proof."""
+
+    __tablename__ = "survival_in_person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    proved_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str] = mapped_column(Text)
+    witness: Mapped[str | None] = mapped_column(String(50))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FaceConsent(Base):
+    """The consent (or documented legal basis) a reference face is taken on (``rules.ConsentBasis``),
+    with the version of the notice shown. The standing one is the latest not withdrawn; withdrawing
+    deletes the reference face and its encoding."""
+
+    __tablename__ = "survival_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    basis: Mapped[str] = mapped_column(String(12))  # citizen | paper | legal | guardian
+    notice_version: Mapped[str] = mapped_column(String(16))
+    guardian: Mapped[str | None] = mapped_column(String(50))  # the guardian who consented
+    document: Mapped[str | None] = mapped_column(Text)  # the signed form, or the legal basis relied on
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"))  # given in the app
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))  # recorded by a worker
+    given_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]

@@ -17,7 +17,15 @@ from server.assistance.models import Application, Document
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions.scope import RegionScope
 from server.survival import rules
-from server.survival.models import Check, CheckFrame, Reference, Schedule
+from server.survival.models import (
+    Check,
+    CheckFrame,
+    FaceConsent,
+    InPersonProof,
+    Reference,
+    ReviewRequest,
+    Schedule,
+)
 
 HISTORY = 20  # checks listed on a person's page
 DUE_LIMIT, MISSING_LIMIT, QUEUE_LIMIT = 300, 200, 200
@@ -125,7 +133,8 @@ async def waiting_count(session: AsyncSession, scope: RegionScope) -> int:
 
 
 async def without_reference(session: AsyncSession, scope: RegionScope) -> list[Person]:
-    """Recipients in an active household without a reference face yet."""
+    """Recipients in an active household without a reference face yet (one on a schedule without a
+    face is on the in-person path: consent withdrawn, or proved in person, and is not listed)."""
     return list(
         await session.scalars(
             select(Person)
@@ -136,6 +145,7 @@ async def without_reference(session: AsyncSession, scope: RegionScope) -> list[P
                 Enrolment.status == "active",
                 Person.deceased_on.is_(None),
                 ~exists().where(Reference.person_id == Person.id),
+                ~exists().where(Schedule.person_id == Person.id, Schedule.active.is_(True)),
             )
             .distinct()
             .order_by(Person.id)
@@ -144,15 +154,66 @@ async def without_reference(session: AsyncSession, scope: RegionScope) -> list[P
     )
 
 
-async def review_queue(session: AsyncSession, scope: RegionScope) -> list[tuple[Check, Person]]:
+async def review_queue(
+    session: AsyncSession, scope: RegionScope
+) -> list[tuple[Check, Person, ReviewRequest | None]]:
+    """Checks waiting for a person, oldest first, with the recipient's request when they asked."""
     rows = await session.execute(
-        select(Check, Person)
+        select(Check, Person, ReviewRequest)
         .join(Person, Person.id == Check.person_id)
+        .outerjoin(ReviewRequest, ReviewRequest.check_id == Check.id)
         .where(scope.where(Check.region_code), Check.status == rules.CheckStatus.REVIEW)
         .order_by(Check.id)
         .limit(QUEUE_LIMIT)
     )
-    return [(c, p) for c, p in rows.all()]
+    return [(c, p, r) for c, p, r in rows.all()]
+
+
+async def review_request_of(session: AsyncSession, check_id: int) -> ReviewRequest | None:
+    return await session.scalar(select(ReviewRequest).where(ReviewRequest.check_id == check_id))
+
+
+def frames_kept(check: Check) -> bool:
+    """Are the check's frames still there for a person to look at?"""
+    return check.frame_count > 0 and check.frames_purged_at is None
+
+
+def review_request_refusal(check: Check) -> str | None:
+    return rules.review_request_refusal(check.status, frames_kept(check))
+
+
+# --- consent and the way without a face --------------------------------------------------------
+
+
+async def standing_consent(session: AsyncSession, person_id: int) -> FaceConsent | None:
+    """The consent a reference face may be taken on now: the latest not withdrawn."""
+    return await session.scalar(
+        select(FaceConsent)
+        .where(FaceConsent.person_id == person_id, FaceConsent.withdrawn_at.is_(None))
+        .order_by(FaceConsent.id.desc())
+        .limit(1)
+    )
+
+
+async def consents(session: AsyncSession, person_id: int) -> list[FaceConsent]:
+    """Every consent recorded for the person, newest first."""
+    return list(
+        await session.scalars(
+            select(FaceConsent).where(FaceConsent.person_id == person_id).order_by(FaceConsent.id.desc())
+        )
+    )
+
+
+async def in_person_proofs(session: AsyncSession, person_id: int) -> list[InPersonProof]:
+    """The person's latest in-person proofs of life, newest first."""
+    return list(
+        await session.scalars(
+            select(InPersonProof)
+            .where(InPersonProof.person_id == person_id)
+            .order_by(InPersonProof.proved_on.desc(), InPersonProof.id.desc())
+            .limit(HISTORY)
+        )
+    )
 
 
 async def frame_numbers(session: AsyncSession, check_id: int) -> list[int]:

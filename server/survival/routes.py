@@ -24,7 +24,7 @@ from server.images import ImageRefused
 from server.people.models import Person
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.survival import forms, queries, service
+from server.survival import forms, queries, rules, service
 from server.survival import i18n as texts
 from server.survival.capture import challenge_json, frames_of
 from server.survival.models import Check
@@ -64,7 +64,55 @@ class SurvivalController(Controller):
             state=standing.state,
             labels=texts.ACTION_LABELS,
             unproven=citizen.identity_level != "verified",
+            consent=await queries.standing_consent(db_session, person.id) if person else None,
+            proofs=await queries.in_person_proofs(db_session, person.id) if person else [],
+            methods=forms.IN_PERSON_METHODS,
         )
+
+    @get("/consent", name="survival:consent")
+    async def consent(
+        self, request: Request, db_session: AsyncSession, citizen: Citizen, today: date
+    ) -> Template:
+        """The notice on a reference face (what is kept, why, how long, the way without a face) and
+        the person's consent, or its withdrawal."""
+        person = await queries.person_of_citizen(db_session, citizen)
+        if person is None:
+            raise DomainError("survival.not_recipient", Kind.NOT_FOUND)
+        return await _consent_page(request, db_session, person, today)
+
+    @post("/consent", name="survival:consent_give")
+    async def consent_give(
+        self,
+        request: Request,
+        data: FormOf[forms.AgreeForm],
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        today: date,
+    ) -> Response:
+        person = await queries.person_of_citizen(db_session, citizen)
+        if person is None:
+            raise DomainError("survival.not_recipient", Kind.NOT_FOUND)
+        try:
+            data.clean()
+            await service.record_consent(
+                db_session, actor, person, rules.ConsentBasis.CITIZEN, today=today, citizen_id=citizen.id
+            )
+        except DomainError as e:
+            if e.kind != Kind.INVALID:
+                raise
+            return await _consent_page(request, db_session, person, today, {e.field or "agree": e.code}, 422)
+        return Redirect(_url(request, "survival:consent"), status_code=303)
+
+    @post("/consent/withdraw", name="survival:consent_withdraw")
+    async def consent_withdraw(
+        self, request: Request, db_session: AsyncSession, citizen: Citizen, actor: Actor
+    ) -> Response:
+        person = await queries.person_of_citizen(db_session, citizen)
+        if person is None:
+            raise DomainError("survival.not_recipient", Kind.NOT_FOUND)
+        await service.withdraw_consent(db_session, actor, person)
+        return Redirect(_url(request, "survival:index"), status_code=303)
 
     @get("/capture", name="survival:capture")
     async def capture(self, request: Request, db_session: AsyncSession, citizen: Citizen) -> Template:
@@ -124,10 +172,25 @@ class SurvivalController(Controller):
         check = await queries.own_check(db_session, person, check_id)
         if check is None or person is None:
             raise NotFoundException(detail="error.not_found")
-        schedule = await queries.schedule_of(db_session, person.id)
-        return page(
-            request, "survival/result.html", check=check, schedule=schedule, labels=texts.ACTION_LABELS
-        )
+        return await _result_page(request, db_session, check)
+
+    @post("/checks/{check_id:int}/review-request", name="survival:request_review")
+    async def request_review(
+        self,
+        request: Request,
+        check_id: int,
+        data: FormOf[forms.ReviewRequestForm],
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+    ) -> Response:
+        """申请人工复核: the recipient asks a person to look at their failed check."""
+        person = await queries.person_of_citizen(db_session, citizen)
+        check = await queries.own_check(db_session, person, check_id)
+        if check is None or person is None:
+            raise NotFoundException(detail="error.not_found")
+        await service.request_review(db_session, actor, check, data.clean(), citizen_id=citizen.id)
+        return Redirect(_url(request, "survival:result", check_id=check.id), status_code=303)
 
 
 class SurvivalOfficeController(Controller):
@@ -164,10 +227,11 @@ class SurvivalOfficeController(Controller):
         person_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         person = await region_scope.get(db_session, Person, person_id)
-        return await _person_page(request, db_session, region_scope, person, today)
+        return await _person_page(request, db_session, region_scope, actor, person, today)
 
     @post(
         "/people/{person_id:int}/reference",
@@ -191,7 +255,7 @@ class SurvivalOfficeController(Controller):
                 db_session, actor, person, raw, source="office", today=today, policy=policy_of(request)
             )
         except (ImageRefused, service.SurvivalError) as e:  # refused before anything was written
-            return await _refused(request, db_session, region_scope, person, today, "photo", e)
+            return await _refused(request, db_session, region_scope, actor, person, today, "photo", e)
         return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
 
     @post(
@@ -220,7 +284,97 @@ class SurvivalOfficeController(Controller):
                 db_session, actor, person, document, settings, today=today, policy=policy_of(request)
             )
         except (ImageRefused, service.SurvivalError) as e:
-            return await _refused(request, db_session, region_scope, person, today, "document_id", e)
+            return await _refused(request, db_session, region_scope, actor, person, today, "document_id", e)
+        return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
+
+    @post(
+        "/people/{person_id:int}/consent",
+        name="survival:office_consent",
+        opt={"permission": P.SURVIVAL_REFERENCE},
+    )
+    async def consent(
+        self,
+        request: Request,
+        person_id: int,
+        data: FormOf[forms.ConsentForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        today: date,
+    ) -> Response:
+        """A signed paper consent, a guardian's consent or the documented legal basis, recorded."""
+        person = await region_scope.get(db_session, Person, person_id)
+        try:
+            await service.record_consent(db_session, actor, person, today=today, **data.clean())
+        except DomainError as e:
+            if e.kind != Kind.INVALID:
+                raise
+            return await _person_page(
+                request,
+                db_session,
+                region_scope,
+                actor,
+                person,
+                today,
+                {e.field or "basis": e.code},
+                422,
+                consent_values=data.values(),
+            )
+        return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
+
+    @post(
+        "/people/{person_id:int}/consent/withdraw",
+        name="survival:office_consent_withdraw",
+        opt={"permission": P.SURVIVAL_REFERENCE},
+    )
+    async def consent_withdraw(
+        self,
+        request: Request,
+        person_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Response:
+        """The person withdraws their consent at the office: the reference face is deleted."""
+        person = await region_scope.get(db_session, Person, person_id)
+        await service.withdraw_consent(db_session, actor, person)
+        return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
+
+    @post(
+        "/people/{person_id:int}/in-person",
+        name="survival:in_person",
+        opt={"permission": P.SURVIVAL_IN_PERSON},
+    )
+    async def in_person(
+        self,
+        request: Request,
+        person_id: int,
+        data: FormOf[forms.InPersonForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+        today: date,
+    ) -> Response:
+        """An in-person proof of life (no face): home visit, counter or a worker's video call."""
+        person = await region_scope.get(db_session, Person, person_id)
+        try:
+            await service.record_in_person(
+                db_session, actor, person, today=today, policy=policy_of(request), **data.clean()
+            )
+        except DomainError as e:
+            if e.kind != Kind.INVALID:
+                raise
+            return await _person_page(
+                request,
+                db_session,
+                region_scope,
+                actor,
+                person,
+                today,
+                {e.field or "proved_on": e.code},
+                422,
+                in_person_values=data.values(),
+            )
         return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
 
     @get(
@@ -307,9 +461,15 @@ class SurvivalOfficeController(Controller):
 
     @get("/checks/{check_id:int}", name="survival:detail", opt={"permission": P.SURVIVAL_READ})
     async def detail(
-        self, request: Request, check_id: int, db_session: AsyncSession, region_scope: RegionScope
+        self,
+        request: Request,
+        check_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Template:
         check = await region_scope.get(db_session, Check, check_id)
+        await service.view_faces(db_session, actor, check)
         return await _check_page(request, db_session, check)
 
     @get(
@@ -349,6 +509,52 @@ class SurvivalOfficeController(Controller):
         return Redirect(_url(request, "survival:detail", check_id=check.id), status_code=303)
 
 
+async def _result_page(
+    request: Request,
+    session: AsyncSession,
+    check: Check,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    """The recipient's result, with 申请人工复核 while a failed check may still go to a person."""
+    template = page(
+        request,
+        "survival/result.html",
+        check=check,
+        schedule=await queries.schedule_of(session, check.person_id),
+        labels=texts.ACTION_LABELS,
+        requested=await queries.review_request_of(session, check.id),
+        may_request=queries.review_request_refusal(check) is None,
+        fields=forms.REQUEST_FIELDS,
+        errors=errors or {},
+    )
+    template.status_code = status
+    return template
+
+
+async def _consent_page(
+    request: Request,
+    session: AsyncSession,
+    person: Person,
+    today: date,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    template = page(
+        request,
+        "survival/consent.html",
+        person=person,
+        consent=await queries.standing_consent(session, person.id),
+        reference=await queries.reference_of(session, person.id),
+        minor=rules.age_on(person.birth_date, today) < rules.GUARDIAN_UNDER,
+        fields=forms.AGREE_FIELDS,
+        notice_version=rules.FACE_NOTICE_VERSION,
+        errors=errors or {},
+    )
+    template.status_code = status
+    return template
+
+
 async def _check_page(
     request: Request,
     session: AsyncSession,
@@ -359,6 +565,7 @@ async def _check_page(
 ) -> Template:
     person = await queries.person_of_check(session, check)
     reference = await queries.reference_of(session, check.person_id)
+    requested = await queries.review_request_of(session, check.id)
     template = page(
         request,
         "survival/office/check.html",
@@ -368,7 +575,8 @@ async def _check_page(
         reference=reference,
         reference_changed=queries.reference_changed(reference, check),
         labels=texts.ACTION_LABELS,
-        fields=forms.REVIEW_FIELDS,
+        requested=requested,
+        fields=forms.REQUESTED_REVIEW_FIELDS if requested else forms.REVIEW_FIELDS,
         errors=errors or {},
         values=values or {},
     )
@@ -380,12 +588,18 @@ async def _person_page(
     request: Request,
     session: AsyncSession,
     region_scope: RegionScope,
+    actor: Actor,
     person: Person,
     today: date,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    *,
+    consent_values: dict[str, str] | None = None,
+    in_person_values: dict[str, str] | None = None,
 ) -> Template:
     standing = await queries.standing(session, person, today, policy_of(request).grace_days)
+    if standing.reference is not None:  # the page shows the reference face
+        await service.view_reference(session, actor, person)
     template = page(
         request,
         "survival/office/person.html",
@@ -396,9 +610,20 @@ async def _person_page(
         state=standing.state,
         errors=errors or {},
         fields=forms.REFERENCE_FIELDS,
+        summary_fields={**forms.REFERENCE_FIELDS, **forms.CONSENT_FIELDS, **forms.IN_PERSON_FIELDS},
         labels=texts.ACTION_LABELS,
         documents=await queries.application_photos(session, region_scope, person),
         kinds=DOCUMENT_KINDS,
+        consent=await queries.standing_consent(session, person.id),
+        consents=await queries.consents(session, person.id),
+        bases=forms.CONSENT_BASES,
+        consent_fields=forms.CONSENT_FIELDS,
+        consent_values=consent_values or {},
+        proofs=await queries.in_person_proofs(session, person.id),
+        methods=forms.IN_PERSON_METHODS,
+        in_person_fields=forms.IN_PERSON_FIELDS,
+        in_person_values=in_person_values or {"proved_on": today.isoformat()},
+        minor=rules.age_on(person.birth_date, today) < rules.GUARDIAN_UNDER,
     )
     template.status_code = status
     return template
@@ -408,10 +633,11 @@ async def _refused(
     request: Request,
     session: AsyncSession,
     region_scope: RegionScope,
+    actor: Actor,
     person: Person,
     today: date,
     name: str,
     error: ImageRefused | service.SurvivalError,
 ) -> Template:
     """The person's page again, saying why the photo could not become the reference (422)."""
-    return await _person_page(request, session, region_scope, person, today, {name: error.code}, 422)
+    return await _person_page(request, session, region_scope, actor, person, today, {name: error.code}, 422)

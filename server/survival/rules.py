@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from statistics import median
 
-from server.accounts.permissions import P
+from server.accounts.permissions import P, allows
 from server.errors import DomainError, Kind
 
 ACTIONS = ("blink", "turn_left", "turn_right", "open_mouth")
@@ -466,6 +466,7 @@ class CheckAction(StrEnum):
     REFER = "review"
     CONFIRM = "confirm"  # the reviewer's decisions
     REJECT = "reject"
+    REQUEST = "request"  # the recipient asks a person to review a failed check (申请人工复核)
 
 
 # (status, action) -> (new status, the permission the action takes; None: the capture itself, by
@@ -474,6 +475,8 @@ TRANSITIONS: dict[tuple[CheckStatus, CheckAction], tuple[CheckStatus, P | None]]
     (CheckStatus.SUBMITTED, CheckAction.PASS): (CheckStatus.PASSED, None),
     (CheckStatus.SUBMITTED, CheckAction.FAIL): (CheckStatus.FAILED, None),
     (CheckStatus.SUBMITTED, CheckAction.REFER): (CheckStatus.REVIEW, None),
+    # a failed check goes to a person once, at the recipient's request: a rejected one is decided
+    (CheckStatus.FAILED, CheckAction.REQUEST): (CheckStatus.REVIEW, None),
     (CheckStatus.REVIEW, CheckAction.CONFIRM): (CheckStatus.CONFIRMED, P.SURVIVAL_REVIEW),
     (CheckStatus.REVIEW, CheckAction.REJECT): (CheckStatus.REJECTED, P.SURVIVAL_REVIEW),
 }
@@ -498,10 +501,130 @@ def review_action(verdict: str) -> CheckAction:
     return CheckAction(verdict)
 
 
-def check_review_note(action: CheckAction, note: str) -> None:
-    """Rejecting a check needs a note saying why (the recipient reads it)."""
-    if action == CheckAction.REJECT and not note.strip():
-        raise DomainError("survival.note", Kind.INVALID, field="note")
+def check_review_note(action: CheckAction, note: str, *, requested: bool = False) -> None:
+    """Rejecting a check needs a note saying why (the recipient reads it); deciding a check the
+    recipient asked a person to review needs the reviewer's opinion either way."""
+    if (action == CheckAction.REJECT or requested) and not note.strip():
+        raise DomainError("survival.opinion" if requested else "survival.note", Kind.INVALID, field="note")
+
+
+def may_review(role: str | None, staff_id: int | None, ran_by: int | None) -> bool:
+    """Who decides a check in review: staff holding ``survival.review``, never the worker who ran the
+    (assisted) check being decided: a second person looks."""
+    return allows(role, P.SURVIVAL_REVIEW) and (staff_id is None or staff_id != ran_by)
+
+
+def review_request_refusal(status: str, frames_kept: bool) -> str | None:
+    """Why the recipient cannot ask a person to review this check (None: they can). Only a failed
+    check whose frames are still kept: there must be something for the reviewer to look at, and a
+    check already in review, confirmed or rejected is not decided again."""
+    if status == CheckStatus.REVIEW:
+        return "survival.review_requested"
+    if status != CheckStatus.FAILED:
+        return "survival.review_closed"
+    if not frames_kept:
+        return "survival.review_no_frames"
+    return None
+
+
+# --- what counts as the period's proof of life ---------------------------------------------------
+
+
+class Proof(StrEnum):
+    """How a period's proof of life was given: a face check the machine passed, one a person
+    confirmed on review, or an in-person check a worker recorded (no face)."""
+
+    FACE = "face"
+    REVIEWED = "reviewed"
+    IN_PERSON = "in_person"
+
+
+def proof_of(status: str) -> Proof | None:
+    """The proof a check in ``status`` gives (None: it proves nothing, the schedule stays)."""
+    return {CheckStatus.PASSED: Proof.FACE, CheckStatus.CONFIRMED: Proof.REVIEWED}.get(status)  # type: ignore[call-overload]
+
+
+class InPersonMethod(StrEnum):
+    """An in-person proof of life, without a face: a home visit, at the counter, or a video call made
+    by a worker."""
+
+    HOME = "home"  # 上门
+    COUNTER = "counter"  # 窗口
+    VIDEO = "video"  # 视频（工作人员发起）
+
+
+IN_PERSON_BACKDATE_DAYS = 30  # an in-person check is recorded within a month of the day it was made
+
+
+def in_person_refusal(
+    method: str, proved_on: date | None, today: date, last_passed_on: date | None, note: str
+) -> tuple[str, str] | None:
+    """(code, field) for what is wrong with an in-person proof as recorded, or None."""
+    if method not in tuple(InPersonMethod):
+        return "form.choose", "method"
+    if proved_on is None:
+        return "survival.proved_on", "proved_on"
+    if proved_on > today:
+        return "survival.proved_on_future", "proved_on"
+    if proved_on < today - timedelta(days=IN_PERSON_BACKDATE_DAYS):
+        return "survival.proved_on_old", "proved_on"
+    if last_passed_on is not None and proved_on < last_passed_on:
+        return "survival.proved_on_before", "proved_on"
+    if not note.strip():
+        return "survival.in_person_note", "note"
+    return None
+
+
+# --- consent to a reference face -------------------------------------------------------------
+
+
+class ConsentBasis(StrEnum):
+    """What a reference face is taken on: the person's own consent in the app, a signed paper
+    consent a worker records, a documented legal basis, or a guardian's consent (required under
+    14)."""
+
+    CITIZEN = "citizen"
+    PAPER = "paper"
+    LEGAL = "legal"
+    GUARDIAN = "guardian"
+
+
+# the notice the person was shown (what is kept, why, how long, the way without a face); a new
+# wording gets a new version, stored with each consent
+FACE_NOTICE_VERSION = "face-2026-12"
+GUARDIAN_UNDER = 14  # under this age only a guardian consents (PIPL art. 31)
+
+
+def age_on(birth: date, day: date) -> int:
+    """Whole years on ``day`` of a person born on ``birth`` (the date in the ID number)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def consent_refusal(
+    basis: str, age: int, *, guardian: str = "", document: str = ""
+) -> tuple[str, str] | None:
+    """(code, field) for why this consent cannot be recorded, or None. Under 14 only a guardian's;
+    a guardian's names the guardian; paper, legal and guardian consents name their document (the
+    signed form, or the legal basis relied on)."""
+    if basis not in tuple(ConsentBasis):
+        return "form.choose", "basis"
+    if age < GUARDIAN_UNDER and basis != ConsentBasis.GUARDIAN:
+        return "survival.consent_guardian", "basis"
+    if basis == ConsentBasis.GUARDIAN and not guardian.strip():
+        return "survival.consent_guardian_name", "guardian"
+    if basis != ConsentBasis.CITIZEN and not document.strip():
+        return "survival.consent_document", "document"
+    return None
+
+
+def enrol_refusal(basis: str | None, age: int) -> str | None:
+    """Why a reference face cannot be taken for a person whose standing consent has ``basis``
+    (None: no consent, or it was withdrawn), or None."""
+    if basis is None:
+        return "survival.consent_missing"
+    if age < GUARDIAN_UNDER and basis != ConsentBasis.GUARDIAN:
+        return "survival.consent_guardian"
+    return None
 
 
 # --- schedule --------------------------------------------------------------------------------

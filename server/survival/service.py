@@ -18,10 +18,9 @@ from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import rules as identity_rules
-from server.accounts.permissions import allows
 from server.assistance.documents_service import document_path
 from server.assistance.models import Document
-from server.audit.service import SYSTEM, Actor, record
+from server.audit.service import SYSTEM, Actor, record, record_view
 from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.images import clean_photo
@@ -30,8 +29,24 @@ from server.people.enrolments import change_status
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.settings import Settings
 from server.survival import rules, vision
-from server.survival.models import Challenge, Check, CheckFrame, Reference, Schedule
-from server.survival.queries import citizen_of_person, reference_of, schedule_of
+from server.survival.models import (
+    Challenge,
+    Check,
+    CheckFrame,
+    FaceConsent,
+    InPersonProof,
+    Reference,
+    ReviewRequest,
+    Schedule,
+)
+from server.survival.queries import (
+    citizen_of_person,
+    frames_kept,
+    reference_of,
+    review_request_of,
+    schedule_of,
+    standing_consent,
+)
 
 CHALLENGES_PER_HOUR = 20
 
@@ -91,9 +106,14 @@ async def enrol_reference(
     today: date,
     policy: Policy | None = None,
 ) -> Reference:
-    """Keep the photo (cleaned) and its face encoding; start the schedule. Raises ImageRefused or
-    SurvivalError when the photo has no single clear face."""
+    """Keep the photo (cleaned) and its face encoding; start the schedule. Refused (SurvivalError)
+    without a standing consent for the person (under 14: a guardian's), and (ImageRefused or
+    SurvivalError) when the photo has no single clear face."""
     policy = policy or load_policy()
+    consent = await standing_consent(session, person.id)
+    refusal = rules.enrol_refusal(consent.basis if consent else None, rules.age_on(person.birth_date, today))
+    if refusal:
+        raise SurvivalError(refusal, Kind.CONFLICT)
     cleaned = clean_photo(raw)
     try:
         encoding, _ = await asyncio.to_thread(vision.reference_from_photo, cleaned.data)
@@ -135,6 +155,8 @@ async def enrol_reference(
             "replaced": replaced,
             "sha256": cleaned.sha256,
             "next_due": schedule.next_due.isoformat(),
+            "consent": consent.id if consent else None,
+            "basis": consent.basis if consent else None,
         },
     )
     return reference
@@ -150,7 +172,8 @@ async def enrol_from_document(
     today: date,
     policy: Policy | None = None,
 ) -> Reference:
-    """A photo the recipient uploaded with their application becomes the reference face."""
+    """A photo the recipient uploaded with their application becomes the reference face: only when
+    a worker chooses it and the person's consent to a reference face is recorded (never on its own)."""
     path = document_path(settings, document.stored_name)
     raw = path.read_bytes() if path.exists() else b""
     return await enrol_reference(
@@ -438,7 +461,17 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
     if check.status in rules.PASSING:
         schedule = await schedule_of(session, person.id)
         due = f"下次认证日期：{schedule.next_due.isoformat()}。" if schedule else ""
-        await notify(session, citizen_id, "生存认证已通过", f"{person.name}的生存认证已通过。{due}", url)
+        how = "经工作人员人工复核，" if check.status == rules.CheckStatus.CONFIRMED else ""
+        await notify(session, citizen_id, "生存认证已通过", f"{how}{person.name}的生存认证已通过。{due}", url)
+    elif check.status == rules.CheckStatus.REJECTED:
+        await notify(
+            session,
+            citizen_id,
+            "生存认证未通过",
+            f"工作人员复核后认为未通过：{check.review_note or ''}。"
+            "请重新认证，或请社区工作人员上门、到窗口认证。",
+            url,
+        )
     elif check.status == rules.CheckStatus.REVIEW:
         await notify(
             session, citizen_id, "生存认证待人工审核", "您的认证照片已提交，工作人员会尽快审核。", url
@@ -448,7 +481,8 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
             session,
             citizen_id,
             "生存认证未通过",
-            "请按提示重新认证；如无法完成，可联系社区工作人员上门协助认证。",
+            "请按提示重新认证；认为结果有误的，可以在认证结果页申请人工复核；"
+            "也可以请社区工作人员上门或到窗口认证。",
             url,
         )
 
@@ -456,14 +490,19 @@ async def _tell(session: AsyncSession, person: Person, check: Check, today: date
 async def review(
     session: AsyncSession, actor: Actor, check: Check, *, action: str, note: str, today: date
 ) -> Check:
-    """A reviewer confirms or rejects a check waiting for review (``rules.TRANSITIONS``)."""
+    """A reviewer confirms or rejects a check waiting for review (``rules.TRANSITIONS``): staff
+    holding ``survival.review``, not the worker who ran the check (``rules.may_review``). A check the
+    recipient asked a person to review is decided with an opinion either way; a confirmed one counts
+    as the period's proof exactly as an automatic pass."""
     before = check.status
     status, permission = rules.move(before, action)
-    if permission is not None and not allows(actor.role, permission):
+    staff_id = int(actor.id) if actor.kind == "staff" and actor.id else None
+    if permission is not None and not rules.may_review(actor.role, staff_id, check.staff_id):
         raise SurvivalError("error.forbidden", Kind.FORBIDDEN)
-    rules.check_review_note(rules.CheckAction(action), note)
+    request = await review_request_of(session, check.id)
+    rules.check_review_note(rules.CheckAction(action), note, requested=request is not None)
     check.status = status
-    check.reviewed_by = int(actor.id) if actor.id else None
+    check.reviewed_by = staff_id
     check.reviewed_at = check.closed_at = utcnow()
     check.review_note = note.strip() or None
     await record(
@@ -474,7 +513,7 @@ async def review(
         check.id,
         region_code=check.region_code,
         before={"status": before},
-        after={"status": check.status},
+        after={"status": check.status, "requested": request is not None},
         opinion=note.strip() or None,
     )
     person = await session.get(Person, check.person_id)
@@ -484,6 +523,255 @@ async def review(
         await _tell(session, person, check, today)
     await session.flush()
     return check
+
+
+async def view_faces(session: AsyncSession, actor: Actor, check: Check) -> None:
+    """A reviewer is shown a check's frames beside the reference face: a view of faces, audited
+    (``view.face``) and listed on the person's "who looked at my data"."""
+    if frames_kept(check):
+        await record_view(
+            session,
+            actor,
+            "face",
+            "survival_check",
+            check.id,
+            [check.person_id],
+            region_code=check.region_code,
+        )
+
+
+async def view_reference(session: AsyncSession, actor: Actor, person: Person) -> None:
+    """A worker is shown a person's reference face: audited as a view of faces."""
+    await record_view(
+        session, actor, "face", "survival_reference", person.id, [person.id], region_code=person.region_code
+    )
+
+
+# --- a person reviews a failed check (申请人工复核) ---------------------------------------------
+
+
+async def request_review(
+    session: AsyncSession, actor: Actor, check: Check, note: str, *, citizen_id: int | None
+) -> ReviewRequest:
+    """The recipient asks a person to review their failed check: the check goes back to the review
+    queue (its frames kept until it is decided; the overdue round waits for it). One request per
+    check; a check in review or decided is not asked about again."""
+    refusal = rules.review_request_refusal(check.status, frames_kept(check))
+    if refusal:
+        raise SurvivalError(refusal, Kind.CONFLICT)
+    before = check.status
+    check.status, _ = rules.move(before, rules.CheckAction.REQUEST)
+    check.closed_at = None
+    request = ReviewRequest(
+        check_id=check.id,
+        person_id=check.person_id,
+        region_code=check.region_code,
+        citizen_id=citizen_id,
+        note=note.strip() or None,
+        requested_at=utcnow(),
+    )
+    session.add(request)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        "survival.review_requested",
+        "survival_check",
+        check.id,
+        region_code=check.region_code,
+        before={"status": before},
+        after={"status": check.status, "note": bool(request.note)},
+    )
+    await notify(
+        session,
+        citizen_id,
+        "已申请人工复核",
+        "您的生存认证已转给工作人员人工复核，结果会通知您。复核期间不会因逾期暂停待遇。",
+        f"/survival/checks/{check.id}",
+    )
+    return request
+
+
+# --- in person, without a face ---------------------------------------------------------------
+
+
+async def record_in_person(
+    session: AsyncSession,
+    actor: Actor,
+    person: Person,
+    *,
+    proved_on: date | None,
+    method: str,
+    note: str,
+    witness: str,
+    today: date,
+    policy: Policy | None = None,
+) -> InPersonProof:
+    """A worker records an in-person proof of life (home visit, counter, or a video call the worker
+    made): it counts as the period's proof, as a passed face check does. A person without a schedule
+    (no face taken) is put on one."""
+    policy = policy or load_policy()
+    if person.deceased_on is not None:
+        raise SurvivalError("survival.deceased", Kind.CONFLICT)
+    schedule = await schedule_of(session, person.id)
+    refusal = rules.in_person_refusal(
+        method, proved_on, today, schedule.last_passed_on if schedule else None, note
+    )
+    if refusal:
+        raise SurvivalError(refusal[0], Kind.INVALID, field=refusal[1])
+    assert proved_on is not None
+    if schedule is None:
+        schedule = Schedule(
+            person_id=person.id,
+            region_code=person.region_code,
+            interval_months=policy.interval_months,
+            next_due=proved_on,
+            active=True,
+        )
+        session.add(schedule)
+    schedule.active = True
+    proof = InPersonProof(
+        person_id=person.id,
+        region_code=person.region_code,
+        proved_on=proved_on,
+        method=method,
+        note=note.strip(),
+        witness=witness.strip() or None,
+        staff_id=int(actor.id or 0),
+        created_at=utcnow(),
+    )
+    session.add(proof)
+    await session.flush()
+    await _passed(session, actor, person, proved_on)
+    await record(
+        session,
+        actor,
+        "survival.in_person",
+        "person",
+        person.id,
+        region_code=person.region_code,
+        after={
+            "proof": proof.id,
+            "method": method,
+            "proved_on": proved_on.isoformat(),
+            "witness": proof.witness is not None,
+            "next_due": schedule.next_due.isoformat(),
+        },
+    )
+    await notify(
+        session,
+        await citizen_of_person(session, person),
+        "生存认证已通过",
+        f"{person.name}的生存认证已由社区工作人员线下完成。下次认证日期：{schedule.next_due.isoformat()}。",
+        "/survival",
+    )
+    await session.flush()
+    return proof
+
+
+# --- consent to a reference face -------------------------------------------------------------
+
+
+async def record_consent(
+    session: AsyncSession,
+    actor: Actor,
+    person: Person,
+    basis: str,
+    *,
+    today: date,
+    guardian: str = "",
+    document: str = "",
+    citizen_id: int | None = None,
+) -> FaceConsent:
+    """Record the consent a reference face is taken on: the person's own in the app (``citizen``),
+    or a worker's record of a signed paper consent, the documented legal basis, or a guardian's
+    consent (the only one under 14). Giving it again in the app while it stands changes nothing."""
+    if person.deceased_on is not None:
+        raise SurvivalError("survival.deceased", Kind.CONFLICT)
+    standing = await standing_consent(session, person.id)
+    if standing is not None:
+        if basis == rules.ConsentBasis.CITIZEN and standing.basis == basis:
+            return standing
+        raise SurvivalError("survival.consent_exists", Kind.CONFLICT)
+    refusal = rules.consent_refusal(
+        basis, rules.age_on(person.birth_date, today), guardian=guardian, document=document
+    )
+    if refusal:
+        raise SurvivalError(refusal[0], Kind.INVALID, field=refusal[1])
+    consent = FaceConsent(
+        person_id=person.id,
+        region_code=person.region_code,
+        basis=basis,
+        notice_version=rules.FACE_NOTICE_VERSION,
+        guardian=guardian.strip() or None,
+        document=document.strip() or None,
+        citizen_id=citizen_id,
+        staff_id=int(actor.id) if actor.kind == "staff" and actor.id else None,
+        given_at=utcnow(),
+    )
+    session.add(consent)
+    await session.flush()
+    await record(
+        session,
+        actor,
+        "survival.consent",
+        "person",
+        person.id,
+        region_code=person.region_code,
+        after={
+            "consent": consent.id,
+            "basis": basis,
+            "notice": consent.notice_version,
+            "guardian": consent.guardian is not None,
+        },
+    )
+    return consent
+
+
+async def withdraw_consent(session: AsyncSession, actor: Actor, person: Person) -> int:
+    """Withdraw the standing consent: the reference face and its encoding are deleted, and the frames
+    of the person's closed checks with them (a check still in review keeps its frames until it is
+    decided); the person stays on the schedule and proves life in person. Returns the frames
+    deleted."""
+    consent = await standing_consent(session, person.id)
+    if consent is None:
+        raise SurvivalError("survival.consent_missing", Kind.CONFLICT)
+    now = utcnow()
+    await session.execute(
+        update(FaceConsent)
+        .where(FaceConsent.person_id == person.id, FaceConsent.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )
+    deleted = await session.execute(delete(Reference).where(Reference.person_id == person.id))
+    closed = select(Check.id).where(Check.person_id == person.id, Check.closed_at.is_not(None))
+    frames = await session.execute(delete(CheckFrame).where(CheckFrame.check_id.in_(closed)))
+    await session.execute(
+        update(Check)
+        .where(Check.id.in_(closed), Check.frames_purged_at.is_(None))
+        .values(frames_purged_at=now)
+    )
+    await record(
+        session,
+        actor,
+        "survival.consent_withdrawn",
+        "person",
+        person.id,
+        region_code=person.region_code,
+        after={
+            "consent": consent.id,
+            "reference_deleted": bool(deleted.rowcount),
+            "frames_deleted": frames.rowcount or 0,
+        },
+    )
+    await notify(
+        session,
+        await citizen_of_person(session, person),
+        "已撤回人脸识别同意",
+        "您的参考照片和人脸特征已删除。今后请由社区工作人员上门或到窗口为您做生存认证。",
+        "/survival",
+    )
+    await session.flush()
+    return frames.rowcount or 0
 
 
 # --- the scheduled round ---------------------------------------------------------------------

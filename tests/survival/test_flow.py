@@ -202,7 +202,8 @@ def test_unknown_nonce_garbage_frames_and_other_peoples_results(zhang, demo, cli
     citizen_login(zhang, demo, "13800000002")
     assert zhang.get(f"/survival/checks/{check_id}").status_code == 404
     page = zhang.get("/survival")
-    assert page.status_code == 200 and "还没有采集您的参考照片" in page.text
+    assert page.status_code == 200 and "还没有参考照片" in page.text
+    assert "不需要刷脸" in page.text and "上门或到窗口认证" in page.text  # the way without a face
     assert zhang.get("/survival/capture").status_code == 409
 
 
@@ -273,7 +274,15 @@ def test_review_queue_frames_beside_the_reference_confirm_and_reject(zhang, demo
             demo, "SELECT action FROM audit_records WHERE object_type = 'survival_check' ORDER BY seq"
         )
     ]
-    assert actions == ["survival.check", "survival.check", "survival.confirmed", "survival.rejected"]
+    assert [a for a in actions if not a.startswith("view.")] == [
+        "survival.check",
+        "survival.check",
+        "survival.confirmed",
+        "survival.rejected",
+    ]
+    # every showing of the frames to staff is a view of faces, which 张建国 sees on "who looked"
+    assert "view.face" in actions
+    assert sql(demo, "SELECT DISTINCT what, person_id FROM person_accesses") == [("face", person_id(demo))]
     last = sql(demo, "SELECT last_passed_on FROM survival_schedules WHERE person_id = :p", p=person_id(demo))[
         0
     ][0]
@@ -325,6 +334,20 @@ def test_community_worker_enrols_a_reference_and_runs_an_assisted_check(client, 
     assert "张建国" in listing.text and "赵德福" in listing.text  # due, and still without a reference face
     blank = io.BytesIO()
     Image.new("RGB", (400, 400), (200, 200, 200)).save(blank, "JPEG")
+    refused = client.post(
+        f"/office/survival/people/{zhao}/reference",
+        files={"photo": ("p.jpg", blank.getvalue(), "image/jpeg")},
+        headers={"x-csrftoken": csrf_token(client)},
+    )
+    assert refused.status_code == 422 and "没有记录本人对采集人脸信息的同意" in refused.text
+    assert "data-consent-missing" in client.get(f"/office/survival/people/{zhao}").text
+    consent = post_form(
+        client,
+        f"/office/survival/people/{zhao}/consent",
+        {"basis": "paper", "document": "同意书 2026-017，存社区档案柜"},
+        follow_redirects=False,
+    )
+    assert consent.status_code == 303
     refused = client.post(
         f"/office/survival/people/{zhao}/reference",
         files={"photo": ("p.jpg", blank.getvalue(), "image/jpeg")},
@@ -487,6 +510,9 @@ def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certif
     zhang, wang = person_id(demo), person_id(demo, "王桂兰")  # one household
 
     async def enrol_wang(session):
+        await service.record_consent(
+            session, SYSTEM, await session.get(Person, wang), "paper", today=date(2026, 3, 1), document="表 1"
+        )
         await service.enrol_reference(
             session,
             SYSTEM,
@@ -650,7 +676,7 @@ def test_datetime_helpers_are_timezone_aware():
     assert isinstance(utcnow(), datetime) and utcnow().tzinfo is not None
 
 
-def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, demo):
+def test_a_photo_uploaded_with_the_application_becomes_the_reference_only_on_recorded_consent(client, demo):
     from server.assistance.documents_service import store_document
     from server.assistance.models import Application
 
@@ -689,6 +715,11 @@ def test_a_photo_uploaded_with_the_application_becomes_the_reference(client, dem
         ).status_code
         == 404
     )
+    # never without the person's recorded consent to a reference face
+    refused = post_form(client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc})
+    assert refused.status_code == 422 and "没有记录本人对采集人脸信息的同意" in refused.text
+    assert sql(demo, "SELECT count(*) FROM survival_references WHERE person_id = :p", p=zhao) == [(0,)]
+    post_form(client, f"/office/survival/people/{zhao}/consent", {"basis": "paper", "document": "同意书 17"})
     made = post_form(
         client,
         f"/office/survival/people/{zhao}/reference/document",
