@@ -706,6 +706,14 @@ def test_a_photo_uploaded_with_the_application_becomes_the_reference_only_on_rec
     )
     client.cookies.clear()
     staff_login(client, "community")
+    # never without the person's recorded consent to a reference face: the photos are not offered,
+    # and a choice posted anyway is refused
+    page = client.get(f"/office/survival/people/{zhao}")
+    assert "用作参考照片" not in page.text and "data-consent-missing" in page.text
+    refused = post_form(client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc})
+    assert refused.status_code == 422 and "没有记录本人对采集人脸信息的同意" in refused.text
+    assert sql(demo, "SELECT count(*) FROM survival_references WHERE person_id = :p", p=zhao) == [(0,)]
+    post_form(client, f"/office/survival/people/{zhao}/consent", {"basis": "paper", "document": "同意书 17"})
     page = client.get(f"/office/survival/people/{zhao}")
     assert f"/office/assistance/TK2026000001/documents/{doc}" in page.text and "用作参考照片" in page.text
     other = person_id(demo)  # 张建国's page cannot take 赵德福's document
@@ -715,11 +723,6 @@ def test_a_photo_uploaded_with_the_application_becomes_the_reference_only_on_rec
         ).status_code
         == 404
     )
-    # never without the person's recorded consent to a reference face
-    refused = post_form(client, f"/office/survival/people/{zhao}/reference/document", {"document_id": doc})
-    assert refused.status_code == 422 and "没有记录本人对采集人脸信息的同意" in refused.text
-    assert sql(demo, "SELECT count(*) FROM survival_references WHERE person_id = :p", p=zhao) == [(0,)]
-    post_form(client, f"/office/survival/people/{zhao}/consent", {"basis": "paper", "document": "同意书 17"})
     made = post_form(
         client,
         f"/office/survival/people/{zhao}/reference/document",
