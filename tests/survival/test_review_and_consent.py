@@ -376,17 +376,20 @@ def test_under_fourteen_only_a_guardian_consents_and_no_face_is_taken_without_it
     ]
     assert post_form(client, url, {"basis": "paper", "document": "x"}).status_code == 409  # one standing
 
-    # in the app, a child cannot consent for themselves
+    # the guardian withdraws at the office: recorded by the worker, audited
+    gone = post_form(client, f"/office/survival/people/{child}/consent/withdraw", {}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert 'data-consent="none"' in client.get(f"/office/survival/people/{child}").text
+    assert sql(demo, "SELECT actor_kind FROM audit_records WHERE action = 'survival.consent_withdrawn'") == [
+        ("staff",)
+    ]
+
+    # nor can a child consent for themselves in the app
     async def self_consent(session):
         await service.record_consent(
             session, SYSTEM, await session.get(Person, child), "citizen", today=clock.today()
         )
 
     with pytest.raises(service.SurvivalError) as refused:
-        in_db(demo, lambda s: _withdraw_then(s, child, self_consent))
+        in_db(demo, self_consent)
     assert refused.value.code == "survival.consent_guardian"
-
-
-async def _withdraw_then(session, pid, then):
-    await service.withdraw_consent(session, SYSTEM, await session.get(Person, pid))
-    await then(session)
