@@ -816,7 +816,10 @@ async def run_round(
         )
     ).all()
     counts["reminded"] = await _notify_schedules(
-        session, due, "生存认证提醒", "{name}的生存认证将于{due}到期，请打开“生存认证”刷脸完成认证。"
+        session,
+        due,
+        "生存认证提醒",
+        "{name}的生存认证将于{due}到期，请打开“生存认证”刷脸认证，或请社区工作人员上门、到窗口认证。",
     )
     for schedule, _ in due:
         schedule.reminded_on = today
