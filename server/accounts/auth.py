@@ -97,9 +97,7 @@ async def citizen_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None
     if session.get("kind") != "citizen" or not isinstance(session.get("id"), int):
         raise NotAuthorizedException(detail="error.sign_in")
     async with connection.app.state.engine.connect() as conn:
-        row = (
-            await conn.execute(select(Citizen.cancelled_at).where(Citizen.id == session["id"]))
-        ).first()
+        row = (await conn.execute(select(Citizen.cancelled_at).where(Citizen.id == session["id"]))).first()
     if row is None or row.cancelled_at is not None:
         connection.clear_session()
         raise NotAuthorizedException(detail="error.sign_in")
