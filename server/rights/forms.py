@@ -13,6 +13,7 @@ DESCRIPTION = Field(
     "description",
     "请求内容",
     "textarea",
+    required=False,  # an explanation of a named decision needs no text; the others do (service)
     hint="请写明要更正或删除哪项信息、希望怎样处理，或想了解什么。",
     maxlength=2000,
 )
