@@ -10,6 +10,7 @@ from datetime import date
 
 from litestar.testing import TestClient
 
+from server import clock
 from server.app import create_app
 from server.audit.service import Actor, record_view
 from server.rights.i18n import SECTIONS
@@ -242,3 +243,35 @@ def test_cancelling_ends_every_session_releases_the_identity_and_keeps_the_recor
     again = sql(demo, "SELECT id, identity_level FROM citizens WHERE phone = :p", p=ZHANG)[0]
     assert again[0] != citizen_id and again[1] is None
     assert client.get("/me/data").status_code == 200
+
+
+def test_a_survival_check_failed_by_the_machine_offers_an_explanation(demo, client):
+    person = _person_id(demo, "张建国")
+    sql(
+        demo,
+        "INSERT INTO survival_checks (person_id, region_code, actions, assisted, created_at, decision, "
+        "reasons, metrics, status, frame_count) VALUES (:p, '331102001001', '[]', false, :at, 'fail', "
+        "'[\"face.mismatch\"]', '{}', 'failed', 0)",
+        p=person,
+        at=clock.now(),
+    )
+    check_id = sql(demo, "SELECT id FROM survival_checks WHERE person_id = :p", p=person)[0][0]
+    citizen_login(client, demo, ZHANG)
+    result = client.get(f"/survival/checks/{check_id}")
+    assert f"about=survival_check:{check_id}" in result.text
+    assert f"about=survival_check:{check_id}" in client.get("/me/data").text
+    sent = post_form(
+        client,
+        "/me/data/requests",
+        {"kind": "explanation", "about": f"survival_check:{check_id}"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    # 李秀英 cannot ask about his check
+    other = TestClient(create_app(demo), base_url="http://testserver.local")
+    with other:
+        citizen_login(other, demo, LI)
+        refused = post_form(
+            other, "/me/data/requests", {"kind": "explanation", "about": f"survival_check:{check_id}"}
+        )
+        assert refused.status_code == 422
