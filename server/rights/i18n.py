@@ -82,6 +82,7 @@ FIELDS = {
     "situation": "困难情况",
     "place": "地点",
     "rule": "核对规则",
+    "finding": "核对发现",
     "action": "处理",
     "handled_at": "处理时间",
     "reason": "原因",

@@ -25,6 +25,7 @@ from server.rights.models import RightsRequest
 from server.survival.models import Check, Schedule
 from server.survival.queries import person_of_citizen
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
+from server.verification.rules import RULES
 from server.verification.sources import SOURCES
 
 LIMIT = 1000  # rows of one section: far more than one person's records; the download says if cut
@@ -297,6 +298,7 @@ async def _warnings(session: AsyncSession, person: Person | None, ids: list[int]
         {
             "id": w.id,
             "rule": w.rule,
+            "finding": RULES[w.rule].explain if w.rule in RULES else w.rule,
             "action": w.action,
             "at": _d(w.created_at),
             "handled_at": _d(w.handled_at),

@@ -275,3 +275,30 @@ def test_a_survival_check_failed_by_the_machine_offers_an_explanation(demo, clie
             other, "/me/data/requests", {"kind": "explanation", "about": f"survival_check:{check_id}"}
         )
         assert refused.status_code == 422
+
+
+def test_a_data_check_finding_that_led_to_a_proposal_can_be_asked_about(demo, client):
+    li = _person_id(demo, "李秀英")
+    found = sql(demo, "SELECT id, rule FROM verification_warnings WHERE person_id = :p", p=li)
+    assert found, "the demo's car record raises a warning for 李秀英"
+    warning_id, rule = found[0]
+    citizen_login(client, demo, LI)
+    assert f"about=warning:{warning_id}" not in client.get("/me/data").text  # still open: no decision
+    sql(
+        demo,
+        "UPDATE verification_warnings SET status = 'confirmed', action = 'suspend', reason = '有车' "
+        "WHERE id = :i",
+        i=warning_id,
+    )
+    page = client.get("/me/data")
+    assert f"about=warning:{warning_id}" in page.text and f'data-finding="{rule}"' in page.text
+    sent = post_form(
+        client,
+        "/me/data/requests",
+        {"kind": "explanation", "about": f"warning:{warning_id}"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sql(demo, "SELECT about, region_code FROM rights_requests") == [
+        (f"warning:{warning_id}", "331102001002")
+    ]
