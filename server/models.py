@@ -44,6 +44,7 @@ from server.notifications.models import Notification, PushSubscription  # noqa: 
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
 from server.ratelimit import RateCounter  # noqa: F401
 from server.regions.models import Region  # noqa: F401
+from server.rights.models import RightsRequest  # noqa: F401
 from server.survival.models import (  # noqa: F401
     Challenge,
     Check,

@@ -90,8 +90,16 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
         raise PermissionDeniedException(detail="error.forbidden")
 
 
-def citizen_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-    if connection.session.get("kind") != "citizen":
+async def citizen_guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """A signed-in citizen whose account still exists and is not cancelled (注销): cancelling ends
+    every open session of the account at its next request."""
+    session = connection.session if "session" in connection.scope else {}
+    if session.get("kind") != "citizen" or not isinstance(session.get("id"), int):
+        raise NotAuthorizedException(detail="error.sign_in")
+    async with connection.app.state.engine.connect() as conn:
+        row = (await conn.execute(select(Citizen.cancelled_at).where(Citizen.id == session["id"]))).first()
+    if row is None or row.cancelled_at is not None:
+        connection.clear_session()
         raise NotAuthorizedException(detail="error.sign_in")
 
 
@@ -126,7 +134,7 @@ async def provide_staff(request: Request, db_session: AsyncSession) -> Staff:
 
 async def provide_citizen(request: Request, db_session: AsyncSession) -> Citizen:
     citizen = await db_session.get(Citizen, request.session.get("id"))
-    if citizen is None:
+    if citizen is None or citizen.cancelled_at is not None:
         request.clear_session()
         raise NotAuthorizedException(detail="error.sign_in")
     return citizen

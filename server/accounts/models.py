@@ -65,6 +65,9 @@ class Citizen(Base):
     identity_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # 注销: the account is closed for good (server.rights.service.cancel_account): its sessions end at
+    # their next request, the phone and the identity binding are released
+    cancelled_at: Mapped[datetime | None]
 
 
 class IdentityClaim(Base):
