@@ -112,6 +112,7 @@ EN = {
         "When the period ends, the platform deletes or anonymises the information automatically."
     ),
     "我的数据": "My data",
+    "我们如何处理您的个人信息，请阅读": "How we handle your personal information:",
     "我的授权": "My consents",
     # a member's consents
     "已记录您的同意。": "Your consent is on record.",
@@ -208,11 +209,11 @@ EN = {
     "报告人的手机号码": "The reporter's mobile number",
     "被报告人的情况、位置和照片": "The situation, location and photo of the person reported",
     "证明开具": "Certificates",
-    "开具救助对象等证明，供办事单位核验真伪。": (
-        "Issuing certificates (for example of receiving assistance) that offices can verify."
+    "开具居住证明，供办事单位扫码核验真伪。": (
+        "Issuing residence certificates that offices can verify by scanning."
     ),
+    "居住地址和起始日期": "Your address and since when you live there",
     "姓名、身份证号码": "Name, ID number",
-    "证明的用途和内容": "What the certificate is for and says",
     "预约殡葬服务，核对惠民殡葬减免资格。": ("Booking funeral services and checking the funeral fee waiver."),
     "逝者和经办人的姓名、身份证号码": "Names and ID numbers of the deceased and of the person arranging",
     "死亡证明信息": "Death certificate details",

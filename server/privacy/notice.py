@@ -17,6 +17,14 @@ PRIVACY_PATH = "/privacy"
 MY_DATA_PATH = "/me/data"  # see and download what is held, who looked at it, ask for correction or deletion
 
 
+KNOWN_VERSIONS = (NOTICE_VERSION,)
+
+
+def read_version(value: str | None) -> str | None:
+    """The notice version a form carried (the page showed that notice), if it is one we published."""
+    return value if value in KNOWN_VERSIONS else None
+
+
 @dataclass(frozen=True)
 class Source:
     code: str
@@ -94,8 +102,8 @@ PURPOSES: tuple[Purpose, ...] = (
     ),
     Purpose(
         "证明开具",
-        "开具救助对象等证明，供办事单位核验真伪。",
-        ("姓名、身份证号码", "证明的用途和内容"),
+        "开具居住证明，供办事单位扫码核验真伪。",
+        ("姓名、身份证号码", "居住地址和起始日期", "证明的用途"),
     ),
     Purpose(
         "殡葬服务",
@@ -181,7 +189,7 @@ SERVICE_NOTICES: dict[str, ServiceNotice] = {
     "certificates": ServiceNotice(
         "certificates",
         "申请证明前请阅读",
-        ("您的姓名和身份证号码（来自实名认证）", "证明的用途"),
+        ("您的姓名和身份证号码（来自实名认证）", "居住地址和起始日期", "证明的用途"),
         "用于开具证明，并让办事单位扫码核验真伪；核验页面只显示遮盖后的姓名和证明内容。",
         (),
         "证明和开具记录保存5年。",
