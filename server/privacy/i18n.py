@@ -46,6 +46,7 @@ EN = {
         "guardian."
     ),
     "缺少": "Missing",
+    "家庭成员的同意齐全后才能核对。": "The check runs once every household member's consent is in.",
     "已齐全": "Complete",
     "记录纸质授权书": "Record a signed paper form",
     "记录本人签名的撤回": "Record a signed withdrawal",
