@@ -76,6 +76,7 @@ EN = {
     ),
     "同意并开始填写": "Agree and start",
     "申请人阅读的告知版本": "Notice version the applicant read",
+    "报告人阅读的告知版本": "Notice version the reporter read",
     "所有需要的同意都已取得。": "Every consent needed is present.",
     # the full notice
     "个人信息处理规则": "Privacy notice",

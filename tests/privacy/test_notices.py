@@ -8,7 +8,7 @@ import re
 
 from server.privacy.notice import NOTICE_VERSION
 from tests.discovery.test_flow import TIANNING
-from tests.support import citizen_login, post_form, sql
+from tests.support import citizen_login, post_form, sql, staff_login
 
 
 def _before(html: str, marker: str, first_question: str) -> bool:
@@ -25,8 +25,11 @@ def test_the_discovery_notice_comes_first_and_its_version_is_kept_with_the_repor
     for carried in (version, "1999-01"):
         sent = post_form(client, "/report", {**data, "notice": carried}, follow_redirects=False)
         assert sent.status_code == 303
-    rows = sql(demo, "SELECT notice_version FROM discovery_reports ORDER BY id")
-    assert rows[0] == (NOTICE_VERSION,) and rows[-1] == (None,), "an unknown version is not recorded as read"
+    rows = sql(demo, "SELECT id, notice_version FROM discovery_reports ORDER BY id")
+    assert rows[0][1] == NOTICE_VERSION and rows[-1][1] is None, "an unknown version is not recorded as read"
+    assert staff_login(client, "community").status_code == 303
+    detail = client.get(f"/office/discovery/{rows[0][0]}")
+    assert f"data-notice-version>{NOTICE_VERSION}<" in detail.text, "staff see which notice was read"
 
 
 def test_the_certificate_notice_comes_first_and_its_version_is_kept_with_the_request(client, demo):
@@ -47,6 +50,11 @@ def test_the_certificate_notice_comes_first_and_its_version_is_kept_with_the_req
     )
     assert made.status_code == 303, made.text
     assert sql(demo, "SELECT notice_version FROM residence_certificates") == [(NOTICE_VERSION,)]
+    post_form(client, "/logout")
+    assert staff_login(client, "community").status_code == 303
+    cert_id = sql(demo, "SELECT id FROM residence_certificates")[0][0]
+    detail = client.get(f"/office/certificates/{cert_id}")
+    assert f"data-notice-version>{NOTICE_VERSION}<" in detail.text, "staff see which notice was read"
 
 
 def test_the_notice_is_linked_from_the_footer_and_the_sign_in_page(client, demo):
