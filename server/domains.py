@@ -14,6 +14,7 @@ from server.discovery.plugin import plugin as discovery
 from server.funeral.plugin import plugin as funeral
 from server.notifications.plugin import plugin as notifications
 from server.office.plugin import plugin as office
+from server.privacy.plugin import plugin as privacy
 from server.pwa.plugin import plugin as pwa
 from server.rights.plugin import plugin as rights
 from server.survival.plugin import plugin as survival
@@ -33,6 +34,7 @@ DOMAINS: tuple[DomainPlugin, ...] = (
     calendar,
     verification,
     survival,
+    privacy,
     rights,
 )
 

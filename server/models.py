@@ -42,6 +42,7 @@ from server.funeral.models import (  # noqa: F401
 )
 from server.notifications.models import Notification, PushSubscription  # noqa: F401
 from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
+from server.privacy.models import Consent, ConsentRequest  # noqa: F401
 from server.ratelimit import RateCounter  # noqa: F401
 from server.regions.models import Region  # noqa: F401
 from server.rights.models import RightsRequest  # noqa: F401

@@ -60,6 +60,8 @@ class Settings:
     # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
     public_url: str = DEV_PUBLIC_URL
     raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
+    # who answers questions and requests about personal information (the privacy notice prints it)
+    privacy_contact: str = "12345 政务服务便民热线；市民政局（个人信息保护负责人）"
 
     @property
     def production(self) -> bool:
@@ -138,6 +140,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
         ),
         raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
+        privacy_contact=env.get("HUIMIN_PRIVACY_CONTACT", "").strip() or Settings.privacy_contact,
     )
 
 

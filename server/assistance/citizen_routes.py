@@ -22,7 +22,12 @@ from server.assistance import forms as f
 from server.assistance.documents_service import store_document
 from server.assistance.models import Application
 from server.audit.service import Actor
+from server.errors import DomainError, Kind
 from server.images import ImageRefused
+from server.privacy import forms as privacy_forms
+from server.privacy import notice as privacy_notice
+from server.privacy import queries as privacy_queries
+from server.privacy import service as privacy
 from server.settings import Settings
 from server.web import FormOf, UploadOf, error_response, page
 
@@ -46,6 +51,12 @@ def _step(request: Request, reference: str, step: str) -> Redirect:
     if step == "check":
         return _to(request, "assistance:check", reference=reference)
     return _to(request, "assistance:step", reference=reference, step=step)
+
+
+def notice_pending(app: Application) -> bool:
+    """A citizen's own application before its applicant has read the notice and consented: no
+    sensitive question is asked until then."""
+    return app.citizen_id is not None and not app.notice_version and app.status in rules.EDITABLE
 
 
 def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
@@ -91,11 +102,55 @@ class ApplyController(Controller):
         )
         if app.citizen_id != citizen.id:
             raise NotFoundException(detail="error.not_found")
+        if notice_pending(app):
+            return _to(request, "assistance:privacy", reference=app.reference)
         return _step(request, app.reference, "applicant")
+
+    @get("/{reference:str}/privacy", name="assistance:privacy")
+    async def privacy_notice(
+        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen
+    ) -> Template:
+        app = await queries.own_application(db_session, citizen.id, reference)
+        return _privacy_page(app)
+
+    @post("/{reference:str}/privacy", name="assistance:privacy_consent")
+    async def privacy_consent(
+        self,
+        request: Request,
+        reference: str,
+        data: FormOf[privacy_forms.AgreeForm],
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+    ) -> Template | Redirect:
+        app = await queries.own_application(db_session, citizen.id, reference)
+        if not privacy_forms.ticked(data.agree):
+            return _privacy_page(app, {"agree": "privacy.tick"}, 422)
+        await privacy.consent_at_start(db_session, actor, app, citizen)
+        return _step(request, reference, "applicant")
+
+    @post("/{reference:str}/guardian", name="assistance:guardian")
+    async def guardian(
+        self,
+        request: Request,
+        reference: str,
+        data: FormOf[privacy_forms.GuardianForm],
+        db_session: AsyncSession,
+        citizen: Citizen,
+        actor: Actor,
+        today: date,
+    ) -> Redirect:
+        """The applicant consents, as guardian, to the check of a minor child listed on the application."""
+        app = await queries.own_application(db_session, citizen.id, reference)
+        if not privacy_forms.ticked(data.agree):
+            raise DomainError("privacy.tick", Kind.INVALID, field="agree")
+        await privacy.consent_as_guardian(db_session, actor, app, citizen, data.member, today)
+        page_name = "assistance:check" if app.status in rules.EDITABLE else "assistance:status"
+        return _to(request, page_name, "#consents", reference=reference)
 
     @get("/{reference:str}", name="assistance:status")
     async def status(
-        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen
+        self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen, today: date
     ) -> Template | Redirect:
         app = await queries.own_application(db_session, citizen.id, reference)
         if app.status == rules.Status.DRAFT:
@@ -104,6 +159,8 @@ class ApplyController(Controller):
             request,
             "assistance/status.html",
             app=app,
+            consents=await privacy_queries.household_consents(db_session, app.id, app.answers, today),
+            guardian_field=privacy_forms.GUARDIAN_FIELD,
             events=await queries.timeline(db_session, app),
             labels=rules.STEP_LABELS,
             benefits=calc.BENEFITS,
@@ -112,8 +169,10 @@ class ApplyController(Controller):
     @get("/{reference:str}/check", name="assistance:check")
     async def check(
         self, request: Request, reference: str, db_session: AsyncSession, citizen: Citizen, today: date
-    ) -> Template:
+    ) -> Template | Redirect:
         app = await queries.own_application(db_session, citizen.id, reference)
+        if notice_pending(app):
+            return _to(request, "assistance:privacy", reference=reference)
         findings, result = await service.evaluate(db_session, app, today)
         return page(
             request,
@@ -130,6 +189,8 @@ class ApplyController(Controller):
             kinds=form.DOCUMENT_KINDS,
             total=len(steps_for(app)) + 1,
             titles={s.name: s.title for s in form.STEPS},
+            consents=await privacy_queries.household_consents(db_session, app.id, app.answers, today),
+            guardian_field=privacy_forms.GUARDIAN_FIELD,
         )
 
     @post("/{reference:str}/submit", name="assistance:submit")
@@ -170,6 +231,8 @@ class ApplyController(Controller):
         app = await queries.own_application(db_session, citizen.id, reference)
         if step not in form.BY_NAME or step == "documents":
             raise NotFoundException(detail="error.not_found")
+        if notice_pending(app):
+            return _to(request, "assistance:privacy", reference=reference)
         raw = data.answers()
         try:
             await service.save_step(
@@ -221,6 +284,8 @@ class ApplyController(Controller):
         settings: Settings,
     ) -> Template | Redirect:
         app = await queries.own_application(db_session, citizen.id, reference)
+        if notice_pending(app):
+            return _to(request, "assistance:privacy", reference=reference)
         raw = await data.photo.read() if data.photo is not None else b""
         try:
             await store_document(db_session, actor, settings, app, data.kind or "other", raw)
@@ -246,6 +311,8 @@ class ApplyController(Controller):
             raise NotFoundException(detail="error.not_found")
         if app.status not in rules.EDITABLE:
             return _to(request, "assistance:status", reference=app.reference)
+        if notice_pending(app):
+            return _to(request, "assistance:privacy", reference=app.reference)
         i = names.index(step)
         ctx = dict(
             app=app,
@@ -270,6 +337,21 @@ class ApplyController(Controller):
             ),
         )
         return Template("assistance/step.html", context=ctx, status_code=status)
+
+
+def _privacy_page(app: Application, errors: dict | None = None, status: int = 200) -> Template:
+    """The service's notice and the applicant's own consent, before the first sensitive question."""
+    return Template(
+        "assistance/privacy.html",
+        context=dict(
+            app=app,
+            benefits=calc.BENEFITS,
+            notice=privacy_notice,
+            agree_field=privacy_forms.READ_FIELD,
+            errors=errors or {},
+        ),
+        status_code=status,
+    )
 
 
 def _saved(app: Application, step: str, citizen: Citizen) -> dict:

@@ -17,6 +17,7 @@ from server.calendar.service import demo_days
 from server.crypto import encrypt
 from server.people import idcard
 from server.people.models import Enrolment, Household, HouseholdMember, Person
+from server.privacy.service import consents_signed_at_counter
 
 CITY_POLICY = dict(
     region_code="331100",
@@ -78,6 +79,7 @@ async def seed(session: AsyncSession, secret: str) -> None:
         }
         for step, raw in form.items():
             await service.save_step(session, citizen, secret, app, step, raw, None, today, choices)
+        await consents_signed_at_counter(session, staff["community"], app, today)
         await service.submit(session, citizen, app, today - timedelta(days=3))
         for step in ("community", "street", "district"):
             if app.status == target:

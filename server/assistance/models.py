@@ -46,6 +46,7 @@ class Application(Base):
     source: Mapped[str] = mapped_column(String(64), default="citizen")
     consent_signer: Mapped[str | None] = mapped_column(String(50))
     consent_at: Mapped[datetime | None]
+    notice_version: Mapped[str | None] = mapped_column(String(16))  # the privacy notice the applicant read
     prechecks: Mapped[list | None] = mapped_column(JSON)
     calculation: Mapped[dict | None] = mapped_column(JSON)
     amount_cents: Mapped[int | None] = mapped_column(Integer)

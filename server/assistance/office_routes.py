@@ -26,6 +26,7 @@ from server.crypto import decrypt
 from server.errors import DomainError, Kind
 from server.people.enrolments import EnrolmentError, change_status
 from server.people.models import Enrolment, Household
+from server.privacy import queries as privacy_queries
 from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import FormOf, page
@@ -102,6 +103,7 @@ class AssistanceOfficeController(Controller):
             request,
             "assistance/office/detail.html",
             app=app,
+            consents=await privacy_queries.household_consents(db_session, app.id, app.answers, today),
             events=await queries.timeline(db_session, app),
             documents=await queries.documents(db_session, app),
             region_name=await queries.region_name(db_session, app.region_code),

@@ -85,6 +85,9 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, tuple[P, ...]]] = {
 # moves that need a record of the home visit (入户调查) in their details
 VISIT_REQUIRED = frozenset({(Status.STREET, Action.APPROVE)})
 VISIT_FIELDS = ("visit_date", "visitors", "findings")
+# moves that need every household member's consent to the economic-status check (server/privacy):
+# the community step does not pass, and the check does not run, without them
+CONSENT_REQUIRED = frozenset({(Status.COMMUNITY, Action.APPROVE)})
 # moves possible only once the notice period is over
 AFTER_NOTICE = frozenset({(Status.NOTICE, Action.ENROL)})
 

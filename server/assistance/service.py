@@ -36,6 +36,7 @@ from server.people import idcard
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.queries import ID_PURPOSE, id_hash
 from server.people.service import register_person
+from server.privacy import service as privacy
 from server.regions.codes import scope_prefix
 
 PREFIX = {"dibao": "DB", "tekun": "TK", "linshi": "LS", "yiliao": "YL"}
@@ -324,6 +325,7 @@ async def submit(
     app.return_reason = None
     if key:
         session.add(Receipt(key=key, application_id=app.id, step="submit"))
+    await privacy.open_requests(session, app, today)  # whose consent the household check needs
     session.add(
         Event(
             application_id=app.id,
@@ -411,6 +413,8 @@ async def act(
     """One staff action on a case, as ``rules.TRANSITIONS`` allows it: the move, its event on the
     timeline, the applicant's message and the audit record, in one transaction."""
     new_status = rules.check_move(app, action, actor.role, today, opinion, details)
+    if (app.status, action) in rules.CONSENT_REQUIRED:
+        await privacy.require_consents(session, app, today)
     opinion = (opinion or "").strip()
     before = {"status": app.status}
     step = app.status

@@ -23,6 +23,7 @@ class RequestForm:
     address: str = ""
     since: str = ""
     purpose: str = ""
+    notice: str = ""  # the version of the privacy notice the page showed (server/privacy/notice.py)
 
     def values(self) -> dict[str, str]:
         return dict(vars(self))

@@ -47,3 +47,4 @@ class Certificate(Base):
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("residence_certificates.id"))
     token: Mapped[str | None] = mapped_column(Text)
     pdf_name: Mapped[str | None] = mapped_column(String(60))
+    notice_version: Mapped[str | None] = mapped_column(String(16))  # the privacy notice the requester read

@@ -28,6 +28,7 @@ from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.people import idcard
 from server.people.queries import id_hash
+from server.privacy import notice as privacy_notice
 from server.regions import queries as regions
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -69,6 +70,7 @@ class CitizenCertificateController(Controller):
                 address=data.address,
                 since=data.since_date(),
                 purpose=data.purpose,
+                notice_version=privacy_notice.read_version(data.notice),
             )
         except DomainError as e:
             if e.kind != Kind.INVALID:
@@ -131,6 +133,7 @@ async def _mine(
             choices={"community": communities},
             values=values,
             errors=errors,
+            notice=privacy_notice,
         ),
         status_code=status_code,
     )

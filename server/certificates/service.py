@@ -55,7 +55,15 @@ def record_fields(cert: Certificate, community_name: str) -> dict[str, str]:
 
 
 async def request_certificate(
-    session: AsyncSession, actor: Actor, citizen, *, community: str, address: str, since: date, purpose: str
+    session: AsyncSession,
+    actor: Actor,
+    citizen,
+    *,
+    community: str,
+    address: str,
+    since: date,
+    purpose: str,
+    notice_version: str | None = None,
 ) -> Certificate:
     if not citizen.verified_at or not citizen.id_hash:
         raise CertificateError("certificate.real_name", Kind.FORBIDDEN)
@@ -77,6 +85,7 @@ async def request_certificate(
         address=address.strip()[:200],
         resident_since=since,
         purpose=purpose.strip()[:100],
+        notice_version=notice_version,  # the privacy notice the request page showed (server/privacy)
     )
     session.add(cert)
     await session.flush()
@@ -87,7 +96,7 @@ async def request_certificate(
         "certificate",
         cert.serial,
         region_code=community,
-        after={"purpose": cert.purpose},
+        after={"purpose": cert.purpose, "notice_version": notice_version},
     )
     return cert
 

@@ -47,6 +47,7 @@ class ReportForm:
     urgent: str = ""
     phone: str = ""
     photo: UploadFile | None = None
+    notice: str = ""  # the version of the privacy notice the page showed (server/privacy/notice.py)
 
     def values(self) -> dict[str, str]:
         """What was typed, to show the form again."""

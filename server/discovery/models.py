@@ -55,6 +55,7 @@ class Report(Base):
     handoff: Mapped[dict | None] = mapped_column(JSON)
     application_ref: Mapped[str | None] = mapped_column(String(20))
     closed_at: Mapped[datetime | None]
+    notice_version: Mapped[str | None] = mapped_column(String(16))  # the privacy notice the reporter read
 
 
 class Alert(Base):

@@ -19,6 +19,7 @@ from server.discovery import forms, maps, queries, rules, service
 from server.discovery.forms import AssignForm, ReportForm, SpamForm, VisitForm
 from server.errors import DomainError, Kind
 from server.images import ImageRefused
+from server.privacy import notice as privacy_notice
 from server.regions.scope import RegionScope
 from server.settings import Settings
 from server.web import FormOf, UploadOf, client_ip, error_response, page, session_of, status_of
@@ -30,7 +31,13 @@ PHOTO_ATTRS = {"accept": forms.PHOTO_TYPES}
 def _report_page(values: dict, errors: dict, status_code: int = 200) -> Template:
     return Template(
         "discovery/report.html",
-        context=dict(fields=forms.REPORT_FIELDS, values=values, errors=errors, photo_attrs=PHOTO_ATTRS),
+        context=dict(
+            fields=forms.REPORT_FIELDS,
+            values=values,
+            errors=errors,
+            photo_attrs=PHOTO_ATTRS,
+            notice=privacy_notice,
+        ),
         status_code=status_code,
     )
 
@@ -74,6 +81,7 @@ class ReportController(Controller):
                 device=request.cookies.get(DEVICE) or f"ip:{client_ip(request)}",
                 client_ip=client_ip(request),
                 citizen_id=citizen.get("id") if citizen.get("kind") == "citizen" else None,
+                notice_version=privacy_notice.read_version(data.notice),
             )
         except DomainError as e:
             await db_session.rollback()

@@ -83,6 +83,7 @@ async def file_report(
     client_ip: str,
     citizen_id: int | None,
     now: datetime | None = None,
+    notice_version: str | None = None,
 ) -> Report:
     """A report as typed (``forms.ReportForm.clean``): within the hourly limits, placed (from the
     photo when the phone gave no location), routed, saved, merged into an open report of the same
@@ -93,6 +94,7 @@ async def file_report(
     point = rules.check_where(*_located(draft, photo), draft.place)
     code, how = rules.route(point, await areas(session))
     report = _new_report(draft, point, code, how, now, device, client_ip, citizen_id)
+    report.notice_version = notice_version  # the privacy notice the form showed (server/privacy)
     session.add(report)
     await session.flush()
     if cleaned:
@@ -116,6 +118,7 @@ async def file_report(
             "urgent": report.urgent,
             "routed_by": how,
             "merged_into": original.reference if original else None,
+            "notice_version": notice_version,
         },
     )
     return report

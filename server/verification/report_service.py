@@ -24,6 +24,7 @@ from server.assistance.models import Application, Document, Event
 from server.audit.service import Actor, record
 from server.files import write_private
 from server.people.models import Household, Person
+from server.privacy.service import require_consents
 from server.regions import queries as region_queries
 from server.regions.models import Region
 from server.settings import Settings
@@ -176,6 +177,8 @@ def application_members(app: Application) -> list[Member]:
 
 
 async def for_application(session: AsyncSession, app: Application, today: date) -> Report:
+    """Refused (``privacy.consents_missing``) until every member has consented to the check."""
+    await require_consents(session, app, today)
     hashes = [m.id_hash for m in application_members(app)]
     registered = await session.scalars(select(Person.id).where(Person.id_hash.in_(hashes)))
     warnings = []

@@ -46,7 +46,21 @@ def start(client, benefit: str = "dibao") -> str:
         client, "/apply", {"benefit": benefit, "key": f"{key}-{benefit}"}, follow_redirects=False
     )
     assert created.status_code == 303, created.text
-    return created.headers["location"].split("/")[2]
+    reference = created.headers["location"].split("/")[2]
+    assert created.headers["location"].endswith("/privacy"), "the notice comes before any question"
+    agreed = post_form(client, f"/apply/{reference}/privacy", {"agree": "on"}, follow_redirects=False)
+    assert agreed.status_code == 303, agreed.text
+    return reference
+
+
+def consent_as_guardian(client, reference: str, page: str = "check") -> None:
+    """The applicant consents, as guardian, for each minor child the page offers it for."""
+    html = client.get(f"/apply/{reference}/{page}" if page == "check" else f"/apply/{reference}").text
+    for member in re.findall(r'name="member" value="([0-9a-f]+)"', html):
+        done = post_form(
+            client, f"/apply/{reference}/guardian", {"member": member, "agree": "on"}, follow_redirects=False
+        )
+        assert done.status_code == 303, done.text
 
 
 def answer(client, reference: str, step: str, data: dict, **kw):
@@ -86,6 +100,7 @@ def apply_fully(
                 "schooling": "天宁小学三年级",
             }
             assert answer(client, reference, "members", member).status_code == 303
+    consent_as_guardian(client, reference)
     check = client.get(f"/apply/{reference}/check")
     submitted = post_form(
         client, f"/apply/{reference}/submit", {"idem": idem(check.text)}, follow_redirects=False

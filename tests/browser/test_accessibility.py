@@ -19,6 +19,8 @@ CITIZEN_PAGES = [
     "/me",
     "/apply",
     "/notice",
+    "/privacy",
+    "/me/consents",
     "/me/messages",
     "/report",
     "/certificates",
@@ -94,6 +96,10 @@ def test_citizen_pages(live, phone, demo):
     # an application: each kind of question screen, one with errors, and the check page
     page.goto(live.url + "/apply")
     page.get_by_role("button", name=re.compile("最低生活保障")).click()
+    page.get_by_role("heading", name="申请社会救助前请阅读").wait_for()
+    found["apply: notice"] = serious_violations(page)
+    page.get_by_label(re.compile("我已阅读以上告知")).check()
+    page.get_by_role("button", name="同意并开始填写").click()
     page.get_by_role("button", name="下一步").click()  # nothing filled in: the browser's own check stops it
     page.get_by_label("手机号码").fill("1")  # name and ID number are the account's own, not asked
     page.get_by_label("收款银行卡号").fill("1")

@@ -25,9 +25,17 @@ def sign_in_as_the_applicant(page, live, demo):
     page.goto(live.url + "/apply")
 
 
+def agree_to_the_notice(page):
+    """The assistance notice and the applicant's own consent, before the first question."""
+    page.get_by_role("heading", name="申请社会救助前请阅读").wait_for()
+    page.get_by_label(re.compile("我已阅读以上告知")).check()
+    page.get_by_role("button", name="同意并开始填写").click()
+
+
 def fill_until_members(page):
     a = ANSWERS["applicant"]
     page.get_by_role("button", name=re.compile("最低生活保障")).click()
+    agree_to_the_notice(page)
     page.get_by_text("第 1 步").wait_for()
     assert APPLICANT[0] in page.locator("[data-applicant-fixed]").inner_text(), (
         "the applicant is the bound identity"
@@ -115,6 +123,10 @@ def test_one_application_from_the_phone_to_the_payment_roll(live, phone, chromiu
     fill_until_members(page)
     fill_from_address(page, photo=a_photo())
     assert "1876.00" in page.content(), "the estimate by rule: (1080x2-500) + 20% x 1080"
+    # her son is 10: she consents for him as his guardian, or the community step could not pass
+    page.get_by_label(re.compile("我是该未成年人的监护人")).check()
+    page.get_by_role("button", name="作为监护人同意").click()
+    page.locator('[data-consents="complete"]').wait_for()
     page.get_by_role("button", name="确认提交").click()
     page.wait_for_url(re.compile(r"/apply/DB\d+\?submitted=1"))
     reference = page.locator("[data-reference]").inner_text().strip()

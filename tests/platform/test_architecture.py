@@ -135,6 +135,7 @@ PURE_MODULES: set[str] = {
     "server/certificates/seal.py",
     "server/certificates/token.py",
     "server/discovery/maps.py",
+    "server/privacy/notice.py",  # the privacy notice and the services' short notices, as data
     "server/funeral/drawing.py",
     "server/regions/codes.py",
     "server/survival/vision.py",
