@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.crypto import parse_data_keys
 from server.files import private_dir, write_private
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +61,18 @@ class Settings:
     # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
     public_url: str = DEV_PUBLIC_URL
     raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
+    # server/crypto.py: the backend (standard: AES-256-GCM, HMAC-SHA256, Ed25519; sm: SM4-GCM,
+    # HMAC-SM3, SM2), chosen once for a new deployment, and the data keys (kid, secret), newest
+    # first; none: one key "k0", the secret key
+    crypto: str = "standard"
+    data_keys: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        from server.crypto import BACKENDS, keyring
+
+        if self.crypto not in BACKENDS:
+            raise ValueError(f"HUIMIN_CRYPTO must be one of {', '.join(BACKENDS)}, not {self.crypto!r}")
+        keyring(self)  # encrypt/decrypt/keyed_hash, given the secret key, use this keyring
 
     @property
     def production(self) -> bool:
@@ -85,6 +98,8 @@ class Settings:
             problems.append("HUIMIN_SECRET_KEY must be at least 32 characters")
         if self.audit_key is not None and len(self.audit_key) < 32:
             problems.append("HUIMIN_AUDIT_KEY must be at least 32 characters")
+        if any(len(secret) < 32 for _, secret in self.data_keys):
+            problems.append("every key of HUIMIN_DATA_KEYS must be at least 32 characters")
         if self.sqlite:
             problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
         if not self.public_url:
@@ -138,6 +153,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
         ),
         raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
+        crypto=(env.get("HUIMIN_CRYPTO") or "standard").strip(),
+        data_keys=parse_data_keys(env.get("HUIMIN_DATA_KEYS", "")),
     )
 
 

@@ -96,6 +96,7 @@ LIBRARIES: dict[str, str] = {
     "PIL": "purelib",
     "face_recognition": "purelib",
     "cryptography": "purelib",
+    "gmalg": "purelib",  # SM2 signatures (server/crypto.py, the national-algorithm backend)
     "openpyxl": "purelib",
 }
 
