@@ -119,7 +119,7 @@ STANDARD = Backend("standard", "aes", "ed25519")
 SM = Backend("sm", "sm4", "sm2")
 BACKENDS = {"standard": STANDARD, "sm": SM}
 _BY_CIPHER = {b.cipher: b for b in BACKENDS.values()}
-KID = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+KID = re.compile(r"^[a-z0-9_-]{1,16}$")  # lower case: LIKE ignores case on SQLite
 
 
 def parse_data_keys(raw: str) -> tuple[tuple[str, str], ...]:

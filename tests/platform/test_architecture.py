@@ -148,6 +148,7 @@ SHARED_MODULES: dict[str, str] = {
     "server/settings.py": "infra",
     "server/files.py": "infra",
     "server/crypto.py": "infra",
+    "server/keys.py": "infra",  # the sealed columns and their re-sealing (huimin keys rotate)
     "server/ratelimit.py": "infra",
     "server/web.py": "web",
     "server/app.py": "web",
