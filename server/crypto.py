@@ -316,6 +316,12 @@ def keyed_hash(secret: str, purpose: str, value: str) -> str:
     return _ring(secret).keyed_hash(purpose, value)
 
 
+def hash_backend(secret: str) -> Backend:
+    """The backend whose keyed hash ``keyed_hash(secret, ...)`` computes (for code that computes
+    HMAC-SHA256 itself, in bulk)."""
+    return _ring(secret).backend
+
+
 def _fernet(secret: str, purpose: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(derive_key(secret, "fernet:" + purpose)))
 
@@ -332,23 +338,20 @@ def decrypt(secret: str, purpose: str, token: str) -> str:
 
 # ------------------------------------------------------------------ files encrypted at rest
 #
-# A file is a header (magic and a random file id) and records of at most CHUNK plaintext bytes,
-# each AES-256-GCM with its own nonce; the file id, the record's number and whether it is the
-# last are authenticated with it, so records cannot be swapped, reordered, dropped or cut off
-# unnoticed. Fixed-size records make the file seekable without decrypting it all (openpyxl and
-# zipfile seek in an .xlsx): plaintext never touches the disk.
+# A file is a header (magic, the algorithm and key id, a random file id) and records of at most
+# CHUNK plaintext bytes, each AEAD (AES-256-GCM or SM4-GCM, under the newest data key) with its own
+# nonce; the file id, the record's number and whether it is the last are authenticated with it, so
+# records cannot be swapped, reordered, dropped or cut off unnoticed. Fixed-size records make the
+# file seekable without decrypting it all (openpyxl and zipfile seek in an .xlsx): plaintext never
+# touches the disk. Files of the first format (ENC1: AES under a key derived from the secret key,
+# no key id) still open.
 
-FILE_MAGIC = b"HUIMIN-ENC1\n"
+FILE_MAGIC = b"HUIMIN-ENC2\n"
+FILE_MAGIC_V1 = b"HUIMIN-ENC1\n"
+FILE_MAGICS = (FILE_MAGIC, FILE_MAGIC_V1)
 FILE_CHUNK = 64 * 1024
 _TAG, _FILE_ID = 16, 16
 _RECORD = FILE_CHUNK + _NONCE + _TAG
-_HEAD = len(FILE_MAGIC) + _FILE_ID
-
-
-def _aead(secret: str, purpose: str):
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    return AESGCM(derive_key(secret, "file:" + purpose))
 
 
 def _aad(file_id: bytes, index: int, last: bool) -> bytes:
@@ -361,9 +364,13 @@ class EncryptedWriter(io.RawIOBase):
 
     def __init__(self, fh, secret: str, purpose: str):
         super().__init__()
-        self._fh, self._aead, self._index, self._buffer = fh, _aead(secret, purpose), 0, bytearray()
+        ring = _ring(secret)
+        cipher, kid = ring.backend.cipher, ring.current
+        self._fh, self._index, self._buffer = fh, 0, bytearray()
+        self._aead = ring._aead(cipher, kid, "file:" + purpose)
         self._file_id = os.urandom(_FILE_ID)
-        fh.write(FILE_MAGIC + self._file_id)
+        label = f"{cipher}:{kid}".encode()
+        fh.write(FILE_MAGIC + bytes([len(label)]) + label + self._file_id)
 
     def writable(self) -> bool:
         return True
@@ -394,12 +401,27 @@ class DecryptingReader(io.RawIOBase):
 
     def __init__(self, fh, secret: str, purpose: str):
         super().__init__()
-        self._fh, self._aead = fh, _aead(secret, purpose)
-        head = fh.read(_HEAD)
-        if len(head) != _HEAD or not head.startswith(FILE_MAGIC):
+        self._fh = fh
+        magic = fh.read(len(FILE_MAGIC))
+        if magic == FILE_MAGIC_V1:
+            self._aead = _aead_v1(secret, purpose)
+        elif magic == FILE_MAGIC:
+            size = fh.read(1)
+            label = fh.read(size[0] if size else 0).decode(errors="replace")
+            cipher, _, kid = label.partition(":")
+            if cipher not in _BY_CIPHER:
+                raise ValueError("not an encrypted file")
+            try:
+                self._aead = _ring(secret)._aead(cipher, kid, "file:" + purpose)
+            except SealError:
+                raise ValueError(f"encrypted under data key {kid}, not listed") from None
+        else:
             raise ValueError("not an encrypted file")
-        self._file_id = head[len(FILE_MAGIC) :]
-        body = os.fstat(fh.fileno()).st_size - _HEAD
+        self._file_id = fh.read(_FILE_ID)
+        self._head = fh.tell()
+        if len(self._file_id) != _FILE_ID:
+            raise ValueError("encrypted file cut short")
+        body = os.fstat(fh.fileno()).st_size - self._head
         self._records = max(1, -(-body // _RECORD))
         last = body - (self._records - 1) * _RECORD
         if last < _NONCE + _TAG:
@@ -423,7 +445,7 @@ class DecryptingReader(io.RawIOBase):
 
     def _chunk(self, index: int) -> bytes:
         if self._cached[0] != index:
-            self._fh.seek(_HEAD + index * _RECORD)
+            self._fh.seek(self._head + index * _RECORD)
             record = self._fh.read(_RECORD)
             last = index == self._records - 1
             plain = self._aead.decrypt(record[:_NONCE], record[_NONCE:], _aad(self._file_id, index, last))
@@ -443,6 +465,12 @@ class DecryptingReader(io.RawIOBase):
         if not self.closed:
             self._fh.close()
             super().close()
+
+
+def _aead_v1(secret: str, purpose: str):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(derive_key(secret, "file:" + purpose))
 
 
 def encrypted_writer(secret: str, purpose: str, path) -> io.BufferedWriter:

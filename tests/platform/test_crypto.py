@@ -296,3 +296,71 @@ def test_the_sealed_columns_use_their_domains_purposes():
     from server.survival.queries import FACE_PURPOSE
 
     assert sealed.ID_PURPOSE == people_queries.ID_PURPOSE and sealed.FACE_PURPOSE == FACE_PURPOSE
+
+
+# ------------------------------------------------------------------ files, and a deployment on SM
+
+
+@pytest.mark.parametrize("backend,label", [("standard", b"aes:k0"), ("sm", b"sm4:k0")])
+def test_encrypted_files_carry_their_algorithm_and_key_and_read_back(tmp_path, backend, label):
+    secret = f"files-{backend}-" + "s" * 32
+    crypto.keyring(
+        Settings("test", "sqlite://", secret, True, tmp_path, False, "outbox", None, crypto=backend)
+    )
+    data = os.urandom(crypto.FILE_CHUNK * 2 + 123)
+    with crypto.encrypted_writer(secret, "verification-file", tmp_path / "f.enc") as fh:
+        fh.write(data)
+    stored = (tmp_path / "f.enc").read_bytes()
+    assert stored.startswith(crypto.FILE_MAGIC + bytes([len(label)]) + label) and data[:64] not in stored
+    with crypto.open_encrypted(secret, "verification-file", tmp_path / "f.enc") as fh:
+        fh.seek(crypto.FILE_CHUNK - 10)
+        assert fh.read(20) == data[crypto.FILE_CHUNK - 10 : crypto.FILE_CHUNK + 10]
+        fh.seek(0)
+        assert fh.read() == data
+    # a file of the first format (no key id, AES under the secret key) still opens
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    file_id, nonce = os.urandom(16), os.urandom(12)
+    aead = AESGCM(crypto.derive_key(secret, "file:verification-file"))
+    body = aead.encrypt(nonce, b"old file", crypto._aad(file_id, 0, True))
+    (tmp_path / "old.enc").write_bytes(crypto.FILE_MAGIC_V1 + file_id + nonce + body)
+    with crypto.open_encrypted(secret, "verification-file", tmp_path / "old.enc") as fh:
+        assert fh.read() == b"old file"
+
+
+@pytest.fixture
+def sm_settings(settings) -> Settings:
+    import dataclasses
+
+    sm = dataclasses.replace(settings, crypto="sm")  # this process's keyring: SM4-GCM, HMAC-SM3, SM2
+    yield sm
+    crypto.keyring(settings)
+
+
+@pytest.mark.skipif(GRACE is None, reason="matplotlib missing (the sample face)")
+def test_a_deployment_on_the_national_algorithms_seals_with_sm4_and_hashes_with_hmac_sm3(sm_settings):
+    from server.app import create_app
+    from server.demo import seed
+    from tests.support import TestClient
+
+    in_db(sm_settings, lambda s: seed(s, sm_settings.secret_key))
+    with TestClient(create_app(sm_settings), base_url="http://testserver.local") as client:
+        _sign_in(client, sm_settings)
+        name = _upload_document(client, sm_settings, start(client))
+        check_id = _capture(client, sm_settings)  # the demo's reference face, sealed with SM4, matches
+    assert document_path(sm_settings, name).read_bytes().startswith(b"HM2:sm4:k0:")
+    assert Image.open(io.BytesIO(read_document(sm_settings, name))).format == "JPEG"
+    (frame,) = sql(sm_settings, "SELECT data FROM survival_frames WHERE check_id = :c AND n = 0", c=check_id)[
+        0
+    ]
+    assert bytes(frame).startswith(b"HM2:sm4:k0:")
+    number_hash, cipher = sql(sm_settings, "SELECT id_hash, id_cipher FROM persons WHERE name = '张建国'")[0]
+    assert cipher.startswith("v2:sm4:k0:")
+    number = crypto.decrypt(sm_settings.secret_key, people_queries.ID_PURPOSE, cipher)
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives import hmac as chmac
+
+    key = crypto.SM.kdf(sm_settings.secret_key.encode(), people_queries.ID_PURPOSE)
+    mac = chmac.HMAC(key, hashes.SM3())
+    mac.update(number.encode())
+    assert number_hash == mac.finalize().hex()
