@@ -4,6 +4,7 @@ document's does not open), readable only through the back office of the case's r
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +14,13 @@ from server.assistance.answers import DOCUMENT_KINDS
 from server.assistance.models import Application, Document
 from server.assistance.service import AssistanceError
 from server.audit.service import Actor, record
+from server.errors import Kind
 from server.files import write_private
 from server.images import clean_photo
 from server.settings import Settings
 
 PURPOSE = "assistance-document"
+log = logging.getLogger(__name__)
 
 
 def document_path(settings: Settings, stored_name: str):
@@ -41,7 +44,13 @@ def read_document(settings: Settings, stored_name: str) -> bytes:
     if not path.exists():
         return b""
     data = path.read_bytes()
-    return crypto.keyring(settings).open(PURPOSE, data, _aad(stored_name)) if crypto.is_sealed(data) else data
+    if not crypto.is_sealed(data):
+        return data
+    try:
+        return crypto.keyring(settings).open(PURPOSE, data, _aad(stored_name))
+    except crypto.SealError:
+        log.error("document %s does not decrypt: changed, replaced, or under a key not listed", stored_name)
+        raise AssistanceError("assistance.document_damaged", Kind.BROKEN) from None
 
 
 def reseal_documents(settings: Settings, names: list[str]) -> tuple[int, int]:
@@ -57,7 +66,7 @@ def reseal_documents(settings: Settings, names: list[str]) -> tuple[int, int]:
             continue
         try:
             plain = read_document(settings, name)
-        except crypto.SealError:
+        except AssistanceError:
             refused += 1
             continue
         tmp = path.with_name(path.name + ".reseal")

@@ -59,10 +59,12 @@ CODES = {
     "survival.not_recipient": "没有找到需要您认证的待遇信息。",
     "survival.person": "请选择要认证的人员。",
     "survival.deceased": "登记信息显示此人已故，不能进行生存认证。如登记有误，请联系社区工作人员。",
+    "survival.photo_damaged": "照片无法解密：存储的数据被改动或挪用，或不是用本系统的密钥加密的。",
     **{f"survival.reason.{k}": v for k, v in REASONS.items()},
     **{f"survival.status.{k}": v for k, v in STATUS.items()},
 }
 EN = {
+    "照片无法解密：存储的数据被改动或挪用，或不是用本系统的密钥加密的。": "The photo cannot be decrypted: the stored data was changed or moved, or not encrypted with this system's keys.",
     "生存认证": "Survival check",
     "刷脸认证，按时领取待遇": "Confirm you are well by face check, to keep receiving your benefit",
     "眨眨眼": "Blink",

@@ -15,6 +15,7 @@ from server import crypto
 from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.assistance.models import Application, Document
+from server.errors import DomainError, Kind
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions.scope import RegionScope
 from server.survival import rules
@@ -184,7 +185,10 @@ def frame_key(check_id: int, n: int) -> str:
 def opened(data: bytes, table: str, column: str, row_key: object) -> bytes:
     if not crypto.is_sealed(data):
         return data
-    return crypto.current().open(FACE_PURPOSE, data, crypto.aad(table, column, row_key))
+    try:
+        return crypto.current().open(FACE_PURPOSE, data, crypto.aad(table, column, row_key))
+    except crypto.SealError:
+        raise DomainError("survival.photo_damaged", Kind.BROKEN) from None
 
 
 def reference_photo(reference: Reference) -> bytes:

@@ -19,12 +19,13 @@ from server import crypto
 from server import keys as sealed
 from server.assistance.documents_service import document_path, read_document
 from server.cli import main
+from server.errors import DomainError, Kind
 from server.people import queries as people_queries
 from server.settings import Settings, load_settings
 from server.survival import demo as faces
 from server.survival import queries as survival_queries
 from tests.assistance.support import start
-from tests.support import citizen_login, csrf_token, in_db, sql
+from tests.support import citizen_login, csrf_token, in_db, sql, staff_login
 
 SECRET = "a-secret-key-of-the-test-deployment-0123456789"
 GRACE = faces.sample_photo()
@@ -223,8 +224,19 @@ def test_a_frame_or_document_copied_over_another_does_not_open(client, demo):
     reference = start(client)
     first, second = _upload_document(client, demo, reference), _upload_document(client, demo, reference)
     shutil.copyfile(document_path(demo, first), document_path(demo, second))
-    with pytest.raises(crypto.SealError):
+    with pytest.raises(DomainError) as refused:
         read_document(demo, second)
+    assert refused.value.code == "assistance.document_damaged" and refused.value.kind == Kind.BROKEN
+    # the back office sees the intact one, and is told plainly that the other does not decrypt
+    ids = dict(sql(demo, "SELECT stored_name, id FROM assistance_documents"))
+    where = "UPDATE assistance_applications SET region_code = '331102001001' WHERE reference = :r"
+    sql(demo, where, r=reference)  # the draft placed in 天宁社区, in the street reviewer's region
+    client.cookies.clear()
+    assert staff_login(client, "street").status_code == 303
+    shown = client.get(f"/office/assistance/{reference}/documents/{ids[first]}")
+    assert shown.status_code == 200 and Image.open(io.BytesIO(shown.content)).format == "JPEG"
+    damaged = client.get(f"/office/assistance/{reference}/documents/{ids[second]}")
+    assert damaged.status_code == 500 and "材料文件无法解密" in damaged.text
     check_id = _capture(client, demo)
     sql(
         demo,
@@ -232,7 +244,7 @@ def test_a_frame_or_document_copied_over_another_does_not_open(client, demo):
         "WHERE check_id = :c AND n = 1",
         c=check_id,
     )
-    with pytest.raises(crypto.SealError):
+    with pytest.raises(DomainError, match="survival.photo_damaged"):
         in_db(demo, lambda s: survival_queries.frame_data(s, check_id, 1))
     assert in_db(demo, lambda s: survival_queries.frame_data(s, check_id, 0))
 
