@@ -295,6 +295,78 @@ def worker(once: bool, every: float) -> None:
 
 
 @main.group()
+def keys() -> None:
+    """Data keys (HUIMIN_DATA_KEYS): re-seal what is at rest under the newest one."""
+
+
+async def rotate_keys(settings, batch: int = 500) -> dict[str, tuple[int, int]]:
+    """Every sealed column and the application documents re-sealed under the newest data key
+    (plaintext faces, frames and documents kept before they were sealed, and Fernet tokens, too):
+    {what: (resealed, refused)}. One transaction per column page; audited once at the end."""
+    from sqlalchemy import select
+
+    from server import crypto
+    from server import keys as sealed
+    from server.assistance.documents_service import reseal_documents
+    from server.assistance.models import Document
+    from server.audit.service import SYSTEM, record
+    from server.db import session_scope
+
+    ring = crypto.keyring(settings)
+    counts: dict[str, tuple[int, int]] = {}
+    for spec in sealed.SEALED:
+        async with session_scope(settings.database_url) as session:
+            done = await sealed.reseal(session, ring, spec, batch)
+        counts[spec.name] = (done.resealed, done.refused)
+    resealed = refused = 0
+    last = 0
+    while True:
+        async with session_scope(settings.database_url) as session:
+            page = (
+                await session.execute(
+                    select(Document.id, Document.stored_name)
+                    .where(Document.id > last)
+                    .order_by(Document.id)
+                    .limit(batch)
+                )
+            ).all()
+        if not page:
+            break
+        last = page[-1].id
+        done, bad = reseal_documents(settings, [row.stored_name for row in page])
+        resealed, refused = resealed + done, refused + bad
+    counts["assistance_documents (files)"] = (resealed, refused)
+    async with session_scope(settings.database_url) as session:
+        await record(
+            session,
+            SYSTEM,
+            "keys.rotate",
+            "data_key",
+            ring.current,
+            after={"backend": ring.backend.name, "counts": {k: list(v) for k, v in counts.items()}},
+        )
+    return counts
+
+
+@keys.command("rotate")
+@click.option("--batch", default=500, help="rows read and written per page")
+def keys_rotate(batch: int) -> None:
+    """Re-seal every sealed value under the newest key of HUIMIN_DATA_KEYS; prints the counts.
+    Keep the old keys listed until this reports nothing refused."""
+    from server.audit.service import configure
+
+    _audit_messages()
+    settings = load_settings()
+    configure(settings)
+    counts = asyncio.run(rotate_keys(settings, batch))
+    for what, (done, refused) in counts.items():
+        click.echo(f"{what}: {done} re-sealed" + (f", {refused} refused" if refused else ""))
+    if any(refused for _, refused in counts.values()):
+        click.echo("some values did not open under any listed key: keep the old keys", err=True)
+        sys.exit(1)
+
+
+@main.group()
 def verification() -> None:
     """The verification center: its standard, department API keys, imports from the shell."""
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.crypto import parse_data_keys
 from server.files import private_dir, write_private
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,18 @@ class Settings:
     raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
     # who answers questions and requests about personal information (the privacy notice prints it)
     privacy_contact: str = "12345 政务服务便民热线；市民政局（个人信息保护负责人）"
+    # server/crypto.py: the backend (standard: AES-256-GCM, HMAC-SHA256, Ed25519; sm: SM4-GCM,
+    # HMAC-SM3, SM2), chosen once for a new deployment, and the data keys (kid, secret), newest
+    # first; none: one key "k0", the secret key
+    crypto: str = "standard"
+    data_keys: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        from server.crypto import BACKENDS, keyring
+
+        if self.crypto not in BACKENDS:
+            raise ValueError(f"HUIMIN_CRYPTO must be one of {', '.join(BACKENDS)}, not {self.crypto!r}")
+        keyring(self)  # encrypt/decrypt/keyed_hash, given the secret key, use this keyring
 
     @property
     def production(self) -> bool:
@@ -87,6 +100,8 @@ class Settings:
             problems.append("HUIMIN_SECRET_KEY must be at least 32 characters")
         if self.audit_key is not None and len(self.audit_key) < 32:
             problems.append("HUIMIN_AUDIT_KEY must be at least 32 characters")
+        if any(len(secret) < 32 for _, secret in self.data_keys):
+            problems.append("every key of HUIMIN_DATA_KEYS must be at least 32 characters")
         if self.sqlite:
             problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
         if not self.public_url:
@@ -141,6 +156,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ),
         raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
         privacy_contact=env.get("HUIMIN_PRIVACY_CONTACT", "").strip() or Settings.privacy_contact,
+        crypto=(env.get("HUIMIN_CRYPTO") or "standard").strip(),
+        data_keys=parse_data_keys(env.get("HUIMIN_DATA_KEYS", "")),
     )
 
 

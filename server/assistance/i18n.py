@@ -38,9 +38,11 @@ CODES = {
     "roll.draft": "待区县审核",
     "roll.district_approved": "待市级审核",
     "roll.locked": "已审核锁定",
+    "assistance.document_damaged": "材料文件无法解密：文件被改动或替换，或不是用本系统的密钥加密的。",
 }
 
 EN = {
+    "材料文件无法解密：文件被改动或替换，或不是用本系统的密钥加密的。": "The document cannot be decrypted: the file was changed or replaced, or not encrypted with this system's keys.",
     "请选择一种救助类别。": "Please choose a kind of assistance.",
     "申请已提交，不能再修改；如需修改请等待工作人员退回。": "The application has been submitted and cannot be changed unless staff return it to you.",
     "这份申请已经提交过了。": "This application has already been submitted.",

@@ -18,7 +18,7 @@ from server.accounts.permissions import P
 from server.assistance import calc, queries, rules, service
 from server.assistance import forms as f
 from server.assistance import households_service as households
-from server.assistance.documents_service import document_path
+from server.assistance.documents_service import read_document
 from server.assistance.models import PaymentRoll
 from server.assistance.queries import PAGE, scoped_application
 from server.audit.service import Actor
@@ -155,7 +155,7 @@ class AssistanceOfficeController(Controller):
         app = await scoped_application(db_session, region_scope, reference)
         doc = await queries.document_of(db_session, app, doc_id)
         return Response(
-            document_path(settings, doc.stored_name).read_bytes(),
+            read_document(settings, doc.stored_name),
             media_type=doc.content_type,
             headers={"cache-control": "private, no-store"},
         )

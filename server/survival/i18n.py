@@ -74,10 +74,12 @@ CODES = {
     "survival.proved_on_old": "只能登记30天内的线下认证。",
     "survival.proved_on_before": "认证日期早于上次通过认证的日期。",
     "survival.in_person_note": "请填写认证情况。",
+    "survival.photo_damaged": "照片无法解密：存储的数据被改动或挪用，或不是用本系统的密钥加密的。",
     **{f"survival.reason.{k}": v for k, v in REASONS.items()},
     **{f"survival.status.{k}": v for k, v in STATUS.items()},
 }
 EN = {
+    "照片无法解密：存储的数据被改动或挪用，或不是用本系统的密钥加密的。": "The photo cannot be decrypted: the stored data was changed or moved, or not encrypted with this system's keys.",
     "生存认证": "Survival check",
     "刷脸认证，按时领取待遇": "Confirm you are well by face check, to keep receiving your benefit",
     "眨眨眼": "Blink",

@@ -11,9 +11,11 @@ from datetime import date, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import crypto
 from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.assistance.models import Application, Document
+from server.errors import DomainError, Kind
 from server.people.models import Enrolment, HouseholdMember, Person
 from server.regions.scope import RegionScope
 from server.survival import rules
@@ -225,9 +227,38 @@ async def frame_numbers(session: AsyncSession, check_id: int) -> list[int]:
 
 
 async def frame_data(session: AsyncSession, check_id: int, n: int) -> bytes | None:
-    return await session.scalar(
+    data = await session.scalar(
         select(CheckFrame.data).where(CheckFrame.check_id == check_id, CheckFrame.n == n)
     )
+    return None if data is None else opened(data, "survival_frames", "data", frame_key(check_id, n))
+
+
+# Faces and frames are sealed at rest (server/crypto.py), each bound to its row: a photo copied into
+# another person's row does not open. Rows stored before that are plaintext until ``huimin keys
+# rotate`` seals them.
+FACE_PURPOSE = "survival-face"
+
+
+def frame_key(check_id: int, n: int) -> str:
+    return f"{check_id}:{n}"
+
+
+def opened(data: bytes, table: str, column: str, row_key: object) -> bytes:
+    if not crypto.is_sealed(data):
+        return data
+    try:
+        return crypto.current().open(FACE_PURPOSE, data, crypto.aad(table, column, row_key))
+    except crypto.SealError:
+        raise DomainError("survival.photo_damaged", Kind.BROKEN) from None
+
+
+def reference_photo(reference: Reference) -> bytes:
+    """The reference photo (JPEG) in the clear."""
+    return opened(reference.photo, "survival_references", "photo", reference.person_id)
+
+
+def reference_encoding(reference: Reference) -> bytes:
+    return opened(reference.encoding, "survival_references", "encoding", reference.person_id)
 
 
 def reference_changed(reference: Reference | None, check: Check) -> bool:
@@ -235,7 +266,7 @@ def reference_changed(reference: Reference | None, check: Check) -> bool:
     return bool(
         reference
         and check.reference_sha256
-        and hashlib.sha256(reference.photo).hexdigest() != check.reference_sha256
+        and hashlib.sha256(reference_photo(reference)).hexdigest() != check.reference_sha256
     )
 
 

@@ -389,7 +389,7 @@ class SurvivalOfficeController(Controller):
         reference = await queries.reference_of(db_session, person.id)
         if reference is None:
             raise NotFoundException(detail="error.not_found")
-        return Response(reference.photo, media_type="image/jpeg", headers=PRIVATE)
+        return Response(queries.reference_photo(reference), media_type="image/jpeg", headers=PRIVATE)
 
     @get(
         "/people/{person_id:int}/capture",

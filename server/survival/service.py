@@ -17,8 +17,9 @@ from PIL import Image
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import crypto
 from server.accounts import rules as identity_rules
-from server.assistance.documents_service import document_path
+from server.assistance.documents_service import read_document
 from server.assistance.models import Document
 from server.audit.service import SYSTEM, Actor, record, record_view
 from server.db import utcnow
@@ -40,9 +41,13 @@ from server.survival.models import (
     Schedule,
 )
 from server.survival.queries import (
+    FACE_PURPOSE,
     citizen_of_person,
+    frame_key,
     frames_kept,
+    reference_encoding,
     reference_of,
+    reference_photo,
     review_request_of,
     schedule_of,
     standing_consent,
@@ -89,6 +94,11 @@ def load_policy(env: dict[str, str] | None = None) -> Policy:
     )
 
 
+def _sealed(data: bytes, table: str, column: str, row_key: object) -> bytes:
+    """A face, encoding or frame sealed under the newest data key, bound to its row."""
+    return crypto.current().seal(FACE_PURPOSE, data, crypto.aad(table, column, row_key))
+
+
 def _hash(nonce: str) -> str:
     return hashlib.sha256(nonce.encode()).hexdigest()
 
@@ -124,11 +134,9 @@ async def enrol_reference(
     if reference is None:
         reference = Reference(person_id=person.id)
         session.add(reference)
-    reference.region_code, reference.encoding, reference.photo = (
-        person.region_code,
-        vision.pack(encoding),
-        cleaned.data,
-    )
+    reference.region_code = person.region_code
+    reference.encoding = _sealed(vision.pack(encoding), "survival_references", "encoding", person.id)
+    reference.photo = _sealed(cleaned.data, "survival_references", "photo", person.id)
     reference.source, reference.created_at = source, utcnow()
     reference.created_by = int(actor.id) if actor.kind == "staff" and actor.id else None
     schedule = await schedule_of(session, person.id)
@@ -174,8 +182,7 @@ async def enrol_from_document(
 ) -> Reference:
     """A photo the recipient uploaded with their application becomes the reference face: only when
     a worker chooses it and the person's consent to a reference face is recorded (never on its own)."""
-    path = document_path(settings, document.stored_name)
-    raw = path.read_bytes() if path.exists() else b""
+    raw = read_document(settings, document.stored_name)
     return await enrol_reference(
         session, actor, person, raw, source="application", today=today, policy=policy
     )
@@ -278,13 +285,14 @@ async def submit(
         metrics=decision.metrics,
         status=status,
         frame_count=len(images),
-        reference_sha256=hashlib.sha256(reference.photo).hexdigest() if reference else None,
+        reference_sha256=hashlib.sha256(reference_photo(reference)).hexdigest() if reference else None,
         closed_at=None if status in rules.OPEN else now,
     )
     session.add(check)
     await session.flush()
     for n, rgb in enumerate(images):
-        session.add(CheckFrame(check_id=check.id, n=n, data=await asyncio.to_thread(_jpeg, rgb)))
+        data = _sealed(await asyncio.to_thread(_jpeg, rgb), "survival_frames", "data", frame_key(check.id, n))
+        session.add(CheckFrame(check_id=check.id, n=n, data=data))
     await record(
         session,
         actor,
@@ -371,7 +379,7 @@ async def _decide(
         )
         if taken.rowcount != 1 and not facts.used_before:
             facts = rules.NonceFacts(True, True, facts.issued_at, facts.expires_at, now)
-        ref = vision.unpack(reference.encoding) if reference else None
+        ref = vision.unpack(reference_encoding(reference)) if reference else None
         decision = rules.decide(
             frames if frames else [rules.Frame(faces=0)] * len(raw_frames),
             challenge.actions,

@@ -20,6 +20,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import BinaryIO
 
@@ -28,7 +29,16 @@ from sqlalchemy import and_, column, delete, func, insert, select, table, text, 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.service import Actor, record
-from server.crypto import FILE_MAGIC, derive_key, encrypted_writer, open_encrypted
+from server.crypto import (
+    FILE_MAGIC,
+    FILE_MAGICS,
+    STANDARD,
+    derive_key,
+    encrypted_writer,
+    hash_backend,
+    keyed_hash,
+    open_encrypted,
+)
 from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.exports import SafeCsvWriter
@@ -97,7 +107,7 @@ def open_stored(settings: Settings, path: Path) -> BinaryIO:
     """The plaintext of a stored file (a seekable binary reader); a plain file (written before
     files were encrypted, or by a benchmark) is read as it is."""
     with open(path, "rb") as fh:
-        encrypted = fh.read(len(FILE_MAGIC)) == FILE_MAGIC
+        encrypted = fh.read(len(FILE_MAGIC)) in FILE_MAGICS
     return open_encrypted(settings.secret_key, RAW_PURPOSE, path) if encrypted else open(path, "rb")
 
 
@@ -339,7 +349,10 @@ async def load_rows(
     """Check and load every row; the counts land on ``imp``; rejected rows go to the error file."""
     source = SOURCES[imp.source]
     started = time.perf_counter()
-    checker = RowChecker(source, derive_key(settings.secret_key, ID_PURPOSE), imp.id, today)
+    # look-up hashes as persons.id_hash has them (HMAC-SHA256, or HMAC-SM3 on HUIMIN_CRYPTO=sm)
+    standard = hash_backend(settings.secret_key) is STANDARD
+    other = None if standard else partial(keyed_hash, settings.secret_key, ID_PURPOSE)
+    checker = RowChecker(source, derive_key(settings.secret_key, ID_PURPOSE), imp.id, today, other)
     progress = progress if progress is not None else {}
     writer = _Writer(
         error_file(settings, imp.id), header or [f.name for f in source.all_fields], settings.secret_key

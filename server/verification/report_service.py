@@ -18,11 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.assistance.answers import RELATIONSHIPS
-from server.assistance.documents_service import document_path
+from server.assistance.documents_service import write_document
 from server.assistance.households_service import members_of
 from server.assistance.models import Application, Document, Event
 from server.audit.service import Actor, record
-from server.files import write_private
 from server.people.models import Household, Person
 from server.privacy.service import require_consents
 from server.regions import queries as region_queries
@@ -317,8 +316,7 @@ async def attach(
     data = pdf(report)
     digest = hashlib.sha256(data).hexdigest()
     name = f"{app.reference}-report-{secrets.token_hex(8)}.pdf"
-    path = document_path(settings, name)
-    write_private(path, data)
+    write_document(settings, name, data)
     doc = Document(
         application_id=app.id,
         kind=DOCUMENT_KIND,

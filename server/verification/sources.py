@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -349,9 +350,19 @@ class RowChecker:
     """Checks rows of one source and builds record tuples in ``RECORD_COLUMNS`` order
     (``import_id`` first). The keyed hash of the ID is the only form of it that is kept."""
 
-    def __init__(self, source: Source, secret_key: bytes, import_id: int, today: date):
+    def __init__(
+        self,
+        source: Source,
+        secret_key: bytes,
+        import_id: int,
+        today: date,
+        hash_id: Callable[[str], str] | None = None,
+    ):
+        """``hash_id``: the look-up hash of another crypto backend (HMAC-SM3); else HMAC-SHA256."""
         self.source, self.import_id, self.today = source, import_id, today
         self._fields = source.fields
+        if hash_id is not None:
+            self.hash_id = hash_id  # type: ignore[method-assign]
         # HMAC-SHA256 with the inner and outer states computed once (the same digest as
         # ``hmac.new(key, msg, sha256)``, several times faster for millions of short messages)
         block = secret_key.ljust(64, b"\0")

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.assistance.models import HouseholdFacts
-from server.crypto import derive_key, encrypt
+from server.crypto import STANDARD, derive_key, encrypt, hash_backend, keyed_hash
 from server.people.idcard import check_char
 from server.people.models import Enrolment, Household, HouseholdMember, Person
 from server.people.queries import ID_PURPOSE
@@ -106,6 +106,7 @@ def plan_city(communities: list[str], households: int, seed: int = 2026) -> Synt
 async def build_register(session: AsyncSession, secret: str, city: SynthCity, facts: bool = True) -> None:
     """Persons, households, members and active 低保 enrolments, in bulk statements."""
     key = derive_key(secret, ID_PURPOSE)
+    standard = hash_backend(secret) is STANDARD  # else the look-up hash is HMAC-SM3 (HUIMIN_CRYPTO=sm)
 
     first_id = (await session.scalar(select(Person.id).order_by(Person.id.desc()).limit(1))) or 0
     first_household = (await session.scalar(select(Household.id).order_by(Household.id.desc()).limit(1))) or 0
@@ -123,7 +124,9 @@ async def build_register(session: AsyncSession, secret: str, city: SynthCity, fa
                 {
                     "id": pid,
                     "name": m.name,
-                    "id_hash": hmac.new(key, m.number.encode(), hashlib.sha256).hexdigest(),
+                    "id_hash": hmac.new(key, m.number.encode(), hashlib.sha256).hexdigest()
+                    if standard
+                    else keyed_hash(secret, ID_PURPOSE, m.number),
                     "id_masked": m.number[:6] + "********" + m.number[-4:],
                     "id_cipher": cipher,
                     "birth_date": m.birth,

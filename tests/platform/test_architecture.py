@@ -96,6 +96,7 @@ LIBRARIES: dict[str, str] = {
     "PIL": "purelib",
     "face_recognition": "purelib",
     "cryptography": "purelib",
+    "gmalg": "purelib",  # SM2 signatures (server/crypto.py, the national-algorithm backend)
     "openpyxl": "purelib",
 }
 
@@ -148,6 +149,7 @@ SHARED_MODULES: dict[str, str] = {
     "server/settings.py": "infra",
     "server/files.py": "infra",
     "server/crypto.py": "infra",
+    "server/keys.py": "infra",  # the sealed columns and their re-sealing (huimin keys rotate)
     "server/ratelimit.py": "infra",
     "server/web.py": "web",
     "server/app.py": "web",

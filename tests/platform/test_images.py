@@ -7,6 +7,7 @@ import io
 import pytest
 from PIL import Image
 
+from server.assistance.documents_service import read_document
 from server.images import MAX_BYTES, ImageRefused, clean_photo
 from tests.assistance.support import start
 from tests.support import citizen_login, csrf_token, sql
@@ -67,7 +68,7 @@ def test_upload_through_the_form_keeps_no_location(client, demo):
     )
     assert ok.status_code == 303
     stored = sql(demo, "SELECT stored_name, kind FROM assistance_documents")[0]
-    data = (demo.var_dir / "uploads" / "assistance" / stored[0]).read_bytes()
+    data = read_document(demo, stored[0])  # sealed on disk (server/crypto.py)
     assert b"PhoneMaker" not in data and not Image.open(io.BytesIO(data)).getexif()
     bad = client.post(
         f"/apply/{reference}/upload",

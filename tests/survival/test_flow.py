@@ -20,7 +20,7 @@ from server.audit.service import SYSTEM
 from server.db import utcnow
 from server.people.models import Person
 from server.survival import demo as faces
-from server.survival import rules, service, vision
+from server.survival import queries, rules, service, vision
 from server.survival.models import Check, CheckFrame
 from tests.support import citizen_login, csrf_token, in_db, post_form, sql, staff_login
 
@@ -93,10 +93,12 @@ def test_the_enrolled_person_passes_with_frames_from_the_real_photo(zhang, demo)
     assert sql(demo, "SELECT action FROM audit_records WHERE action = 'survival.check'") == [
         ("survival.check",)
     ]
-    # the history shows it; the frames are kept only as re-encoded JPEGs
+    # the history shows it; the frames are kept only as re-encoded JPEGs, sealed at rest
     assert "已通过" in zhang.get("/survival").text
-    raw = sql(demo, "SELECT data FROM survival_frames ORDER BY n LIMIT 1")[0][0]
-    assert Image.open(io.BytesIO(bytes(raw))).format == "JPEG"
+    check_id, n, raw = sql(demo, "SELECT check_id, n, data FROM survival_frames ORDER BY n LIMIT 1")[0]
+    assert bytes(raw).startswith(b"HM2:aes:k0:") and b"JFIF" not in bytes(raw)
+    frame = in_db(demo, lambda s: queries.frame_data(s, check_id, n))
+    assert Image.open(io.BytesIO(frame)).format == "JPEG"
 
 
 def test_a_mirrored_capture_passes_with_the_turn_seen_the_other_way():
