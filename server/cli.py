@@ -27,12 +27,13 @@ def _audit_messages() -> None:
     register(dict(i18n.CODES), dict(i18n.EN))
 
 
-def upgrade_database(url: str) -> None:
+def upgrade_database(url: str, connect_args: dict | None = None) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
+    config.attributes["connect_args"] = connect_args or {}
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -59,7 +60,7 @@ def db_upgrade() -> None:
     from server.notifications.service import vapid_public_key
 
     settings = load_settings()
-    upgrade_database(settings.database_url)
+    upgrade_database(settings.database_url, settings.database_connect_args)
     vapid_public_key(settings)  # setup also creates the Web Push (VAPID) keys, once
     click.echo("database is up to date")
     _anchor_after_upgrade(settings)
@@ -73,7 +74,7 @@ def _anchor_after_upgrade(settings) -> None:
     _audit_messages()
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await anchor_head(session, force=True)
 
     try:
@@ -99,7 +100,7 @@ async def _seed_and_list(base: str = "http://127.0.0.1:8000") -> None:
     from server.regions.models import Region
 
     settings = load_settings()
-    async with session_scope(settings.database_url) as session:
+    async with session_scope(settings.database_url, settings.database_connect_args) as session:
         created = await seed(session, settings.secret_key)
         accounts = await demo_accounts(session)
         names = {r.code: r.name for r in await session.scalars(select(Region))}
@@ -146,8 +147,10 @@ def user_create(username: str, display_name: str, role: str, region_code: str, p
     register_messages()  # the refusals below are printed in both languages
     password = password or getpass.getpass("Password: ")
 
+    settings = load_settings()
+
     async def run() -> None:
-        async with session_scope(load_settings().database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             if await session.get(Region, region_code) is None:
                 raise StaffError("region.unknown")
             await create_staff(
@@ -198,7 +201,7 @@ def audit_verify(public_key: str | None) -> None:
     key = load_public_key(Path(public_key).read_bytes()) if public_key else None
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await verify_chain(session, key)
 
     report = asyncio.run(run())
@@ -230,7 +233,7 @@ def audit_anchor() -> None:
     configure(settings)
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await anchor_head(session, force=True)
 
     outcome = asyncio.run(run())
@@ -267,14 +270,14 @@ def worker(once: bool, every: float) -> None:
     configure(settings)
 
     async def round_() -> int:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await run_round(session, clock.today())
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await purge_files(session, settings)
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             sent = await send_pending(session, settings)
         try:
-            async with session_scope(settings.database_url) as session:
+            async with session_scope(settings.database_url, settings.database_connect_args) as session:
                 anchored = await anchor_head(session)  # only when due (records or minutes since the last)
         except Exception as e:  # noqa: BLE001  (the round's other work goes on; said on every round)
             click.echo(f"audit anchor not written: {e!r}", err=True)
@@ -322,7 +325,7 @@ def verification_client(name: str, sources: str, region: str | None) -> None:
     settings = load_settings()
 
     async def run() -> str:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             code = region or await region_queries.city_code(session)
             return await create_api_client(
                 session, name, [s.strip() for s in sources.split(",") if s.strip()], code
@@ -346,7 +349,13 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=8000, type=int)
 @click.pass_context
 def demo_run(ctx: click.Context, host: str, port: int) -> None:
-    """Upgrade the database, seed the demo city, print the accounts, and serve."""
+    """Upgrade the database, seed the demo city, print the accounts, and serve (in development mode,
+    set explicitly: the demo tools such as the SMS outbox page exist only then)."""
+    import os
+
+    if os.environ.get("HUIMIN_ENV", "development") != "development":
+        raise click.ClickException("demo-run is for development only (HUIMIN_ENV is set to something else)")
+    os.environ["HUIMIN_ENV"] = "development"
     ctx.invoke(db_upgrade)
     ctx.invoke(demo_seed, base=f"http://{host}:{port}")  # the links printed are the ones served
     ctx.invoke(serve, host=host, port=port)
