@@ -113,7 +113,9 @@ class Settings:
         if sms:
             problems.append(f"HUIMIN_SMS_SENDER {sms}")
         if self.database_ssl == "disable" and not local_database(self.database_url):
-            problems.append("HUIMIN_DATABASE_SSL=disable for a database on another host; use require or verify-full")
+            problems.append(
+                "HUIMIN_DATABASE_SSL=disable for a database on another host; use require or verify-full"
+            )
         if self.redis_url and self.redis_url.startswith("redis://") and not local_host(self.redis_url):
             problems.append("REDIS_URL is plain redis:// to another host; use rediss:// (TLS)")
         if not self.secure_cookies:

@@ -128,7 +128,8 @@ def dev_client(settings) -> Iterator[TestClient]:
     """A client of the service in development mode (HUIMIN_ENV=development): the demo tools exist."""
     from dataclasses import replace
 
-    with TestClient(create_app(replace(settings, env="development")), base_url="http://testserver.local") as c:
+    app = create_app(replace(settings, env="development"))
+    with TestClient(app, base_url="http://testserver.local") as c:
         yield c
 
 
