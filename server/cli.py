@@ -255,25 +255,31 @@ def audit_public_key() -> None:
 @click.option("--every", default=5.0, help="seconds between rounds")
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
-    department files past their retention deleted, then push queued messages to citizens' phones."""
+    the retention table enforced (first round, then hourly: department files, documents, codes...),
+    then push queued messages to citizens' phones."""
     import time
 
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
+    from server.retention import service as retention
     from server.survival.service import run_round
-    from server.verification.service import purge_files
 
     _audit_messages()
 
     settings = load_settings()
     configure(settings)
+    last_retention = [float("-inf")]
 
     async def round_() -> int:
         async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await run_round(session, clock.today())
-        async with session_scope(settings.database_url, settings.database_connect_args) as session:
-            await purge_files(session, settings)
+        if time.monotonic() - last_retention[0] >= RETENTION_EVERY:
+            async with session_scope(settings.database_url, settings.database_connect_args) as session:
+                deleted = await retention.run(session, settings)
+            last_retention[0] = time.monotonic()
+            if deleted.total:
+                click.echo("retention: " + _counts(deleted.counts))
         async with session_scope(settings.database_url, settings.database_connect_args) as session:
             sent = await send_pending(session, settings)
         try:
@@ -295,6 +301,55 @@ def worker(once: bool, every: float) -> None:
         if once:
             return
         time.sleep(every)
+
+
+RETENTION_EVERY = 3600.0  # seconds between two runs of the retention table in the worker
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in counts.items() if n) or "nothing"
+
+
+@main.group()
+def retention() -> None:
+    """Keeping less: the retention table and its enforcement."""
+
+
+@retention.command("show")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def retention_show(lang: str) -> None:
+    """Print the retention table: each class of personal data, how long it is kept, and why."""
+    from server.retention import i18n
+    from server.retention.rules import TABLE
+
+    say = (lambda s: s) if lang == "zh" else (lambda s: i18n.EN.get(s, s))
+    for r in TABLE:
+        click.echo(f"{r.data_class}: {say(r.what)}")
+        click.echo(f"    {say(r.period)}")
+        click.echo(f"    {say(r.basis)}")
+        click.echo(f"    [{r.enforced_by}]")
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="count what would be deleted, per class; change nothing")
+def retention_run(dry_run: bool) -> None:
+    """Apply the retention table now (the worker does it every hour), audited as the system."""
+    from server.audit.service import configure
+    from server.db import session_scope
+    from server.retention import service as retention_service
+
+    _audit_messages()
+    settings = load_settings()
+    configure(settings)
+
+    async def run():
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
+            return await retention_service.run(session, settings, dry_run=dry_run)
+
+    report = asyncio.run(run())
+    verb = "would delete" if dry_run else "deleted"
+    for name, n in report.counts.items():
+        click.echo(f"{name:<18} {verb} {n}")
 
 
 @main.group()

@@ -15,6 +15,7 @@ from server.funeral.plugin import plugin as funeral
 from server.notifications.plugin import plugin as notifications
 from server.office.plugin import plugin as office
 from server.pwa.plugin import plugin as pwa
+from server.retention.plugin import plugin as retention
 from server.survival.plugin import plugin as survival
 from server.verification.plugin import plugin as verification
 from server.web import DomainPlugin
@@ -32,6 +33,7 @@ DOMAINS: tuple[DomainPlugin, ...] = (
     calendar,
     verification,
     survival,
+    retention,
 )
 
 

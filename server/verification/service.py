@@ -188,10 +188,13 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         loader.PROGRESS.pop(import_id, None)
 
 
-async def purge_files(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
+async def purge_files(
+    session: AsyncSession, settings: Settings, now: datetime | None = None, *, dry_run: bool = False
+) -> int:
     """Delete department files (uploads and error files, plain ID numbers inside) older than
     ``settings.raw_import_retention_days``, and the uploads of failed imports at once; never
-    the files of an import still loading. Returns how many files were deleted (the worker round)."""
+    the files of an import still loading. Returns how many files were deleted (or, with
+    ``dry_run``, would be: the retention run)."""
     now = now or utcnow()
     cutoff = (now - timedelta(days=settings.raw_import_retention_days)).timestamp()
     folder = loader.folder(settings)
@@ -207,7 +210,8 @@ async def purge_files(session: AsyncSession, settings: Settings, now: datetime |
         if not path.is_file() or path.name in loading:
             continue
         if path.name in failed or path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+            if not dry_run:
+                path.unlink(missing_ok=True)
             deleted += 1
     return deleted
 
