@@ -352,6 +352,62 @@ def retention_run(dry_run: bool) -> None:
         click.echo(f"{name:<18} {verb} {n}")
 
 
+@main.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="the archive to write")
+def backup(out: str) -> None:
+    """Write one encrypted archive of the database and the var folder's files (docs/restore-drill.md)."""
+    from server.audit.service import configure
+    from server.retention import backup_service as b
+
+    settings = load_settings()
+    configure(settings)
+    try:
+        _, warning = b.backup_key(settings)
+        if warning:
+            click.echo("warning: " + warning, err=True)
+        asyncio.run(b.audit_event(settings, "backup.create", {"file": Path(out).name}))
+        manifest = asyncio.run(b.create_backup(settings, Path(out)))
+    except b.BackupError as e:
+        click.echo(f"backup refused: {e}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"backup written to {out}: {manifest.backend} database (revision {manifest.revision}), "
+        f"{manifest.files} files, {manifest.created_at}"
+    )
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already holds data")
+def restore(archive: str, force: bool) -> None:
+    """Put an archive from `huimin backup` back: checked in full first (a changed or cut archive is
+    refused), never over a database holding data without --force. Then run `huimin db upgrade` and
+    `huimin audit verify`."""
+    from server.audit.service import configure
+    from server.retention import backup_service as b
+
+    settings = load_settings()
+    configure(settings)
+    _audit_messages()
+    try:
+        manifest = asyncio.run(b.restore_backup(settings, Path(archive), force=force))
+    except b.BackupError as e:
+        click.echo(f"restore refused: {e}", err=True)
+        sys.exit(2)
+    try:
+        asyncio.run(
+            b.audit_event(
+                settings, "backup.restore", {"file": Path(archive).name, "made": manifest.created_at}
+            )
+        )
+    except Exception as e:  # noqa: BLE001  (restored all the same; say why the record is missing)
+        click.echo(f"restored, but the restore was not recorded in the audit trail: {e!r}", err=True)
+    click.echo(
+        f"restored {manifest.backend} database (revision {manifest.revision}) and {manifest.files} files "
+        f"from {archive}, made {manifest.created_at}; now run `huimin db upgrade` and `huimin audit verify`"
+    )
+
+
 @main.group()
 def verification() -> None:
     """The verification center: its standard, department API keys, imports from the shell."""
