@@ -1,6 +1,7 @@
 """Keeping less: the retention table (``server/retention/rules.py``) enforced, one set-based
-statement per data class, each run audited as the system with the counts. Called from the worker
-round (``huimin worker``, once an hour) and by ``huimin retention run [--dry-run]``.
+statement per data class, each run that deletes anything audited as the system with the counts.
+Called from the worker round (``huimin worker``, once an hour) and by ``huimin retention run
+[--dry-run]``.
 
 A dry run counts what a run would delete and changes nothing. Files (documents, report photos) are
 deleted after their rows are: a file whose row is gone is never served again, and a crash between
@@ -163,7 +164,8 @@ async def run(
 
     if dry_run:
         return report
-    await record(session, actor, "retention.run", "retention", None, after={"deleted": dict(counts)})
+    if report.total:  # a run that deletes nothing changes nothing: no record (hourly, mostly empty)
+        await record(session, actor, "retention.run", "retention", None, after={"deleted": dict(counts)})
     await session.flush()
     # the files last, once the rows are gone: a failed commit leaves rows without files (shown as
     # missing), never files without rows (that nothing would find again)

@@ -157,6 +157,7 @@ def test_the_retention_run_deletes_what_is_past_its_period_and_only_that(demo):
     # run again: nothing left to delete
     again = in_db(demo, lambda s: retention.run(s, demo))
     assert again.total == 0
+    assert sql(demo, "SELECT count(*) FROM audit_records WHERE action = 'retention.run'") == [(1,)]
 
 
 def test_the_table_names_every_class_with_a_basis_and_a_cutoff():
