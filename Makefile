@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/huimin demo-run
+	HUIMIN_ENV=development $(BIN)/huimin demo-run
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent

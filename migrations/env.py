@@ -41,8 +41,14 @@ def do_run_migrations(connection: Connection) -> None:
         context.run_migrations()
 
 
+def connect_args() -> dict:
+    if "database_url" in config.attributes:
+        return config.attributes.get("connect_args") or {}
+    return load_settings().database_connect_args
+
+
 async def run_async_migrations() -> None:
-    engine = make_engine(database_url())
+    engine = make_engine(database_url(), connect_args())
     async with engine.connect() as connection:
         await connection.run_sync(do_run_migrations)
     await engine.dispose()

@@ -62,7 +62,8 @@ self.addEventListener("fetch", (event) => {
     // Pages: network first; offline, the cached copy, else the offline page.
     event.respondWith(
       fetch(request).then((response) => {
-        if (response.ok && (SHELL_URLS.includes(url.pathname) || url.pathname.startsWith("/certificates/"))) {
+        // only the public shell: a personal page (a case, a certificate, the account) is never cached
+        if (response.ok && SHELL_URLS.includes(url.pathname)) {
           const copy = response.clone();
           caches.open(SHELL).then((c) => c.put(request, copy));
         }

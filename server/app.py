@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         raise ProductionConfigError("Refusing to start in production:\n- " + "\n- ".join(problems))
 
     configure_audit(settings)  # the chain's key and the anchor sink, for this process
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.database_connect_args)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_config=AsyncSessionConfig(expire_on_commit=False),
@@ -70,8 +70,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
+        from redis.asyncio import Redis
 
-        session_store = RedisStore.with_client(url=settings.redis_url, namespace="huimin-sessions")
+        from server.settings import redis_options
+
+        client = Redis.from_url(settings.redis_url, **redis_options(settings.redis_url, settings.redis_ca))
+        session_store = RedisStore(client, namespace="huimin-sessions")
     else:
         # the store writes its files itself; its folder is owner-only, so they are too
         session_store = FileStore(private_dir(settings.var_dir / "sessions"), create_directories=True)

@@ -27,12 +27,13 @@ def _audit_messages() -> None:
     register(dict(i18n.CODES), dict(i18n.EN))
 
 
-def upgrade_database(url: str) -> None:
+def upgrade_database(url: str, connect_args: dict | None = None) -> None:
     from alembic import command
     from alembic.config import Config
 
     config = Config(str(ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
+    config.attributes["connect_args"] = connect_args or {}
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -59,7 +60,7 @@ def db_upgrade() -> None:
     from server.notifications.service import vapid_public_key
 
     settings = load_settings()
-    upgrade_database(settings.database_url)
+    upgrade_database(settings.database_url, settings.database_connect_args)
     vapid_public_key(settings)  # setup also creates the Web Push (VAPID) keys, once
     click.echo("database is up to date")
     _anchor_after_upgrade(settings)
@@ -73,7 +74,7 @@ def _anchor_after_upgrade(settings) -> None:
     _audit_messages()
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await anchor_head(session, force=True)
 
     try:
@@ -99,7 +100,7 @@ async def _seed_and_list(base: str = "http://127.0.0.1:8000") -> None:
     from server.regions.models import Region
 
     settings = load_settings()
-    async with session_scope(settings.database_url) as session:
+    async with session_scope(settings.database_url, settings.database_connect_args) as session:
         created = await seed(session, settings.secret_key)
         accounts = await demo_accounts(session)
         names = {r.code: r.name for r in await session.scalars(select(Region))}
@@ -146,8 +147,10 @@ def user_create(username: str, display_name: str, role: str, region_code: str, p
     register_messages()  # the refusals below are printed in both languages
     password = password or getpass.getpass("Password: ")
 
+    settings = load_settings()
+
     async def run() -> None:
-        async with session_scope(load_settings().database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             if await session.get(Region, region_code) is None:
                 raise StaffError("region.unknown")
             await create_staff(
@@ -198,7 +201,7 @@ def audit_verify(public_key: str | None) -> None:
     key = load_public_key(Path(public_key).read_bytes()) if public_key else None
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await verify_chain(session, key)
 
     report = asyncio.run(run())
@@ -230,7 +233,7 @@ def audit_anchor() -> None:
     configure(settings)
 
     async def run():
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             return await anchor_head(session, force=True)
 
     outcome = asyncio.run(run())
@@ -252,29 +255,35 @@ def audit_public_key() -> None:
 @click.option("--every", default=5.0, help="seconds between rounds")
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
-    department files past their retention deleted, then push queued messages to citizens' phones."""
+    the retention table enforced (first round, then hourly: department files, documents, codes...),
+    then push queued messages to citizens' phones."""
     import time
 
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
+    from server.retention import service as retention
     from server.survival.service import run_round
-    from server.verification.service import purge_files
 
     _audit_messages()
 
     settings = load_settings()
     configure(settings)
+    last_retention = [float("-inf")]
 
     async def round_() -> int:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await run_round(session, clock.today())
-        async with session_scope(settings.database_url) as session:
-            await purge_files(session, settings)
-        async with session_scope(settings.database_url) as session:
+        if time.monotonic() - last_retention[0] >= RETENTION_EVERY:
+            async with session_scope(settings.database_url, settings.database_connect_args) as session:
+                deleted = await retention.run(session, settings)
+            last_retention[0] = time.monotonic()
+            if deleted.total:
+                click.echo("retention: " + _counts(deleted.counts))
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             sent = await send_pending(session, settings)
         try:
-            async with session_scope(settings.database_url) as session:
+            async with session_scope(settings.database_url, settings.database_connect_args) as session:
                 anchored = await anchor_head(session)  # only when due (records or minutes since the last)
         except Exception as e:  # noqa: BLE001  (the round's other work goes on; said on every round)
             click.echo(f"audit anchor not written: {e!r}", err=True)
@@ -292,6 +301,111 @@ def worker(once: bool, every: float) -> None:
         if once:
             return
         time.sleep(every)
+
+
+RETENTION_EVERY = 3600.0  # seconds between two runs of the retention table in the worker
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {n}" for k, n in counts.items() if n) or "nothing"
+
+
+@main.group()
+def retention() -> None:
+    """Keeping less: the retention table and its enforcement."""
+
+
+@retention.command("show")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def retention_show(lang: str) -> None:
+    """Print the retention table: each class of personal data, how long it is kept, and why."""
+    from server.retention import i18n
+    from server.retention.rules import TABLE
+
+    say = (lambda s: s) if lang == "zh" else (lambda s: i18n.EN.get(s, s))
+    for r in TABLE:
+        click.echo(f"{r.data_class}: {say(r.what)}")
+        click.echo(f"    {say(r.period)}")
+        click.echo(f"    {say(r.basis)}")
+        click.echo(f"    [{r.enforced_by}]")
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="count what would be deleted, per class; change nothing")
+def retention_run(dry_run: bool) -> None:
+    """Apply the retention table now (the worker does it every hour), audited as the system."""
+    from server.audit.service import configure
+    from server.db import session_scope
+    from server.retention import service as retention_service
+
+    _audit_messages()
+    settings = load_settings()
+    configure(settings)
+
+    async def run():
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
+            return await retention_service.run(session, settings, dry_run=dry_run)
+
+    report = asyncio.run(run())
+    verb = "would delete" if dry_run else "deleted"
+    for name, n in report.counts.items():
+        click.echo(f"{name:<18} {verb} {n}")
+
+
+@main.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="the archive to write")
+def backup(out: str) -> None:
+    """Write one encrypted archive of the database and the var folder's files (docs/restore-drill.md)."""
+    from server.audit.service import configure
+    from server.retention import backup_service as b
+
+    settings = load_settings()
+    configure(settings)
+    try:
+        _, warning = b.backup_key(settings)
+        if warning:
+            click.echo("warning: " + warning, err=True)
+        asyncio.run(b.audit_event(settings, "backup.create", {"file": Path(out).name}))
+        manifest = asyncio.run(b.create_backup(settings, Path(out)))
+    except b.BackupError as e:
+        click.echo(f"backup refused: {e}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"backup written to {out}: {manifest.backend} database (revision {manifest.revision}), "
+        f"{manifest.files} files, {manifest.created_at}"
+    )
+
+
+@main.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="replace a database that already holds data")
+def restore(archive: str, force: bool) -> None:
+    """Put an archive from `huimin backup` back: checked in full first (a changed or cut archive is
+    refused), never over a database holding data without --force. Then run `huimin db upgrade` and
+    `huimin audit verify`."""
+    from server.audit.service import configure
+    from server.retention import backup_service as b
+
+    settings = load_settings()
+    configure(settings)
+    _audit_messages()
+    try:
+        manifest = asyncio.run(b.restore_backup(settings, Path(archive), force=force))
+    except b.BackupError as e:
+        click.echo(f"restore refused: {e}", err=True)
+        sys.exit(2)
+    try:
+        asyncio.run(
+            b.audit_event(
+                settings, "backup.restore", {"file": Path(archive).name, "made": manifest.created_at}
+            )
+        )
+    except Exception as e:  # noqa: BLE001  (restored all the same; say why the record is missing)
+        click.echo(f"restored, but the restore was not recorded in the audit trail: {e!r}", err=True)
+    click.echo(
+        f"restored {manifest.backend} database (revision {manifest.revision}) and {manifest.files} files "
+        f"from {archive}, made {manifest.created_at}; now run `huimin db upgrade` and `huimin audit verify`"
+    )
 
 
 @main.group()
@@ -394,7 +508,7 @@ def verification_client(name: str, sources: str, region: str | None) -> None:
     settings = load_settings()
 
     async def run() -> str:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             code = region or await region_queries.city_code(session)
             return await create_api_client(
                 session, name, [s.strip() for s in sources.split(",") if s.strip()], code
@@ -418,7 +532,13 @@ def serve(host: str, port: int) -> None:
 @click.option("--port", default=8000, type=int)
 @click.pass_context
 def demo_run(ctx: click.Context, host: str, port: int) -> None:
-    """Upgrade the database, seed the demo city, print the accounts, and serve."""
+    """Upgrade the database, seed the demo city, print the accounts, and serve (in development mode,
+    set explicitly: the demo tools such as the SMS outbox page exist only then)."""
+    import os
+
+    if os.environ.get("HUIMIN_ENV", "development") != "development":
+        raise click.ClickException("demo-run is for development only (HUIMIN_ENV is set to something else)")
+    os.environ["HUIMIN_ENV"] = "development"
     ctx.invoke(db_upgrade)
     ctx.invoke(demo_seed, base=f"http://{host}:{port}")  # the links printed are the ones served
     ctx.invoke(serve, host=host, port=port)

@@ -59,18 +59,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs) -> AsyncEngine:
+def make_engine(url: str, connect_args: dict | None = None, **kwargs) -> AsyncEngine:
+    """``connect_args``: the driver's TLS options (``Settings.database_connect_args``)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {}, **kwargs)
 
 
 @asynccontextmanager
-async def session_scope(url: str) -> AsyncIterator[AsyncSession]:
+async def session_scope(url: str, connect_args: dict | None = None) -> AsyncIterator[AsyncSession]:
     """One transaction on a short-lived engine: commit on success, roll back on error."""
-    engine = make_engine(url)
+    engine = make_engine(url, connect_args)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
             yield session

@@ -16,6 +16,7 @@ from server.notifications.plugin import plugin as notifications
 from server.office.plugin import plugin as office
 from server.privacy.plugin import plugin as privacy
 from server.pwa.plugin import plugin as pwa
+from server.retention.plugin import plugin as retention
 from server.rights.plugin import plugin as rights
 from server.survival.plugin import plugin as survival
 from server.verification.plugin import plugin as verification
@@ -36,6 +37,7 @@ DOMAINS: tuple[DomainPlugin, ...] = (
     survival,
     privacy,
     rights,
+    retention,
 )
 
 

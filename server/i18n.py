@@ -163,7 +163,7 @@ EN: dict[str, str] = {
     "实名认证后才能办理业务。": "Verify your identity before applying for services.",
     "实名认证成功。": "Your identity is verified.",
     "开发用短信发件箱": "Development SMS outbox",
-    "此页面仅在非生产环境存在。": "This page exists only outside production.",
+    "此页面仅在开发模式（HUIMIN_ENV=development）下存在。": "This page exists only in development mode (HUIMIN_ENV=development).",
     "暂无短信。": "No messages yet.",
     # office
     "工作台": "Dashboard",

@@ -69,12 +69,29 @@ class Settings:
     crypto: str = "standard"
     data_keys: tuple[tuple[str, str], ...] = ()
 
+    # TLS to the database (disable | require | verify-full; "" leaves the driver's default) and the CA
+    # file that verifies it; the CA of a rediss:// session store
+    database_ssl: str = ""
+    database_ssl_ca: str | None = None
+    redis_ca: str | None = None
+    # the key of `huimin backup` archives (default: derived from the secret key, with a warning)
+    backup_key: str | None = None
+
     def __post_init__(self) -> None:
         from server.crypto import BACKENDS, keyring
 
         if self.crypto not in BACKENDS:
             raise ValueError(f"HUIMIN_CRYPTO must be one of {', '.join(BACKENDS)}, not {self.crypto!r}")
         keyring(self)  # encrypt/decrypt/keyed_hash, given the secret key, use this keyring
+
+    @property
+    def development(self) -> bool:
+        """Demo tools (the SMS outbox page) exist only when HUIMIN_ENV=development is set explicitly."""
+        return self.env == "development"
+
+    @property
+    def database_connect_args(self) -> dict:
+        return database_connect_args(self.database_url, self.database_ssl, self.database_ssl_ca)
 
     @property
     def production(self) -> bool:
@@ -113,6 +130,12 @@ class Settings:
         sms = sender_problem(self.sms_sender)
         if sms:
             problems.append(f"HUIMIN_SMS_SENDER {sms}")
+        if self.database_ssl == "disable" and not local_database(self.database_url):
+            problems.append(
+                "HUIMIN_DATABASE_SSL=disable for a database on another host; use require or verify-full"
+            )
+        if self.redis_url and self.redis_url.startswith("redis://") and not local_host(self.redis_url):
+            problems.append("REDIS_URL is plain redis:// to another host; use rediss:// (TLS)")
         if not self.secure_cookies:
             problems.append("HUIMIN_SECURE_COOKIES is off; production cookies must be Secure (HTTPS)")
         return problems
@@ -134,7 +157,7 @@ def _secret(var_dir: Path, env: dict[str, str]) -> tuple[str, bool]:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     var_dir = private_dir(Path(env.get("HUIMIN_VAR_DIR", ROOT / "var")).resolve())
-    mode = env.get("HUIMIN_ENV", "development")
+    mode = env.get("HUIMIN_ENV", "").strip()  # unset: neither production nor the demo tools
     default_db = f"sqlite+aiosqlite:///{var_dir / 'huimin.db'}"
     secret, from_env = _secret(var_dir, env)
     return Settings(
@@ -145,7 +168,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         var_dir=var_dir,
         secure_cookies=env.get("HUIMIN_SECURE_COOKIES", "1" if mode == "production" else "0") == "1",
         sms_sender=env.get("HUIMIN_SMS_SENDER", "outbox"),
-        redis_url=env.get("REDIS_URL") or None,
+        redis_url=env.get("HUIMIN_REDIS_URL") or env.get("REDIS_URL") or None,
         audit_key=env.get("HUIMIN_AUDIT_KEY") or None,
         audit_signing_key=env.get("HUIMIN_AUDIT_SIGNING_KEY") or None,
         audit_anchor=env.get("HUIMIN_AUDIT_ANCHOR") or "server.audit.anchors:FileAnchorSink",
@@ -158,7 +181,69 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         privacy_contact=env.get("HUIMIN_PRIVACY_CONTACT", "").strip() or Settings.privacy_contact,
         crypto=(env.get("HUIMIN_CRYPTO") or "standard").strip(),
         data_keys=parse_data_keys(env.get("HUIMIN_DATA_KEYS", "")),
+        database_ssl=_choice(env, "HUIMIN_DATABASE_SSL", SSL_MODES),
+        database_ssl_ca=env.get("HUIMIN_DATABASE_SSL_CA") or None,
+        redis_ca=env.get("HUIMIN_REDIS_CA") or None,
+        backup_key=env.get("HUIMIN_BACKUP_KEY") or None,
     )
+
+
+SSL_MODES = ("", "disable", "require", "verify-full")
+LOCAL_HOSTS = ("", "localhost", "127.0.0.1", "::1")
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().lower()
+    if raw not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(a for a in allowed if a)}, not {raw!r}")
+    return raw
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
+def local_host(url: str) -> bool:
+    return _host(url) in LOCAL_HOSTS or _host(url).startswith("/")
+
+
+def local_database(url: str) -> bool:
+    """SQLite, a Unix socket or the loopback: no network for TLS to protect."""
+    return url.startswith("sqlite") or local_host(url) or "host=/" in url
+
+
+def database_connect_args(url: str, mode: str, ca: str | None) -> dict:
+    """What asyncpg is given for TLS (``connect_args``): nothing for SQLite or an unset mode;
+    ``ssl=False`` for disable; an encrypting context without certificate checks for require (as
+    libpq's sslmode=require), and one checking the chain against ``ca`` (or the system's CAs) and
+    the host name for verify-full."""
+    if url.startswith("sqlite") or not mode:
+        return {}
+    if mode == "disable":
+        return {"ssl": False}
+    import ssl
+
+    context = ssl.create_default_context(cafile=ca)
+    if mode == "require":
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return {"ssl": context}
+
+
+def redis_options(url: str, ca: str | None) -> dict:
+    """Options of the Redis client: over rediss:// the server's certificate is always checked,
+    against ``ca`` when given (else the system's CAs)."""
+    if not url.startswith("rediss://"):
+        return {}
+    options = {"ssl_cert_reqs": "required"}
+    if ca:
+        options["ssl_ca_certs"] = ca
+    return options
 
 
 def _days(env: dict[str, str], name: str, default: int) -> int:

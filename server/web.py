@@ -291,6 +291,18 @@ EXCEPTION_HANDLERS = {
 }
 
 
+# Paths whose answers hold nothing personal and may be cached: the static assets, the PWA's files.
+# Every other answer (citizen and office pages, downloads, the API) is sent with no-store unless its
+# route says otherwise (the manifest and the service worker: no-cache), so no personal page stays in
+# a shared phone's or a proxy's cache.
+CACHEABLE_PREFIXES = ("/static/", "/pwa/")
+CLEAR_SITE_DATA = {"clear-site-data": '"cache", "storage"'}  # at sign-out: drafts, caches, workers
+
+
+def cacheable(path: str) -> bool:
+    return path.startswith(CACHEABLE_PREFIXES)
+
+
 class SecurityHeaders:
     """Adds the security headers to every response, static files included, and a Server-Timing
     header with the time the application took (read by the load benchmark and browser tools)."""
@@ -312,6 +324,8 @@ class SecurityHeaders:
                     (b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode())
                 )
                 present = {k.lower() for k, _ in headers}
+                if b"cache-control" not in present and not cacheable(scope.get("path", "")):
+                    headers.append((b"cache-control", b"no-store"))
                 for name, value in self.headers():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))

@@ -123,6 +123,16 @@ def client(settings) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def dev_client(settings) -> Iterator[TestClient]:
+    """A client of the service in development mode (HUIMIN_ENV=development): the demo tools exist."""
+    from dataclasses import replace
+
+    app = create_app(replace(settings, env="development"))
+    with TestClient(app, base_url="http://testserver.local") as c:
+        yield c
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

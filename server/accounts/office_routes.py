@@ -19,7 +19,7 @@ from server.accounts.permissions import P, allows
 from server.audit.service import Actor
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import FormOf, page, status_of
+from server.web import CLEAR_SITE_DATA, FormOf, page, status_of
 
 PUBLIC = {"public": "staff sign-in and sign-out"}  # the only office routes without a permission
 LOGIN = "accounts/office/login.html"
@@ -115,7 +115,9 @@ class StaffLoginController(Controller):
     @post("/logout", opt=PUBLIC, name="accounts:logout")
     async def logout(self, request: Request) -> Redirect:
         request.clear_session()
-        return _to(request, "accounts:login")
+        response = _to(request, "accounts:login")
+        response.headers.update(CLEAR_SITE_DATA)  # nothing of the session left in the browser
+        return response
 
 
 class AccountController(Controller):

@@ -109,7 +109,7 @@ class CitizenCertificateController(Controller):
             media_type="application/pdf",
             headers={
                 "content-disposition": f'inline; filename="residence-{serial}.pdf"',
-                "cache-control": "private, max-age=31536000",
+                "cache-control": "private, no-store",
             },
         )
 

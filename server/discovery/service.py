@@ -99,7 +99,7 @@ async def file_report(
     await session.flush()
     if cleaned:
         report.photo_name = f"{report.reference}.jpg"
-        write_private(_upload_path(settings, report.photo_name), cleaned.data)
+        write_private(upload_path(settings, report.photo_name), cleaned.data)
     original = await find_duplicate(session, report)
     if original is not None:
         _merge(report, original)
@@ -189,7 +189,7 @@ async def _start_the_clock(session: AsyncSession, report: Report, now: datetime)
             session.add(Alert(report_id=report.id, region_code=upper))
 
 
-def _upload_path(settings: Settings, name: str):
+def upload_path(settings: Settings, name: str):
     return settings.var_dir / "uploads" / "discovery" / name
 
 
@@ -337,7 +337,7 @@ def add_visit_photo(settings: Settings, report: Report, raw: bytes) -> str:
     cleaned = clean_photo(raw)
     names = list(report.visit_photos or [])
     name = f"{report.reference}-visit-{len(names) + 1}.jpg"
-    write_private(_upload_path(settings, name), cleaned.data)
+    write_private(upload_path(settings, name), cleaned.data)
     report.visit_photos = [*names, name]
     return name
 
@@ -348,4 +348,4 @@ def overdue(report: Report, now: datetime) -> bool:
 
 def photo_bytes(settings: Settings, name: str) -> bytes:
     """A stored photo (of the report or of a visit), already cleaned when it was saved."""
-    return _upload_path(settings, name).read_bytes()
+    return upload_path(settings, name).read_bytes()

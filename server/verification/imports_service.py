@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import and_, column, delete, func, insert, select, table, text, update
+from sqlalchemy import and_, column, delete, exists, func, insert, or_, select, table, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.assistance.models import Application
 from server.audit.service import Actor, record
 from server.crypto import (
     FILE_MAGIC,
@@ -470,6 +471,8 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
         session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
     )
     imp.warnings_raised = run.total
+    # keep less: rows of people outside the register have been checked against it and are not kept
+    imp.strangers_dropped = await drop_strangers(session, imp.id)
     await record(
         session,
         actor,
@@ -485,9 +488,37 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
             "accepted": imp.rows_accepted,
             "rejected": imp.rows_rejected,
             "warnings": run.total,
+            "strangers_dropped": imp.strangers_dropped,
         },
     )
     return run
+
+
+def stranger_rows_where(import_id: int | None = None):
+    """Department rows of people who are neither on the register (applicants' households) nor
+    applicants: an ID that no person or application has, or no ID and no possible match. Rows of an
+    import still loading are left to that import (it drops its own strangers when it finishes)."""
+    known_person = exists().where(Person.id_hash == SourceRecord.id_hash)
+    applicant = exists().where(Application.id_hash == SourceRecord.id_hash)
+    matched = exists().where(PossibleMatch.record_id == SourceRecord.id)
+    stranger = or_(
+        and_(SourceRecord.id_hash.is_not(None), ~known_person, ~applicant),
+        and_(SourceRecord.id_hash.is_(None), ~matched),
+    )
+    if import_id is not None:
+        return and_(SourceRecord.import_id == import_id, stranger)
+    finished = select(DataImport.id).where(DataImport.status != "loading")
+    return and_(SourceRecord.import_id.in_(finished), stranger)
+
+
+async def drop_strangers(session: AsyncSession, import_id: int | None = None) -> int:
+    """Delete the department rows of people outside the register (set-based); returns how many."""
+    result = await session.execute(
+        delete(SourceRecord)
+        .where(stranger_rows_where(import_id))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 TOUCHED = table("verification_touched", column("id_hash"))

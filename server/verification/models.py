@@ -43,6 +43,8 @@ class DataImport(Base):
     legacy_ids: Mapped[int] = mapped_column(Integer, default=0)
     without_id: Mapped[int] = mapped_column(Integer, default=0)
     warnings_raised: Mapped[int] = mapped_column(Integer, default=0)
+    # rows of people neither on the register nor applicants, deleted once matched (keep less)
+    strangers_dropped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     seconds: Mapped[float | None]
     failure: Mapped[str | None] = mapped_column(Text)
     superseded_by: Mapped[int | None] = mapped_column(Integer)

@@ -153,7 +153,7 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
     holds plain ID numbers and cannot be loaded again: the officer uploads a corrected one)."""
     progress = loader.PROGRESS.setdefault(import_id, {"rows": 0, "bytes_done": 0, "bytes_total": 0})
     try:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             imp = await session.get(DataImport, import_id)
             await loader.load_file(
                 session, settings, imp, loader.folder(settings) / imp.stored_name, today, progress
@@ -168,7 +168,7 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         )
         if not isinstance(exc, loader.ImportRefused):
             log.exception("import %s failed", import_id)
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await session.execute(
                 update(DataImport)
                 .where(
@@ -188,10 +188,13 @@ async def run_file_import(settings: Settings, actor: Actor, import_id: int, toda
         loader.PROGRESS.pop(import_id, None)
 
 
-async def purge_files(session: AsyncSession, settings: Settings, now: datetime | None = None) -> int:
+async def purge_files(
+    session: AsyncSession, settings: Settings, now: datetime | None = None, *, dry_run: bool = False
+) -> int:
     """Delete department files (uploads and error files, plain ID numbers inside) older than
     ``settings.raw_import_retention_days``, and the uploads of failed imports at once; never
-    the files of an import still loading. Returns how many files were deleted (the worker round)."""
+    the files of an import still loading. Returns how many files were deleted (or, with
+    ``dry_run``, would be: the retention run)."""
     now = now or utcnow()
     cutoff = (now - timedelta(days=settings.raw_import_retention_days)).timestamp()
     folder = loader.folder(settings)
@@ -207,7 +210,8 @@ async def purge_files(session: AsyncSession, settings: Settings, now: datetime |
         if not path.is_file() or path.name in loading:
             continue
         if path.name in failed or path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
+            if not dry_run:
+                path.unlink(missing_ok=True)
             deleted += 1
     return deleted
 
@@ -415,11 +419,11 @@ async def run_review_in_background(settings: Settings, actor: Actor, review_id: 
     run but the review marked failed, in plain words."""
     progress = REVIEW_PROGRESS.setdefault(review_id, {})
     try:
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await run_review(session, actor, await session.get(ReviewCampaign, review_id), today, progress)
     except Exception:
         log.exception("review %s failed", review_id)
-        async with session_scope(settings.database_url) as session:
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await session.execute(
                 update(ReviewCampaign)
                 .where(

@@ -2,7 +2,8 @@
    - A form marked data-offline="queue" that is submitted while the phone is offline is kept on
      the device (localStorage) and sent as soon as the network returns; the server applies each
      step once (the form carries an idempotency key), so a replay never duplicates anything.
-   - What is typed is kept on the device as it is typed, and put back if the page is reopened.
+   - What is typed is kept on the device as it is typed, and put back if the page is reopened; it is
+     removed once the server has taken the form, and at sign-out (static/js/pwa.js).
    - Photos are scaled down on the phone before upload. */
 (function () {
   "use strict";
@@ -36,6 +37,22 @@
       if (queue.length) { flush(); return; }
       if (item.page === location.pathname) location.assign(res.ok ? res.url : location.href);
     }).catch(function () { flushing = false; });
+  }
+
+  // sent online: the page that answers says whether it was taken (no error summary); then the draft
+  // typed on the phone has done its work and is removed from it
+  var SENT = "huimin-sent";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.matches && form.matches("form[data-offline=queue]") && navigator.onLine) {
+      sessionStorage.setItem(SENT, form.action);
+    }
+  });
+  function forgetSent() {
+    var sent = sessionStorage.getItem(SENT);
+    if (!sent) return;
+    sessionStorage.removeItem(SENT);
+    if (!document.querySelector("[data-error-summary]")) localStorage.removeItem(DRAFT + sent);
   }
 
   document.addEventListener("submit", function (event) {
@@ -90,6 +107,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    forgetSent();
     Array.prototype.forEach.call(document.querySelectorAll("form[data-offline=queue]"), function (form) {
       restore(form);
       form.addEventListener("input", function () { remember(form); });

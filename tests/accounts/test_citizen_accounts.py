@@ -7,7 +7,8 @@ from tests.support import citizen_login, last_code, post_form, sql
 PHONE = "13912345678"
 
 
-def test_code_signs_in_and_creates_the_account(client, settings):
+def test_code_signs_in_and_creates_the_account(dev_client, settings):
+    client = dev_client
     page = post_form(client, "/login/code", {"phone": "139-1234-5678"})
     assert page.status_code == 200
     assert "验证码已发送至 139****5678" in page.text

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from server.settings import load_settings
 from tests.support import post_form, sql
 
 
@@ -56,10 +57,12 @@ def test_language_and_large_text_are_remembered(client):
     assert "Sign in" in page.text
 
 
-def test_outbox_exists_only_outside_production(client, settings, monkeypatch):
-    assert client.get("/dev/outbox").status_code == 200
-    # production refuses the outbox sender altogether (see test_staff_security), so the page
-    # cannot be reached there; the route itself also answers 404 when env is production
+def test_outbox_exists_only_in_explicit_development_mode(client, dev_client, settings, monkeypatch):
+    # the default (HUIMIN_ENV unset, or any other value) has no demo tools: only development serves it
+    assert load_settings({"HUIMIN_VAR_DIR": str(settings.var_dir)}).env == ""
+    assert not load_settings({"HUIMIN_VAR_DIR": str(settings.var_dir)}).development
+    assert client.get("/dev/outbox").status_code == 404
+    assert dev_client.get("/dev/outbox").status_code == 200
     from dataclasses import replace
 
     from litestar.testing import TestClient
