@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from server import clock
+from server.accounts.permissions import Role
 from server.settings import ROOT, load_settings
 
 
@@ -129,7 +130,12 @@ def user() -> None:
 @user.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="security_admin manages accounts, system_admin the calendar, audit_admin reads the audit trail",
+)
 @click.option("--region", "region_code", required=True)
 @click.option(
     "--password", envvar="HUIMIN_NEW_PASSWORD", default=None, help="or HUIMIN_NEW_PASSWORD; asked if absent"
@@ -252,9 +258,11 @@ def audit_public_key() -> None:
 @click.option("--every", default=5.0, help="seconds between rounds")
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
-    department files past their retention deleted, then push queued messages to citizens' phones."""
+    department files past their retention deleted, staff accounts unused for 90 days disabled, then
+    push queued messages to citizens' phones."""
     import time
 
+    from server.accounts.staff_service import disable_dormant
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
@@ -271,6 +279,8 @@ def worker(once: bool, every: float) -> None:
             await run_round(session, clock.today())
         async with session_scope(settings.database_url) as session:
             await purge_files(session, settings)
+        async with session_scope(settings.database_url) as session:
+            await disable_dormant(session)
         async with session_scope(settings.database_url) as session:
             sent = await send_pending(session, settings)
         try:

@@ -60,10 +60,19 @@ class Settings:
     # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
     public_url: str = DEV_PUBLIC_URL
     raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
+    # staff sign-in (#23): the second factor "required" before any work or "optional" (None: required
+    # in production, optional elsewhere), and minutes without a request after which a staff session
+    # ends (15-30; the absolute cap is ``session_hours``)
+    staff_2fa: str | None = None
+    staff_idle_minutes: int = 20
 
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def staff_2fa_required(self) -> bool:
+        return self.staff_2fa == "required" or (self.staff_2fa is None and self.production)
 
     def cookie_name(self, name: str) -> str:
         """``__Host-`` names with Secure cookies: the browser then refuses the cookie from a sibling
@@ -138,7 +147,29 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
         ),
         raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
+        staff_2fa=_choice(env, "HUIMIN_STAFF_2FA", ("required", "optional")),
+        staff_idle_minutes=_idle_minutes(env),
     )
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
+    raw = env.get(name, "").strip().lower()
+    if raw and raw not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw or None
+
+
+def _idle_minutes(env: dict[str, str]) -> int:
+    from server.accounts.rules import IDLE_MINUTES_DEFAULT, idle_minutes_problem
+
+    raw = env.get("HUIMIN_STAFF_IDLE_MINUTES", "").strip()
+    if not raw:
+        return IDLE_MINUTES_DEFAULT
+    problem = None if raw.isdigit() else "must be a whole number of minutes"
+    problem = problem or idle_minutes_problem(int(raw))
+    if problem:
+        raise ValueError(f"HUIMIN_STAFF_IDLE_MINUTES {problem}, not {raw!r}")
+    return int(raw)
 
 
 def _days(env: dict[str, str], name: str, default: int) -> int:
