@@ -386,3 +386,39 @@ def test_settings_defaults_are_safe():
     )
     assert s.staff_idle_minutes == 20 and s.session_hours == 8 and not s.staff_2fa_required
     assert replace(s, env="production").staff_2fa_required
+
+
+# ------------------------------------------------------------------ the upgrade
+
+
+def test_the_upgrade_turns_the_one_administrator_into_a_security_administrator(tmp_path):
+    """Existing ``admin`` accounts keep the accounts work (SQLite, from the revision before)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from server.settings import ROOT
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "0908")
+    settings = replace(load_settings({"HUIMIN_VAR_DIR": str(tmp_path)}), database_url=url)
+    sql(
+        settings,
+        "INSERT INTO regions (code, name, level, prefix) VALUES ('331100', '丽水市', 'city', '3311')",
+    )
+    for name, role in (("boss", "admin"), ("clerk", "community_worker")):
+        sql(
+            settings,
+            "INSERT INTO staff (username, display_name, password_hash, role, region_code, totp_enabled, "
+            "failed_logins, active, session_version, is_demo, created_at) "
+            "VALUES (:u, :u, 'x', :r, '331100', 0, 0, 1, 1, 0, CURRENT_TIMESTAMP)",
+            u=name,
+            r=role,
+        )
+    command.upgrade(config, "heads")
+    rows = sql(settings, "SELECT username, role, password_changed_at IS NOT NULL, session_version FROM staff")
+    assert sorted(tuple(r) for r in rows) == [
+        ("boss", "security_admin", 1, 2),
+        ("clerk", "community_worker", 1, 2),
+    ], "the role kept the accounts; open sessions end; the 90 days count from the upgrade"

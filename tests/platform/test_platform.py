@@ -133,7 +133,7 @@ def test_citizen_pages_behind_sign_in_lead_to_sign_in_and_back(client, demo):
 def test_boosted_navigation_gets_the_whole_page_and_targeted_requests_the_partial(client, demo):
     from tests.support import staff_login
 
-    staff_login(client, "admin")
+    staff_login(client, "auditor")
     boosted = client.get("/office/audit", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<nav" in boosted.text and "office-nav" in boosted.text, "a boosted nav click keeps the layout"
     partial = client.get("/office/audit", headers={"HX-Request": "true"})
