@@ -87,7 +87,7 @@ def test_cli_seeds_the_demo_city_once_and_creates_users(settings):
     first = _cli(settings, "demo", "seed")
     assert first.returncode == 0 and "community" in first.stdout
     assert sql(settings, "SELECT count(*) FROM regions")[0][0] == 15
-    assert sql(settings, "SELECT count(DISTINCT role) FROM staff")[0][0] == 7
+    assert sql(settings, "SELECT count(DISTINCT role) FROM staff")[0][0] == 9  # every role has a demo account
     again = _cli(settings, "demo", "seed")
     assert again.returncode == 0 and sql(settings, "SELECT count(*) FROM regions")[0][0] == 15
     made = _cli(
