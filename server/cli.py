@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from server import clock
+from server.accounts.permissions import Role
 from server.settings import ROOT, load_settings
 
 
@@ -130,7 +131,12 @@ def user() -> None:
 @user.command("create")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="security_admin manages accounts, system_admin the calendar, audit_admin reads the audit trail",
+)
 @click.option("--region", "region_code", required=True)
 @click.option(
     "--password", envvar="HUIMIN_NEW_PASSWORD", default=None, help="or HUIMIN_NEW_PASSWORD; asked if absent"
@@ -256,9 +262,10 @@ def audit_public_key() -> None:
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
     the retention table enforced (first round, then hourly: department files, documents, codes...),
-    then push queued messages to citizens' phones."""
+    staff accounts unused for 90 days disabled, then push queued messages to citizens' phones."""
     import time
 
+    from server.accounts.staff_service import disable_dormant
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
     from server.notifications.service import send_pending
@@ -280,6 +287,8 @@ def worker(once: bool, every: float) -> None:
             last_retention[0] = time.monotonic()
             if deleted.total:
                 click.echo("retention: " + _counts(deleted.counts))
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
+            await disable_dormant(session)
         async with session_scope(settings.database_url, settings.database_connect_args) as session:
             sent = await send_pending(session, settings)
         try:

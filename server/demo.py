@@ -51,11 +51,14 @@ class DemoAccount:
 
 
 STAFF = [
-    DemoAccount("admin", "系统管理员", Role.ADMIN, "331100"),
+    # three administrators (三权分立): accounts, configuration, the audit trail; none sees business data
+    DemoAccount("admin", "安全管理员", Role.SECURITY_ADMIN, "331100"),
+    DemoAccount("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, "331100"),
+    DemoAccount("auditor", "审计管理员", Role.AUDIT_ADMIN, "331100"),
     DemoAccount("city", "市级监管员 王敏", Role.CITY_SUPERVISOR, "331100"),
     DemoAccount("verify", "核对中心 陈洁", Role.VERIFICATION_OFFICER, "331100"),
     DemoAccount("district", "莲都区审批员 李强", Role.DISTRICT_APPROVER, "331102"),
-    DemoAccount("district_admin", "莲都区管理员 周涛", Role.ADMIN, "331102"),
+    DemoAccount("district_admin", "莲都区安全管理员 周涛", Role.SECURITY_ADMIN, "331102"),
     DemoAccount("street", "紫金街道审核员 张丽", Role.STREET_REVIEWER, "331102001"),
     DemoAccount("community", "天宁社区工作人员 刘芳", Role.COMMUNITY_WORKER, "331102001001"),
     DemoAccount("funeral", "丽水市殡仪馆 操作员 吴军", Role.FUNERAL_OPERATOR, "331102"),

@@ -28,8 +28,8 @@ CODES: dict[str, str] = {
     "login.locked": "因多次输错密码，账号已暂时锁定，请15分钟后再试或联系管理员。",
     "login.inactive": "该账号已停用，请联系管理员。",
     "login.totp_bad": "动态验证码不正确，请重新输入。",
-    "password.too_short": "密码至少需要10个字符。",
-    "password.too_simple": "密码不能全是数字或全是字母。",
+    "password.too_short": "密码至少需要12个字符。",
+    "password.too_simple": "密码须包含大写字母、小写字母、数字、符号中的至少3种。",
     "otp.phone": "请输入11位手机号码。",
     "otp.wait": "验证码已发送，请60秒后再重新获取。",
     "otp.too_many_phone": "该号码获取验证码次数过多，请1小时后再试。",
@@ -83,8 +83,9 @@ EN: dict[str, str] = {
     "因多次输错密码，账号已暂时锁定，请15分钟后再试或联系管理员。": "Too many wrong passwords: the account is locked for 15 minutes. Try later or ask an administrator.",
     "该账号已停用，请联系管理员。": "This account is disabled. Please contact an administrator.",
     "动态验证码不正确，请重新输入。": "Wrong authenticator code. Please try again.",
-    "密码至少需要10个字符。": "The password needs at least 10 characters.",
-    "密码不能全是数字或全是字母。": "The password cannot be only digits or only letters.",
+    "密码至少需要12个字符。": "The password needs at least 12 characters.",
+    "密码须包含大写字母、小写字母、数字、符号中的至少3种。": "The password needs at least 3 of these: "
+    "upper-case letters, lower-case letters, digits, symbols.",
     "请输入11位手机号码。": "Enter an 11-digit mobile number.",
     "验证码已发送，请60秒后再重新获取。": "A code was just sent. You can ask for another in 60 seconds.",
     "该号码获取验证码次数过多，请1小时后再试。": "Too many codes for this number. Try again in an hour.",
@@ -239,7 +240,9 @@ EN: dict[str, str] = {
     "市级监管员": "City supervisor",
     "核对中心工作人员": "Verification officer",
     "殡葬服务机构操作员": "Funeral-facility operator",
-    "系统管理员": "Administrator",
+    "系统管理员": "System administrator",
+    "安全管理员": "Security administrator",
+    "审计管理员": "Audit administrator",
     "居民": "Citizen",
     "系统": "System",
     # page text in the templates
@@ -290,7 +293,9 @@ ROLE_LABELS = {
     Role.CITY_SUPERVISOR: "市级监管员",
     Role.VERIFICATION_OFFICER: "核对中心工作人员",
     Role.FUNERAL_OPERATOR: "殡葬服务机构操作员",
-    Role.ADMIN: "系统管理员",
+    Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
 }
 
 

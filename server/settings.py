@@ -76,6 +76,11 @@ class Settings:
     redis_ca: str | None = None
     # the key of `huimin backup` archives (default: derived from the secret key, with a warning)
     backup_key: str | None = None
+    # staff sign-in (#23): the second factor "required" before any work or "optional" (None: required
+    # in production, optional elsewhere), and minutes without a request after which a staff session
+    # ends (15-30; the absolute cap is ``session_hours``)
+    staff_2fa: str | None = None
+    staff_idle_minutes: int = 20
 
     def __post_init__(self) -> None:
         from server.crypto import BACKENDS, keyring
@@ -96,6 +101,10 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def staff_2fa_required(self) -> bool:
+        return self.staff_2fa == "required" or (self.staff_2fa is None and self.production)
 
     def cookie_name(self, name: str) -> str:
         """``__Host-`` names with Secure cookies: the browser then refuses the cookie from a sibling
@@ -185,6 +194,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         database_ssl_ca=env.get("HUIMIN_DATABASE_SSL_CA") or None,
         redis_ca=env.get("HUIMIN_REDIS_CA") or None,
         backup_key=env.get("HUIMIN_BACKUP_KEY") or None,
+        staff_2fa=_choice(env, "HUIMIN_STAFF_2FA", ("", "required", "optional")) or None,
+        staff_idle_minutes=_idle_minutes(env),
     )
 
 
@@ -244,6 +255,19 @@ def redis_options(url: str, ca: str | None) -> dict:
     if ca:
         options["ssl_ca_certs"] = ca
     return options
+
+
+def _idle_minutes(env: dict[str, str]) -> int:
+    from server.accounts.rules import IDLE_MINUTES_DEFAULT, idle_minutes_problem
+
+    raw = env.get("HUIMIN_STAFF_IDLE_MINUTES", "").strip()
+    if not raw:
+        return IDLE_MINUTES_DEFAULT
+    problem = None if raw.isdigit() else "must be a whole number of minutes"
+    problem = problem or idle_minutes_problem(int(raw))
+    if problem:
+        raise ValueError(f"HUIMIN_STAFF_IDLE_MINUTES {problem}, not {raw!r}")
+    return int(raw)
 
 
 def _days(env: dict[str, str], name: str, default: int) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response
 from litestar.config.app import AppConfig
@@ -223,17 +223,48 @@ _STATUS_CODES = {
 }
 
 
+class Detour(HTTPException):
+    """Raised by a guard to send the person elsewhere first (a staff member who must set up their
+    account before any work): a redirect for pages, a refusal for anything else."""
+
+    status_code = 303
+
+    def __init__(self, location: str, detail: str = ""):
+        super().__init__(detail=detail)
+        self.location = location
+
+
+def _come_back_to(request: Request) -> str | None:
+    """Where sign-in should bring the person back: the page they asked for (GET only; for an htmx
+    request, the page it was made from)."""
+    if request.method != "GET":
+        return None
+    current = request.headers.get("hx-current-url") if getattr(request, "htmx", False) else None
+    if current:
+        return same_site(current)
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     office = request.url.path.startswith("/office")
+    htmx = getattr(request, "htmx", False)
+    if isinstance(exc, Detour):
+        if not wants_html(request):
+            return error_response(request, 403, "error.forbidden")
+        return ClientRedirect(exc.location) if htmx else Redirect(exc.location, status_code=303)
     if (
         isinstance(exc, NotAuthorizedException)
         and wants_html(request)
         and (office or request.method == "GET")
     ):
-        # a page behind sign-in: take the person to the right sign-in page and back again
+        # a page behind sign-in: take the person to the right sign-in page and back again (GET)
         login = "/office/login" if office else "/login"
-        target = f"{login}?next={request.url.path}"
-        return ClientRedirect(target) if getattr(request, "htmx", False) else Redirect(target)
+        back = _come_back_to(request)
+        params = [f"next={quote(back, safe='/')}"] if back else []
+        if exc.detail == "session.expired":
+            params.append("expired=1")
+        target = login + ("?" + "&".join(params) if params else "")
+        return ClientRedirect(target) if htmx else Redirect(target)
     detail = exc.detail if isinstance(exc.detail, str) else ""
     if exc.status_code == 403 and "CSRF" in detail:
         detail = "error.csrf"

@@ -15,11 +15,13 @@ from litestar.types import Empty, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server import clock
+from server.accounts import rules
 from server.accounts.models import Citizen, Staff
 from server.accounts.permissions import P, allows
 from server.audit.service import Actor
 from server.regions.scope import RegionScope
-from server.web import client_ip, session_of
+from server.web import Detour, client_ip, session_of
 
 ROTATE = "_rotate"
 
@@ -56,6 +58,9 @@ def start_session(request: Request, data: dict[str, Any]) -> None:
     request.set_session({**data, ROTATE: True})
 
 
+SETUP_OK = "setup"  # opt of the routes a staff member may use before setting up (their own account page)
+
+
 async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Signed-in staff whose account still is what the session says, holding the permission
     the handler declares (``opt={"permission": P.X}``). A handler that declares none is refused:
@@ -63,17 +68,42 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
 
     The account is read on every request (one primary-key look-up), so deactivating it, or
     changing its role, region, password or second factor (which bumps ``session_version``),
-    ends its open sessions at their next request."""
+    ends its open sessions at their next request.
+
+    The session also ends after ``staff_idle_minutes`` without a request, and ``session_hours``
+    after sign-in whatever was done (``session.expired``: the sign-in page says so and brings the
+    person back). A staff member whose password an administrator set, or whose privileged password
+    is too old, or who has no second factor where one is required, is sent to their account page
+    by every route but that page's own (``opt={"setup": True}``) until it is done."""
     session = connection.session if "session" in connection.scope else {}
     if session.get("kind") != "staff" or not isinstance(session.get("id"), int):
         raise NotAuthorizedException(detail="error.sign_in")
+    settings = connection.app.state.settings
+    now = clock.now()
+    ended = rules.session_end(
+        now.timestamp(),
+        session.get("since"),
+        session.get("seen"),
+        settings.staff_idle_minutes,
+        settings.session_hours,
+    )
+    if ended:
+        connection.clear_session()
+        raise NotAuthorizedException(detail="session.expired")
     engine = connection.app.state.engine
+    c = Staff.__table__.c
     async with engine.connect() as conn:
         row = (
             await conn.execute(
-                select(Staff.active, Staff.role, Staff.region_code, Staff.session_version).where(
-                    Staff.id == session["id"]
-                )
+                select(
+                    c.active,
+                    c.role,
+                    c.region_code,
+                    c.session_version,
+                    c.totp_enabled,
+                    c.password_must_change,
+                    c.password_changed_at,
+                ).where(c.id == session["id"])
             )
         ).first()
     if (
@@ -85,6 +115,15 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
     ):
         connection.clear_session()  # the stored session goes too
         raise NotAuthorizedException(detail="error.sign_in")
+    session["seen"] = now.timestamp()
+    setup = rules.setup_needed(
+        must_change=row.password_must_change,
+        expired=rules.password_expired(row.role, row.password_changed_at, now),
+        second_factor_required=settings.staff_2fa_required,
+        second_factor=row.totp_enabled,
+    )
+    if setup is not None and not handler.opt.get(SETUP_OK):
+        raise Detour(connection.app.route_reverse("accounts:account"), detail=f"setup.{setup}")
     permission = handler.opt.get("permission")
     if not permission or not allows(row.role, permission):
         raise PermissionDeniedException(detail="error.forbidden")

@@ -32,6 +32,13 @@ class PasswordForm:
 
 
 @dataclass
+class ResetPasswordForm:
+    """A security administrator sets a new password; the holder changes it at the next sign-in."""
+
+    reset_password: str = ""
+
+
+@dataclass
 class StaffForm:
     """A new account (username and password) or a change to one (active). On a change, a field left
     out (None) keeps what the account has; one sent blank is checked like any other value."""
@@ -57,6 +64,9 @@ class DecisionForm:
 
 
 ROLE_OPTIONS = {r.value: ROLE_LABELS[r] for r in Role}
+PASSWORD_HINT = (
+    "至少12个字符，包含大写字母、小写字母、数字、符号中的至少3种；不能是常见密码，不能包含用户名或姓名。"
+)
 
 STAFF_FIELDS = {
     f.name: f
@@ -66,7 +76,8 @@ STAFF_FIELDS = {
         Field("role", "角色", "select", options=ROLE_OPTIONS),
         Field("region_code", "所属区域", "select"),  # choices: the administrator's regions
         Field("active", "正常", "checkbox", required=False),
-        Field("password", "初始密码", "password", autocomplete="new-password"),
+        Field("password", "初始密码", "password", autocomplete="new-password", hint=PASSWORD_HINT),
+        Field("reset_password", "临时密码", "password", autocomplete="new-password", hint=PASSWORD_HINT),
     )
 }
 

@@ -1,6 +1,13 @@
-"""Messages of identity binding (codes first in Chinese, then English)."""
+"""Messages of identity binding and staff sign-in (codes first in Chinese, then English)."""
 
 CODES = {
+    "password.common": "这个密码太常见，很容易被猜到，请换一个。",
+    "password.personal": "密码不能包含用户名或姓名。",
+    "password.same": "新密码不能与当前密码相同。",
+    "login.too_many_address": "当前网络登录失败次数过多，请15分钟后再试。",
+    "session.expired": "登录已过期（长时间未操作，或登录时间已达上限），为保护数据已自动退出。请重新登录，登录后回到原来的页面。",
+    "user.own_role": "不能修改自己账号的角色，请由另一位安全管理员操作。",
+    "user.own_active": "不能停用自己的账号，请由另一位安全管理员操作。",
     "identity.mismatch": "姓名与登记信息不一致，请填写与身份证一致的姓名。",
     "identity.too_many": "今天提交实名认证的次数太多，请明天再试或到社区办理。",
     "identity.bound": "本账号已实名认证为其他人，不能再绑定别的身份证号码。如需更改请到社区办理。",
@@ -17,6 +24,35 @@ CODES = {
 }
 
 EN = {
+    CODES["password.common"]: "That password is too common and easy to guess. Choose another.",
+    CODES["password.personal"]: "The password cannot contain the username or the name.",
+    CODES["password.same"]: "The new password must differ from the current one.",
+    CODES["login.too_many_address"]: "Too many failed sign-ins from this network. Try again in 15 minutes.",
+    CODES["session.expired"]: "You were signed out to protect the data (no activity for a while, or the "
+    "longest sign-in time was reached). Sign in again to return to the page you were on.",
+    CODES["user.own_role"]: "You cannot change your own account's role: another security administrator must.",
+    CODES["user.own_active"]: "You cannot disable your own account: another security administrator must.",
+    "长期未登录，已停用": "Disabled: not signed in for a long time",
+    "您的密码已超过90天未更换，请先修改密码再开始工作。": "Your password is more than 90 days old. "
+    "Change it before you start work.",
+    "您的密码是管理员设置的，请先设置您自己的密码再开始工作。": "An administrator set your password. "
+    "Choose your own before you start work.",
+    "开始工作前，请先开启双重验证（用手机上的身份验证器App）。": "Before you start work, turn on two-step "
+    "verification (with an authenticator app on your phone).",
+    "进入工作台": "Go to the dashboard",
+    "至少12个字符，包含大写字母、小写字母、数字、符号中的至少3种；不能是常见密码，不能包含用户名或姓名。": "At least 12 "
+    "characters, using at least 3 of: upper-case letters, lower-case letters, digits, symbols; not a common "
+    "password, and not containing the username or the name.",
+    "该账号超过90天未登录，已由系统自动停用。勾选“正常”并保存即可重新启用（会记入审计日志）。": "This account was "
+    "not signed in for more than 90 days and was disabled automatically. Tick 'Active' and save to enable it "
+    "again (this is recorded in the audit trail).",
+    "重置密码": "Reset password",
+    "设置一个临时密码并当面告知本人；本人下次登录后必须先改成自己的密码。": "Set a temporary password and give "
+    "it to the person directly; at the next sign-in they must change it to their own.",
+    "临时密码": "Temporary password",
+    "本人丢失了身份验证器时，可以清除双重验证；本人登录后须重新开启。": "If the person lost their authenticator, "
+    "clear two-step verification; they must turn it on again after signing in.",
+    "清除双重验证": "Clear two-step verification",
     CODES[
         "identity.mismatch"
     ]: "The name does not match the register. Enter the name exactly as on the ID card.",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.accounts.permissions import Role
@@ -33,6 +33,16 @@ class Staff(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # the password policy (accounts.rules): when the password was last set (privileged roles change
+    # it every 90 days), and whether an administrator set it (the holder then chooses their own
+    # before any work)
+    password_changed_at: Mapped[datetime | None]
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # dormancy: when an administrator last switched the account on (counted like a sign-in, so a
+    # re-enabled account is not switched off again at once), and why it was last switched off
+    # ("dormant": by the worker, not signed in for 90 days; None: by an administrator)
+    enabled_at: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(String(16))
 
 
 class LoginThrottle(Base):

@@ -4,22 +4,30 @@ person, disputes to resolve; every decision audited, staff see only their region
 
 from __future__ import annotations
 
-import pyotp
 import segno
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import identity_service, queries, staff_service
-from server.accounts.auth import provide_staff, staff_guard, start_session
+from server import clock
+from server.accounts import identity_service, passwords, queries, rules, staff_service
+from server.accounts.auth import SETUP_OK, provide_staff, staff_guard, start_session
 from server.accounts.citizen_service import mask_phone
-from server.accounts.forms import STAFF_FIELDS, DecisionForm, LoginForm, PasswordForm, StaffForm, TotpForm
+from server.accounts.forms import (
+    STAFF_FIELDS,
+    DecisionForm,
+    LoginForm,
+    PasswordForm,
+    ResetPasswordForm,
+    StaffForm,
+    TotpForm,
+)
 from server.accounts.models import IdentityClaim, IdentityDispute, Staff
 from server.accounts.permissions import P, allows
 from server.audit.service import Actor
 from server.regions.scope import RegionScope
 from server.settings import Settings
-from server.web import CLEAR_SITE_DATA, FormOf, page, status_of
+from server.web import CLEAR_SITE_DATA, FormOf, client_ip, page, status_of
 
 PUBLIC = {"public": "staff sign-in and sign-out"}  # the only office routes without a permission
 LOGIN = "accounts/office/login.html"
@@ -33,6 +41,7 @@ def _next(target: str | None) -> str:
 
 
 def _session_data(staff: Staff) -> dict:
+    now = clock.now().timestamp()  # the idle timeout and the absolute cap count from here (staff_guard)
     return {
         "kind": "staff",
         "id": staff.id,
@@ -40,6 +49,8 @@ def _session_data(staff: Staff) -> dict:
         "region": staff.region_code,
         "name": staff.display_name,
         "ver": staff.session_version,
+        "since": now,
+        "seen": now,
     }
 
 
@@ -59,8 +70,9 @@ class StaffLoginController(Controller):
     tags = ["staff accounts"]
 
     @get("/login", opt=PUBLIC, name="accounts:login")
-    async def login_form(self, request: Request, next: str | None = None) -> Template:
-        return page(request, LOGIN, step="password", next=_next(next))
+    async def login_form(self, request: Request, next: str | None = None, expired: bool = False) -> Template:
+        notice = "session.expired" if expired else None
+        return page(request, LOGIN, step="password", next=_next(next), notice=notice)
 
     @post("/login", opt=PUBLIC)
     async def login(
@@ -73,6 +85,7 @@ class StaffLoginController(Controller):
     ) -> Template | Redirect:
         username, nxt = data.username.strip(), _next(data.next)
         try:
+            await staff_service.count_sign_in_step(db_session, client_ip(request))
             staff = await staff_service.authenticate(
                 db_session, settings.secret_key, username, data.password, actor
             )
@@ -80,6 +93,7 @@ class StaffLoginController(Controller):
             await db_session.commit()  # the failure counts toward the lockout
             ctx = dict(step="password", next=nxt, username=username, error=e.code)
             return Template(LOGIN, context=ctx, status_code=status_of(e))
+        await staff_service.sign_in_step_passed(db_session, client_ip(request))
         if staff.totp_enabled:
             request.set_session({"kind": "pending_totp", "id": staff.id})
             return page(request, LOGIN, step="totp", next=nxt)
@@ -99,6 +113,7 @@ class StaffLoginController(Controller):
         nxt = _next(data.next)
         pending = request.session.get("kind") == "pending_totp" and isinstance(request.session.get("id"), int)
         try:
+            await staff_service.count_sign_in_step(db_session, client_ip(request))
             staff = await staff_service.second_step(
                 db_session, settings.secret_key, request.session["id"] if pending else None, data.code, actor
             )
@@ -108,6 +123,7 @@ class StaffLoginController(Controller):
                 request.clear_session()
             ctx = dict(step="totp" if again else "password", next=nxt, error=e.code)
             return Template(LOGIN, context=ctx, status_code=status_of(e))
+        await staff_service.sign_in_step_passed(db_session, client_ip(request))
         await staff_service.signed_in(db_session, staff, actor)
         start_session(request, _session_data(staff))
         return Redirect(nxt, status_code=303)
@@ -120,26 +136,40 @@ class StaffLoginController(Controller):
         return response
 
 
+SETUP = {"permission": P.OFFICE_USE, SETUP_OK: True}  # usable before the account is set up
+
+
 class AccountController(Controller):
-    """The signed-in staff member's own account: two-step verification, password."""
+    """The signed-in staff member's own account: two-step verification, password. Its routes are the
+    only ones open to someone who must first change their password or enrol a second factor."""
 
     path = "/office/account"
     guards = [staff_guard]
     dependencies = {"me": provide_staff}
 
-    @get("/", opt={"permission": P.OFFICE_USE}, name="accounts:account")
-    async def show(self, request: Request, me: Staff, saved: bool = False) -> Template:
-        return page(request, ACCOUNT, me=me, saved=saved)
+    @staticmethod
+    def _context(me: Staff, settings: Settings, **more) -> dict:
+        expired = rules.password_expired(me.role, me.password_changed_at, clock.now())
+        setup = rules.setup_needed(
+            must_change=me.password_must_change,
+            expired=expired,
+            second_factor_required=settings.staff_2fa_required,
+            second_factor=me.totp_enabled,
+        )
+        return dict(me=me, setup=setup, expired=expired, **more)
 
-    @post("/totp/start", opt={"permission": P.OFFICE_USE}, name="accounts:totp_start")
-    async def totp_start(self, request: Request, me: Staff) -> Template:
-        secret = pyotp.random_base32()
-        request.session["totp_pending"] = secret
-        uri = pyotp.TOTP(secret).provisioning_uri(name=me.username, issuer_name="Huimin")
-        qr = segno.make(uri, error="m").svg_data_uri(scale=5)
-        return page(request, ACCOUNT, me=me, totp_secret=secret, totp_qr=qr)
+    @get("/", opt=SETUP, name="accounts:account")
+    async def show(self, request: Request, me: Staff, settings: Settings, saved: bool = False) -> Template:
+        return page(request, ACCOUNT, **self._context(me, settings, saved=saved))
 
-    @post("/totp/confirm", opt={"permission": P.OFFICE_USE}, name="accounts:totp_confirm")
+    @post("/totp/start", opt=SETUP, name="accounts:totp_start")
+    async def totp_start(self, request: Request, me: Staff, settings: Settings) -> Template:
+        enrolment = passwords.SECOND_FACTOR.start(me.username)
+        request.session["totp_pending"] = enrolment.secret
+        qr = segno.make(enrolment.provisioning_uri, error="m").svg_data_uri(scale=5)
+        return page(request, ACCOUNT, **self._context(me, settings, totp_secret=enrolment.secret, totp_qr=qr))
+
+    @post("/totp/confirm", opt=SETUP, name="accounts:totp_confirm")
     async def totp_confirm(
         self,
         request: Request,
@@ -150,22 +180,30 @@ class AccountController(Controller):
         actor: Actor,
     ) -> Template | Redirect:
         secret = request.session.get("totp_pending")
-        if not secret or not pyotp.TOTP(secret).verify(data.code.strip(), valid_window=1):
-            return Template(ACCOUNT, context=dict(me=me, error="login.totp_bad"), status_code=422)
+        if not secret or not passwords.SECOND_FACTOR.confirm(secret, data.code, clock.now()):
+            ctx = self._context(me, settings, error="login.totp_bad")
+            return Template(ACCOUNT, context=ctx, status_code=422)
         await staff_service.enable_totp(db_session, actor, settings.secret_key, me, secret)
         _keep_this_session(request, me)
         return _to(request, "accounts:account", "?saved=1")
 
-    @post("/password", opt={"permission": P.OFFICE_USE}, name="accounts:password")
+    @post("/password", opt=SETUP, name="accounts:password")
     async def change_password(
-        self, request: Request, data: FormOf[PasswordForm], me: Staff, db_session: AsyncSession, actor: Actor
+        self,
+        request: Request,
+        data: FormOf[PasswordForm],
+        me: Staff,
+        db_session: AsyncSession,
+        settings: Settings,
+        actor: Actor,
     ) -> Template | Redirect:
         try:
             await staff_service.change_password(
                 db_session, actor, me, data.current_password, data.new_password
             )
         except staff_service.StaffError as e:
-            return Template(ACCOUNT, context=dict(me=me, error=e.code), status_code=status_of(e))
+            ctx = self._context(me, settings, error=e.code)
+            return Template(ACCOUNT, context=ctx, status_code=status_of(e))
         _keep_this_session(request, me)
         return _to(request, "accounts:account", "?saved=1")
 
@@ -297,6 +335,37 @@ class StaffAdminController(Controller):
     ) -> Redirect:
         user = await region_scope.get(db_session, Staff, user_id)
         await staff_service.unlock(db_session, actor, user)
+        return _to(request, "accounts:user", "?saved=1", user_id=user.id)
+
+    @post("/{user_id:int}/password", opt={"permission": P.STAFF_MANAGE}, name="accounts:user_password")
+    async def reset_password(
+        self,
+        request: Request,
+        user_id: int,
+        data: FormOf[ResetPasswordForm],
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Template | Redirect:
+        user = await region_scope.get(db_session, Staff, user_id)
+        try:
+            await staff_service.reset_password(db_session, actor, user, data.reset_password)
+        except staff_service.StaffError as e:
+            ctx = await self._form(db_session, region_scope, user, self._values_of(user), e.code)
+            return Template(USER_FORM, context=ctx, status_code=status_of(e))
+        return _to(request, "accounts:user", "?saved=1", user_id=user.id)
+
+    @post("/{user_id:int}/totp-reset", opt={"permission": P.STAFF_MANAGE}, name="accounts:user_totp_reset")
+    async def reset_second_factor(
+        self,
+        request: Request,
+        user_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
+    ) -> Redirect:
+        user = await region_scope.get(db_session, Staff, user_id)
+        await staff_service.reset_second_factor(db_session, actor, user)
         return _to(request, "accounts:user", "?saved=1", user_id=user.id)
 
 

@@ -18,7 +18,10 @@ class Role(StrEnum):
     CITY_SUPERVISOR = "city_supervisor"
     VERIFICATION_OFFICER = "verification_officer"
     FUNERAL_OPERATOR = "funeral_operator"
-    ADMIN = "admin"  # accounts, calendar and the audit trail; no business data
+    # three administrators (三权分立), none of whom holds business data:
+    SYSTEM_ADMIN = "system_admin"  # configuration only (the working-day calendar)
+    SECURITY_ADMIN = "security_admin"  # staff accounts, roles, unlocks, second-factor resets
+    AUDIT_ADMIN = "audit_admin"  # reads and verifies the audit trail, nothing else
 
 
 class P(StrEnum):
@@ -95,14 +98,16 @@ class P(StrEnum):
 _R = Role
 _CASEWORK = {_R.COMMUNITY_WORKER, _R.STREET_REVIEWER, _R.DISTRICT_APPROVER}
 _ASSISTANCE_STAFF = _CASEWORK | {_R.CITY_SUPERVISOR}
+ADMINISTRATORS = frozenset({_R.SYSTEM_ADMIN, _R.SECURITY_ADMIN, _R.AUDIT_ADMIN})
 
 # permission -> the roles that hold it. Read down a column to see a role: ``permissions_of``.
 GRANTS: dict[P, frozenset[Role]] = {
     P.OFFICE_USE: frozenset(Role),
-    P.STAFF_MANAGE: frozenset({_R.ADMIN}),
-    P.CALENDAR_MANAGE: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
-    P.AUDIT_READ: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
-    P.AUDIT_VERIFY: frozenset({_R.ADMIN, _R.CITY_SUPERVISOR}),
+    P.STAFF_MANAGE: frozenset({_R.SECURITY_ADMIN}),
+    P.CALENDAR_MANAGE: frozenset({_R.SYSTEM_ADMIN, _R.CITY_SUPERVISOR}),
+    # the audit trail is read by the audit administrator only (a case page's own history is not it)
+    P.AUDIT_READ: frozenset({_R.AUDIT_ADMIN}),
+    P.AUDIT_VERIFY: frozenset({_R.AUDIT_ADMIN}),
     P.IDENTITY_VIEW: frozenset(_ASSISTANCE_STAFF),
     P.IDENTITY_CONFIRM: frozenset({_R.COMMUNITY_WORKER}),
     P.IDENTITY_DISPUTE_RESOLVE: frozenset(_ASSISTANCE_STAFF),

@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, literal, null, or_, select, update
+from sqlalchemy import and_, case, delete, func, literal, null, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts import passwords
+from server import ratelimit
+from server.accounts import passwords, rules
 from server.accounts.models import LoginThrottle, Staff
 from server.accounts.rules import role_problem
-from server.audit.service import Actor, record
+from server.audit.service import SYSTEM, Actor, record
 from server.crypto import decrypt, encrypt, keyed_hash
 from server.db import UTCDateTime, utcnow
 from server.errors import DomainError, Kind
@@ -94,6 +95,25 @@ async def _claim_unknown(session: AsyncSession, secret: str, username: str, now:
     return Claim(None, row.locked_until is not None) if row else None
 
 
+SIGN_INS = ratelimit.Limit("staff.sign_in", rules.SIGN_INS_PER_ADDRESS, rules.SIGN_IN_WINDOW_SECONDS)
+
+
+async def count_sign_in_step(session: AsyncSession, ip: str) -> None:
+    """Count one sign-in step (password or code) from this client address before anything is
+    checked; ``login.too_many_address`` (429) past the limit, whichever account is named, so a
+    guesser going through many names from one place is stopped as well as one guessing one name.
+    Call it before the request writes anything."""
+    if await ratelimit.hit(session, SIGN_INS, ratelimit.address(ip)) > SIGN_INS.per:
+        raise StaffError("login.too_many_address", Kind.TOO_MANY)
+
+
+async def sign_in_step_passed(session: AsyncSession, ip: str) -> None:
+    """A step that succeeded does not count against the address (an office behind one address signs
+    in all morning): what the request wrote so far is committed, then the hit is given back."""
+    await session.commit()
+    await ratelimit.give_back(session, SIGN_INS, ratelimit.address(ip))
+
+
 async def authenticate(
     session: AsyncSession, secret: str, username: str, password: str, actor: Actor
 ) -> Staff:
@@ -147,7 +167,7 @@ async def use_totp(session: AsyncSession, secret_key: str, staff: Staff, code: s
     so of two parallel uses of one code only one succeeds, and older codes are refused."""
     if not staff.totp_secret:
         return False
-    step = passwords.totp_step(decrypt(secret_key, "totp", staff.totp_secret), code, utcnow())
+    step = passwords.SECOND_FACTOR.check(decrypt(secret_key, "totp", staff.totp_secret), code, utcnow())
     if step is None:
         return False
     c = Staff.__table__.c
@@ -232,12 +252,74 @@ async def change_password(session: AsyncSession, actor: Actor, staff: Staff, cur
         raise StaffError("login.locked", Kind.TOO_MANY) if claim.locks else StaffError("login.bad")
     await clear_failures(session, staff)
     await session.commit()
-    problem = passwords.password_problem(new)
+    problem = passwords.password_problem(new, staff.username, staff.display_name)
+    if problem is None and passwords.verify_password(staff.password_hash, new):
+        problem = "password.same"
     if problem:
         raise StaffError(problem)
     staff.password_hash = passwords.hash_password(new)
+    staff.password_changed_at, staff.password_must_change = utcnow(), False
     end_sessions(staff)
     await record(session, actor, "staff.password_change", "staff", staff.id, region_code=staff.region_code)
+
+
+def _staff_id(actor: Actor) -> int | None:
+    return int(actor.id) if actor.kind == "staff" and actor.id and actor.id.isdigit() else None
+
+
+async def reset_password(session: AsyncSession, actor: Actor, staff: Staff, password: str) -> None:
+    """A security administrator sets a new password (the holder forgot it): the account is unlocked,
+    its sessions end, and the holder must choose their own at the next sign-in."""
+    problem = passwords.password_problem(password, staff.username, staff.display_name)
+    if problem:
+        raise StaffError(problem)
+    staff.password_hash = passwords.hash_password(password)
+    staff.password_changed_at, staff.password_must_change = utcnow(), True
+    staff.failed_logins, staff.locked_until = 0, None
+    end_sessions(staff)
+    await record(session, actor, "staff.password_reset", "staff", staff.id, region_code=staff.region_code)
+
+
+async def reset_second_factor(session: AsyncSession, actor: Actor, staff: Staff) -> None:
+    """A security administrator removes a lost second factor: the holder signs in with the password
+    and (where it is required) enrols a new one before any work; open sessions end."""
+    staff.totp_secret, staff.totp_enabled, staff.totp_last_step = None, False, None
+    end_sessions(staff)
+    await record(session, actor, "staff.totp_reset", "staff", staff.id, region_code=staff.region_code)
+
+
+async def disable_dormant(session: AsyncSession, now: datetime | None = None) -> int:
+    """The worker's job: staff accounts neither signed in nor switched on for ``DORMANT_AFTER`` are
+    switched off in one statement (their sessions end), each audited as the system. Demo accounts
+    (never in production) are left alone. A security administrator can switch one on again."""
+    cutoff = (now or utcnow()) - rules.DORMANT_AFTER
+    c = Staff.__table__.c
+    rows = (
+        await session.execute(
+            update(Staff.__table__)
+            .where(
+                c.active.is_(True),
+                c.is_demo.is_(False),
+                func.coalesce(c.last_login_at, c.created_at) < cutoff,
+                func.coalesce(c.enabled_at, c.created_at) < cutoff,
+            )
+            .values(active=False, disabled_reason="dormant", session_version=c.session_version + 1)
+            .returning(c.id, c.region_code, c.last_login_at)
+        )
+    ).all()
+    for row in rows:
+        last = row.last_login_at.isoformat() if row.last_login_at else None
+        await record(
+            session,
+            SYSTEM,
+            "staff.dormant_disable",
+            "staff",
+            row.id,
+            before={"active": True},
+            after={"active": False, "last_login_at": last},
+            region_code=row.region_code,
+        )
+    return len(rows)
 
 
 async def update_staff(
@@ -250,12 +332,23 @@ async def update_staff(
     region_code: str,
     active: bool,
 ) -> None:
-    """An administrator changes an account; if what open sessions relied on changed, they end."""
+    """A security administrator changes an account; if what open sessions relied on changed, they
+    end. Their own role and their own switch stay as they are (another administrator changes
+    them). Switching an account on again (e.g. one the worker found dormant) counts as a fresh
+    start for dormancy."""
     name = display_name.strip()
-    problem = role_problem(role, region_code) or (None if name else "user.name")
+    me = _staff_id(actor)
+    problem = (
+        role_problem(role, region_code)
+        or (None if name else "user.name")
+        or rules.role_change_refusal(me, staff.id, staff.role, role)
+        or rules.self_disable_refusal(me, staff.id, active)
+    )
     if problem:
         raise StaffError(problem)
     before = snapshot(staff)
+    if active and not staff.active:
+        staff.enabled_at, staff.disabled_reason = utcnow(), None
     staff.display_name, staff.role, staff.region_code, staff.active = name, role, region_code, active
     if snapshot(staff) != before:
         end_sessions(staff)
@@ -291,7 +384,7 @@ async def create_staff(
         raise StaffError("user.username")
     if not display_name.strip():
         raise StaffError("user.name")
-    problem = role_problem(role, region_code) or passwords.password_problem(password)
+    problem = role_problem(role, region_code) or passwords.password_problem(password, username, display_name)
     if problem:
         raise StaffError(problem)
     if await session.scalar(select(Staff.id).where(Staff.username == username)) is not None:
@@ -303,6 +396,10 @@ async def create_staff(
         region_code=region_code,
         password_hash=passwords.hash_password(password),
         is_demo=is_demo,
+        password_changed_at=utcnow(),
+        enabled_at=utcnow(),
+        # a password an administrator typed is theirs too: the holder chooses their own first
+        password_must_change=actor.kind == "staff",
     )
     session.add(staff)
     await session.flush()

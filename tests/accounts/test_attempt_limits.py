@@ -174,9 +174,9 @@ def test_a_csrf_pair_from_another_browser_does_not_work_with_the_victims_session
         data={
             "username": "mallory",
             "display_name": "M",
-            "role": "admin",
+            "role": "security_admin",
             "region_code": "331100",
-            "password": "mallory-pass-1",
+            "password": "Mallory-pass-2026",
             "_csrf_token": pair,
         },
         follow_redirects=False,

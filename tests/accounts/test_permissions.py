@@ -18,8 +18,10 @@ FORBIDDEN = "您没有权限进行此操作。"
 ACCOUNT_OF = {
     Role(a.role): a.username
     for a in STAFF
-    if a.username in ("admin", "city", "verify", "district", "street", "community", "funeral")
+    if a.username
+    in ("admin", "sysadmin", "auditor", "city", "verify", "district", "street", "community", "funeral")
 }
+ADMINS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
 SAMPLE = {"int": "987654321", "str": "ZZ-NOPE"}
 
 
@@ -31,14 +33,25 @@ def test_every_permission_is_in_the_table_and_every_role_has_an_account_to_try()
     assert set(ACCOUNT_OF) == set(Role)
 
 
-def test_the_administrator_and_the_funeral_operator_hold_no_social_assistance_data():
-    assert permissions_of("admin") == {
-        P.OFFICE_USE,
-        P.STAFF_MANAGE,
-        P.CALENDAR_MANAGE,
-        P.AUDIT_READ,
-        P.AUDIT_VERIFY,
-    }
+def test_three_administrators_each_hold_one_duty_and_no_business_data():
+    """三权分立: accounts, configuration and the audit trail are three people's work, and none of
+    them reads or decides anything about citizens."""
+    assert permissions_of(Role.SECURITY_ADMIN) == {P.OFFICE_USE, P.STAFF_MANAGE}
+    assert permissions_of(Role.SYSTEM_ADMIN) == {P.OFFICE_USE, P.CALENDAR_MANAGE}
+    assert permissions_of(Role.AUDIT_ADMIN) == {P.OFFICE_USE, P.AUDIT_READ, P.AUDIT_VERIFY}
+    business = set(P) - {P.OFFICE_USE, P.STAFF_MANAGE, P.CALENDAR_MANAGE, P.AUDIT_READ, P.AUDIT_VERIFY}
+    for role in ADMINS:
+        assert not permissions_of(role) & business, role
+    assert not allows("admin", P.STAFF_MANAGE), "the old single administrator role is gone"
+
+
+def test_only_the_audit_administrator_reads_the_audit_trail():
+    assert [r for r in Role if allows(r, P.AUDIT_READ)] == [Role.AUDIT_ADMIN]
+    assert [r for r in Role if allows(r, P.AUDIT_VERIFY)] == [Role.AUDIT_ADMIN]
+    assert [r for r in Role if allows(r, P.STAFF_MANAGE)] == [Role.SECURITY_ADMIN]
+
+
+def test_the_funeral_operator_holds_no_social_assistance_data():
     assert permissions_of("funeral_operator") == {P.OFFICE_USE, P.FUNERAL_READ, P.FUNERAL_OPERATE}
     for p in (
         P.ASSISTANCE_READ,
@@ -55,7 +68,7 @@ def test_the_administrator_and_the_funeral_operator_hold_no_social_assistance_da
 def test_unknown_roles_and_permissions_hold_nothing():
     assert not allows(None, P.OFFICE_USE)
     assert not allows("root", P.OFFICE_USE)
-    assert not allows("admin", "everything")
+    assert not allows("security_admin", "everything")
     assert permissions_of("nobody") == frozenset()
 
 
@@ -135,6 +148,17 @@ def test_navigation_offers_only_what_the_role_may_open(client, demo):
     staff_login(client, "street")
     nav = re.search(r"<nav[^>]*office-nav.*?</nav>", client.get("/office").text, re.S).group(0)
     assert 'href="/office/assistance"' in nav and 'href="/office/audit"' not in nav
+    for username, shown, hidden in (
+        ("admin", "/office/users", ("/office/audit", "/office/calendar", "/office/assistance")),
+        ("sysadmin", "/office/calendar", ("/office/audit", "/office/users", "/office/assistance")),
+        ("auditor", "/office/audit", ("/office/users", "/office/calendar", "/office/assistance")),
+        ("city", "/office/assistance", ("/office/audit", "/office/users")),
+    ):
+        client.cookies.clear()
+        staff_login(client, username)
+        nav = re.search(r"<nav[^>]*office-nav.*?</nav>", client.get("/office").text, re.S).group(0)
+        assert f'href="{shown}"' in nav, username
+        assert not [h for h in hidden if f'href="{h}"' in nav], username
 
 
 def test_the_funeral_operator_cannot_reach_assistance_cases_or_warnings(client, demo):
@@ -167,7 +191,7 @@ def two_clients(demo):
     ):
         assert staff_login(worker, "community").status_code == 303
         assert worker.get("/office/assistance").status_code == 200
-        assert staff_login(admin, "admin").status_code == 303
+        assert staff_login(admin, "admin").status_code == 303  # the security administrator
         user_id = sql(demo, "SELECT id FROM staff WHERE username = 'community'")[0][0]
         yield worker, admin, user_id
 

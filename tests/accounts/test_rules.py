@@ -56,4 +56,4 @@ def test_unknown_roles_and_region_codes_are_refused_by_name():
     assert set(R.ROLE_LEVELS) == set(Role)
     assert R.role_problem("root", "331100") == "user.role"
     assert R.role_problem("", "331100") == "user.role"
-    assert R.role_problem(Role.ADMIN, "33") == "region.unknown"
+    assert R.role_problem(Role.SECURITY_ADMIN, "33") == "region.unknown"

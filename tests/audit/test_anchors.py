@@ -115,7 +115,7 @@ def test_a_deleted_tail_with_the_head_rewound_is_named_by_the_anchor(client, dem
     assert "audit chain BROKEN" not in broken.stdout, "what is left of the chain is itself intact"
     assert f"naming record {total}" in broken.stdout and "(gone" in broken.stdout
     assert "已不存在" in broken.stdout, "said in plain Chinese first"
-    staff_login(client, "city")
+    staff_login(client, "auditor")
     page = client.get("/office/audit/verify")
     assert page.status_code == 200 and 'data-anchors="broken"' in page.text
     assert f'data-anchor-seq="{total}"' in page.text

@@ -56,7 +56,7 @@ def test_a_change_appends_a_chained_record_with_before_and_after(client, demo):
     created = [r for r in rows if r[4] == "staff.create" and "newclerk" in (r[5] or "")]
     assert created, "creating a user is on record"
     seq, actor, role, region, *_, client_ip = created[0]
-    assert (actor, role, region) == ("系统管理员", "admin", "331102001002")
+    assert (actor, role, region) == ("安全管理员", "security_admin", "331102001002")
     assert client_ip, "the client address is on record"
     # each record holds the hash of the one before it
     for before, after in zip(rows, rows[1:], strict=False):
@@ -79,13 +79,13 @@ def test_cli_and_office_page_name_the_altered_record(client, demo, backend):
     broken = _cli(demo, "audit", "verify")
     assert broken.returncode == 1
     assert f"record {victim}" in broken.stdout
-    staff_login(client, "city")
+    staff_login(client, "auditor")
     page = client.get("/office/audit/verify")
     assert page.status_code == 200 and f'data-seq="{victim}"' in page.text
 
 
 def test_audit_log_filters_and_pages(client, demo):
-    staff_login(client, "district_admin")  # reading the trail is the administrators' and supervisors' work
+    staff_login(client, "auditor")  # reading the trail is the audit administrator's work, and no one else's
     listing = client.get("/office/audit", params={"action": "staff.create"})
     assert listing.status_code == 200 and "staff.create" in listing.text
     assert "demo.seed" not in listing.text

@@ -90,7 +90,7 @@ def test_cli_seeds_the_demo_city_once_and_creates_users(settings):
     first = _cli(settings, "demo", "seed")
     assert first.returncode == 0 and "community" in first.stdout
     assert sql(settings, "SELECT count(*) FROM regions")[0][0] == 15
-    assert sql(settings, "SELECT count(DISTINCT role) FROM staff")[0][0] == 7
+    assert sql(settings, "SELECT count(DISTINCT role) FROM staff")[0][0] == 9  # every role has a demo account
     again = _cli(settings, "demo", "seed")
     assert again.returncode == 0 and sql(settings, "SELECT count(*) FROM regions")[0][0] == 15
     made = _cli(
@@ -136,7 +136,7 @@ def test_citizen_pages_behind_sign_in_lead_to_sign_in_and_back(client, demo):
 def test_boosted_navigation_gets_the_whole_page_and_targeted_requests_the_partial(client, demo):
     from tests.support import staff_login
 
-    staff_login(client, "admin")
+    staff_login(client, "auditor")
     boosted = client.get("/office/audit", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<nav" in boosted.text and "office-nav" in boosted.text, "a boosted nav click keeps the layout"
     partial = client.get("/office/audit", headers={"HX-Request": "true"})

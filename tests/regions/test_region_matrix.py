@@ -23,6 +23,7 @@ LEVELS = {
     "street": ("331102001", "331102002"),
     "community": ("331102001001", "331102001002"),
 }
+AUDIT_LEVELS = ("city", "district")  # where an audit administrator may sit
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def matrix(demo):
                 SYSTEM,
                 username=f"adm_{level}",
                 display_name=f"admin {level}",
-                role="admin",
+                role="security_admin",
                 region_code=home,
                 password=PASSWORD,
             )
@@ -46,10 +47,20 @@ def matrix(demo):
                 SYSTEM,
                 username=f"other_{level}",
                 display_name=f"other {level}",
-                role="admin",
+                role="security_admin",
                 region_code=sibling,
                 password=PASSWORD,
             )
+            if level in AUDIT_LEVELS:
+                await create_staff(
+                    session,
+                    SYSTEM,
+                    username=f"aud_{level}",
+                    display_name=f"auditor {level}",
+                    role="audit_admin",
+                    region_code=home,
+                    password=PASSWORD,
+                )
             own_audit = await record(session, SYSTEM, "test.mark", "thing", level, region_code=home)
             other_audit = await record(session, SYSTEM, "test.mark", "thing", level, region_code=sibling)
             ids[level] = dict(me=me.id, other=other.id, own_audit=own_audit.seq, other_audit=other_audit.seq)
@@ -66,16 +77,23 @@ def test_sibling_records_by_url_are_not_found(client, matrix, level):
     # own records are reachable ...
     assert client.get(f"/office/users/{ids['me']}").status_code == 200
     assert client.get(f"/office/regions/{home}").status_code == 200
-    assert client.get(f"/office/audit/{ids['own_audit']}").status_code == 200
     assert client.get(f"/office?region={home}").status_code == 200
     # ... the sibling's are not
     assert client.get(f"/office/users/{ids['other']}").status_code == 404
     assert client.get(f"/office/regions/{sibling}").status_code == 404
-    assert client.get(f"/office/audit/{ids['other_audit']}").status_code == 404
     assert client.get(f"/office?region={sibling}").status_code == 403
-    assert client.get(f"/office/audit?region={sibling}").status_code == 403
     listing = client.get("/office/users")
     assert f"other_{level}" not in listing.text and f"adm_{level}" in listing.text
+
+
+@pytest.mark.parametrize("level", AUDIT_LEVELS)
+def test_an_audit_administrator_reads_only_their_region_of_the_trail(client, matrix, level):
+    home, sibling = LEVELS[level]
+    ids = matrix[level]
+    assert staff_login(client, f"aud_{level}", PASSWORD).status_code == 303
+    assert client.get(f"/office/audit/{ids['own_audit']}").status_code == 200
+    assert client.get(f"/office/audit/{ids['other_audit']}").status_code == 404
+    assert client.get(f"/office/audit?region={sibling}").status_code == 403
 
 
 @pytest.mark.parametrize("level", list(LEVELS))
@@ -89,7 +107,7 @@ def test_forged_form_fields_are_refused(client, settings, matrix, level):
         {
             "username": f"forged_{level}",
             "display_name": "x",
-            "role": "admin",
+            "role": "security_admin",
             "region_code": sibling,
             "password": PASSWORD,
         },
@@ -99,13 +117,13 @@ def test_forged_form_fields_are_refused(client, settings, matrix, level):
     moved = post_form(
         client,
         f"/office/users/{ids['me']}",
-        {"display_name": "x", "role": "admin", "region_code": sibling, "active": "on"},
+        {"display_name": "x", "role": "security_admin", "region_code": sibling, "active": "on"},
     )
     assert moved.status_code == 403
     edit_other = post_form(
         client,
         f"/office/users/{ids['other']}",
-        {"display_name": "x", "role": "admin", "region_code": sibling},
+        {"display_name": "x", "role": "security_admin", "region_code": sibling},
     )
     assert edit_other.status_code == 404
     assert post_form(client, f"/office/users/{ids['other']}/unlock").status_code == 404
