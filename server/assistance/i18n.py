@@ -38,6 +38,13 @@ CODES = {
     "roll.draft": "待区县审核",
     "roll.district_approved": "待市级审核",
     "roll.locked": "已审核锁定",
+    "proposal.transition": "这项变更已经处理过了，不能再审批或撤回。",
+    "proposal.action": "请选择要提出的变更：暂停发放、停止发放或登记死亡。",
+    "proposal.member": "请选择去世的家庭成员。",
+    "proposal.not_yours": "只有提出人可以撤回这项变更。",
+    "proposal.own": "不能审批自己提出的变更，须由其他审批人员审批。",
+    "proposal.opinion": "请填写审批意见。",
+    "proposal.already_deceased": "这位成员已登记为去世。",
 }
 
 EN = {
@@ -275,4 +282,67 @@ EN = {
     "添加": "Add",
     "上传前会在手机上自动缩小；照片中的位置等信息会被删除。": "Photos are made smaller on your phone before they are uploaded, and location and other details are removed from them.",
     "上传": "Upload",
+    # a second person before money stops (#23)
+    "这项变更已经处理过了，不能再审批或撤回。": "This change has already been dealt with; it can no longer be decided or withdrawn.",
+    "请选择要提出的变更：暂停发放、停止发放或登记死亡。": "Choose the change to propose: suspend, stop, or record a death.",
+    "请选择去世的家庭成员。": "Choose the household member who died.",
+    "只有提出人可以撤回这项变更。": "Only the person who proposed this change may withdraw it.",
+    "不能审批自己提出的变更，须由其他审批人员审批。": "You cannot decide a change you proposed yourself; another approver must decide it.",
+    "请填写审批意见。": "Please write your opinion on the decision.",
+    "这位成员已登记为去世。": "This member is already recorded as deceased.",
+    "登记死亡须经区县审批后生效。": "A death takes effect only once a district approver approves it.",
+    "暂停、停止发放须经区县审批后生效；恢复发放即时生效。": (
+        "Suspending or stopping takes effect only once a district approver approves it; resuming takes effect at once."
+    ),
+    "审批决定": "Decision",
+    "审批意见": "Opinion",
+    "请写明理由；驳回时家庭的待遇不变。": "Give your reasons; when rejected, the household's benefit stays as it is.",
+    "批准": "Approve",
+    "不予批准": "Do not approve",
+    "确认暂停发放": "Confirm the suspension",
+    "不暂停（解除）": "Do not suspend (lift)",
+    "暂停待遇": "Suspend the benefit",
+    "停止待遇": "Stop the benefit",
+    "登记死亡": "Record a death",
+    "待审批": "Waiting for approval",
+    "已批准": "Approved",
+    "已驳回": "Rejected",
+    "已撤回": "Withdrawn",
+    "家庭变更登记": "Household change form",
+    "部门死亡信息": "Department death record",
+    "已提交，待区县审批": "Submitted, waiting for district approval",
+    "已提交，待街道审核确认": "Submitted, waiting for the street reviewer to confirm",
+    "暂停、停止和死亡登记": "Suspensions, stops and recorded deaths",
+    "已打印": "Printed",
+    "待打印": "To print",
+    "待打印的书面通知": "Letters to print",
+    "收": "(addressee)",
+    "标记为已打印": "Mark as printed",
+    "这些家庭没有惠民账户，也没有登记手机号码：请打印通知并寄送或送达，然后标记为已打印。": (
+        "These households have neither a Huimin account nor a registered mobile number: print the notice, "
+        "post or deliver it, then mark it as printed."
+    ),
+    "书面通知（已打印）": "Letter (printed)",
+    "书面通知（待打印）": "Letter (to print)",
+    "审批": "Decision",
+    "审批人": "Decided by",
+    "已通知家庭": "Household notified",
+    "待审批变更": "Changes to approve",
+    "待遇": "Benefit",
+    "惠民应用消息": "Huimin app message",
+    "提交审批意见": "Submit the decision",
+    "提出人": "Proposed by",
+    "撤回": "Withdraw",
+    "短信": "Text message",
+    "这是您提出的，须由其他人员审批。": "You proposed this; someone else must decide it.",
+    "事项": "Change",
+    "家庭住址": "Address",
+    "待遇暂停、停止和死亡登记的审批": "Approving suspensions, stops and recorded deaths",
+    "提出时间": "Proposed at",
+    "暂停、停止发放和登记成员死亡须由提出人以外的区县审批人员批准；生存认证逾期的暂停由街道审核人员确认。批准前待遇照常发放。": (
+        "Suspending or stopping a benefit and recording a member's death need the approval of a district "
+        "approver other than the proposer; a suspension for a lapsed survival check is confirmed by the "
+        "street reviewer. Until then the benefit is paid as usual."
+    ),
+    "提交": "Submit",
 }
