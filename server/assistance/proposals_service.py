@@ -75,6 +75,7 @@ async def propose(
     same enrolment and action (and member) is returned instead of a second one."""
     if actor.kind != "system" and not allows(actor.role, P.STATUS_PROPOSE):
         raise DomainError("error.forbidden", Kind.FORBIDDEN)
+    origin = rules.Origin(origin)
     act = rules.check_proposal(action, enrolment.status, reason, member_id)
     existing = await pending_for(session, enrolment.id, act, member_id)
     if existing is not None:
@@ -170,7 +171,7 @@ async def decide(
 async def _carry_out(
     session: AsyncSession, actor: Actor, proposal: StatusProposal, enrolment: Enrolment, today: date
 ) -> None:
-    text = f"{proposal.reason}（{proposal.proposed_by}提出，{actor.name}批准）"
+    text = proposal.reason  # who proposed and who approved are on the proposal and in the audit trail
     action = rules.Action(proposal.action)
     if enrolment.status not in rules.ACTS_ON[action]:
         raise DomainError("enrolment.transition", Kind.CONFLICT)

@@ -636,7 +636,7 @@ async def run_round(
             await notify(
                 session,
                 await citizen_of_person(session, person),
-                "生存认证已逾期",
+                "待遇将暂停发放",
                 f"{reason}。街道工作人员审核确认后将暂停发放待遇；请尽快完成生存认证，"
                 "如有困难（如住院）请联系社区工作人员。",
                 "/survival",

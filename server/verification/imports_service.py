@@ -640,7 +640,7 @@ async def propose_deaths(session: AsyncSession) -> int:
             e.region_code,
             literal(death.value),
             m.id,
-            literal("部门死亡信息：") + func.coalesce(func.min(w.detail), ""),
+            literal("部门报送的死亡信息") + func.coalesce(literal("：") + func.min(w.detail), ""),
             literal(proposals.Origin.DEATH_RECORD.value),
             literal("verification.warning:") + cast(func.min(w.id), String),
             literal(proposals.Status.PROPOSED.value),
