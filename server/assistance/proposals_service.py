@@ -164,6 +164,8 @@ async def decide(
         opinion=proposal.opinion,
     )
     if target == rules.Status.APPROVED:
+        if enrolment.status == "stopped":  # what else waited on this benefit has nothing left to act on
+            await _withdraw_waiting(session, enrolment.id, "待遇已停止发放")
         await tell_household(session, sms, proposal, enrolment)
     return proposal
 
@@ -202,15 +204,19 @@ async def _carry_out(
 async def withdraw_lapses(session: AsyncSession, enrolment_ids: list[int], why: str) -> int:
     """The survival check was passed: the lapse proposals still waiting on these enrolments are
     withdrawn by the system (audited, one record each)."""
-    waiting = list(
-        await session.scalars(
-            select(StatusProposal).where(
-                StatusProposal.enrolment_id.in_(enrolment_ids or [0]),
-                StatusProposal.origin == rules.Origin.SURVIVAL,
-                StatusProposal.status == rules.Status.PROPOSED,
-            )
-        )
+    return await _withdraw_waiting(session, enrolment_ids, why, rules.Origin.SURVIVAL)
+
+
+async def _withdraw_waiting(
+    session: AsyncSession, enrolment_ids: int | list[int], why: str, origin: rules.Origin | None = None
+) -> int:
+    ids = [enrolment_ids] if isinstance(enrolment_ids, int) else enrolment_ids
+    query = select(StatusProposal).where(
+        StatusProposal.enrolment_id.in_(ids or [0]), StatusProposal.status == rules.Status.PROPOSED
     )
+    if origin is not None:
+        query = query.where(StatusProposal.origin == origin)
+    waiting = list(await session.scalars(query))
     for proposal in waiting:
         proposal.status = rules.move(proposal.status, rules.Decision.WITHDRAW).value
         proposal.decided_by, proposal.decided_at, proposal.opinion = SYSTEM_NAME, utcnow(), why

@@ -609,8 +609,10 @@ async def run_round(
         source = f"{LAPSE_SOURCE}:{person.id}:{schedule.next_due.isoformat()}"
         proposed = []
         for enrolment in active:
-            if await _lapse_decided(session, enrolment.id, source):
-                continue
+            if await _lapse_decided(session, enrolment.id, source) or await proposals.pending_for(
+                session, enrolment.id, Action.SUSPEND
+            ):
+                continue  # lifted by the reviewer, or a suspension already waits (another member's)
             proposed.append(
                 await proposals.propose(
                     session, SYSTEM, enrolment, Action.SUSPEND, reason, origin=Origin.SURVIVAL, source=source

@@ -27,11 +27,15 @@ def decide_waiting(
         waiting = [
             p for p in await session.scalars(query) if (p.origin == "survival") == (origins is not None)
         ]
+        decided = 0
         for proposal in waiting:
+            if proposal.status != "proposed":  # withdrawn meanwhile: the benefit was stopped
+                continue
+            decided += 1
             await proposals_service.decide(
                 session, actor, proposal, decision, "已核实", today, OutboxSender()
             )
-        return len(waiting)
+        return decided
 
     return in_db(settings, go)
 
