@@ -345,4 +345,5 @@ EN = {
         "street reviewer. Until then the benefit is paid as usual."
     ),
     "提交": "Submit",
+    "停止发放须经区县审批": "the stop needs a district approver's approval",
 }

@@ -299,7 +299,7 @@ async def tell_household(
 
     if accounts:
         for citizen_id, person_id in accounts:
-            await notify(session, citizen_id, title, body, "/notifications")
+            await notify(session, citizen_id, title, body, "/me/messages")
             keep("pwa", person_id)
     else:
         head = [p for _, p in living if p.id == household.head_person_id]
