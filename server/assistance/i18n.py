@@ -44,6 +44,7 @@ CODES = {
     "proposal.not_yours": "只有提出人可以撤回这项变更。",
     "proposal.own": "不能审批自己提出的变更，须由其他审批人员审批。",
     "proposal.opinion": "请填写审批意见。",
+    "proposal.decision": "请选择审批决定。",
     "proposal.already_deceased": "这位成员已登记为去世。",
 }
 
@@ -289,6 +290,7 @@ EN = {
     "只有提出人可以撤回这项变更。": "Only the person who proposed this change may withdraw it.",
     "不能审批自己提出的变更，须由其他审批人员审批。": "You cannot decide a change you proposed yourself; another approver must decide it.",
     "请填写审批意见。": "Please write your opinion on the decision.",
+    "请选择审批决定。": "Please choose a decision.",
     "这位成员已登记为去世。": "This member is already recorded as deceased.",
     "登记死亡须经区县审批后生效。": "A death takes effect only once a district approver approves it.",
     "暂停、停止发放须经区县审批后生效；恢复发放即时生效。": (

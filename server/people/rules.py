@@ -124,6 +124,8 @@ def check_decision(
 ) -> Status:
     """Approving or rejecting: not by the proposer, by the approver the origin needs, with an
     opinion. Withdrawing: by the proposer (or the system when the cause is gone)."""
+    if decision not in set(Decision):
+        raise DomainError("proposal.decision", Kind.INVALID, field="decision")
     target = move(status, decision)
     if Decision(decision) == Decision.WITHDRAW:
         if decider_id is not None and decider_id != proposer_id:

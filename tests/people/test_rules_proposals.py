@@ -113,3 +113,9 @@ def test_a_decision_needs_an_opinion():
         with pytest.raises(DomainError) as refused:
             _decide(decision, opinion=" ")
         assert refused.value.code == "proposal.opinion"
+
+
+def test_a_decision_must_be_one_of_the_three():
+    with pytest.raises(DomainError) as refused:
+        _decide("")
+    assert (refused.value.code, refused.value.kind) == ("proposal.decision", Kind.INVALID)
