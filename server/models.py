@@ -41,7 +41,14 @@ from server.funeral.models import (  # noqa: F401
     Subsidy,
 )
 from server.notifications.models import Notification, PushSubscription  # noqa: F401
-from server.people.models import Enrolment, Household, HouseholdMember, Person  # noqa: F401
+from server.people.models import (  # noqa: F401
+    Enrolment,
+    Household,
+    HouseholdMember,
+    HouseholdNotice,
+    Person,
+    StatusProposal,
+)
 from server.privacy.models import Consent, ConsentRequest  # noqa: F401
 from server.ratelimit import RateCounter  # noqa: F401
 from server.regions.models import Region  # noqa: F401

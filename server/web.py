@@ -67,6 +67,7 @@ class NavItem:
     label: str  # Chinese text, translated in the template
     permission: str = P.OFFICE_USE  # shown only to the roles that hold it
     order: int = 50
+    count_href: str | None = None  # a partial with a number of things waiting, loaded by htmx
 
 
 @dataclass(frozen=True)

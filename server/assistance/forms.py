@@ -203,7 +203,7 @@ class ChangeForm:
 
 CHANGE_FIELDS = (
     Field("income", "新的家庭月收入合计（元，不变则留空）", kind="money", required=False),
-    Field("member_died", "去世的成员", kind="select", required=False),
+    Field("member_died", "去世的成员", kind="select", required=False, hint="登记死亡须经区县审批后生效。"),
     Field("reason", "变更原因", kind="textarea"),
 )
 
@@ -215,9 +215,31 @@ class StatusForm:
 
 
 STATUS_FIELDS = (
-    Field("status", "变更为", kind="select"),
+    Field("status", "变更为", kind="select", hint="暂停、停止发放须经区县审批后生效；恢复发放即时生效。"),
     Field("reason", "原因", kind="textarea"),
 )
+
+
+# ---------------------------------------------------------------- the office: status proposals
+
+
+@dataclass
+class DecideForm:
+    decision: str = ""
+    opinion: str = ""
+
+
+DECISIONS = {"approve": "批准", "reject": "不予批准"}
+LAPSE_DECISIONS = {"approve": "确认暂停发放", "reject": "不暂停（解除）"}
+DECIDE_FIELDS = (
+    Field("decision", "审批决定", kind="radios"),
+    Field("opinion", "审批意见", kind="textarea", hint="请写明理由；驳回时家庭的待遇不变。"),
+)
+
+
+@dataclass
+class WithdrawForm:
+    opinion: str = ""
 
 
 # ---------------------------------------------------------------- the office: payment rolls

@@ -75,9 +75,9 @@ async def change_request(
     *,
     reason: str,
     income_cents: int | None = None,
-    member_died: int | None = None,
 ) -> calc.Calculation | None:
-    """Record the change, refresh the facts, and recompute the amount by rule."""
+    """Record the change, refresh the facts, and recompute the amount by rule. A member's death is
+    no change request: it is proposed and approved (``proposals_service``), then ``record_death``."""
     if not reason.strip():
         raise DomainError("enrolment.reason", Kind.INVALID)
     if enrolment.status == "stopped":
@@ -88,15 +88,37 @@ async def change_request(
         raise DomainError("assistance.no_facts", Kind.CONFLICT)
     if income_cents is not None:
         before["income_cents"], facts.income_cents = facts.income_cents, income_cents
-    if member_died is not None:
-        member = await session.get(HouseholdMember, member_died)
-        if member is None or member.household_id != enrolment.household_id:
-            raise DomainError("error.not_found", Kind.NOT_FOUND)
-        person = await session.get(Person, member.person_id)
-        person.deceased_on = today
-        await session.execute(delete(MemberFacts).where(MemberFacts.member_id == member.id))
-        facts.members = max(facts.members - 1, 0)
-        before["member_died"] = person.id_masked
+    return await _recalculate(session, actor, enrolment, today, before, reason)
+
+
+async def record_death(
+    session: AsyncSession,
+    actor: Actor,
+    enrolment: Enrolment,
+    member_id: int | None,
+    today: date,
+    *,
+    reason: str,
+) -> calc.Calculation | None:
+    """An approved death proposal: the member is marked deceased, leaves the household's facts, and
+    the amount is recalculated by rule. Called only by ``proposals_service`` on approval."""
+    member = await session.get(HouseholdMember, member_id) if member_id is not None else None
+    if member is None or member.household_id != enrolment.household_id:
+        raise DomainError("error.not_found", Kind.NOT_FOUND)
+    facts = await session.get(HouseholdFacts, enrolment.household_id)
+    if facts is None:
+        raise DomainError("assistance.no_facts", Kind.CONFLICT)
+    person = await session.get(Person, member.person_id)
+    person.deceased_on = today
+    await session.execute(delete(MemberFacts).where(MemberFacts.member_id == member.id))
+    facts.members = max(facts.members - 1, 0)
+    before = {"amount_cents": enrolment.monthly_amount_cents, "member_died": person.id_masked}
+    return await _recalculate(session, actor, enrolment, today, before, reason)
+
+
+async def _recalculate(
+    session: AsyncSession, actor: Actor, enrolment: Enrolment, today: date, before: dict, reason: str
+) -> calc.Calculation | None:
     await session.flush()
     result = await current_calculation(session, enrolment, today)
     if result is not None:

@@ -18,13 +18,15 @@ from server.accounts.permissions import P
 from server.assistance import calc, queries, rules, service
 from server.assistance import forms as f
 from server.assistance import households_service as households
+from server.assistance import proposals_service as proposals
 from server.assistance.documents_service import read_document
 from server.assistance.models import PaymentRoll
 from server.assistance.queries import PAGE, scoped_application
 from server.audit.service import Actor
 from server.crypto import decrypt
 from server.errors import DomainError, Kind
-from server.people.enrolments import EnrolmentError, change_status
+from server.people import rules as proposal_rules
+from server.people.enrolments import EnrolmentError
 from server.people.models import Enrolment, Household
 from server.privacy import queries as privacy_queries
 from server.regions.scope import RegionScope
@@ -251,6 +253,8 @@ class HouseholdController(Controller):
             change_choices={"member_died": {"": "无", **living}},
             status_fields=f.STATUS_FIELDS,
             status_choices={"status": _status_choices(enrolment.status)},
+            proposals=await queries.proposals_of(db_session, enrolment.id),
+            proposal_labels=proposal_rules.LABELS,
         )
 
     @post(
@@ -269,7 +273,7 @@ class HouseholdController(Controller):
         today: date,
     ) -> Redirect:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
-        await households.change_request(
+        await proposals.household_change(
             db_session,
             actor,
             enrolment,
@@ -296,7 +300,7 @@ class HouseholdController(Controller):
     ) -> Redirect:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         try:
-            await change_status(db_session, actor, enrolment, data.status, data.reason, source="office")
+            await proposals.household_status(db_session, actor, enrolment, data.status, data.reason)
         except EnrolmentError as e:
             raise DomainError(e.code, Kind.INVALID) from None
         return _to(request, "assistance:household", enrolment_id=enrolment_id)

@@ -9,6 +9,7 @@ from server.assistance.office_routes import (
     PaymentController,
     PolicyController,
 )
+from server.assistance.proposal_routes import ProposalController
 from server.web import DomainPlugin, NavItem, ServiceTile
 
 plugin = DomainPlugin(
@@ -20,10 +21,18 @@ plugin = DomainPlugin(
         PolicyController,
         HouseholdController,
         PaymentController,
+        ProposalController,
     ),
     office_nav=(
         NavItem("/office/assistance", "社会救助", P.ASSISTANCE_READ, order=10),
         NavItem("/office/assistance/households", "救助对象", P.HOUSEHOLDS_READ, order=11),
+        NavItem(
+            "/office/proposals",
+            "待审批变更",
+            P.HOUSEHOLDS_READ,
+            order=14,
+            count_href="/office/proposals/count",
+        ),
         NavItem("/office/assistance/payments", "资金发放", P.PAYMENTS_READ, order=12),
         NavItem("/office/assistance/policies", "救助标准", P.POLICY_MANAGE, order=13),
     ),

@@ -22,7 +22,15 @@ from server.assistance.models import (
 )
 from server.errors import DomainError, Kind
 from server.people import idcard
-from server.people.models import Enrolment, Household, Person
+from server.people import rules as proposal_rules
+from server.people.models import (
+    Enrolment,
+    Household,
+    HouseholdMember,
+    HouseholdNotice,
+    Person,
+    StatusProposal,
+)
 from server.people.queries import id_hash
 from server.regions import queries as regions
 from server.regions.models import Region
@@ -254,3 +262,99 @@ async def roll_totals(session: AsyncSession, roll_id: int) -> list[tuple[str, st
         .order_by(Region.code)
     )
     return [tuple(r) for r in rows]
+
+
+# ---------------------------------------------------------------- status proposals (a second person)
+
+
+async def proposals_of(session: AsyncSession, enrolment_id: int) -> list[StatusProposal]:
+    """An enrolment's proposals, the waiting ones first, then the latest decided."""
+    rows = await session.scalars(
+        select(StatusProposal)
+        .where(StatusProposal.enrolment_id == enrolment_id)
+        .order_by((StatusProposal.status == proposal_rules.Status.PROPOSED).desc(), StatusProposal.id.desc())
+        .limit(20)
+    )
+    return list(rows)
+
+
+def _origins_for(approvers: frozenset) -> list[str] | None:
+    """The origins a decider's queue shows: a street reviewer sees survival lapses, a district
+    approver everything else; None (everything) for those who decide nothing."""
+    if not approvers:
+        return None
+    return [o.value for o in proposal_rules.Origin if proposal_rules.approver_of(o) in approvers]
+
+
+async def proposal_queue(
+    session: AsyncSession, scope: RegionScope, status: str, approvers: frozenset
+) -> list[tuple[StatusProposal, Enrolment, Household]]:
+    query = (
+        select(StatusProposal, Enrolment, Household)
+        .join(Enrolment, Enrolment.id == StatusProposal.enrolment_id)
+        .join(Household, Household.id == StatusProposal.household_id)
+        .where(scope.where(StatusProposal.region_code), StatusProposal.status == status)
+        .order_by(StatusProposal.id if status == proposal_rules.Status.PROPOSED else StatusProposal.id.desc())
+        .limit(PAGE)
+    )
+    origins = _origins_for(approvers)
+    if origins is not None and status == proposal_rules.Status.PROPOSED:
+        query = query.where(StatusProposal.origin.in_(origins))
+    return [tuple(r) for r in await session.execute(query)]
+
+
+async def waiting_proposals(session: AsyncSession, scope: RegionScope, approvers: frozenset) -> int:
+    """How many proposals wait in the region (for a decider: those they decide)."""
+    query = select(func.count()).where(
+        scope.where(StatusProposal.region_code), StatusProposal.status == proposal_rules.Status.PROPOSED
+    )
+    origins = _origins_for(approvers)
+    if origins is not None:
+        query = query.where(StatusProposal.origin.in_(origins))
+    return await session.scalar(query) or 0
+
+
+async def proposal_detail(session: AsyncSession, proposal: StatusProposal) -> dict:
+    """What a decider needs: the benefit, the household and its members, who died (for a death),
+    and the notices sent after an approval."""
+    members = [
+        tuple(r)
+        for r in await session.execute(
+            select(HouseholdMember, Person)
+            .join(Person, Person.id == HouseholdMember.person_id)
+            .where(HouseholdMember.household_id == proposal.household_id)
+            .order_by(HouseholdMember.id)
+        )
+    ]
+    notices = list(
+        await session.scalars(
+            select(HouseholdNotice)
+            .where(HouseholdNotice.proposal_id == proposal.id)
+            .order_by(HouseholdNotice.id)
+        )
+    )
+    return {
+        "enrolment": await session.get(Enrolment, proposal.enrolment_id),
+        "household": await session.get(Household, proposal.household_id),
+        "members": members,
+        "member": next((p for m, p in members if m.id == proposal.member_id), None),
+        "notices": notices,
+    }
+
+
+async def letters_to_print(
+    session: AsyncSession, scope: RegionScope, printed: bool
+) -> list[tuple[HouseholdNotice, Household, Person | None]]:
+    query = (
+        select(HouseholdNotice, Household, Person)
+        .join(Household, Household.id == HouseholdNotice.household_id)
+        .outerjoin(Person, Person.id == HouseholdNotice.person_id)
+        .where(
+            scope.where(HouseholdNotice.region_code),
+            HouseholdNotice.channel == "letter",
+            HouseholdNotice.printed_at.is_not(None) if printed else HouseholdNotice.printed_at.is_(None),
+        )
+        .order_by(HouseholdNotice.id.desc() if printed else HouseholdNotice.id)
+        .limit(PAGE)
+    )
+    return [tuple(r) for r in await session.execute(query)]

@@ -76,3 +76,51 @@ class Enrolment(Base):
     # what made the last change, as change_status names it (survival.overdue, verification.warning:42 ...)
     status_source: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class StatusProposal(Base):
+    """Suspending or stopping a household's benefit, or recording a member's death, as proposed by
+    one person (or the system) and decided by another (``server/people/rules.py``). Nothing about
+    the benefit changes until a proposal is approved; each step is audited."""
+
+    __tablename__ = "status_proposals"
+    __table_args__ = (Index("ix_status_proposals_status_region", "status", "region_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))  # the enrolment's community
+    action: Mapped[str] = mapped_column(String(16))  # suspend | stop | death
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("household_members.id"))  # who died
+    reason: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(
+        String(16)
+    )  # what raised it: form, warning, review, death_record, survival
+    source: Mapped[str] = mapped_column(String(64))  # e.g. verification.warning:42, survival.overdue
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    proposed_by: Mapped[str] = mapped_column(String(100))  # the proposer's name, or 系统 for the system
+    proposed_by_id: Mapped[str | None] = mapped_column(String(64))  # staff id; None for the system
+    proposed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    decided_by_id: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None]
+    opinion: Mapped[str | None] = mapped_column(Text)
+
+
+class HouseholdNotice(Base):
+    """What the household was told about an approved proposal, and how: a PWA message to a member
+    with an account, else a text message, else a letter for staff to print and post."""
+
+    __tablename__ = "household_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("status_proposals.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))  # the member addressed
+    channel: Mapped[str] = mapped_column(String(8))  # pwa | sms | letter
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    printed_at: Mapped[datetime | None]  # letters: when staff printed it
+    printed_by: Mapped[str | None] = mapped_column(String(100))

@@ -143,6 +143,13 @@ EN = {
     "尚未建立": "Not set up",
     "尚未采集参考照片的待遇对象": "Recipients without a reference photo",
     "已暂停发放": "Benefit suspended",
+    # a lapse is proposed for the street reviewer to confirm (#23): the benefit is paid until then
+    "因逾期未认证，街道工作人员确认后待遇将暂停发放。完成认证后恢复。": (
+        "The check is overdue: once a street officer confirms it, the benefit will be suspended. "
+        "It resumes once you pass a check."
+    ),
+    "已提请暂停发放": "Suspension proposed",
+    "提请暂停发放": "Suspension proposed",
     "已逾期": "Overdue",
     "打开摄像头开始认证": "Open the camera and start",
     "拍摄进度": "Capture progress",

@@ -25,7 +25,8 @@ class Reference(Base):
 
 class Schedule(Base):
     """When a recipient's next check falls due. Overdue: ``active and next_due < today``; past the
-    grace period the benefit is suspended (``suspended_on``)."""
+    grace period the lapse is found (``suspended_on``) and the suspension of the household's benefit
+    proposed for the street reviewer to confirm (``status_proposals``, origin ``survival``)."""
 
     __tablename__ = "survival_schedules"
 

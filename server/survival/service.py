@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import crypto
 from server.accounts import rules as identity_rules
+from server.assistance import proposals_service as proposals
 from server.assistance.documents_service import read_document
 from server.assistance.models import Document
 from server.audit.service import SYSTEM, Actor, record, record_view
@@ -27,7 +28,9 @@ from server.errors import DomainError, Kind
 from server.images import clean_photo
 from server.notifications.service import notify
 from server.people.enrolments import change_status
-from server.people.models import Enrolment, HouseholdMember, Person
+from server.people.models import Enrolment, HouseholdMember, Person, StatusProposal
+from server.people.rules import Action, Origin
+from server.people.rules import Status as ProposalStatus
 from server.settings import Settings
 from server.survival import rules, vision
 from server.survival.models import (
@@ -54,6 +57,7 @@ from server.survival.queries import (
 )
 
 CHALLENGES_PER_HOUR = 20
+LAPSE_SOURCE = "survival.overdue"  # a lapse's proposal: survival.overdue:<person>:<due date>
 
 
 class SurvivalError(DomainError):
@@ -435,13 +439,29 @@ async def _passed(session: AsyncSession, actor: Actor, person: Person, today: da
             if (
                 enrolment is not None
                 and enrolment.status == "suspended"
-                and enrolment.status_source == "survival.overdue"
+                and (enrolment.status_source or "").startswith(LAPSE_SOURCE)
                 and enrolment.household_id not in held
             ):
                 await change_status(
                     session, actor, enrolment, "active", "生存认证已通过，恢复发放", source="survival.passed"
                 )
+        await proposals.withdraw_lapses(session, schedule.suspended_enrolments or [], "生存认证已通过")
         schedule.suspended_on, schedule.suspended_enrolments = None, None
+
+
+async def _lapse_decided(session: AsyncSession, enrolment_id: int, source: str) -> bool:
+    """This lapse is already proposed, or the street reviewer lifted it."""
+    return bool(
+        await session.scalar(
+            select(StatusProposal.id)
+            .where(
+                StatusProposal.enrolment_id == enrolment_id,
+                StatusProposal.source == source,
+                StatusProposal.status.in_((ProposalStatus.PROPOSED, ProposalStatus.REJECTED)),
+            )
+            .limit(1)
+        )
+    )
 
 
 async def _held_by_others(session: AsyncSession, person_id: int) -> set[int]:
@@ -803,11 +823,12 @@ async def _notify_schedules(session: AsyncSession, rows, title: str, body: str) 
 async def run_round(
     session: AsyncSession, today: date, policy: Policy | None = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """Reminders before the due date (again every week), one overdue notice, suspension after the
-    grace period (audited, through ``change_status``, the recipient told), old frames deleted."""
+    """Reminders before the due date (again every week), one overdue notice, after the grace period a
+    proposal to suspend the household's benefit for the street reviewer to confirm (audited, the
+    recipient told; paid until he confirms), old frames deleted."""
     policy = policy or load_policy()
     now = now or utcnow()
-    counts = {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
+    counts = {"reminded": 0, "overdue": 0, "proposed": 0, "purged": 0}
 
     base = (  # the living: a member who died neither is reminded nor holds the household's benefit
         select(Schedule, Person)
@@ -882,8 +903,20 @@ async def run_round(
             f"{person.name}的生存认证于{schedule.next_due.isoformat()}到期，"
             f"宽限{policy.grace_days}天后仍未完成"
         )
+        # not suspended here: the street reviewer confirms the suspension, or lifts it (he knows the
+        # person is in hospital); a lapse he lifted is not proposed again for the same due date
+        source = f"{LAPSE_SOURCE}:{person.id}:{schedule.next_due.isoformat()}"
+        proposed = []
         for enrolment in active:
-            await change_status(session, SYSTEM, enrolment, "suspended", reason, source="survival.overdue")
+            if await _lapse_decided(session, enrolment.id, source) or await proposals.pending_for(
+                session, enrolment.id, Action.SUSPEND
+            ):
+                continue  # lifted by the reviewer, or a suspension already waits (another member's)
+            proposed.append(
+                await proposals.propose(
+                    session, SYSTEM, enrolment, Action.SUSPEND, reason, origin=Origin.SURVIVAL, source=source
+                )
+            )
         held = sorted(set(schedule.suspended_enrolments or []) | {e.id for e in enrolments})
         first = schedule.suspended_on is None
         schedule.suspended_on, schedule.suspended_enrolments = schedule.suspended_on or today, held
@@ -896,19 +929,20 @@ async def run_round(
             region_code=person.region_code,
             after={
                 "next_due": schedule.next_due.isoformat(),
-                "suspended": [e.id for e in active],
+                "proposed": [p.id for p in proposed],
                 "held": held,
             },
         )
-        if active and first:
+        if proposed and first:
             await notify(
                 session,
                 await citizen_of_person(session, person),
-                "待遇已暂停发放",
-                f"{reason}，待遇已暂停发放。完成生存认证后恢复；如有困难请联系社区工作人员。",
+                "待遇将暂停发放",
+                f"{reason}。街道工作人员审核确认后将暂停发放待遇；请尽快完成生存认证，"
+                "如有困难（如住院）请联系社区工作人员。",
                 "/survival",
             )
-        counts["suspended"] += len(active)
+        counts["proposed"] += len(proposed)
 
     counts["purged"] = await purge_frames(session, now - timedelta(days=policy.retention_days), now)
     await session.flush()

@@ -25,11 +25,26 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import and_, column, delete, exists, func, insert, or_, select, table, text, update
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    column,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.assistance.models import Application
-from server.audit.service import Actor, record
+from server.audit.service import SYSTEM, Actor, record
 from server.crypto import (
     FILE_MAGIC,
     FILE_MAGICS,
@@ -44,7 +59,8 @@ from server.db import utcnow
 from server.errors import DomainError, Kind
 from server.exports import SafeCsvWriter
 from server.files import private_dir
-from server.people.models import Person
+from server.people import rules as proposals
+from server.people.models import Enrolment, HouseholdMember, Person, StatusProposal
 from server.people.queries import ID_PURPOSE
 from server.regions import queries as region_queries
 from server.settings import Settings
@@ -471,6 +487,7 @@ async def finish_import(session: AsyncSession, actor: Actor, imp: DataImport, to
         session, checks.Scope(prefix=city[:4], city_code=city, today=today, touched=touched)
     )
     imp.warnings_raised = run.total
+    await propose_deaths(session)
     # keep less: rows of people outside the register have been checked against it and are not kept
     imp.strangers_dropped = await drop_strangers(session, imp.id)
     await record(
@@ -646,3 +663,54 @@ def first_errors(settings: Settings, import_id: int, limit: int) -> list[dict]:
 
 def live_filter():
     return and_(SourceRecord.import_id == DataImport.id, DataImport.status == rules.ImportStatus.ACTIVE)
+
+
+async def propose_deaths(session: AsyncSession) -> int:
+    """A department's death record (an open ``deceased`` warning on a member of an enrolled
+    household) becomes a death proposal by the system, once per member (set-based): a district
+    approver still decides, and until then nothing about the benefit changes."""
+    w, m, e = VerificationWarning, HouseholdMember, Enrolment
+    death = proposals.Action.DEATH
+    already = exists().where(
+        StatusProposal.enrolment_id == w.enrolment_id,
+        StatusProposal.action == death,
+        StatusProposal.member_id == m.id,
+        StatusProposal.status.in_((proposals.Status.PROPOSED, proposals.Status.APPROVED)),
+    )
+    stamp = StatusProposal.__table__.c.proposed_at.type
+    rows = (
+        select(
+            e.id,
+            e.household_id,
+            e.region_code,
+            literal(death.value),
+            m.id,
+            literal("部门报送的死亡信息") + func.coalesce(literal("：") + func.min(w.detail), ""),
+            literal(proposals.Origin.DEATH_RECORD.value),
+            literal("verification.warning:") + cast(func.min(w.id), String),
+            literal(proposals.Status.PROPOSED.value),
+            literal("系统"),
+            literal(utcnow(), stamp),
+        )
+        .select_from(w)
+        .join(e, e.id == w.enrolment_id)
+        .join(m, and_(m.household_id == e.household_id, m.person_id == w.person_id))
+        .join(Person, Person.id == w.person_id)
+        .where(
+            w.rule == "deceased",
+            w.status == rules.WarningStatus.OPEN,
+            e.status.in_(sorted(proposals.ACTS_ON[death])),
+            Person.deceased_on.is_(None),
+            ~already,
+        )
+        .group_by(e.id, e.household_id, e.region_code, m.id)
+    )
+    columns = ["enrolment_id", "household_id", "region_code", "action", "member_id", "reason", "origin"]
+    columns += ["source", "status", "proposed_by", "proposed_at"]
+    result = await session.execute(insert(StatusProposal).from_select(columns, rows))
+    count = result.rowcount or 0
+    if count:
+        await record(
+            session, SYSTEM, "proposal.create_from_death_records", "status_proposal", after={"count": count}
+        )
+    return count

@@ -16,10 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
+from server.assistance import queries as assistance_queries
 from server.assistance.queries import scoped_application
 from server.assistance.rules import works_current_step
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
+from server.people import rules as proposal_rules
 from server.people.models import Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -545,6 +547,7 @@ async def _warning_context(
     session: AsyncSession, w: VerificationWarning, errors: dict | None = None, typed: dict | None = None
 ) -> dict:
     evidence = await queries.warning_evidence(session, w)
+    enrolment = evidence["enrolment"]
     values = {
         "decision": rules.WarningDecision.CONFIRM.value,
         "action": evidence["suggested"],
@@ -562,6 +565,8 @@ async def _warning_context(
         "choices": {"action": forms.action_options(evidence["enrolment"] is not None)},
         "values": values,
         "errors": errors or {},
+        "proposals": await assistance_queries.proposals_of(session, enrolment.id) if enrolment else [],
+        "proposal_labels": proposal_rules.LABELS,
     }
 
 

@@ -15,11 +15,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.assistance import households_service as households
+from server.assistance import proposals_service as proposals
 from server.audit.service import Actor, record
 from server.db import session_scope, utcnow
 from server.errors import DomainError, Kind
-from server.people.enrolments import EnrolmentError, change_status
+from server.people.enrolments import EnrolmentError
 from server.people.models import Enrolment, HouseholdMember, Person
+from server.people.rules import Action, Origin
 from server.regions import queries as region_queries
 from server.settings import Settings
 from server.verification import checks_service as checks
@@ -37,6 +39,7 @@ from server.verification.models import (
 from server.verification.sources import SOURCES
 
 log = logging.getLogger("huimin.verification")
+PROPOSED_ACTION = {"suspended": Action.SUSPEND, "stopped": Action.STOP}  # enrolment status -> proposal
 
 
 # ------------------------------------------------------------------------ receiving department data
@@ -293,16 +296,12 @@ async def _act(
         raise DomainError("verification.no_enrolment", Kind.CONFLICT)
     label = rules.RULES[warning.rule].label
     text = f"{label}：{reason}"
+    source = f"verification.warning:{warning.id}"
     try:
-        if action in rules.ENROLMENT_STATUS_OF:
-            await change_status(
-                session,
-                actor,
-                enrolment,
-                rules.ENROLMENT_STATUS_OF[action],
-                text,
-                source=f"verification.warning:{warning.id}",
-                effective=today,
+        if action in rules.ENROLMENT_STATUS_OF:  # proposed: a district approver decides
+            proposed = PROPOSED_ACTION[rules.ENROLMENT_STATUS_OF[action]]
+            await proposals.propose(
+                session, actor, enrolment, proposed, text, origin=Origin.WARNING, source=source
             )
         elif action == rules.WarningAction.RECALCULATE:
             member_died = None
@@ -313,9 +312,19 @@ async def _act(
                         HouseholdMember.person_id == warning.person_id,
                     )
                 )
-            await households.change_request(
-                session, actor, enrolment, today, reason=text, member_died=member_died
-            )
+            if member_died is not None:  # a death is proposed; the amount changes on approval
+                await proposals.propose(
+                    session,
+                    actor,
+                    enrolment,
+                    Action.DEATH,
+                    text,
+                    origin=Origin.WARNING,
+                    source=source,
+                    member_id=member_died,
+                )
+            else:
+                await households.change_request(session, actor, enrolment, today, reason=text)
     except EnrolmentError as exc:
         raise DomainError(exc.code, Kind.CONFLICT) from None
 
@@ -586,16 +595,16 @@ async def _carry_out(
     today: date,
 ) -> int:
     """Do what was chosen for one household; returns its monthly amount afterwards."""
-    if choice.outcome == rules.Outcome.CANCELLED:
+    if choice.outcome == rules.Outcome.CANCELLED:  # proposed: paid until a district approver approves
         if enrolment.status != "stopped":
-            await change_status(
+            await proposals.propose(
                 session,
                 actor,
                 enrolment,
-                "stopped",
+                Action.STOP,
                 text,
+                origin=Origin.REVIEW,
                 source=f"verification.review:{review.id}",
-                effective=today,
             )
         return 0
     if choice.outcome == rules.Outcome.ADJUSTED:
@@ -627,7 +636,8 @@ async def _close_warnings(
 async def _adjust(
     session: AsyncSession, actor: Actor, item: ReviewItem, enrolment: Enrolment, text: str, today: date
 ) -> None:
-    """Members found deceased leave the household; then the amount is recalculated by rule."""
+    """Members found deceased are proposed to leave the household (the amount is recalculated when
+    a district approver approves); without deaths the amount is recalculated by rule at once."""
     dead = list(
         await session.scalars(
             select(HouseholdMember.id)
@@ -643,7 +653,16 @@ async def _adjust(
         )
     )
     for member_id in dead:
-        await households.change_request(session, actor, enrolment, today, reason=text, member_died=member_id)
+        await proposals.propose(
+            session,
+            actor,
+            enrolment,
+            Action.DEATH,
+            text,
+            origin=Origin.REVIEW,
+            source=f"verification.review:{item.review_id}",
+            member_id=member_id,
+        )
     if not dead:
         await households.change_request(session, actor, enrolment, today, reason=text)
 

@@ -288,7 +288,23 @@ def test_change_request_and_suspension(client, demo):
         f"/office/assistance/households/{enrolment_id}/status",
         {"status": "suspended", "reason": "核查中"},
     )
+    # a second person before money stops: proposed here, suspended once a district approver approves
+    assert sql(demo, "SELECT status FROM enrolments WHERE id = :i", i=enrolment_id)[0][0] == "active"
+    _approve_proposal(client, demo, enrolment_id)
     assert sql(demo, "SELECT status FROM enrolments WHERE id = :i", i=enrolment_id)[0][0] == "suspended"
+
+
+def _approve_proposal(client, demo, enrolment_id):
+    (proposal,) = sql(
+        demo,
+        "SELECT id FROM status_proposals WHERE enrolment_id = :e AND status = 'proposed'",
+        e=enrolment_id,
+    )[0]
+    as_staff(client, "district")
+    approved = post_form(
+        client, f"/office/proposals/{proposal}/decide", {"decision": "approve", "opinion": "同意"}
+    )
+    assert approved.status_code == 200
 
 
 def test_payment_roll_excludes_suspended_and_locks_after_two_approvals(client, demo):
@@ -301,7 +317,7 @@ def test_payment_roll_excludes_suspended_and_locks_after_two_approvals(client, d
         f"/office/assistance/households/{suspended}/status",
         {"status": "suspended", "reason": "死亡预警核实中"},
     )
-    as_staff(client, "district")
+    _approve_proposal(client, demo, suspended)
     made = post_form(
         client,
         "/office/assistance/payments",

@@ -22,6 +22,7 @@ from server.people.models import Person
 from server.survival import demo as faces
 from server.survival import queries, rules, service, vision
 from server.survival.models import Check, CheckFrame
+from tests.people.support import STREET, decide_waiting
 from tests.support import citizen_login, csrf_token, in_db, post_form, sql, staff_login
 
 GRACE = faces.sample_photo()
@@ -437,14 +438,16 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     assert round_(date(2026, 5, 20))["reminded"] == 1
     assert round_(date(2026, 5, 21))["reminded"] == 0  # once a week at most
     assert round_(date(2026, 6, 2))["overdue"] == 1
-    assert round_(date(2026, 6, 20)) == {"reminded": 0, "overdue": 0, "suspended": 0, "purged": 0}
+    assert round_(date(2026, 6, 20)) == {"reminded": 0, "overdue": 0, "proposed": 0, "purged": 0}
     assert sql(
         demo,
         "SELECT status FROM enrolments e JOIN households h ON h.id = e.household_id "
         "WHERE h.head_person_id = :p",
         p=pid,
     ) == [("active",)]
-    assert round_(date(2026, 7, 2))["suspended"] == 1
+    assert round_(date(2026, 7, 2))["proposed"] == 1
+    assert _household_status(demo, pid) == "active", "paid until the street reviewer confirms"
+    assert decide_waiting(demo, STREET) == 1
     status, reason = sql(
         demo,
         "SELECT e.status, e.status_reason FROM enrolments e JOIN households h ON h.id = e.household_id "
@@ -453,10 +456,10 @@ def test_schedule_round_reminds_warns_then_suspends_through_the_workflow_and_a_p
     )[0]
     assert status == "suspended" and "生存认证" in reason
     audit = sql(demo, "SELECT actor_kind, after FROM audit_records WHERE action = 'enrolment.suspended'")
-    assert len(audit) == 1 and audit[0][0] == "system" and "survival.overdue" in str(audit[0][1])
+    assert len(audit) == 1 and audit[0][0] == "staff" and "survival.overdue" in str(audit[0][1])
     titles = [t for (t,) in sql(demo, "SELECT title FROM notifications ORDER BY id")]
-    assert titles == ["生存认证提醒", "生存认证已逾期", "待遇已暂停发放"]
-    assert round_(date(2026, 7, 3))["suspended"] == 0  # never twice
+    assert titles == ["生存认证提醒", "生存认证已逾期", "待遇将暂停发放", "待遇变更通知"]
+    assert round_(date(2026, 7, 3))["proposed"] == 0  # never twice
 
     async def passes(session):
         person = await session.get(Person, pid)
@@ -528,7 +531,8 @@ def test_a_benefit_held_by_two_lapsed_members_resumes_only_when_both_have_certif
     sql(demo, "UPDATE survival_schedules SET next_due = :d", d=date(2026, 6, 1))
     policy = service.Policy(grace_days=30)
     counts = in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy))
-    assert counts["suspended"] == 1 and _household_status(demo, zhang) == "suspended"
+    assert counts["proposed"] == 1 and decide_waiting(demo, STREET) == 1
+    assert _household_status(demo, zhang) == "suspended"
     _pass(demo, zhang, date(2026, 7, 5))
     assert _household_status(demo, zhang) == "suspended", "王桂兰 has still not certified"
     _pass(demo, wang, date(2026, 7, 6))
@@ -552,7 +556,7 @@ def test_a_member_who_died_is_not_reminded_and_does_not_hold_the_household_benef
     assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy)) == {
         "reminded": 0,
         "overdue": 0,
-        "suspended": 0,
+        "proposed": 0,
         "purged": 0,
     }
     assert _household_status(demo, zhang) == "active"
@@ -563,6 +567,7 @@ def test_a_pass_does_not_lift_a_suspension_made_for_another_reason(demo):
     sql(demo, "UPDATE survival_schedules SET next_due = :d WHERE person_id = :p", d=date(2026, 6, 1), p=pid)
     policy = service.Policy(grace_days=30)
     in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy))
+    decide_waiting(demo, STREET)
     assert _household_status(demo, pid) == "suspended"
     # staff resume the benefit by hand, then suspend it for a verification warning
     enrolment_id = sql(
@@ -581,9 +586,10 @@ def test_a_pass_does_not_lift_a_suspension_made_for_another_reason(demo):
         )
 
     in_db(demo, lambda s: by_hand(s, "active", "误停，恢复", "office"))
-    assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 3), policy))["suspended"] == 1, (
+    assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 3), policy))["proposed"] == 1, (
         "while the check is lapsed the benefit is held again"
     )
+    assert decide_waiting(demo, STREET) == 1
     in_db(demo, lambda s: by_hand(s, "active", "误停，恢复", "office"))
     in_db(demo, lambda s: by_hand(s, "suspended", "收入超标待核查", "verification.warning:1"))
     _pass(demo, pid, date(2026, 7, 5))
@@ -607,7 +613,7 @@ def test_a_check_waiting_for_review_holds_back_the_overdue_notice_and_the_suspen
     assert in_db(demo, lambda s: service.run_round(s, date(2026, 7, 2), policy)) == {
         "reminded": 0,
         "overdue": 0,
-        "suspended": 0,
+        "proposed": 0,
         "purged": 0,
     }
     assert _household_status(demo, pid) == "active"

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pypdfium2
 
 from server.verification.service import create_api_client
+from tests.people.support import decide_waiting
 from tests.support import in_db, post_form, sql, staff_login
 from tests.verification.support import OFFICER, TODAY, small_city, write_csv
 from tests.verification.test_rules import NUM, PEOPLE, register
@@ -158,6 +159,9 @@ def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_
     assert done.status_code == 303
     assert 'data-status="confirmed"' in client.get(f"/office/verification/warnings/{wid}").text
     household = sql(demo, "SELECT household_id FROM verification_warnings WHERE id = :i", i=wid)[0][0]
+    # confirmed, and proposed: the benefit is paid until a district approver approves
+    assert sql(demo, "SELECT status FROM enrolments WHERE household_id = :h", h=household) == [("active",)]
+    assert decide_waiting(demo) >= 1
     assert sql(demo, "SELECT status FROM enrolments WHERE household_id = :h", h=household) == [("suspended",)]
     report = client.get(f"/office/verification/households/{household}/report")
     assert "家庭经济状况核对报告" in report.text and "服刑人员" in report.text and "孙一一" in report.text
@@ -246,6 +250,13 @@ def test_semiannual_review_of_a_small_generated_city(demo, client, tmp_path):
         },
     )
     assert done.status_code == 303, done.text
+    stopped = sql(
+        demo,
+        "SELECT count(*) FROM enrolments e JOIN verification_review_items i ON i.enrolment_id = e.id "
+        "WHERE e.status = 'stopped'",
+    )[0][0]
+    assert stopped == 0, "cancelling is proposed: paid until a district approver approves"
+    decide_waiting(demo)
     stopped = sql(
         demo,
         "SELECT count(*) FROM enrolments e JOIN verification_review_items i ON i.enrolment_id = e.id "
