@@ -60,6 +60,9 @@ class Settings:
     # The one source of absolute URLs (QR codes, links sent out); never the request's Host header.
     public_url: str = DEV_PUBLIC_URL
     raw_import_retention_days: int = 30  # department files (uploads, error files) kept this long
+    # an approved bulk export (server/exports): downloadable this many hours, this many times
+    export_hours: int = 24
+    export_downloads: int = 3
 
     @property
     def production(self) -> bool:
@@ -138,6 +141,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             env.get("HUIMIN_PUBLIC_URL", "" if mode == "production" else DEV_PUBLIC_URL)
         ),
         raw_import_retention_days=_days(env, "HUIMIN_RAW_IMPORT_RETENTION_DAYS", 30),
+        export_hours=max(1, _days(env, "HUIMIN_EXPORT_HOURS", 24)),
+        export_downloads=max(1, _days(env, "HUIMIN_EXPORT_DOWNLOADS", 3)),
     )
 
 

@@ -20,6 +20,12 @@ def document_path(settings: Settings, stored_name: str):
     return settings.var_dir / "uploads" / "assistance" / stored_name
 
 
+def read_document(settings: Settings, doc: Document) -> bytes:
+    """A document's bytes as uploaded (the one place that reads them: the case page's view and the
+    approved bundle export)."""
+    return document_path(settings, doc.stored_name).read_bytes()
+
+
 async def store_document(
     session: AsyncSession, actor: Actor, settings: Settings, app: Application, kind: str, raw: bytes
 ) -> Document:

@@ -8,11 +8,10 @@ import re
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import exports
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.assistance import calc, queries, rules, service
@@ -377,50 +376,3 @@ class PaymentController(Controller):
         roll = await region_scope.get(db_session, PaymentRoll, roll_id)
         await service.approve_roll(db_session, actor, roll)
         return _to(request, "assistance:payment", roll_id=roll_id)
-
-    @get(
-        "/{roll_id:int}/export/{fmt:str}",
-        name="assistance:payment_export",
-        opt={"permission": P.PAYMENTS_EXPORT},
-    )
-    async def export(
-        self, roll_id: int, fmt: str, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
-    ) -> Response:
-        roll = await region_scope.get(db_session, PaymentRoll, roll_id)
-        if fmt not in ("csv", "xlsx"):
-            raise NotFoundException(detail="error.not_found")
-        header = ["月份", "区域代码", "户主", "救助类别", "银行账号", "金额（元）"]
-        rows = [
-            [
-                roll.month,
-                ln.region_code,
-                ln.payee_name,
-                calc.BENEFITS[ln.benefit],
-                decrypt(settings.secret_key, "bank-account", ln.bank_cipher) if ln.bank_cipher else "",
-                f"{ln.amount_cents / 100:.2f}",
-            ]
-            for ln in await queries.roll_lines(db_session, roll)
-        ]
-        name = f"payment-{roll.region_code}-{roll.month}.{fmt}"
-        headers = {
-            "content-disposition": f'attachment; filename="{name}"',
-            "cache-control": "private, no-store",
-        }
-        if fmt == "csv":
-            body = exports.csv_bytes(
-                [header, *rows, ["合计", "", "", "", "", f"{roll.total_cents / 100:.2f}"]]
-            )
-            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-        body = exports.xlsx_bytes(
-            roll.month,
-            [
-                header,
-                *(row[:5] + [float(row[5])] for row in rows),
-                ["合计", "", "", "", "", roll.total_cents / 100],
-            ],
-        )
-        return Response(
-            body,
-            headers=headers,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )

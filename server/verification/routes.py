@@ -143,25 +143,6 @@ class VerificationOfficeController(Controller):
             reason=forms.ROLLBACK_REASON,
         )
 
-    @get(
-        "/imports/{import_id:int}/errors",
-        name="verification:import_errors",
-        opt={"permission": P.VERIFICATION_IMPORT},
-    )
-    async def import_errors(
-        self, import_id: int, db_session: AsyncSession, settings: Settings, actor: Actor
-    ) -> Response:
-        rules.ensure_city(
-            actor.region_code
-        )  # the rejected rows are the department's own, ID numbers included
-        imp = await queries.get_import(db_session, import_id)
-        text = loader.error_csv(settings, imp)
-        return Response(
-            ("\ufeff" + text).encode(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'},
-        )
-
     @post(
         "/imports/{import_id:int}/rollback",
         name="verification:rollback",
@@ -305,20 +286,7 @@ class VerificationOfficeController(Controller):
     ) -> Template:
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
-        return _report_page(request, data, _to(request, "household_report_pdf", household_id=household.id))
-
-    @get(
-        "/households/{household_id:int}/report/pdf",
-        name="verification:household_report_pdf",
-        opt={"permission": P.VERIFICATION_REPORT_READ},
-    )
-    async def report_pdf(
-        self, household_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
-    ) -> Response:
-        household = await region_scope.get(db_session, Household, household_id)
-        return _pdf(
-            report.pdf(await report.for_household(db_session, household, today)), f"household-{household.id}"
-        )
+        return _report_page(request, data, ("household_report", household.id))
 
     @get(
         "/applications/{reference:str}/report",
@@ -338,21 +306,10 @@ class VerificationOfficeController(Controller):
         return _report_page(
             request,
             data,
-            _to(request, "application_report_pdf", reference=app.reference),
+            ("application_report", app.reference),
             app=app,
             can_attach=works_current_step(app, request.session.get("role"), today),
         )
-
-    @get(
-        "/applications/{reference:str}/report/pdf",
-        name="verification:application_report_pdf",
-        opt={"permission": P.VERIFICATION_REPORT_READ},
-    )
-    async def application_report_pdf(
-        self, reference: str, db_session: AsyncSession, region_scope: RegionScope, today: date
-    ) -> Response:
-        app = await scoped_application(db_session, region_scope, reference)
-        return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
 
     @post(
         "/applications/{reference:str}/report",
@@ -517,12 +474,13 @@ def _imports_context(rows, filters: dict, errors: dict | None = None, values: di
     }
 
 
-def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -> Template:
+def _report_page(request: Request, data: report.Report, export: tuple[str, object], **extra) -> Template:
+    """The report on screen; its PDF is an export a second person approves (server/exports)."""
     return page(
         request,
         T + "report.html",
         report=data,
-        pdf_url=pdf_url,
+        export=export,
         sources=SOURCES,
         rules=rules.RULES,
         statuses=rules.STATUS_LABELS,
@@ -530,14 +488,6 @@ def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -
         describe=report.describe,
         fact_of=report.fact_of,
         **{"app": None, "can_attach": False, **extra},
-    )
-
-
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="verification-report-{name}.pdf"'},
     )
 
 
