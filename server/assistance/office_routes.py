@@ -17,10 +17,10 @@ from server.accounts.permissions import P
 from server.assistance import calc, queries, rules, service
 from server.assistance import forms as f
 from server.assistance import households_service as households
-from server.assistance.documents_service import document_path
+from server.assistance.documents_service import read_document
 from server.assistance.models import PaymentRoll
 from server.assistance.queries import PAGE, scoped_application
-from server.audit.service import Actor
+from server.audit.service import Actor, record_view
 from server.crypto import decrypt
 from server.errors import DomainError, Kind
 from server.people.enrolments import EnrolmentError, change_status
@@ -92,10 +92,22 @@ class AssistanceOfficeController(Controller):
         reference: str,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
         error: str | None = None,
     ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
+        # the case shows health, income, assets and hardship: a sensitive read of everyone in it
+        people = await queries.application_people(db_session, app)
+        await record_view(
+            db_session,
+            actor,
+            "application",
+            "application",
+            app.reference,
+            people,
+            region_code=app.region_code,
+        )
         role = request.session.get("role")
         return page(
             request,
@@ -147,12 +159,17 @@ class AssistanceOfficeController(Controller):
         doc_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         settings: Settings,
     ) -> Response:
         app = await scoped_application(db_session, region_scope, reference)
         doc = await queries.document_of(db_session, app, doc_id)
+        people = await queries.application_people(db_session, app)
+        await record_view(
+            db_session, actor, "documents", "document", doc.id, people, region_code=app.region_code
+        )
         return Response(
-            document_path(settings, doc.stored_name).read_bytes(),
+            read_document(settings, doc),
             media_type=doc.content_type,
             headers={"cache-control": "private, no-store"},
         )
@@ -231,10 +248,21 @@ class HouseholdController(Controller):
         enrolment_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         members = await households.members_of(db_session, enrolment.household_id)
+        # members' disability, illness and the household's income
+        await record_view(
+            db_session,
+            actor,
+            "household",
+            "enrolment",
+            enrolment.id,
+            [p.id for _, p in members],
+            region_code=enrolment.region_code,
+        )
         living = {str(m.id): p.name for m, p in members if not p.deceased_on}
         return page(
             request,

@@ -21,6 +21,7 @@ from server.errors import DomainError, Kind
 from server.exports import queries
 from server.exports.models import ExportRequest
 from server.exports.rules import ExportType
+from server.people import queries as people_queries
 from server.people.models import Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -88,13 +89,11 @@ async def build(
     if kind == ExportType.HOUSEHOLD_REPORT:
         household = await scope.get(session, Household, _int(export.subject))
         data = report.pdf(await report.for_household(session, household, today))
-        people = await queries.members_of_household(session, household.id)
+        people = await people_queries.household_people(session, household.id)
         return Built(data, MEDIA["pdf"], f"verification-report-household-{household.id}.pdf", people)
     if kind in (ExportType.APPLICATION_REPORT, ExportType.CASE_DOCUMENTS):
         app = await assistance_queries.scoped_application(session, scope, export.subject)
-        people = await queries.people_by_hash(session, [m.id_hash for m in report.application_members(app)])
-        if app.household_id:
-            people += await queries.members_of_household(session, app.household_id)
+        people = await assistance_queries.application_people(session, app)
         if kind == ExportType.APPLICATION_REPORT:
             data = report.pdf(await report.for_application(session, app, today))
             return Built(data, MEDIA["pdf"], f"verification-report-{app.reference}.pdf", people)

@@ -3,8 +3,6 @@ file holds, so that each download names every one of them in the trail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +10,7 @@ from server.assistance.models import PaymentLine
 from server.errors import DomainError, Kind
 from server.exports.models import ExportRequest
 from server.exports.rules import Status
-from server.people.models import Household, HouseholdMember, Person
+from server.people.models import Household
 from server.regions.scope import RegionScope
 
 LIMIT = 200
@@ -72,17 +70,3 @@ async def payees_of_roll(session: AsyncSession, roll_id: int) -> list[int]:
         .distinct()
     )
     return list(rows)
-
-
-async def members_of_household(session: AsyncSession, household_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(HouseholdMember.person_id).where(HouseholdMember.household_id == household_id)
-    )
-    return list(rows)
-
-
-async def people_by_hash(session: AsyncSession, hashes: Iterable[str]) -> list[int]:
-    wanted = sorted({h for h in hashes if h})
-    if not wanted:
-        return []
-    return list(await session.scalars(select(Person.id).where(Person.id_hash.in_(wanted))))

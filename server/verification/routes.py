@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
-from server.assistance.queries import scoped_application
+from server.assistance.queries import application_people, scoped_application
 from server.assistance.rules import works_current_step
-from server.audit.service import Actor
+from server.audit.service import Actor, record_view
 from server.errors import DomainError, Kind
+from server.people import queries as people_queries
 from server.people.models import Household
 from server.regions.scope import RegionScope
 from server.settings import Settings
@@ -199,9 +200,19 @@ class VerificationOfficeController(Controller):
         opt={"permission": P.VERIFICATION_WARNING_READ},
     )
     async def warning(
-        self, request: Request, warning_id: int, db_session: AsyncSession, region_scope: RegionScope
+        self,
+        request: Request,
+        warning_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Template:
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
+        # a department's record of the person: a death, a prison term, income, property
+        people = [w.person_id] if w.person_id else []
+        await record_view(
+            db_session, actor, "report", "verification_warning", w.id, people, region_code=w.region_code
+        )
         return page(request, T + "warning.html", **await _warning_context(db_session, w))
 
     @post(
@@ -245,9 +256,12 @@ class VerificationOfficeController(Controller):
 
     @get("/matches", name="verification:matches", opt={"permission": P.VERIFICATION_MATCHES})
     async def matches(
-        self, request: Request, db_session: AsyncSession, region_scope: RegionScope
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Template:
         rows = await queries.pending_match_rows(db_session, region_scope)
+        people = [person.id for _, _, person in rows]
+        if people:
+            await record_view(db_session, actor, "report", "possible_matches", None, people)
         return page(request, T + "matches.html", rows=rows, sources=SOURCES)
 
     @post(
@@ -282,10 +296,15 @@ class VerificationOfficeController(Controller):
         household_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
+        people = await people_queries.household_people(db_session, household.id)
+        await record_view(
+            db_session, actor, "report", "household", household.id, people, region_code=household.region_code
+        )
         return _report_page(request, data, ("household_report", household.id))
 
     @get(
@@ -299,10 +318,15 @@ class VerificationOfficeController(Controller):
         reference: str,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
         data = await report.for_application(db_session, app, today)
+        people = await application_people(db_session, app)
+        await record_view(
+            db_session, actor, "report", "application", app.reference, people, region_code=app.region_code
+        )
         return _report_page(
             request,
             data,
@@ -380,10 +404,16 @@ class VerificationOfficeController(Controller):
         review_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         proposal: str = "cancel",
     ) -> Template:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         items, reasons = await queries.review_items(db_session, review.id, proposal)
+        if items:  # household heads beside the rules that hit them (deaths, prison, income...)
+            people = [head.id for _, _, head in items]
+            await record_view(
+                db_session, actor, "report", "review", review.id, people, region_code=review.region_code
+            )
         return page(
             request,
             T + "review.html",
