@@ -252,11 +252,13 @@ def audit_public_key() -> None:
 @click.option("--every", default=5.0, help="seconds between rounds")
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
-    department files past their retention deleted, then push queued messages to citizens' phones."""
+    department files past their retention deleted, exports not used in time lapsed, then push
+    queued messages to citizens' phones."""
     import time
 
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
+    from server.exports.service import expire as expire_exports
     from server.notifications.service import send_pending
     from server.survival.service import run_round
     from server.verification.service import purge_files
@@ -271,6 +273,8 @@ def worker(once: bool, every: float) -> None:
             await run_round(session, clock.today())
         async with session_scope(settings.database_url) as session:
             await purge_files(session, settings)
+        async with session_scope(settings.database_url) as session:
+            await expire_exports(session)  # approved exports past their time, requests undecided a week
         async with session_scope(settings.database_url) as session:
             sent = await send_pending(session, settings)
         try:
