@@ -177,6 +177,18 @@ def _both(zh: str, en: str) -> str:
     return zh if zh == en else f"{zh} / {en}"
 
 
+@audit.command("hash-value")
+@click.argument("value")
+def audit_hash_value(value: str) -> None:
+    """The form a sensitive value (an ID number, a phone, a bank account...) takes in the trail's
+    before/after, so an auditor holding the key can find the records that name a value they know."""
+    from server.audit.rules import HASH_PREFIX, canonical
+    from server.audit.service import value_hash
+
+    settings = load_settings()
+    click.echo(HASH_PREFIX + value_hash(settings.audit_key or settings.secret_key, canonical(value)))
+
+
 @audit.command("verify")
 @click.option(
     "--public-key",

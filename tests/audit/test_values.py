@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 import re
 
+from click.testing import CliRunner
+
 from server.audit import rules
 from server.audit.service import value_hash
+from server.cli import main
 from tests.assistance.support import ANSWERS, MEMBER, apply_fully, id_of
 from tests.certificates.test_flow import request_one
 from tests.support import post_form, sql, staff_login
@@ -74,8 +77,11 @@ def test_no_raw_id_number_phone_or_bank_account_in_any_audit_row(client, demo):
         "ORDER BY seq DESC",
     )[0][0]
     assert '"income_cents": "hmac:' in _json(change)
-    # an auditor with the key matches a phone they already know
+    # an auditor with the key matches a phone they already know (huimin audit hash-value)
     assert value_hash(demo.secret_key, applicant["phone"]) in step
+    env = {"HUIMIN_SECRET_KEY": demo.secret_key, "HUIMIN_VAR_DIR": str(demo.var_dir)}
+    hashed = CliRunner().invoke(main, ["audit", "hash-value", applicant["phone"]], env=env)
+    assert hashed.exit_code == 0 and f'"phone": "{hashed.output.strip()}"' in step
     # and the chain, computed over what is stored, still verifies
     staff_login(client, "admin")
     assert "审计链完整" in client.get("/office/audit/verify").text
