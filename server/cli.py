@@ -186,6 +186,18 @@ def _both(zh: str, en: str) -> str:
     return zh if zh == en else f"{zh} / {en}"
 
 
+@audit.command("hash-value")
+@click.argument("value")
+def audit_hash_value(value: str) -> None:
+    """The form a sensitive value (an ID number, a phone, a bank account...) takes in the trail's
+    before/after, so an auditor holding the key can find the records that name a value they know."""
+    from server.audit.rules import HASH_PREFIX, canonical
+    from server.audit.service import value_hash
+
+    settings = load_settings()
+    click.echo(HASH_PREFIX + value_hash(settings.audit_key or settings.secret_key, canonical(value)))
+
+
 @audit.command("verify")
 @click.option(
     "--public-key",
@@ -262,12 +274,14 @@ def audit_public_key() -> None:
 def worker(once: bool, every: float) -> None:
     """Background work: survival-check schedule (reminders, suspensions, deleting old frames),
     the retention table enforced (first round, then hourly: department files, documents, codes...),
-    staff accounts unused for 90 days disabled, then push queued messages to citizens' phones."""
+    staff accounts unused for 90 days disabled, exports not used in time lapsed, then push queued
+    messages to citizens' phones."""
     import time
 
     from server.accounts.staff_service import disable_dormant
     from server.audit.service import anchor_head, configure, describe_anchoring
     from server.db import session_scope
+    from server.exports.service import expire as expire_exports
     from server.notifications.service import send_pending
     from server.retention import service as retention
     from server.survival.service import run_round
@@ -289,6 +303,8 @@ def worker(once: bool, every: float) -> None:
                 click.echo("retention: " + _counts(deleted.counts))
         async with session_scope(settings.database_url, settings.database_connect_args) as session:
             await disable_dormant(session)
+        async with session_scope(settings.database_url, settings.database_connect_args) as session:
+            await expire_exports(session)  # approved exports past their time, requests undecided a week
         async with session_scope(settings.database_url, settings.database_connect_args) as session:
             sent = await send_pending(session, settings)
         try:

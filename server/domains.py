@@ -11,6 +11,7 @@ from server.audit.plugin import plugin as audit
 from server.calendar.plugin import plugin as calendar
 from server.certificates.plugin import plugin as certificates
 from server.discovery.plugin import plugin as discovery
+from server.exports.plugin import plugin as exports
 from server.funeral.plugin import plugin as funeral
 from server.notifications.plugin import plugin as notifications
 from server.office.plugin import plugin as office
@@ -38,6 +39,7 @@ DOMAINS: tuple[DomainPlugin, ...] = (
     privacy,
     rights,
     retention,
+    exports,
 )
 
 

@@ -25,6 +25,7 @@ from server.calendar.models import CalendarDay  # noqa: F401
 from server.certificates.models import Certificate, SigningKey  # noqa: F401
 from server.db import Base
 from server.discovery.models import Alert, CommunityArea, Report  # noqa: F401
+from server.exports.models import ExportRequest  # noqa: F401
 from server.funeral.models import (  # noqa: F401
     AccountBookings,
     Booking,

@@ -81,6 +81,9 @@ class Settings:
     # ends (15-30; the absolute cap is ``session_hours``)
     staff_2fa: str | None = None
     staff_idle_minutes: int = 20
+    # an approved bulk export (server/exports): downloadable this many hours, this many times
+    export_hours: int = 24
+    export_downloads: int = 3
 
     def __post_init__(self) -> None:
         from server.crypto import BACKENDS, keyring
@@ -196,6 +199,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         backup_key=env.get("HUIMIN_BACKUP_KEY") or None,
         staff_2fa=_choice(env, "HUIMIN_STAFF_2FA", ("", "required", "optional")) or None,
         staff_idle_minutes=_idle_minutes(env),
+        export_hours=max(1, _days(env, "HUIMIN_EXPORT_HOURS", 24)),
+        export_downloads=max(1, _days(env, "HUIMIN_EXPORT_DOWNLOADS", 3)),
     )
 
 

@@ -8,11 +8,10 @@ import re
 from datetime import date
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server import exports
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.assistance import calc, queries, rules, service
@@ -22,7 +21,7 @@ from server.assistance import proposals_service as proposals
 from server.assistance.documents_service import read_document
 from server.assistance.models import PaymentRoll
 from server.assistance.queries import PAGE, scoped_application
-from server.audit.service import Actor
+from server.audit.service import Actor, record_view
 from server.crypto import decrypt
 from server.errors import DomainError, Kind
 from server.people import rules as proposal_rules
@@ -96,10 +95,22 @@ class AssistanceOfficeController(Controller):
         reference: str,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
         error: str | None = None,
     ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
+        # the case shows health, income, assets and hardship: a sensitive read of everyone in it
+        people = await queries.application_people(db_session, app)
+        await record_view(
+            db_session,
+            actor,
+            "application",
+            "application",
+            app.reference,
+            people,
+            region_code=app.region_code,
+        )
         role = request.session.get("role")
         return page(
             request,
@@ -152,10 +163,15 @@ class AssistanceOfficeController(Controller):
         doc_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         settings: Settings,
     ) -> Response:
         app = await scoped_application(db_session, region_scope, reference)
         doc = await queries.document_of(db_session, app, doc_id)
+        people = await queries.application_people(db_session, app)
+        await record_view(
+            db_session, actor, "documents", "document", doc.id, people, region_code=app.region_code
+        )
         return Response(
             read_document(settings, doc.stored_name),
             media_type=doc.content_type,
@@ -236,10 +252,21 @@ class HouseholdController(Controller):
         enrolment_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         enrolment = await region_scope.get(db_session, Enrolment, enrolment_id)
         members = await households.members_of(db_session, enrolment.household_id)
+        # members' disability, illness and the household's income
+        await record_view(
+            db_session,
+            actor,
+            "household",
+            "enrolment",
+            enrolment.id,
+            [p.id for _, p in members],
+            region_code=enrolment.region_code,
+        )
         living = {str(m.id): p.name for m, p in members if not p.deceased_on}
         return page(
             request,
@@ -383,50 +410,3 @@ class PaymentController(Controller):
         roll = await region_scope.get(db_session, PaymentRoll, roll_id)
         await service.approve_roll(db_session, actor, roll)
         return _to(request, "assistance:payment", roll_id=roll_id)
-
-    @get(
-        "/{roll_id:int}/export/{fmt:str}",
-        name="assistance:payment_export",
-        opt={"permission": P.PAYMENTS_EXPORT},
-    )
-    async def export(
-        self, roll_id: int, fmt: str, db_session: AsyncSession, region_scope: RegionScope, settings: Settings
-    ) -> Response:
-        roll = await region_scope.get(db_session, PaymentRoll, roll_id)
-        if fmt not in ("csv", "xlsx"):
-            raise NotFoundException(detail="error.not_found")
-        header = ["月份", "区域代码", "户主", "救助类别", "银行账号", "金额（元）"]
-        rows = [
-            [
-                roll.month,
-                ln.region_code,
-                ln.payee_name,
-                calc.BENEFITS[ln.benefit],
-                decrypt(settings.secret_key, "bank-account", ln.bank_cipher) if ln.bank_cipher else "",
-                f"{ln.amount_cents / 100:.2f}",
-            ]
-            for ln in await queries.roll_lines(db_session, roll)
-        ]
-        name = f"payment-{roll.region_code}-{roll.month}.{fmt}"
-        headers = {
-            "content-disposition": f'attachment; filename="{name}"',
-            "cache-control": "private, no-store",
-        }
-        if fmt == "csv":
-            body = exports.csv_bytes(
-                [header, *rows, ["合计", "", "", "", "", f"{roll.total_cents / 100:.2f}"]]
-            )
-            return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-        body = exports.xlsx_bytes(
-            roll.month,
-            [
-                header,
-                *(row[:5] + [float(row[5])] for row in rows),
-                ["合计", "", "", "", "", roll.total_cents / 100],
-            ],
-        )
-        return Response(
-            body,
-            headers=headers,
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )

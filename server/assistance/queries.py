@@ -22,6 +22,7 @@ from server.assistance.models import (
 )
 from server.errors import DomainError, Kind
 from server.people import idcard
+from server.people import queries as people_queries
 from server.people import rules as proposal_rules
 from server.people.models import (
     Enrolment,
@@ -69,6 +70,16 @@ async def own_application(session: AsyncSession, citizen_id: int, reference: str
 
 async def timeline(session: AsyncSession, app: Application) -> list[Event]:
     return list(await session.scalars(select(Event).where(Event.application_id == app.id).order_by(Event.id)))
+
+
+async def application_people(session: AsyncSession, app: Application) -> list[int]:
+    """Everyone an application shows who is on the register: the applicant, the members it lists
+    and, once enrolled, the household's members (for the audit of who looked at whose data)."""
+    answers = app.answers or {}
+    hashes = [app.id_hash, (answers.get("applicant") or {}).get("id_hash")]
+    hashes += [m.get("id_hash") for m in answers.get("members", []) if isinstance(m, dict)]
+    people = await people_queries.people_by_hash(session, hashes)
+    return sorted({*people, *await people_queries.household_people(session, app.household_id)})
 
 
 async def documents(session: AsyncSession, app: Application) -> list[Document]:

@@ -32,7 +32,8 @@ from server.audit.chain import (
     record_hash,
 )
 from server.audit.models import GENESIS, AuditHead, AuditRecord, PersonAccess
-from server.crypto import derive_key
+from server.audit.rules import redact
+from server.crypto import derive_key, keyed_hash
 from server.db import utcnow
 from server.i18n import translate
 from server.settings import Settings, load_settings
@@ -58,6 +59,14 @@ def chain_key(settings: Settings) -> bytes:
     return derive_key(settings.audit_key or settings.secret_key, "audit-chain-hmac")
 
 
+VALUE_PURPOSE = "audit-value"  # the keyed hash sensitive values are stored as (audit/rules.py)
+
+
+def value_hash(secret: str, text: str) -> str:
+    """The keyed hash a sensitive value is kept as in the trail (its first 128 bits, hex)."""
+    return keyed_hash(secret, VALUE_PURPOSE, text)[:32]
+
+
 @dataclass
 class AuditContext:
     key: bytes
@@ -65,6 +74,8 @@ class AuditContext:
     sink: AnchorSink
     every: int
     minutes: float
+    # HUIMIN_AUDIT_KEY or the secret key: sensitive values are kept as value_hash(value_secret, ...)
+    value_secret: str = ""
     # what this process knows of the last anchor (read from the sink once)
     last_seq: int | None = None
     last_time: float = 0.0
@@ -144,6 +155,7 @@ def audit_context(settings: Settings) -> AuditContext:
         sink=load_sink(settings),
         every=max(1, settings.audit_anchor_every),
         minutes=settings.audit_anchor_minutes,
+        value_secret=settings.audit_key or settings.secret_key,
     )
 
 
@@ -181,8 +193,15 @@ async def record(
     region_code: str | None = None,
 ) -> AuditRecord:
     """Append one record. Call it in the same transaction as the change it describes, so
-    that both are written or neither is."""
+    that both are written or neither is. Sensitive values in ``before``/``after`` (ID numbers,
+    phones, bank accounts, addresses, health, income, criminal records: ``audit/rules.py``) are
+    stored as a keyed hash under their field name, never as the value; the chain covers what is
+    stored."""
     context = current()
+
+    def hash_text(text: str) -> str:
+        return value_hash(context.value_secret, text)
+
     head = (
         await session.execute(
             update(AuditHead)
@@ -202,8 +221,8 @@ async def record(
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
-        before=before,
-        after=after,
+        before=redact(action, before, hash_text),
+        after=redact(action, after, hash_text),
         opinion=opinion,
         client_ip=actor.client_ip,
     )

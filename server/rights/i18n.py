@@ -112,6 +112,8 @@ WHAT = {
     "face": "人脸照片",
     "report": "核对报告",
     "export": "数据导出",
+    "application": "救助申请（健康、收入、财产）",
+    "household": "家庭成员信息（残疾、重病、收入）",
 }
 ACTOR_KINDS = {"staff": "工作人员", "department": "部门", "system": "系统"}
 MATCH = {"id": "按身份证号码", "name_birth": "按姓名和出生日期（经人工核实）"}
@@ -131,6 +133,8 @@ CODES = {
     **{f"rights.match.{k}": v for k, v in MATCH.items()},
 }
 EN = {
+    "救助申请（健康、收入、财产）": "Assistance application (health, income, assets)",
+    "家庭成员信息（残疾、重病、收入）": "Household members (disability, serious illness, income)",
     "更正信息": "Correct my information",
     "删除信息": "Delete my information",
     "要求解释": "Ask for an explanation",

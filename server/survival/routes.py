@@ -18,7 +18,7 @@ from server.accounts.auth import citizen_guard, provide_citizen, staff_guard
 from server.accounts.models import Citizen
 from server.accounts.permissions import P
 from server.assistance.answers import DOCUMENT_KINDS
-from server.audit.service import Actor
+from server.audit.service import Actor, record_view
 from server.errors import DomainError, Kind
 from server.images import ImageRefused
 from server.people.models import Person
@@ -383,12 +383,21 @@ class SurvivalOfficeController(Controller):
         opt={"permission": P.SURVIVAL_READ},
     )
     async def reference_photo(
-        self, person_id: int, db_session: AsyncSession, region_scope: RegionScope
+        self, person_id: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Response:
         person = await region_scope.get(db_session, Person, person_id)
         reference = await queries.reference_of(db_session, person.id)
         if reference is None:
             raise NotFoundException(detail="error.not_found")
+        await record_view(
+            db_session,
+            actor,
+            "face",
+            "survival_reference",
+            person.id,
+            [person.id],
+            region_code=person.region_code,
+        )
         return Response(queries.reference_photo(reference), media_type="image/jpeg", headers=PRIVATE)
 
     @get(
@@ -478,12 +487,21 @@ class SurvivalOfficeController(Controller):
         opt={"permission": P.SURVIVAL_READ},
     )
     async def frame(
-        self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope
+        self, check_id: int, n: int, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Response:
         check = await region_scope.get(db_session, Check, check_id)
         data = await queries.frame_data(db_session, check.id, n) if -(2**31) <= n < 2**31 else None
         if data is None:
             raise NotFoundException(detail="error.not_found")
+        await record_view(
+            db_session,
+            actor,
+            "face",
+            "survival_check",
+            check.id,
+            [check.person_id],
+            region_code=check.region_code,
+        )
         return Response(data, media_type="image/jpeg", headers=PRIVATE)
 
     @post("/checks/{check_id:int}/review", name="survival:review", opt={"permission": P.SURVIVAL_REVIEW})

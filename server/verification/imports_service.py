@@ -57,13 +57,13 @@ from server.crypto import (
 )
 from server.db import utcnow
 from server.errors import DomainError, Kind
-from server.exports import SafeCsvWriter
 from server.files import private_dir
 from server.people import rules as proposals
 from server.people.models import Enrolment, HouseholdMember, Person, StatusProposal
 from server.people.queries import ID_PURPOSE
 from server.regions import queries as region_queries
 from server.settings import Settings
+from server.spreadsheets import SafeCsvWriter
 from server.verification import checks_service as checks
 from server.verification import rules
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning

@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.auth import staff_guard
 from server.accounts.permissions import P
 from server.assistance import queries as assistance_queries
-from server.assistance.queries import scoped_application
+from server.assistance.queries import application_people, scoped_application
 from server.assistance.rules import works_current_step
-from server.audit.service import Actor
+from server.audit.service import Actor, record_view
 from server.errors import DomainError, Kind
+from server.people import queries as people_queries
 from server.people import rules as proposal_rules
 from server.people.models import Household
 from server.regions.scope import RegionScope
@@ -145,25 +146,6 @@ class VerificationOfficeController(Controller):
             reason=forms.ROLLBACK_REASON,
         )
 
-    @get(
-        "/imports/{import_id:int}/errors",
-        name="verification:import_errors",
-        opt={"permission": P.VERIFICATION_IMPORT},
-    )
-    async def import_errors(
-        self, import_id: int, db_session: AsyncSession, settings: Settings, actor: Actor
-    ) -> Response:
-        rules.ensure_city(
-            actor.region_code
-        )  # the rejected rows are the department's own, ID numbers included
-        imp = await queries.get_import(db_session, import_id)
-        text = loader.error_csv(settings, imp)
-        return Response(
-            ("\ufeff" + text).encode(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="errors-{imp.source}-v{imp.version}.csv"'},
-        )
-
     @post(
         "/imports/{import_id:int}/rollback",
         name="verification:rollback",
@@ -220,9 +202,19 @@ class VerificationOfficeController(Controller):
         opt={"permission": P.VERIFICATION_WARNING_READ},
     )
     async def warning(
-        self, request: Request, warning_id: int, db_session: AsyncSession, region_scope: RegionScope
+        self,
+        request: Request,
+        warning_id: int,
+        db_session: AsyncSession,
+        region_scope: RegionScope,
+        actor: Actor,
     ) -> Template:
         w = await region_scope.get(db_session, VerificationWarning, warning_id)
+        # a department's record of the person: a death, a prison term, income, property
+        people = [w.person_id] if w.person_id else []
+        await record_view(
+            db_session, actor, "report", "verification_warning", w.id, people, region_code=w.region_code
+        )
         return page(request, T + "warning.html", **await _warning_context(db_session, w))
 
     @post(
@@ -266,9 +258,12 @@ class VerificationOfficeController(Controller):
 
     @get("/matches", name="verification:matches", opt={"permission": P.VERIFICATION_MATCHES})
     async def matches(
-        self, request: Request, db_session: AsyncSession, region_scope: RegionScope
+        self, request: Request, db_session: AsyncSession, region_scope: RegionScope, actor: Actor
     ) -> Template:
         rows = await queries.pending_match_rows(db_session, region_scope)
+        people = [person.id for _, _, person in rows]
+        if people:
+            await record_view(db_session, actor, "report", "possible_matches", None, people)
         return page(request, T + "matches.html", rows=rows, sources=SOURCES)
 
     @post(
@@ -303,24 +298,16 @@ class VerificationOfficeController(Controller):
         household_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         household = await region_scope.get(db_session, Household, household_id)
         data = await report.for_household(db_session, household, today)
-        return _report_page(request, data, _to(request, "household_report_pdf", household_id=household.id))
-
-    @get(
-        "/households/{household_id:int}/report/pdf",
-        name="verification:household_report_pdf",
-        opt={"permission": P.VERIFICATION_REPORT_READ},
-    )
-    async def report_pdf(
-        self, household_id: int, db_session: AsyncSession, region_scope: RegionScope, today: date
-    ) -> Response:
-        household = await region_scope.get(db_session, Household, household_id)
-        return _pdf(
-            report.pdf(await report.for_household(db_session, household, today)), f"household-{household.id}"
+        people = await people_queries.household_people(db_session, household.id)
+        await record_view(
+            db_session, actor, "report", "household", household.id, people, region_code=household.region_code
         )
+        return _report_page(request, data, ("household_report", household.id))
 
     @get(
         "/applications/{reference:str}/report",
@@ -333,28 +320,22 @@ class VerificationOfficeController(Controller):
         reference: str,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         today: date,
     ) -> Template:
         app = await scoped_application(db_session, region_scope, reference)
         data = await report.for_application(db_session, app, today)
+        people = await application_people(db_session, app)
+        await record_view(
+            db_session, actor, "report", "application", app.reference, people, region_code=app.region_code
+        )
         return _report_page(
             request,
             data,
-            _to(request, "application_report_pdf", reference=app.reference),
+            ("application_report", app.reference),
             app=app,
             can_attach=works_current_step(app, request.session.get("role"), today),
         )
-
-    @get(
-        "/applications/{reference:str}/report/pdf",
-        name="verification:application_report_pdf",
-        opt={"permission": P.VERIFICATION_REPORT_READ},
-    )
-    async def application_report_pdf(
-        self, reference: str, db_session: AsyncSession, region_scope: RegionScope, today: date
-    ) -> Response:
-        app = await scoped_application(db_session, region_scope, reference)
-        return _pdf(report.pdf(await report.for_application(db_session, app, today)), app.reference)
 
     @post(
         "/applications/{reference:str}/report",
@@ -425,10 +406,16 @@ class VerificationOfficeController(Controller):
         review_id: int,
         db_session: AsyncSession,
         region_scope: RegionScope,
+        actor: Actor,
         proposal: str = "cancel",
     ) -> Template:
         review = await region_scope.get(db_session, ReviewCampaign, review_id)
         items, reasons = await queries.review_items(db_session, review.id, proposal)
+        if items:  # household heads beside the rules that hit them (deaths, prison, income...)
+            people = [head.id for _, _, head in items]
+            await record_view(
+                db_session, actor, "report", "review", review.id, people, region_code=review.region_code
+            )
         return page(
             request,
             T + "review.html",
@@ -519,12 +506,13 @@ def _imports_context(rows, filters: dict, errors: dict | None = None, values: di
     }
 
 
-def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -> Template:
+def _report_page(request: Request, data: report.Report, export: tuple[str, object], **extra) -> Template:
+    """The report on screen; its PDF is an export a second person approves (server/exports)."""
     return page(
         request,
         T + "report.html",
         report=data,
-        pdf_url=pdf_url,
+        export=export,
         sources=SOURCES,
         rules=rules.RULES,
         statuses=rules.STATUS_LABELS,
@@ -532,14 +520,6 @@ def _report_page(request: Request, data: report.Report, pdf_url: str, **extra) -
         describe=report.describe,
         fact_of=report.fact_of,
         **{"app": None, "can_attach": False, **extra},
-    )
-
-
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="verification-report-{name}.pdf"'},
     )
 
 

@@ -91,7 +91,7 @@ LIBRARIES: dict[str, str] = {
     # Pure libraries: computation on values in memory, no I/O of their own, no framework, no global
     # state a test would have to set up. numpy/PIL/face_recognition let vision.py (faces in frames)
     # and seal.py (a drawn seal) be tested as plain functions; cryptography lets token.py sign and
-    # verify bytes; openpyxl builds a workbook in memory for exports.py.
+    # verify bytes; openpyxl builds a workbook in memory for spreadsheets.py.
     "numpy": "purelib",
     "PIL": "purelib",
     "face_recognition": "purelib",
@@ -125,7 +125,7 @@ PURE_MODULES: set[str] = {
     "server/i18n.py",  # the message tables and the lookup
     "server/clock.py",  # the city's date and time (reads HUIMIN_TIMEZONE once)
     "server/images.py",  # uploaded photos checked and re-encoded, bytes in, bytes out (PIL)
-    "server/exports.py",  # safe spreadsheet cells, CSV/XLSX built in memory (openpyxl)
+    "server/spreadsheets.py",  # safe spreadsheet cells, CSV/XLSX built in memory (openpyxl)
     "server/accounts/permissions.py",
     "server/people/idcard.py",
     "server/accounts/otp.py",

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from server.exports import FORMULA_STARTS, safe_cell
+from server.spreadsheets import FORMULA_STARTS, safe_cell
+from tests.exports.support import error_file, exported
 from tests.support import post_form, sql, staff_login
 from tests.verification.test_pages import signed_in, upload
 from tests.verification.test_rules import NUM, register
@@ -55,12 +56,12 @@ def test_safe_cell_keeps_numbers_and_plain_text_and_defuses_formulas():
     assert safe_cell("王\x01五\x1f") == "王五"  # would make openpyxl refuse the whole export
 
 
-def test_no_spreadsheet_is_written_anywhere_but_through_server_exports():
+def test_no_spreadsheet_is_written_anywhere_but_through_server_spreadsheets():
     """The whole class: a new export written with csv.writer or an openpyxl Workbook elsewhere in
     server/ fails here (synth.py writes generated test data only)."""
     offenders = []
     for path in SERVER.rglob("*.py"):
-        if path.name in ("exports.py", "synth.py"):
+        if path.name in ("spreadsheets.py", "synth.py"):
             continue
         text = path.read_text(encoding="utf-8")
         if re.search(r"csv\.writer\(|csv\.DictWriter\(|Workbook\(|xlsxwriter", text):
@@ -85,13 +86,13 @@ def test_payment_roll_csv_and_xlsx_carry_no_live_formula_and_amounts_stay_number
         follow_redirects=False,
     )
     roll = made.headers["location"].rsplit("/", 1)[1]
-    text = client.get(f"/office/assistance/payments/{roll}/export/csv").content.decode("utf-8-sig")
+    text = exported(client, demo, "payment_roll", roll, "csv", "district", "city").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     names = [r[2] for r in rows[1:-1]]
     assert names and not any(live_formula(c) for r in rows for c in r)
     assert {n.lstrip("'") for n in names} <= set(HOSTILE)
     assert all(re.fullmatch(r"\d+\.\d\d", r[5]) for r in rows[1:])
-    xlsx = client.get(f"/office/assistance/payments/{roll}/export/xlsx")
+    xlsx = exported(client, demo, "payment_roll", roll, "xlsx", "district", "city")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" or live_formula(c.value) for c in cells)
@@ -113,7 +114,7 @@ def test_verification_error_file_carries_no_live_formula(client, demo):
         ]
     )
     response = upload(client, "deaths", out.getvalue().encode())
-    errors = client.get(response.headers["location"] + "/errors")
+    errors = error_file(client, demo, response.headers["location"])
     assert errors.status_code == 200
     rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig"))))
     assert len(rows) >= len(HOSTILE) + 1
@@ -228,7 +229,7 @@ def test_overlong_cells_are_kept_out_and_cut_and_too_many_rows_refuse_the_file(c
     response = upload(client, "deaths", content.encode())
     page = client.get(response.headers["location"])
     assert 'id="rows-accepted">1<' in page.text and 'id="rows-rejected">1' in page.text
-    errors = client.get(response.headers["location"] + "/errors").content.decode("utf-8-sig")
+    errors = error_file(client, demo, response.headers["location"]).content.decode("utf-8-sig")
     assert "超过 1000 个字符" in errors and long_name not in errors and "长" * 1000 in errors
     assert sql(demo, "SELECT count(*) FROM verification_records WHERE length(name) > 1000")[0][0] == 0
     # a CSV field past csv's own limit is refused in plain words, not a server error
@@ -317,14 +318,14 @@ def test_department_files_hold_no_plain_id_number_and_the_error_file_still_downl
         for key in ("a", "b"):
             assert NUM[key][:17].encode() not in data
         assert "赵大山".encode() not in data and "赵大山".encode("gb18030") not in data
-    errors = client.get(location + "/errors").content.decode("utf-8-sig")
+    errors = error_file(client, demo, location).content.decode("utf-8-sig")
     assert NUM["b"][:17] in errors and "校验位不正确" in errors
     # changed on disk: refused, never served as if it were the file
     error_path = next(p for p in files if p.name.startswith("errors-"))
     raw = bytearray(error_path.read_bytes())
     raw[-5] ^= 1
     error_path.write_bytes(bytes(raw))
-    damaged = client.get(location + "/errors")
+    damaged = error_file(client, demo, location)
     assert (
         damaged.status_code == 500 and "已损坏或被改动" in damaged.text and NUM["b"][:17] not in damaged.text
     )
@@ -364,7 +365,7 @@ def test_department_files_are_deleted_after_the_retention_and_refused_uploads_at
     result = CliRunner().invoke(main, ["worker", "--once"], env=env)
     assert result.exit_code == 0, result.output
     assert len(list(folder.iterdir())) == 2
-    assert client.get(old + "/errors").status_code == 404
-    assert client.get(new + "/errors").status_code == 200
+    assert error_file(client, demo, old).status_code == 404
+    assert error_file(client, demo, new).status_code == 200
     # the import itself, its rows and its warnings stay: only the department's file is gone
     assert 'id="rows-accepted">1<' in client.get(old).text

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pypdfium2
 
 from server.verification.service import create_api_client
+from tests.exports.support import error_file, exported
 from tests.people.support import decide_waiting
 from tests.support import in_db, post_form, sql, staff_login
 from tests.verification.support import OFFICER, TODAY, small_city, write_csv
@@ -47,7 +48,7 @@ def test_upload_reports_accepted_and_rejected_rows_and_the_error_file(demo, clie
     page = client.get(response.headers["location"])
     assert 'id="rows-accepted">1<' in page.text and 'id="rows-rejected">1' in page.text
     assert 'id="warnings-raised">1<' in page.text
-    errors = client.get(response.headers["location"] + "/errors")
+    errors = error_file(client, demo, response.headers["location"])
     assert errors.status_code == 200 and "校验位不正确" in errors.content.decode("utf-8-sig")
     warnings = client.get("/office/verification/warnings?rule=deceased")
     assert "赵大山" in warnings.text and "钱小河" not in warnings.text
@@ -165,7 +166,7 @@ def test_working_a_warning_needs_a_reason_and_stays_in_region(demo, client, tmp_
     assert sql(demo, "SELECT status FROM enrolments WHERE household_id = :h", h=household) == [("suspended",)]
     report = client.get(f"/office/verification/households/{household}/report")
     assert "家庭经济状况核对报告" in report.text and "服刑人员" in report.text and "孙一一" in report.text
-    pdf = client.get(f"/office/verification/households/{household}/report/pdf")
+    pdf = exported(client, demo, "household_report", household, "pdf", "street", "district")
     assert pdf.headers["content-type"] == "application/pdf"
     text = pypdfium2.PdfDocument(pdf.content)[0].get_textpage().get_text_range()
     assert "家庭经济状况核对报告" in text and "服刑保" in text
