@@ -120,7 +120,7 @@ TABLE: tuple[Retention, ...] = (
         "办结后 3 年删除",
         "证明已依法答复（《个人信息保护法》第五十条）",
         3 * YEAR,
-        "the data-rights requests part (#23)",
+        "server/retention/service.py (worker, hourly)",
     ),
     Retention(
         DataClass.AUDIT,

@@ -28,6 +28,7 @@ from server.notifications.models import Notification
 from server.people.models import Enrolment
 from server.ratelimit import RateCounter
 from server.retention.rules import DataClass, cutoffs
+from server.rights.models import RightsRequest
 from server.settings import Settings
 from server.survival.models import Check, CheckFrame, Reference, Schedule
 from server.survival.service import purge_frames
@@ -161,6 +162,10 @@ async def run(
     )
     old_messages = Notification.created_at < cut[DataClass.NOTIFICATIONS]
     await simple(DataClass.NOTIFICATIONS, Notification, old_messages)
+    answered_long_ago = and_(
+        RightsRequest.answered_at.is_not(None), RightsRequest.answered_at < cut[DataClass.DATA_RIGHTS]
+    )
+    await simple(DataClass.DATA_RIGHTS, RightsRequest, answered_long_ago)
 
     if dry_run:
         return report

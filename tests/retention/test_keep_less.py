@@ -17,6 +17,7 @@ from server.files import write_private
 from server.notifications.models import Notification
 from server.retention import rules
 from server.retention import service as retention
+from server.rights.models import RightsRequest
 from server.survival.models import Check, CheckFrame, Reference, Schedule
 from tests.support import in_db, sql
 from tests.verification.support import import_csv, write_csv
@@ -100,6 +101,24 @@ def _old_data(settings) -> dict[str, list[str]]:
         citizen_id = await session.scalar(select(Citizen.id).limit(1))
         for when in (NOW - timedelta(days=400), NOW):
             session.add(Notification(citizen_id=citizen_id, title="t", body="b", url="/me", created_at=when))
+        region = await session.scalar(select(Application.region_code).limit(1))
+        for ref_no, answered in (
+            ("Q-OLD", NOW - timedelta(days=4 * 365)),
+            ("Q-NEW", NOW - timedelta(days=10)),
+        ):
+            session.add(
+                RightsRequest(
+                    reference=ref_no,
+                    citizen_id=citizen_id,
+                    region_code=region,
+                    kind="correction",
+                    description="d",
+                    status="answered",
+                    received_on=answered.date(),
+                    due_on=answered.date(),
+                    answered_at=answered,
+                )
+            )
         for ref_no, closed_at in (("R-OLD", NOW - timedelta(days=400)), ("R-NEW", NOW - timedelta(days=10))):
             photo = f"{ref_no}.jpg"
             session.add(
@@ -132,6 +151,7 @@ def test_the_retention_run_deletes_what_is_past_its_period_and_only_that(demo):
         "codes": 2,
         "discovery_photos": 2,
         "notifications": 1,
+        "data_rights": 1,
     }
     assert {k: dry.counts[k] for k in expected} == expected
     # a dry run changes nothing and writes no audit record
@@ -147,6 +167,7 @@ def test_the_retention_run_deletes_what_is_past_its_period_and_only_that(demo):
     assert sql(demo, "SELECT count(*) FROM otp_challenges") == [(1,)]
     assert sql(demo, "SELECT count(*) FROM sms_outbox") == [(1,)]
     assert sql(demo, "SELECT count(*) FROM notifications") == [(1,)]
+    assert sql(demo, "SELECT reference FROM rights_requests") == [("Q-NEW",)], "answered 3+ years ago: gone"
     photos = sql(demo, "SELECT reference, photo_name FROM discovery_reports ORDER BY reference")
     assert photos == [("R-NEW", "R-NEW.jpg"), ("R-OLD", None)]
     assert not upload_path(demo, "R-OLD.jpg").exists() and not upload_path(demo, "R-OLD-visit.jpg").exists()
