@@ -25,6 +25,7 @@ SECTIONS = {
     "survival": "生存认证",
     "discovery_reports": "我反映的困难线索",
     "verification_findings": "数据核对发现的问题",
+    "consents": "我给出的同意",
     "notifications": "消息",
     "accesses": "谁查看了我的信息",
     "department_checks": "哪些部门的数据与我比对过",
@@ -133,6 +134,12 @@ CODES = {
     **{f"rights.match.{k}": v for k, v in MATCH.items()},
 }
 EN = {
+    "我给出的同意": "Consents I have given",
+    "核对家庭经济状况": "Household economic-status check",
+    "采集人脸信息（生存认证）": "Face data (proof-of-life check)",
+    "已撤回": "Withdrawn",
+    "有效": "In force",
+    "可以在“我的同意”中撤回。": "You can withdraw it under “My consents”.",
     "救助申请（健康、收入、财产）": "Assistance application (health, income, assets)",
     "家庭成员信息（残疾、重病、收入）": "Household members (disability, serious illness, income)",
     "更正信息": "Correct my information",

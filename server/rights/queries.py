@@ -18,11 +18,12 @@ from server.certificates.models import Certificate
 from server.discovery.models import Report
 from server.notifications.models import Notification
 from server.people.models import Enrolment, Household, HouseholdMember, Person
+from server.privacy.models import Consent
 from server.regions.queries import names
 from server.regions.scope import RegionScope
 from server.rights import rules
 from server.rights.models import RightsRequest
-from server.survival.models import Check, Schedule
+from server.survival.models import Check, FaceConsent, Schedule
 from server.survival.queries import person_of_citizen
 from server.verification.models import DataImport, PossibleMatch, SourceRecord, VerificationWarning
 from server.verification.rules import RULES
@@ -280,6 +281,43 @@ async def _notifications(session: AsyncSession, citizen: Citizen) -> list[dict[s
     ]
 
 
+async def _consents(session: AsyncSession, person: Person | None) -> list[dict[str, Any]]:
+    """The consents given by or for the person: to the household check of an application (by ID
+    hash) and to the reference face of the survival check; withdrawn ones too, with when."""
+    if person is None:
+        return []
+    checks = await session.execute(
+        select(Consent, Application.reference)
+        .join(Application, Application.id == Consent.application_id)
+        .where(Consent.id_hash == person.id_hash)
+        .order_by(Consent.id)
+    )
+    faces = await session.scalars(
+        select(FaceConsent).where(FaceConsent.person_id == person.id).order_by(FaceConsent.id)
+    )
+    return [
+        {
+            "kind": "household_check",
+            "application": reference,
+            "basis": c.basis,
+            "notice_version": c.notice_version,
+            "given_at": _d(c.given_at),
+            "withdrawn_at": _d(c.withdrawn_at),
+        }
+        for c, reference in checks
+    ] + [
+        {
+            "kind": "face",
+            "application": None,
+            "basis": f.basis,
+            "notice_version": f.notice_version,
+            "given_at": _d(f.given_at),
+            "withdrawn_at": _d(f.withdrawn_at),
+        }
+        for f in faces
+    ]
+
+
 async def _warnings(session: AsyncSession, person: Person | None, ids: list[int]) -> list[dict[str, Any]]:
     """Findings of the automatic data check about the person or their household that staff acted on
     (a proposal to suspend, stop or recalculate): automated decisions the citizen may ask about."""
@@ -435,6 +473,7 @@ async def holdings(session: AsyncSession, citizen: Citizen) -> dict[str, Any]:
         "survival": await _survival(session, person),
         "discovery_reports": await _reports(session, citizen),
         "verification_findings": await _warnings(session, person, ids),
+        "consents": await _consents(session, person),
         "notifications": await _notifications(session, citizen),
         "accesses": await _accesses(session, person, region_names),
         "department_checks": await _department_checks(session, person),

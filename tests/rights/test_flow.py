@@ -65,6 +65,10 @@ def test_the_json_copy_has_every_section_and_its_download_is_audited(demo, clien
     enrolment = data["enrolments"][0]
     assert enrolment["benefit"] == "dibao" and enrolment["calculation"]["lines"]  # how it is made up
     assert all(h["address"] != "中山社区 中山街 45 号" for h in data["households"])
+    # the consent to his reference face, recorded on paper by a worker, is his to see (and withdraw)
+    face = [c for c in data["consents"] if c["kind"] == "face"]
+    assert face and face[0]["basis"] == "paper" and face[0]["withdrawn_at"] is None
+    assert 'data-consent="face"' in client.get("/me/data").text
     audited = sql(demo, "SELECT count(*) FROM audit_records WHERE action = 'rights.download.json'")
     assert audited[0][0] == 1
 
