@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import rules as identity_rules
 from server.accounts.models import Citizen
 from server.audit.service import Actor, record
 from server.db import utcnow
@@ -100,7 +101,7 @@ async def _give(
 async def consent_at_start(session: AsyncSession, actor: Actor, app: Case, citizen: Citizen) -> None:
     """The applicant has read the service's notice and consents to the check of their own data:
     the notice version goes on the application, the consent on record. Before any sensitive question."""
-    if not citizen.id_hash:
+    if not citizen.id_hash or not identity_rules.may_apply(citizen.identity_level):  # a proven identity only
         raise PrivacyError("assistance.identity", Kind.FORBIDDEN)
     if app.citizen_id != citizen.id:
         raise PrivacyError("error.not_found", Kind.NOT_FOUND)

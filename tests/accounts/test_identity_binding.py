@@ -8,6 +8,7 @@ resolve it. A citizen's application is made under the identity bound to the acco
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -313,23 +314,31 @@ def test_the_applicant_is_the_identity_bound_to_the_account(client, demo):
         r=reference,
     )[0]
     assert name == "李秀英" and masked == "331102********" + id_of("33110219880506002")[-4:]
-    # an account with no identity, or one still waiting to be proven, cannot apply
+    # an account with no identity, or one still waiting to be proven, cannot apply: it cannot even
+    # consent to the check, which is the first thing an application asks
     login(client, demo, "13800000003")
     assert "data-needs-identity" in client.get("/apply").text
-    reference = start(client)
-    refused = answer(client, reference, "applicant", ANSWERS["applicant"])
+    page = client.get("/apply")
+    key = re.search(r'name="key" value="([0-9a-f]+)-', page.text).group(1)
+    created = post_form(client, "/apply", {"benefit": "dibao", "key": f"{key}-dibao"}, follow_redirects=False)
+    reference = created.headers["location"].split("/")[2]
+    refused = post_form(client, f"/apply/{reference}/privacy", {"agree": "on"}, follow_redirects=False)
     assert refused.status_code == 403 and "实名认证" in refused.text
     bind(client, *WANG)  # pending
-    assert answer(client, reference, "applicant", ANSWERS["applicant"]).status_code == 403
-    for step, data in ANSWERS.items():
-        if step != "applicant":
-            answer(client, reference, step, data)
-    submitted = post_form(client, f"/apply/{reference}/submit", {"idem": "f" * 32}, follow_redirects=False)
-    assert submitted.status_code == 422, "no applicant: incomplete"
+    refused = post_form(client, f"/apply/{reference}/privacy", {"agree": "on"}, follow_redirects=False)
+    assert refused.status_code == 403 and "实名认证" in refused.text
+    step = client.get(f"/apply/{reference}/applicant", follow_redirects=False)
+    assert step.status_code == 303 and step.headers["location"].endswith("/privacy"), "no question before it"
     assert (
         sql(demo, "SELECT status FROM assistance_applications WHERE reference = :r", r=reference)[0][0]
         == "draft"
     )
+    assert sql(
+        demo,
+        "SELECT count(*) FROM privacy_consents WHERE application_id = "
+        "(SELECT id FROM assistance_applications WHERE reference = :r)",
+        r=reference,
+    ) == [(0,)]
 
 
 def test_an_application_is_not_submitted_under_an_identity_the_account_no_longer_holds(client, demo):
