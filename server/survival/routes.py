@@ -304,23 +304,9 @@ class SurvivalOfficeController(Controller):
     ) -> Response:
         """A signed paper consent, a guardian's consent or the documented legal basis, recorded."""
         person = await region_scope.get(db_session, Person, person_id)
-        try:
-            await service.record_consent(db_session, actor, person, today=today, **data.clean())
-        except DomainError as e:
-            if e.kind != Kind.INVALID:
-                raise
-            return await _person_page(
-                request,
-                db_session,
-                region_scope,
-                actor,
-                person,
-                today,
-                {e.field or "basis": e.code},
-                422,
-                consent_values=data.values(),
-            )
-        return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
+        work = service.record_consent(db_session, actor, person, today=today, **data.clean())
+        page = (request, db_session, region_scope, actor, person, today)
+        return await _on_person_page(work, page, "basis", consent_values=data.values())
 
     @post(
         "/people/{person_id:int}/consent/withdraw",
@@ -357,25 +343,11 @@ class SurvivalOfficeController(Controller):
     ) -> Response:
         """An in-person proof of life (no face): home visit, counter or a worker's video call."""
         person = await region_scope.get(db_session, Person, person_id)
-        try:
-            await service.record_in_person(
-                db_session, actor, person, today=today, policy=policy_of(request), **data.clean()
-            )
-        except DomainError as e:
-            if e.kind != Kind.INVALID:
-                raise
-            return await _person_page(
-                request,
-                db_session,
-                region_scope,
-                actor,
-                person,
-                today,
-                {e.field or "proved_on": e.code},
-                422,
-                in_person_values=data.values(),
-            )
-        return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
+        work = service.record_in_person(
+            db_session, actor, person, today=today, policy=policy_of(request), **data.clean()
+        )
+        page = (request, db_session, region_scope, actor, person, today)
+        return await _on_person_page(work, page, "proved_on", in_person_values=data.values())
 
     @get(
         "/people/{person_id:int}/reference.jpg",
@@ -600,6 +572,19 @@ async def _check_page(
     )
     template.status_code = status
     return template
+
+
+async def _on_person_page(work, page: tuple, field: str, **values) -> Response:
+    """Run a worker's form on the person page: back to the page when it is done, or the page again
+    with the form's error and what was typed (``page``: the arguments of ``_person_page``)."""
+    request, person = page[0], page[4]
+    try:
+        await work
+    except DomainError as e:
+        if e.kind != Kind.INVALID:
+            raise
+        return await _person_page(*page, {e.field or field: e.code}, 422, **values)
+    return Redirect(_url(request, "survival:person", person_id=person.id), status_code=303)
 
 
 async def _person_page(
