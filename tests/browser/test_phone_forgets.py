@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from tests.assistance.support import ANSWERS
-from tests.browser.test_assistance_journeys import sign_in_as_the_applicant
+from tests.browser.test_assistance_journeys import agree_to_the_notice, sign_in_as_the_applicant
 
 
 def _drafts(page) -> list[str]:
@@ -22,6 +22,7 @@ def test_draft_kept_until_taken_then_gone_and_sign_out_leaves_nothing(live, phon
     page = phone.new_page()
     sign_in_as_the_applicant(page, live, demo)
     page.get_by_role("button", name=re.compile("最低生活保障")).click()
+    agree_to_the_notice(page)
     page.get_by_text("第 1 步").wait_for()
 
     # typed: kept on the phone as it is typed
