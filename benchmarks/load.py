@@ -267,6 +267,16 @@ async def citizen(n: int, base: str, engine, stats: Stats, until: float, acknowl
             if created is None or not REF.search(str(created.url)):
                 return
             reference = REF.search(str(created.url)).group(1)
+            agreed = await request(  # the service's notice and the applicant's consent come first
+                client,
+                stats,
+                "POST /apply/{ref}/privacy",
+                "POST",
+                f"/apply/{reference}/privacy",
+                data={"agree": "on", "_csrf_token": token},
+            )
+            if agreed is None:
+                return
             for step, data in answers(n):
                 form = await request(
                     client, stats, "GET /apply/{ref}/{step}", "GET", f"/apply/{reference}/{step}"
