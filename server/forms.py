@@ -44,6 +44,11 @@ def many(value: list[str] | str | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def ticked(value: str | None) -> bool:
+    """A checkbox as browsers (``on``), links and scripts (``1``, ``yes``, ``true``) send it."""
+    return (value or "").lower() in ("on", "1", "yes", "true")
+
+
 def text(value: str | None, limit: int = 2000) -> str:
     """A typed text answer: surrounding space dropped, cut at ``limit`` characters."""
     return (value or "").strip()[:limit]

@@ -23,6 +23,7 @@ from server.assistance.documents_service import store_document
 from server.assistance.models import Application
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
+from server.forms import ticked
 from server.images import ImageRefused
 from server.privacy import forms as privacy_forms
 from server.privacy import notice as privacy_notice
@@ -124,7 +125,7 @@ class ApplyController(Controller):
         actor: Actor,
     ) -> Template | Redirect:
         app = await queries.own_application(db_session, citizen.id, reference)
-        if not privacy_forms.ticked(data.agree):
+        if not ticked(data.agree):
             return _privacy_page(app, {"agree": "privacy.tick"}, 422)
         await privacy.consent_at_start(db_session, actor, app, citizen)
         return _step(request, reference, "applicant")
@@ -142,7 +143,7 @@ class ApplyController(Controller):
     ) -> Redirect:
         """The applicant consents, as guardian, to the check of a minor child listed on the application."""
         app = await queries.own_application(db_session, citizen.id, reference)
-        if not privacy_forms.ticked(data.agree):
+        if not ticked(data.agree):
             raise DomainError("privacy.tick", Kind.INVALID, field="agree")
         await privacy.consent_as_guardian(db_session, actor, app, citizen, data.member, today)
         page_name = "assistance:check" if app.status in rules.EDITABLE else "assistance:status"

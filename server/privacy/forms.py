@@ -33,10 +33,6 @@ class PaperForm:
     agree: str = ""
 
 
-def ticked(value: str | None) -> bool:
-    return (value or "") in ("on", "1", "yes", "true")
-
-
 READ_FIELD = Field(
     "agree",
     "我已阅读以上告知，并同意民政部门核对我本人的家庭经济状况",

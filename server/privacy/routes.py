@@ -17,6 +17,7 @@ from server.accounts.models import Citizen
 from server.accounts.permissions import P
 from server.audit.service import Actor
 from server.errors import DomainError, Kind
+from server.forms import ticked
 from server.images import ImageRefused
 from server.privacy import forms as f
 from server.privacy import notice, queries, rules, service
@@ -84,7 +85,7 @@ class ConsentController(Controller):
         actor: Actor,
         today: date,
     ) -> Redirect:
-        if not f.ticked(data.agree):
+        if not ticked(data.agree):
             raise DomainError("privacy.tick", Kind.INVALID, field="agree")
         await service.consent_as_member(db_session, actor, citizen, request_id, today)
         return _to(request, "privacy:consents", "?done=agreed")
@@ -99,7 +100,7 @@ class ConsentController(Controller):
         citizen: Citizen,
         actor: Actor,
     ) -> Redirect:
-        if not f.ticked(data.confirm):
+        if not ticked(data.confirm):
             raise DomainError("privacy.tick", Kind.INVALID, field="confirm")
         await service.withdraw_own(db_session, actor, citizen, request_id)
         return _to(request, "privacy:consents", "?done=withdrawn")
@@ -176,7 +177,7 @@ class PaperConsentController(Controller):
     ) -> Template | Redirect:
         raw = await data.scan.read() if data.scan is not None else b""
         errors = {}
-        if not f.ticked(data.agree):
+        if not ticked(data.agree):
             errors["agree"] = "privacy.tick"
         if not raw:
             errors["scan"] = "privacy.scan"
@@ -207,7 +208,7 @@ class PaperConsentController(Controller):
         region_scope: RegionScope,
         actor: Actor,
     ) -> Redirect:
-        if not f.ticked(data.confirm):
+        if not ticked(data.confirm):
             raise DomainError("privacy.tick", Kind.INVALID, field="confirm")
         await service.record_paper_withdrawal(db_session, actor, region_scope, request_id)
         return _to(request, "privacy:office_consents", reference=reference)

@@ -16,10 +16,21 @@ from server.assistance.calc import BENEFITS
 from server.audit.service import Actor
 from server.db import utcnow
 from server.errors import DomainError
+from server.forms import ticked
 from server.rights import export_service, forms, i18n, rules, service
 from server.web import FormOf, page, status_of
 
-NO_STORE = {"cache-control": "private, no-store"}
+
+async def _download(session: AsyncSession, citizen: Citizen, actor: Actor, today: date, fmt: str) -> Response:
+    """The citizen's copy of everything held about them, as JSON or PDF; the download is audited."""
+    data = await export_service.everything(session, citizen, today)
+    body = export_service.as_json(data, utcnow()) if fmt == "json" else export_service.as_pdf(data, utcnow())
+    await export_service.record_download(session, actor, citizen, fmt)
+    return Response(
+        body,
+        media_type="application/json" if fmt == "json" else "application/pdf",
+        headers={"content-disposition": f'attachment; filename="huimin-my-data.{fmt}"'},
+    )
 
 
 def _request_page(
@@ -29,7 +40,6 @@ def _request_page(
         "rights/request.html",
         context=dict(fields=forms.REQUEST_FIELDS, values=values, errors=errors, about_label=about_label),
         status_code=status_code,
-        headers=NO_STORE,
     )
 
 
@@ -60,32 +70,19 @@ class RightsController(Controller):
             what_labels=i18n.WHAT,
             actor_labels=i18n.ACTOR_KINDS,
         )
-        template.headers.update(NO_STORE)
         return template
 
     @get("/data/download.json", name="rights:json")
     async def download_json(
         self, db_session: AsyncSession, citizen: Citizen, actor: Actor, today: date
     ) -> Response:
-        body = export_service.as_json(await export_service.everything(db_session, citizen, today), utcnow())
-        await export_service.record_download(db_session, actor, citizen, "json")
-        return Response(
-            body,
-            media_type="application/json",
-            headers={**NO_STORE, "content-disposition": 'attachment; filename="huimin-my-data.json"'},
-        )
+        return await _download(db_session, citizen, actor, today, "json")
 
     @get("/data/download.pdf", name="rights:pdf")
     async def download_pdf(
         self, db_session: AsyncSession, citizen: Citizen, actor: Actor, today: date
     ) -> Response:
-        body = export_service.as_pdf(await export_service.everything(db_session, citizen, today), utcnow())
-        await export_service.record_download(db_session, actor, citizen, "pdf")
-        return Response(
-            body,
-            media_type="application/pdf",
-            headers={**NO_STORE, "content-disposition": 'attachment; filename="huimin-my-data.pdf"'},
-        )
+        return await _download(db_session, citizen, actor, today, "pdf")
 
     @get("/data/requests/new", name="rights:new_request")
     async def new_request(self, request: Request, kind: str = "", about: str = "") -> Template:
@@ -124,7 +121,7 @@ class RightsController(Controller):
 
     @get("/cancel", name="rights:cancel_form")
     async def cancel_form(self, request: Request) -> Template:
-        return Template("rights/cancel.html", context=dict(field=forms.CONFIRM, errors={}), headers=NO_STORE)
+        return Template("rights/cancel.html", context=dict(field=forms.CONFIRM, errors={}))
 
     @post("/cancel", name="rights:cancel")
     async def cancel(
@@ -135,12 +132,11 @@ class RightsController(Controller):
         citizen: Citizen,
         actor: Actor,
     ) -> Template | Redirect:
-        if data.confirm not in ("on", "1", "yes"):
+        if not ticked(data.confirm):
             return Template(
                 "rights/cancel.html",
                 context=dict(field=forms.CONFIRM, errors={"confirm": "rights.confirm"}),
                 status_code=422,
-                headers=NO_STORE,
             )
         await service.cancel_account(db_session, actor, citizen)
         request.clear_session()

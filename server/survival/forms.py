@@ -9,7 +9,7 @@ from datetime import date
 from litestar.datastructures import UploadFile
 
 from server.errors import DomainError, Kind
-from server.forms import Field, text
+from server.forms import Field, text, ticked
 from server.survival import rules
 
 NOTE = Field("note", "审核意见（不通过时必填）", required=False, maxlength=2000)
@@ -105,7 +105,7 @@ class AgreeForm:
     agree: str = ""
 
     def clean(self) -> None:
-        if self.agree.lower() not in ("on", "1", "yes", "true"):
+        if not ticked(self.agree):
             raise DomainError("survival.consent_agree", Kind.INVALID, field="agree")
 
 
