@@ -129,10 +129,25 @@ async def download(
     rules.may_download(export.status, export.requested_by, actor.id, now, export.expires_at)
     if not allows(actor.role, rules.KINDS[export.kind].permission):  # the role changed since
         raise rules.ExportError("error.forbidden", Kind.FORBIDDEN)
+    # counted by one UPDATE before the file is built: parallel downloads cannot pass the limit
+    counted = (
+        await session.execute(
+            update(ExportRequest)
+            .where(
+                ExportRequest.id == export.id,
+                ExportRequest.status == Status.APPROVED,
+                ExportRequest.downloads < ExportRequest.max_downloads,
+            )
+            .values(downloads=ExportRequest.downloads + 1, last_download_at=now)
+            .returning(ExportRequest.downloads)
+            .execution_options(synchronize_session=False)
+        )
+    ).scalar_one_or_none()
+    if counted is None:
+        raise rules.ExportError("export.state", Kind.CONFLICT)
+    await session.refresh(export)
+    export.status = rules.after_download(counted, export.max_downloads)
     built = await build_service.build(session, settings, scope, export, today)
-    export.downloads += 1
-    export.last_download_at = now
-    export.status = rules.after_download(export.downloads, export.max_downloads)
     await session.flush()
     await record_view(
         session,
