@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import threading
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+
+import httpx
 
 from server.db import utcnow
 from server.exports import service
 from tests.exports.support import ask, decide, download, exported, last_export, switch
-from tests.support import in_db, post_form, sql
+from tests.support import DEMO_PASSWORD, in_db, post_form, sql
 
 
 def make_roll(client) -> str:
@@ -170,3 +175,41 @@ def test_a_cases_documents_and_its_verification_report_go_the_same_way(client, d
     report = exported(client, demo, "application_report", reference, "pdf", "street", "district")
     assert report.status_code == 200 and report.content[:4] == b"%PDF"
     assert client.get(f"/office/verification/applications/{reference}/report/pdf").status_code == 404
+
+
+def test_parallel_downloads_never_pass_the_limit(client, demo, live):
+    """Six of the requester's browsers press 下载 at the same moment: three files leave, no more."""
+    roll = make_roll(client)
+    assert ask(client, "payment_roll", roll, "csv").status_code == 303
+    export_id = last_export(demo)
+    switch(client, "city")
+    assert decide(client, export_id).status_code == 303
+
+    token = re.compile(r'name="_csrf_token" value="([^"]+)"')
+    browsers = []
+    for _ in range(6):
+        c = httpx.Client(base_url=live.url, timeout=60, follow_redirects=False)
+        login = token.search(c.get("/office/login").text).group(1)
+        signed = c.post(
+            "/office/login",
+            data={"username": "district", "password": DEMO_PASSWORD, "_csrf_token": login},
+        )
+        assert signed.status_code == 303
+        browsers.append((c, token.search(c.get("/office/exports").text).group(1)))
+    start = threading.Barrier(len(browsers))
+
+    def press(browser) -> int:
+        c, csrf = browser
+        start.wait()
+        return c.post(f"/office/exports/{export_id}/download", data={"_csrf_token": csrf}).status_code
+
+    try:
+        with ThreadPoolExecutor(len(browsers)) as pool:
+            answers = sorted(pool.map(press, browsers))
+    finally:
+        for c, _ in browsers:
+            c.close()
+    assert answers.count(200) == 3 and all(a == 409 for a in answers if a != 200), answers
+    assert sql(demo, "SELECT downloads, status FROM export_requests WHERE id = :i", i=export_id) == [
+        (3, "used")
+    ]
